@@ -1,0 +1,328 @@
+//! The engine: the day loop of one run, its parallel attacker pass, and the
+//! keyed random streams ([`rng`]).
+//!
+//! One day, in the order of the model document:
+//! 1. providers back from setup or downtime start selling; interventions act;
+//! 2. attackers act, in parallel over fixed chunks ([`act_in_parallel`]);
+//! 3. the market clears the day's intents in attacker order;
+//! 4. compromises are split over victim segments and losses drawn;
+//! 5. providers settle their books and adjust capacity, price and reputation;
+//! 6. providers and attackers enter;
+//! 7. the day is recorded.
+
+pub mod rng;
+
+use rayon::prelude::*;
+
+use crate::model::attacker::{ActTally, MarketView, Status, StatusCounts, act};
+use crate::model::config::Model;
+use crate::model::entry::{attackers_arrive, providers_enter};
+use crate::model::intervention::{act_today, update_hardening};
+use crate::model::market::{Clearing, ClearingTally};
+use crate::model::provider::{ProviderBooks, ProviderStatus};
+use crate::model::world::{DayEvents, World, half_life_factor};
+use crate::output::records::{DayRecord, ProviderDay, RunOutput};
+use rng::{CHUNK_SIZE, Purpose};
+
+/// Run one arm for one replication and return its records.
+pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
+    let mut world = World::new(model, &model.arms[arm], replication);
+    let mut output = RunOutput {
+        arm,
+        replication,
+        ..RunOutput::default()
+    };
+    for day in 0..model.total_days() {
+        if day == model.burn_in_days {
+            world.segment_compromises.fill(0);
+            world.segment_losses.fill(0.0);
+        }
+        let record = step(&mut world, day);
+        if day >= model.burn_in_days {
+            output.provider_days.push(snapshot(&world));
+            output.days.push(record);
+        }
+    }
+    output.provider_names = world.providers.iter().map(|p| p.name.clone()).collect();
+    output.provider_classes = world.providers.iter().map(|p| p.class.clone()).collect();
+    output.segment_compromises = world.segment_compromises;
+    output.segment_losses = world.segment_losses;
+    output
+}
+
+/// Advance the world by one internal day and return that day's record.
+pub fn step(world: &mut World, day: u32) -> DayRecord {
+    world.events = DayEvents::default();
+    wake_providers(world, day);
+    act_today(world, day);
+    update_hardening(world, day);
+    let view = world.view(day);
+    let acted = act_in_parallel(world, &view);
+    let cleared = clear_market(world, &view);
+    let losses_usd = victims_day(world, acted.compromises, day);
+    let books = update_providers(world, cleared.unmet_seats, day);
+    decay_pressure_and_risk(world, &view);
+    providers_enter(world, day);
+    attackers_arrive(world, &view);
+    record(world, day, &view, &acted, &cleared, books, losses_usd)
+}
+
+/// Providers whose setup or downtime is over start selling.
+fn wake_providers(world: &mut World, day: u32) {
+    for provider in &mut world.providers {
+        match provider.status {
+            ProviderStatus::Setup { ready_day } if day >= ready_day => {
+                provider.status = ProviderStatus::Active;
+                world.events.provider_entries += 1;
+            }
+            ProviderStatus::Down { until_day } if day >= until_day => {
+                provider.status = ProviderStatus::Active;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every attacker acts, chunk by chunk in parallel; tallies are reduced in
+/// chunk order, seats given up are returned to providers, and the status
+/// counts are taken afresh.
+pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
+    let kinds = &world.model.attacker_types;
+    let key = world.key;
+    world
+        .attackers
+        .par_chunks_mut(CHUNK_SIZE)
+        .zip(world.chunks.par_iter_mut())
+        .enumerate()
+        .for_each(|(chunk, (attackers, out))| {
+            out.clear();
+            for (offset, attacker) in attackers.iter_mut().enumerate() {
+                let held = (attacker.status == Status::Working)
+                    .then_some((attacker.provider, attacker.seats));
+                if let Some(intent) = act(
+                    attacker,
+                    chunk * CHUNK_SIZE + offset,
+                    kinds,
+                    view,
+                    &key,
+                    &mut out.tally,
+                ) {
+                    out.intents.push(intent);
+                }
+                if let Some(seats) = held.filter(|_| attacker.status != Status::Working) {
+                    out.releases.push(seats);
+                }
+                out.counts.add(attacker.status);
+            }
+        });
+    let mut total = ActTally::default();
+    let mut counts = StatusCounts::default();
+    for out in &world.chunks {
+        total.add(&out.tally);
+        counts.merge(&out.counts);
+        for &(provider, seats) in &out.releases {
+            world.providers[usize::from(provider)].seats_used -= u32::from(seats);
+        }
+    }
+    world.counts = counts;
+    total
+}
+
+/// Carry out the day's intents in attacker order.
+fn clear_market(world: &mut World, view: &MarketView) -> ClearingTally {
+    let clearing = Clearing {
+        market: &world.model.market,
+        view,
+        conversion: world.conversion(view.day),
+        key: &world.key,
+    };
+    let intents = world.chunks.iter().flat_map(|c| c.intents.iter().copied());
+    let tally = clearing.clear(intents, &mut world.attackers, &mut world.providers);
+    world.counts.searching -= tally.hired;
+    world.counts.working += tally.hired;
+    world.unmet_seats = tally.unmet_seats;
+    tally
+}
+
+/// Split the day's compromises over segments; returns the day's losses.
+fn victims_day(world: &mut World, compromises: u64, day: u32) -> f64 {
+    let mut rng = world.key.market(Purpose::Victims, day);
+    let (c, l) = (&mut world.segment_compromises, &mut world.segment_losses);
+    world
+        .victims
+        .distribute(compromises, &mut rng, c, l)
+        .losses_usd
+}
+
+/// Providers settle their books, leave when out of cash, and adjust capacity,
+/// price and reputation.
+fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBooks {
+    let market = &world.model.market;
+    let visible_reputation: f64 = world
+        .providers
+        .iter()
+        .filter(|p| p.is_active())
+        .map(|p| p.reputation)
+        .sum();
+    let mut books = ProviderBooks::default();
+    let mut broke = Vec::new();
+    for (j, provider) in world.providers.iter_mut().enumerate() {
+        let day_books = provider.settle_day(market);
+        books.revenue += day_books.revenue;
+        books.costs += day_books.costs;
+        if provider.is_active() {
+            let share = if visible_reputation > 0.0 {
+                provider.reputation / visible_reputation
+            } else {
+                0.0
+            };
+            let demand = f64::from(provider.seats_used) + share * unmet_seats as f64;
+            provider.adjust_capacity(demand, market);
+            let pressure = world.pressure.get(&provider.class).copied().unwrap_or(0.0);
+            provider.adjust_price(pressure, market);
+            provider.grow_reputation(market);
+        }
+        if provider.status != ProviderStatus::Gone && provider.cash < 0.0 {
+            broke.push(j);
+        }
+    }
+    for j in broke {
+        world.remove_provider(j, day);
+    }
+    books
+}
+
+/// Enforcement pressure and market-wide risk fade with their half-lives.
+fn decay_pressure_and_risk(world: &mut World, view: &MarketView) {
+    let factor = half_life_factor(world.model.market.pressure_half_life_days);
+    for pressure in world.pressure.values_mut() {
+        *pressure *= factor;
+    }
+    world.ambient_risk *= view.risk_decay;
+}
+
+/// Each provider's state, for market-share plots.
+fn snapshot(world: &World) -> Vec<ProviderDay> {
+    world
+        .providers
+        .iter()
+        .map(|p| ProviderDay {
+            seats_used: p.seats_used,
+            capacity: p.capacity,
+            price: p.price,
+            active: p.is_active(),
+        })
+        .collect()
+}
+
+/// The day's record.
+fn record(
+    world: &World,
+    day: u32,
+    view: &MarketView,
+    acted: &ActTally,
+    cleared: &ClearingTally,
+    books: ProviderBooks,
+    losses_usd: f64,
+) -> DayRecord {
+    let active: Vec<_> = world.providers.iter().filter(|p| p.is_active()).collect();
+    let prices: Vec<(f64, u32)> = active.iter().map(|p| (p.price, p.seats_used)).collect();
+    let seats_used: u64 = world
+        .providers
+        .iter()
+        .map(|p| u64::from(p.seats_used))
+        .sum();
+    let events = &world.events;
+    let mut record = DayRecord {
+        day: day.saturating_sub(world.model.burn_in_days),
+        active_providers: active.len() as u64,
+        capacity_seats: active.iter().map(|p| p.capacity).sum(),
+        seats_used,
+        unmet_demand: world.unmet_seats,
+        mean_price: weighted_mean(&prices),
+        median_price: weighted_median(&prices),
+        attackers_working: world.counts.working,
+        attackers_searching: world.counts.searching,
+        attackers_dormant: world.counts.dormant,
+        campaigns: acted.campaigns,
+        emails: acted.campaigns as f64 * view.emails_per_seat,
+        compromises: acted.compromises,
+        losses_usd,
+        attacker_cost_per_compromise: None,
+        attacker_profit_usd: acted.proceeds_usd
+            - acted.campaign_cost_usd
+            - acted.subscription_accrued_usd
+            - cleared.subscription_accrued_usd
+            - cleared.switching_costs_usd,
+        provider_profit_usd: books.revenue - books.costs,
+        hhi: hhi(world.providers.iter().map(|p| p.seats_used), seats_used),
+        provider_entries: events.provider_entries,
+        provider_exits: events.provider_exits,
+        attacker_entries: events.attacker_entries,
+        attacker_exits: acted.exits,
+        attackers_displaced: events.displaced,
+        attackers_resubscribed: cleared.resubscribed,
+        attackers_deterred: acted.deterred,
+        attackers_quit: acted.quits,
+        attacker_payments_usd: cleared.payments_usd,
+        provider_revenue_usd: cleared.revenue_usd,
+        payment_fees_usd: cleared.fees_usd,
+        campaign_costs_usd: acted.campaign_cost_usd,
+        switching_costs_usd: cleared.switching_costs_usd,
+        subscription_cost_usd: acted.subscription_accrued_usd + cleared.subscription_accrued_usd,
+        defender_cost_usd: events.defender_cost_usd,
+    };
+    if record.compromises > 0 {
+        record.attacker_cost_per_compromise =
+            Some(record.attacker_cost_usd() / record.compromises as f64);
+    }
+    record
+}
+
+/// Seat-weighted mean price (unweighted when no seat is rented); `None` with no provider.
+fn weighted_mean(prices: &[(f64, u32)]) -> Option<f64> {
+    if prices.is_empty() {
+        return None;
+    }
+    let seats: f64 = prices.iter().map(|&(_, s)| f64::from(s)).sum();
+    if seats > 0.0 {
+        Some(prices.iter().map(|&(p, s)| p * f64::from(s)).sum::<f64>() / seats)
+    } else {
+        Some(prices.iter().map(|&(p, _)| p).sum::<f64>() / prices.len() as f64)
+    }
+}
+
+/// Seat-weighted median price (unweighted when no seat is rented); `None` with no provider.
+fn weighted_median(prices: &[(f64, u32)]) -> Option<f64> {
+    let mut sorted = prices.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let seats: u64 = sorted.iter().map(|&(_, s)| u64::from(s)).sum();
+    if seats == 0 {
+        return sorted
+            .get(sorted.len().saturating_sub(1) / 2)
+            .map(|&(p, _)| p);
+    }
+    let mut cumulative = 0;
+    for &(price, s) in &sorted {
+        cumulative += u64::from(s);
+        if 2 * cumulative >= seats {
+            return Some(price);
+        }
+    }
+    None
+}
+
+/// Herfindahl-Hirschman index (0-10,000) of seat shares; `None` when no seat is rented.
+fn hhi(seats: impl Iterator<Item = u32>, total: u64) -> Option<f64> {
+    if total == 0 {
+        return None;
+    }
+    Some(
+        seats
+            .map(|s| {
+                let share = 100.0 * f64::from(s) / total as f64;
+                share * share
+            })
+            .sum(),
+    )
+}

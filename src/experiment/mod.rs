@@ -1,0 +1,102 @@
+//! Experiments: every arm of a model for every replication, run in parallel,
+//! and the effects of each intervention arm against the baseline.
+//!
+//! Runs are independent and each draws only from its own keyed streams, so
+//! the order in which rayon schedules them changes nothing; results are
+//! collected in (arm, replication) order.
+
+pub mod effects;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine;
+use crate::model::Model;
+use crate::output::records::RunOutput;
+use crate::output::stats::{Estimate, estimate};
+
+/// Every run of an experiment, in (arm, replication) order.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// `runs[arm * replications + replication]`.
+    pub runs: Vec<RunOutput>,
+    /// Replications per arm.
+    pub replications: u32,
+}
+
+/// Observers of a running experiment.
+#[derive(Default)]
+pub struct Hooks<'a> {
+    /// Called after each finished run with the number finished so far.
+    pub on_run_done: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// When set, runs not yet started are skipped and the experiment returns `None`.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+/// Run every arm of the model for `model.replications` replications.
+/// Returns `None` when cancelled.
+pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
+    let replications = model.replications;
+    let total = model.arms.len() * replications as usize;
+    let done = AtomicUsize::new(0);
+    let cancelled = || hooks.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    let runs: Vec<Option<RunOutput>> = (0..total)
+        .into_par_iter()
+        .map(|i| {
+            if cancelled() {
+                return None;
+            }
+            let arm = i / replications as usize;
+            let replication = (i % replications as usize) as u32;
+            let output = engine::run(model, arm, replication);
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(report) = hooks.on_run_done {
+                report(finished);
+            }
+            Some(output)
+        })
+        .collect();
+    if cancelled() {
+        return None;
+    }
+    let runs = runs.into_iter().collect::<Option<Vec<_>>>()?;
+    Some(Experiment { runs, replications })
+}
+
+/// One row of the summary: an arm, a metric and its estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Intervention arm.
+    pub arm: String,
+    /// Metric name (see [`effects::METRICS`]).
+    pub metric: &'static str,
+    /// Mean and 95% interval over replications.
+    pub estimate: Estimate,
+}
+
+impl Experiment {
+    /// The run of `arm` in `replication`.
+    pub fn run_of(&self, arm: usize, replication: u32) -> &RunOutput {
+        &self.runs[arm * self.replications as usize + replication as usize]
+    }
+
+    /// The effects of every intervention arm against the baseline (arm 0).
+    pub fn summary(&self, model: &Model) -> Vec<SummaryRow> {
+        let mut rows = Vec::new();
+        for (a, plan) in model.arms.iter().enumerate().skip(1) {
+            let per_replication: Vec<Vec<Option<f64>>> = (0..self.replications)
+                .map(|r| effects::effects(self.run_of(0, r), self.run_of(a, r), plan))
+                .collect();
+            for (m, metric) in effects::METRICS.iter().enumerate() {
+                let values: Vec<Option<f64>> = per_replication.iter().map(|v| v[m]).collect();
+                rows.push(SummaryRow {
+                    arm: plan.name.clone(),
+                    metric,
+                    estimate: estimate(&values),
+                });
+            }
+        }
+        rows
+    }
+}

@@ -1,0 +1,5 @@
+//! The `caasim` command.
+
+fn main() -> std::process::ExitCode {
+    caasim::cli::main()
+}

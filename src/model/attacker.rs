@@ -1,0 +1,442 @@
+//! Attackers: customers who rent seats and run campaigns.
+//!
+//! Attackers live in one flat `Vec<Attacker>` of compact structs (48 bytes)
+//! that is never reordered, so an attacker's index is its identity and the key
+//! of its random streams. Their daily act ([`act`]) runs in parallel over
+//! chunks and only touches the attacker itself; everything that involves the
+//! market (taking or leaving seats, paying) is returned as an [`Intent`] and
+//! carried out sequentially by [`crate::model::market`].
+
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
+
+use super::config::AttackerType;
+use crate::engine::rng::{Purpose, RunKey, Stream};
+
+/// No provider.
+pub const NO_PROVIDER: u16 = u16::MAX;
+
+/// What an attacker is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Status {
+    /// Renting seats and running campaigns.
+    Working,
+    /// Looking for a provider until `wake_day`.
+    Searching,
+    /// Search done, no spare capacity found; gives up at `wake_day`.
+    Waiting,
+    /// Out of the market until `wake_day`, when it looks again.
+    Dormant,
+    /// Left for good.
+    Gone,
+}
+
+/// One attacker's state (kept small: this is the bulk of the memory).
+#[derive(Debug, Clone)]
+pub struct Attacker {
+    /// Cash, in dollars.
+    pub cash: f64,
+    /// Conversion multiplier.
+    pub skill: f32,
+    /// Personal perceived risk as of `risk_day` (market-wide risk is added on top).
+    pub risk: f32,
+    /// Perceived risk above which it leaves.
+    pub tolerance: f32,
+    /// Its current subscription's cost per day (payment with fees / subscription days).
+    pub paid_per_day: f32,
+    /// Internal day its personal risk was last brought up to date.
+    pub risk_day: u32,
+    /// Internal day its subscription runs out.
+    pub paid_until: u32,
+    /// Internal day its search, wait or dormancy ends.
+    pub wake_day: u32,
+    /// Internal day it leaves the market for good.
+    pub leave_day: u32,
+    /// Provider index, or [`NO_PROVIDER`].
+    pub provider: u16,
+    /// The provider it rented from last (kept while searching), or [`NO_PROVIDER`].
+    pub last_provider: u16,
+    /// Seats wanted (and rented while working).
+    pub seats: u16,
+    /// Attacker type index.
+    pub kind: u8,
+    /// Status.
+    pub status: Status,
+    /// Lost its provider to an intervention or exit and has not rented again.
+    pub displaced: bool,
+}
+
+/// What an attacker asks of the market today; carried out in index order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Intent {
+    /// Subscription ran out: renew, or switch by the logit with uniform `u`.
+    Renew {
+        /// Attacker index.
+        index: u32,
+        /// Uniform number for the choice.
+        u: f64,
+    },
+    /// Search done (or waiting): rent seats by the logit with uniform `u`.
+    Seek {
+        /// Attacker index.
+        index: u32,
+        /// Uniform number for the choice.
+        u: f64,
+    },
+}
+
+/// The market as every attacker sees it today (read-only during the parallel act).
+#[derive(Debug, Clone)]
+pub struct MarketView {
+    /// Internal day.
+    pub day: u32,
+    /// Whether each provider is selling today.
+    pub provider_active: Vec<bool>,
+    /// Price of each provider.
+    pub provider_price: Vec<f64>,
+    /// Seat-weighted mean price of active providers (list price when none).
+    pub mean_price: f64,
+    /// Expected compromises per email at skill 1.
+    pub compromises_per_email: f64,
+    /// Expected kept proceeds per compromise, per attacker type.
+    pub value_per_compromise: Vec<f64>,
+    /// Emails per seat per day.
+    pub emails_per_seat: f64,
+    /// Days bought by one payment.
+    pub subscription_days: u32,
+    /// Extra cost of a payment as a share of its value.
+    pub fee_share: f64,
+    /// Daily decay factor of perceived risk.
+    pub risk_decay: f64,
+    /// Market-wide perceived risk added to everyone's.
+    pub ambient_risk: f64,
+    /// Whether risk jumped today (everyone checks their tolerance).
+    pub risk_shock_today: bool,
+    /// Mean search time in days.
+    pub mean_search_days: f64,
+    /// Days an attacker waits for capacity before going dormant.
+    pub patience_days: u32,
+    /// Daily probability that a dormant attacker looks again.
+    pub dormant_return: f64,
+}
+
+/// Tallies of one chunk's act.
+#[derive(Debug, Clone, Default)]
+pub struct ActTally {
+    /// Seats that ran a campaign.
+    pub campaigns: u64,
+    /// Compromises.
+    pub compromises: u64,
+    /// Kept proceeds of attackers.
+    pub proceeds_usd: f64,
+    /// Campaign running costs.
+    pub campaign_cost_usd: f64,
+    /// Subscription cost accrued today over paid-up time (used or not).
+    pub subscription_accrued_usd: f64,
+    /// Attackers who left for good.
+    pub exits: u64,
+    /// Attackers deterred by risk.
+    pub deterred: u64,
+    /// Attackers who stopped because they no longer expect a profit.
+    pub quits: u64,
+}
+
+/// Attackers by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Working.
+    pub working: u64,
+    /// Searching or waiting for capacity.
+    pub searching: u64,
+    /// Dormant.
+    pub dormant: u64,
+}
+
+impl StatusCounts {
+    /// Count one attacker of the given status (gone attackers are not counted).
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Working => self.working += 1,
+            Status::Searching | Status::Waiting => self.searching += 1,
+            Status::Dormant => self.dormant += 1,
+            Status::Gone => {}
+        }
+    }
+
+    /// Add another chunk's counts.
+    pub fn merge(&mut self, other: &StatusCounts) {
+        self.working += other.working;
+        self.searching += other.searching;
+        self.dormant += other.dormant;
+    }
+}
+
+impl ActTally {
+    /// Add another chunk's tally (called in chunk order, so float sums are reproducible).
+    pub fn add(&mut self, other: &ActTally) {
+        self.campaigns += other.campaigns;
+        self.compromises += other.compromises;
+        self.proceeds_usd += other.proceeds_usd;
+        self.campaign_cost_usd += other.campaign_cost_usd;
+        self.subscription_accrued_usd += other.subscription_accrued_usd;
+        self.exits += other.exits;
+        self.deterred += other.deterred;
+        self.quits += other.quits;
+    }
+}
+
+/// Per-chunk output of the parallel act, reused from day to day.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkOutput {
+    /// Tallies.
+    pub tally: ActTally,
+    /// Market requests, in index order.
+    pub intents: Vec<Intent>,
+    /// Seats given up by attackers who stopped working: (provider, seats).
+    pub releases: Vec<(u16, u16)>,
+    /// Attackers by status after the act.
+    pub counts: StatusCounts,
+}
+
+impl ChunkOutput {
+    /// Empty it for a new day, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.tally = ActTally::default();
+        self.intents.clear();
+        self.releases.clear();
+        self.counts = StatusCounts::default();
+    }
+}
+
+impl Attacker {
+    /// Perceived risk today: personal risk decayed to `day` plus market-wide risk.
+    pub fn perceived_risk(&self, view: &MarketView) -> f64 {
+        let elapsed = view.day.saturating_sub(self.risk_day);
+        f64::from(self.risk) * view.risk_decay.powf(f64::from(elapsed)) + view.ambient_risk
+    }
+
+    /// Add a personal risk jump on `day` (decaying what was there first).
+    pub fn add_risk(&mut self, shock: f64, day: u32, risk_decay: f64) {
+        let elapsed = day.saturating_sub(self.risk_day);
+        let decayed = f64::from(self.risk) * risk_decay.powf(f64::from(elapsed));
+        self.risk = (decayed + shock) as f32;
+        self.risk_day = day;
+    }
+
+    /// Expected daily profit of working at `price` per seat-period.
+    pub fn expected_profit(&self, kind: &AttackerType, price: f64, view: &MarketView) -> f64 {
+        let seats = f64::from(self.seats);
+        let proceeds = view.emails_per_seat
+            * f64::from(self.skill)
+            * view.compromises_per_email
+            * view.value_per_compromise[usize::from(self.kind)];
+        let subscription = price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
+        let risk_cost = self.perceived_risk(view) * kind.spec.sanction_cost_usd
+            / f64::from(view.subscription_days);
+        seats * (proceeds - kind.spec.campaign_cost_usd_per_seat_day - subscription) - risk_cost
+    }
+
+    /// Leave the market for a while; it looks again after a geometric time.
+    pub fn go_dormant(&mut self, rng: &mut Stream, view: &MarketView) {
+        self.status = Status::Dormant;
+        self.provider = NO_PROVIDER;
+        self.displaced = false;
+        self.wake_day = view.day + geometric_days(view.dormant_return, rng);
+    }
+
+    /// Start searching for a provider.
+    pub fn start_search(&mut self, rng: &mut Stream, view: &MarketView) {
+        self.status = Status::Searching;
+        self.provider = NO_PROVIDER;
+        self.wake_day = view.day + search_days(view.mean_search_days, rng);
+    }
+}
+
+/// Days until an event of daily probability `p` (at least 1; capped far away).
+pub fn geometric_days(p: f64, rng: &mut Stream) -> u32 {
+    if p <= 0.0 {
+        return u32::MAX / 2;
+    }
+    if p >= 1.0 {
+        return 1;
+    }
+    let u: f64 = rng.random();
+    let days = ((1.0 - u).ln() / (1.0 - p).ln()).floor() + 1.0;
+    days.min(f64::from(u32::MAX / 2)) as u32
+}
+
+/// Days of search: exponential with the given mean, rounded up, at least 1.
+pub fn search_days(mean: f64, rng: &mut Stream) -> u32 {
+    let u: f64 = rng.random();
+    let days = (-(1.0 - u).ln() * mean).ceil().max(1.0);
+    days.min(f64::from(u32::MAX / 2)) as u32
+}
+
+/// One attacker's day; returns an intent when it needs the market.
+pub fn act(
+    attacker: &mut Attacker,
+    index: usize,
+    kinds: &[AttackerType],
+    view: &MarketView,
+    key: &RunKey,
+    tally: &mut ActTally,
+) -> Option<Intent> {
+    if attacker.status == Status::Gone {
+        return None;
+    }
+    if view.day < attacker.paid_until {
+        tally.subscription_accrued_usd += f64::from(attacker.paid_per_day);
+    }
+    if view.day >= attacker.leave_day {
+        attacker.status = Status::Gone;
+        attacker.provider = NO_PROVIDER;
+        tally.exits += 1;
+        return None;
+    }
+    let kind = &kinds[usize::from(attacker.kind)];
+    let decisions = || key.attacker(Purpose::Decision, view.day, index);
+    if view.risk_shock_today
+        && attacker.status != Status::Dormant
+        && attacker.perceived_risk(view) > f64::from(attacker.tolerance)
+    {
+        attacker.go_dormant(&mut decisions(), view);
+        tally.deterred += 1;
+        return None;
+    }
+    match attacker.status {
+        Status::Working => work(attacker, index, kind, view, key, tally),
+        Status::Searching if view.day >= attacker.wake_day => {
+            let mut rng = decisions();
+            match decide(attacker, kind, view.mean_price, view) {
+                Decision::Continue => Some(Intent::Seek {
+                    index: index as u32,
+                    u: rng.random(),
+                }),
+                stop => {
+                    attacker.go_dormant(&mut rng, view);
+                    tally.count_stop(stop);
+                    None
+                }
+            }
+        }
+        Status::Waiting if view.day >= attacker.wake_day => {
+            attacker.go_dormant(&mut decisions(), view);
+            tally.quits += 1;
+            None
+        }
+        Status::Waiting => Some(Intent::Seek {
+            index: index as u32,
+            u: decisions().random(),
+        }),
+        Status::Dormant if view.day >= attacker.wake_day => {
+            let mut rng = decisions();
+            if decide(attacker, kind, view.mean_price, view) == Decision::Continue {
+                attacker.start_search(&mut rng, view);
+            } else {
+                attacker.go_dormant(&mut rng, view);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The outcome of an attacker's decision to go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Expects to beat its outside option and tolerates its risk.
+    Continue,
+    /// Stops because of perceived risk: over its tolerance, or the risk's
+    /// expected cost is what takes profit below the outside option.
+    Deterred,
+    /// Stops because it expects too little profit even without risk (or cannot pay).
+    Quit,
+}
+
+impl ActTally {
+    /// Count an attacker who stopped.
+    fn count_stop(&mut self, decision: Decision) {
+        match decision {
+            Decision::Deterred => self.deterred += 1,
+            Decision::Quit => self.quits += 1,
+            Decision::Continue => {}
+        }
+    }
+}
+
+/// Whether to go on at `price`, and if not, why.
+fn decide(attacker: &Attacker, kind: &AttackerType, price: f64, view: &MarketView) -> Decision {
+    let reservation = kind.spec.reservation_usd_per_day;
+    let risk = attacker.perceived_risk(view);
+    let risk_cost = risk * kind.spec.sanction_cost_usd / f64::from(view.subscription_days);
+    let profit_before_risk = attacker.expected_profit(kind, price, view) + risk_cost;
+    if profit_before_risk < reservation {
+        Decision::Quit
+    } else if risk > f64::from(attacker.tolerance) || profit_before_risk - risk_cost < reservation {
+        Decision::Deterred
+    } else {
+        Decision::Continue
+    }
+}
+
+/// A working attacker's day: campaigns, then the renewal decision if due.
+fn work(
+    attacker: &mut Attacker,
+    index: usize,
+    kind: &AttackerType,
+    view: &MarketView,
+    key: &RunKey,
+    tally: &mut ActTally,
+) -> Option<Intent> {
+    let provider = usize::from(attacker.provider);
+    if view.provider_active[provider] {
+        run_campaigns(attacker, index, kind, view, key, tally);
+    }
+    if view.day < attacker.paid_until {
+        return None;
+    }
+    let mut rng = key.attacker(Purpose::Decision, view.day, index);
+    let price = view.provider_price[provider];
+    let affordable = attacker.cash >= price * f64::from(attacker.seats) * (1.0 + view.fee_share);
+    let decision = match decide(attacker, kind, price, view) {
+        Decision::Continue if !affordable => Decision::Quit,
+        decision => decision,
+    };
+    if decision == Decision::Continue {
+        return Some(Intent::Renew {
+            index: index as u32,
+            u: rng.random(),
+        });
+    }
+    attacker.go_dormant(&mut rng, view);
+    tally.count_stop(decision);
+    None
+}
+
+/// Run today's campaigns: one Poisson draw of compromises per attacker-day.
+fn run_campaigns(
+    attacker: &mut Attacker,
+    index: usize,
+    kind: &AttackerType,
+    view: &MarketView,
+    key: &RunKey,
+    tally: &mut ActTally,
+) {
+    let seats = f64::from(attacker.seats);
+    let mean =
+        seats * view.emails_per_seat * f64::from(attacker.skill) * view.compromises_per_email;
+    let compromises = if mean > 0.0 {
+        let mut rng = key.attacker(Purpose::Campaign, view.day, index);
+        Poisson::new(mean).map_or(0.0, |law| law.sample(&mut rng)) as u64
+    } else {
+        0
+    };
+    let proceeds = compromises as f64 * view.value_per_compromise[usize::from(attacker.kind)];
+    let cost = seats * kind.spec.campaign_cost_usd_per_seat_day;
+    attacker.cash += proceeds - cost;
+    tally.campaigns += u64::from(attacker.seats);
+    tally.compromises += compromises;
+    tally.proceeds_usd += proceeds;
+    tally.campaign_cost_usd += cost;
+}

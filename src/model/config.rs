@@ -1,0 +1,202 @@
+//! The resolved model configuration: a scenario after validation, with
+//! providers expanded, segments built, and every intervention scheduled on an
+//! internal day number.
+
+use crate::scenario::format::{
+    AttackerSpec, Dist, Entry, Market, ProviderTemplate, Scenario, Target,
+};
+
+/// Everything one run needs, independent of arm and replication.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The validated scenario it was built from (kept for the manifest).
+    pub scenario: Scenario,
+    /// Recorded days.
+    pub days: u32,
+    /// Unrecorded days simulated before day 0.
+    pub burn_in_days: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications per arm.
+    pub replications: u32,
+    /// Calendar date of day 0, when given.
+    pub start_date: Option<chrono::NaiveDate>,
+    /// Market-wide parameters.
+    pub market: Market,
+    /// Entry parameters.
+    pub entry: Entry,
+    /// Initial providers, expanded (one entry per provider).
+    pub providers: Vec<NamedProvider>,
+    /// Attacker types.
+    pub attacker_types: Vec<AttackerType>,
+    /// Victim segments.
+    pub segments: Vec<SegmentSpec>,
+    /// Arms; the first is the baseline.
+    pub arms: Vec<ArmPlan>,
+}
+
+/// An initial provider with its name.
+#[derive(Debug, Clone)]
+pub struct NamedProvider {
+    /// Unique name.
+    pub name: String,
+    /// Name of the `[[providers]]` entry it was expanded from.
+    pub group: String,
+    /// Its economic parameters.
+    pub economics: ProviderTemplate,
+}
+
+/// An attacker type with the distributions of its traits.
+#[derive(Debug, Clone)]
+pub struct AttackerType {
+    /// The type as written in the scenario.
+    pub spec: AttackerSpec,
+}
+
+/// One (country, sector) victim segment at the start.
+#[derive(Debug, Clone)]
+pub struct SegmentSpec {
+    /// Country name.
+    pub country: String,
+    /// Sector name.
+    pub sector: String,
+    /// Share of all emails aimed at this segment (the shares sum to 1).
+    pub targeting: f64,
+    /// Compromise probability per email before MFA.
+    pub compromise_prob: f64,
+    /// Share of accounts protected by MFA.
+    pub mfa_adoption: f64,
+    /// Share of MFA-protected attacks that bypass MFA.
+    pub bypass_share: f64,
+    /// Probability that a compromise is monetised.
+    pub monetise_prob: f64,
+    /// Median loss of a monetised compromise.
+    pub loss_median_usd: f64,
+    /// Log-scale standard deviation of the loss.
+    pub loss_sigma: f64,
+}
+
+/// An arm with its interventions resolved to internal days.
+#[derive(Debug, Clone)]
+pub struct ArmPlan {
+    /// Arm name.
+    pub name: String,
+    /// What the arm represents.
+    pub description: String,
+    /// Scheduled interventions.
+    pub actions: Vec<Action>,
+    /// First recorded day of the evaluation window.
+    pub window_start: u32,
+    /// Last recorded day of the evaluation window (inclusive).
+    pub window_end: u32,
+}
+
+/// One intervention on internal days (burn-in included).
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// Internal day it first acts.
+    pub day: u32,
+    /// Internal days it repeats on after `day` (takedowns only), in order.
+    pub repeats: Vec<u32>,
+    /// Cost to the defender of each action.
+    pub cost_usd: f64,
+    /// What it does.
+    pub effect: Effect,
+}
+
+/// What an intervention does.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// A takedown of the targeted providers.
+    Takedown {
+        /// Which providers.
+        target: Target,
+        /// What it does to each.
+        strike: Strike,
+    },
+    /// Payment disruption until `end_day` (exclusive).
+    PaymentDisruption {
+        /// Internal day it ends (exclusive).
+        end_day: u32,
+        /// Multiplier on sign-up conversion.
+        conversion_factor: f64,
+        /// Extra cost of a payment as a share of its value.
+        fee_share: f64,
+    },
+    /// Deterrence messaging until `end_day` (exclusive).
+    DeterrenceMessaging {
+        /// Internal day it ends (exclusive).
+        end_day: u32,
+        /// Multiplier on arrivals.
+        arrival_factor: f64,
+        /// Jump in every attacker's perceived risk.
+        risk_shock: f64,
+    },
+    /// Victim hardening of some segments.
+    VictimHardening {
+        /// Indices of the hardened segments.
+        segments: Vec<usize>,
+        /// Added MFA adoption at full effect.
+        mfa_adoption_increase: f64,
+        /// Multiplier on the bypass share at full effect.
+        bypass_share_factor: f64,
+        /// Days to full effect.
+        ramp_days: u32,
+    },
+}
+
+/// What a takedown does to each provider it hits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strike {
+    /// Share of capacity seized before resilience.
+    pub capacity_seized: f64,
+    /// Days down before resilience.
+    pub downtime_days: u32,
+    /// Probability the operators are arrested.
+    pub arrest_probability: f64,
+    /// Whether customer data is seized.
+    pub customer_data_seized: bool,
+    /// Risk jump of the provider's customers when data is seized.
+    pub risk_shock_customers: f64,
+    /// Risk jump of everyone when data is seized.
+    pub risk_shock_all: f64,
+}
+
+impl Model {
+    /// Total internal days (burn-in plus recorded).
+    pub fn total_days(&self) -> u32 {
+        self.burn_in_days + self.days
+    }
+
+    /// The internal day of recorded day `day`.
+    pub fn internal_day(&self, day: u32) -> u32 {
+        self.burn_in_days + day
+    }
+
+    /// The calendar date of recorded day `day`, when the scenario has a start date.
+    pub fn date_of(&self, day: u32) -> Option<chrono::NaiveDate> {
+        self.start_date
+            .map(|d| d + chrono::Duration::days(i64::from(day)))
+    }
+}
+
+impl Dist {
+    /// Draw one value from a uniform number `u` in [0, 1) and a standard
+    /// normal `z` (each kind uses the one it needs, so draws stay aligned).
+    pub fn sample(&self, u: f64, z: f64) -> f64 {
+        match *self {
+            Dist::Fixed { value } => value,
+            Dist::Uniform { low, high } => low + (high - low) * u,
+            Dist::Lognormal { median, sigma } => median * (sigma * z).exp(),
+        }
+    }
+
+    /// The mean of the distribution.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed { value } => value,
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Lognormal { median, sigma } => median * (0.5 * sigma * sigma).exp(),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The model: agents as plain data and the rules that change them.
+//!
+//! - [`config`]: the resolved, validated parameters of a scenario.
+//! - [`provider`]: providers and their daily update (cash, capacity, price, reputation).
+//! - [`attacker`]: attackers (a compact struct in a flat array) and their daily act.
+//! - [`victims`]: victim segments, effective compromise probabilities and losses.
+//! - [`market`]: the logit provider choice and the sequential market clearing.
+//! - [`intervention`]: the schedule of an arm and what each intervention does.
+//! - [`entry`]: arrival of providers and attackers.
+//!
+//! The day loop that calls these in order is in [`crate::engine`].
+
+pub mod attacker;
+pub mod config;
+pub mod entry;
+pub mod intervention;
+pub mod market;
+pub mod provider;
+pub mod victims;
+pub mod world;
+
+pub use config::Model;

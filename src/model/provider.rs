@@ -1,0 +1,166 @@
+//! Providers: sellers of criminal infrastructure, and their daily update.
+
+use crate::scenario::format::{Market, ProviderTemplate};
+
+/// Whether a provider is selling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderStatus {
+    /// Entered but still setting up until the given internal day.
+    Setup {
+        /// First day it sells.
+        ready_day: u32,
+    },
+    /// Selling.
+    Active,
+    /// Taken down until the given internal day.
+    Down {
+        /// First day it is back.
+        until_day: u32,
+    },
+    /// Gone for good (arrested or out of cash).
+    Gone,
+}
+
+/// One provider's state.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// Unique name.
+    pub name: String,
+    /// Class, e.g. `vds`.
+    pub class: String,
+    /// Jurisdiction label.
+    pub jurisdiction: String,
+    /// Status.
+    pub status: ProviderStatus,
+    /// Capacity in seats.
+    pub capacity: f64,
+    /// Seats rented right now.
+    pub seats_used: u32,
+    /// Price per seat per subscription period.
+    pub price: f64,
+    /// The price it would charge at target utilisation with no pressure.
+    pub list_price: f64,
+    /// Running cost per seat-day at its starting resilience.
+    pub base_unit_cost: f64,
+    /// Fixed running cost per day.
+    pub fixed_cost: f64,
+    /// Reputation in [0, 1].
+    pub reputation: f64,
+    /// Resilience in [0, 1].
+    pub resilience: f64,
+    /// Resilience it started with (its base unit cost pays for that much).
+    pub base_resilience: f64,
+    /// Cash.
+    pub cash: f64,
+    /// Subscription money received today.
+    pub revenue_today: f64,
+}
+
+/// The provider's share of the day's money, for the record.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProviderBooks {
+    /// Revenue received.
+    pub revenue: f64,
+    /// Running costs paid.
+    pub costs: f64,
+}
+
+impl Provider {
+    /// A provider from its economic parameters.
+    pub fn new(name: String, economics: &ProviderTemplate, status: ProviderStatus) -> Self {
+        Provider {
+            name,
+            class: economics.class.clone(),
+            jurisdiction: economics.jurisdiction.clone(),
+            status,
+            capacity: economics.capacity_seats,
+            seats_used: 0,
+            price: economics.price_usd,
+            list_price: economics.price_usd,
+            base_unit_cost: economics.unit_cost_usd_per_seat_day,
+            fixed_cost: economics.fixed_cost_usd_per_day,
+            reputation: economics.reputation,
+            resilience: economics.resilience,
+            base_resilience: economics.resilience,
+            cash: economics.cash_usd,
+            revenue_today: 0.0,
+        }
+    }
+
+    /// Selling today.
+    pub fn is_active(&self) -> bool {
+        self.status == ProviderStatus::Active
+    }
+
+    /// Seats it could still rent out.
+    pub fn spare_seats(&self) -> f64 {
+        (self.capacity - f64::from(self.seats_used)).max(0.0)
+    }
+
+    /// Running cost per seat-day now: resilience beyond the starting level costs extra.
+    pub fn unit_cost(&self, market: &Market) -> f64 {
+        self.base_unit_cost
+            + market.resilience_cost_usd_per_seat_day * (self.resilience - self.base_resilience)
+    }
+
+    /// Pay the day's running costs out of the day's revenue; returns the books.
+    pub fn settle_day(&mut self, market: &Market) -> ProviderBooks {
+        let costs = match self.status {
+            ProviderStatus::Gone => 0.0,
+            _ => self.capacity * self.unit_cost(market) + self.fixed_cost,
+        };
+        let books = ProviderBooks {
+            revenue: self.revenue_today,
+            costs,
+        };
+        self.cash += books.revenue - books.costs;
+        self.revenue_today = 0.0;
+        books
+    }
+
+    /// Move capacity towards the demand it sees, at a bounded rate.
+    pub fn adjust_capacity(&mut self, demand_seats: f64, market: &Market) {
+        let target = demand_seats / market.target_utilisation;
+        let gap = target - self.capacity;
+        let step = if gap >= 0.0 {
+            gap.min(
+                market.capacity_growth_per_day * self.capacity.max(market.capacity_min_step_seats),
+            )
+        } else {
+            gap.max(-market.capacity_shrink_per_day * self.capacity)
+        };
+        self.capacity = (self.capacity + step).max(f64::from(self.seats_used));
+    }
+
+    /// Move the price towards the target set by cost, scarcity and risk.
+    pub fn adjust_price(&mut self, class_pressure: f64, market: &Market) {
+        let cost_pass_through =
+            f64::from(market.subscription_days) * (self.unit_cost(market) - self.base_unit_cost);
+        let utilisation = if self.capacity > 0.0 {
+            f64::from(self.seats_used) / self.capacity
+        } else {
+            1.0
+        };
+        let scarcity =
+            (market.price_scarcity_elasticity * (utilisation - market.target_utilisation)).exp();
+        let target = (self.list_price + cost_pass_through) * scarcity
+            + market.risk_premium_usd * class_pressure;
+        self.price += market.price_adjust_per_day * (target - self.price);
+    }
+
+    /// Reputation grows while the provider sells.
+    pub fn grow_reputation(&mut self, market: &Market) {
+        self.reputation += market.reputation_growth_per_day * (1.0 - self.reputation);
+    }
+
+    /// A takedown hit it: reputation falls and the provider learns resilience.
+    pub fn suffer_hit(&mut self, market: &Market) {
+        self.reputation *= 1.0 - market.reputation_loss_on_hit;
+        self.learn_resilience(market.resilience_learning_hit);
+    }
+
+    /// Move resilience a share of the way to 1.
+    pub fn learn_resilience(&mut self, share: f64) {
+        self.resilience += share * (1.0 - self.resilience);
+    }
+}

@@ -1,0 +1,363 @@
+//! The whole state of one run (one arm, one replication), kept in one place.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::attacker::{
+    Attacker, ChunkOutput, MarketView, NO_PROVIDER, Status, StatusCounts, geometric_days,
+    search_days,
+};
+use super::config::{ArmPlan, Model};
+use super::market::choose;
+use super::provider::{Provider, ProviderStatus};
+use super::victims::Victims;
+use crate::engine::rng::{CHUNK_SIZE, Purpose, RunKey};
+
+/// A time-limited market condition set by an intervention.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// First internal day it applies.
+    pub start_day: u32,
+    /// Internal day it stops applying (exclusive).
+    pub end_day: u32,
+    /// Multiplier it applies (conversion or arrivals).
+    pub factor: f64,
+    /// Extra payment fee share it adds.
+    pub fee_share: f64,
+}
+
+/// A victim hardening under way.
+#[derive(Debug, Clone)]
+pub struct Hardening {
+    /// Internal day it started.
+    pub start_day: u32,
+    /// Hardened segments.
+    pub segments: Vec<usize>,
+    /// Added MFA adoption at full effect.
+    pub mfa_adoption_increase: f64,
+    /// Multiplier on bypass share at full effect.
+    pub bypass_share_factor: f64,
+    /// Days to full effect.
+    pub ramp_days: u32,
+}
+
+/// Counters of the current day that interventions and providers add to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayEvents {
+    /// Attackers displaced.
+    pub displaced: u64,
+    /// Providers that started selling.
+    pub provider_entries: u64,
+    /// Providers that left.
+    pub provider_exits: u64,
+    /// Attackers that arrived.
+    pub attacker_entries: u64,
+    /// Defender spending.
+    pub defender_cost_usd: f64,
+    /// Whether perceived risk jumped.
+    pub risk_shock: bool,
+}
+
+/// Everything that changes during a run.
+pub struct World<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// The arm being run.
+    pub arm: &'a ArmPlan,
+    /// Stream keys of this replication.
+    pub key: RunKey,
+    /// Providers, in creation order (index = identity).
+    pub providers: Vec<Provider>,
+    /// Attackers, in creation order (index = identity).
+    pub attackers: Vec<Attacker>,
+    /// Per-chunk outputs of the parallel act, reused daily.
+    pub chunks: Vec<ChunkOutput>,
+    /// Victim segments.
+    pub victims: Victims,
+    /// Enforcement pressure per provider class (decays with a half-life).
+    pub pressure: BTreeMap<String, f64>,
+    /// Perceived risk added to every attacker's (decays with the risk half-life).
+    pub ambient_risk: f64,
+    /// Payment disruptions.
+    pub payment_windows: Vec<Window>,
+    /// Deterrence messaging campaigns.
+    pub messaging_windows: Vec<Window>,
+    /// Victim hardenings.
+    pub hardenings: Vec<Hardening>,
+    /// Attackers by status.
+    pub counts: StatusCounts,
+    /// Seats wanted by attackers waiting for capacity.
+    pub unmet_seats: u64,
+    /// Today's event counters.
+    pub events: DayEvents,
+    /// Providers created by entry so far.
+    pub entrants: u32,
+    /// Expected daily profit of a typical attacker of each type at the start.
+    pub reference_profit: Vec<f64>,
+    /// Compromises per segment over the recorded days.
+    pub segment_compromises: Vec<u64>,
+    /// Losses per segment over the recorded days.
+    pub segment_losses: Vec<f64>,
+}
+
+impl<'a> World<'a> {
+    /// The state at internal day 0 for one arm and replication.
+    pub fn new(model: &'a Model, arm: &'a ArmPlan, replication: u32) -> Self {
+        let key = RunKey {
+            seed: model.seed,
+            replication: u64::from(replication),
+        };
+        let providers = model
+            .providers
+            .iter()
+            .map(|p| Provider::new(p.name.clone(), &p.economics, ProviderStatus::Active))
+            .collect();
+        let segments = model.segments.len();
+        let mut world = World {
+            model,
+            arm,
+            key,
+            providers,
+            attackers: Vec::new(),
+            chunks: Vec::new(),
+            victims: Victims::new(model.segments.clone(), model.market.mfa_efficacy),
+            pressure: BTreeMap::new(),
+            ambient_risk: 0.0,
+            payment_windows: Vec::new(),
+            messaging_windows: Vec::new(),
+            hardenings: Vec::new(),
+            counts: StatusCounts::default(),
+            unmet_seats: 0,
+            events: DayEvents::default(),
+            entrants: 0,
+            reference_profit: Vec::new(),
+            segment_compromises: vec![0; segments],
+            segment_losses: vec![0.0; segments],
+        };
+        world.populate();
+        world.reference_profit = (0..model.attacker_types.len())
+            .map(|t| world.typical_profit(t, &world.view(0)))
+            .collect();
+        world
+    }
+
+    /// Create the initial attackers and place them with providers up to target utilisation.
+    fn populate(&mut self) {
+        for (kind, spec) in self.model.attacker_types.iter().enumerate() {
+            for _ in 0..spec.spec.count {
+                self.spawn_attacker(kind, 0);
+            }
+        }
+        let target = self.model.market.target_utilisation;
+        let full: Vec<f64> = self.providers.iter().map(|p| p.capacity).collect();
+        for p in &mut self.providers {
+            p.capacity *= target;
+        }
+        for index in 0..self.attackers.len() {
+            let mut rng = self.key.attacker(Purpose::AttackerTraits, 1, index);
+            let (u_choice, u_paid) = (rng.random::<f64>(), rng.random::<f64>());
+            let attacker = &mut self.attackers[index];
+            attacker.provider = NO_PROVIDER;
+            if let Some(j) = choose(attacker, u_choice, &self.providers, &self.model.market) {
+                attacker.provider = j as u16;
+                attacker.last_provider = j as u16;
+                attacker.status = Status::Working;
+                let days = f64::from(self.model.market.subscription_days);
+                attacker.paid_until = (u_paid * days) as u32;
+                attacker.paid_per_day =
+                    (self.providers[j].price * f64::from(attacker.seats) / days) as f32;
+                self.providers[j].seats_used += u32::from(attacker.seats);
+                self.counts.searching -= 1;
+                self.counts.working += 1;
+            }
+        }
+        for (p, capacity) in self.providers.iter_mut().zip(full) {
+            p.capacity = capacity;
+        }
+    }
+
+    /// Append a new attacker of type `kind`, searching, created on internal `day`.
+    pub fn spawn_attacker(&mut self, kind: usize, day: u32) {
+        let index = self.attackers.len();
+        let spec = &self.model.attacker_types[kind].spec;
+        let mut traits = self.key.attacker(Purpose::AttackerTraits, 0, index);
+        let mut draw = |dist: &crate::scenario::format::Dist| {
+            let u: f64 = traits.random();
+            let z: f64 = StandardNormal.sample(&mut traits);
+            dist.sample(u, z)
+        };
+        let seats = draw(&spec.seats).round().clamp(1.0, f64::from(u16::MAX)) as u16;
+        let skill = draw(&spec.skill).max(0.0) as f32;
+        let tolerance = draw(&spec.risk_tolerance) as f32;
+        let lifetime = geometric_days(spec.attrition_per_day, &mut traits);
+        let mut decisions = self.key.attacker(Purpose::Decision, day, index);
+        let wake_day = day + search_days(self.mean_search_days(), &mut decisions);
+        self.attackers.push(Attacker {
+            cash: spec.cash_usd,
+            skill,
+            risk: spec.initial_risk as f32,
+            tolerance,
+            paid_per_day: 0.0,
+            risk_day: day,
+            paid_until: 0,
+            wake_day,
+            leave_day: day.saturating_add(lifetime),
+            provider: NO_PROVIDER,
+            last_provider: NO_PROVIDER,
+            seats,
+            kind: kind as u8,
+            status: Status::Searching,
+            displaced: false,
+        });
+        self.counts.searching += 1;
+        let chunks = self.attackers.len().div_ceil(CHUNK_SIZE);
+        self.chunks.resize_with(chunks, ChunkOutput::default);
+    }
+
+    /// Mean search time given the reputation of providers that are selling.
+    pub fn mean_search_days(&self) -> f64 {
+        let visible: f64 = self
+            .providers
+            .iter()
+            .filter(|p| p.is_active())
+            .map(|p| p.reputation)
+            .sum();
+        self.model.market.search_days / (1.0 + self.model.market.search_visibility * visible)
+    }
+
+    /// Share of sign-ups that convert on `day` (payment disruptions multiply).
+    pub fn conversion(&self, day: u32) -> f64 {
+        active(&self.payment_windows, day)
+            .map(|w| w.factor)
+            .product()
+    }
+
+    /// Extra payment fee share on `day`.
+    pub fn fee_share(&self, day: u32) -> f64 {
+        active(&self.payment_windows, day)
+            .map(|w| w.fee_share)
+            .sum()
+    }
+
+    /// Multiplier on arrivals on `day` from deterrence messaging.
+    pub fn arrival_factor(&self, day: u32) -> f64 {
+        active(&self.messaging_windows, day)
+            .map(|w| w.factor)
+            .product()
+    }
+
+    /// Seat-weighted mean price of active providers (mean list price when none sells).
+    pub fn mean_price(&self) -> f64 {
+        let (mut paid, mut seats) = (0.0, 0.0);
+        for p in self.providers.iter().filter(|p| p.is_active()) {
+            paid += p.price * f64::from(p.seats_used);
+            seats += f64::from(p.seats_used);
+        }
+        if seats > 0.0 {
+            return paid / seats;
+        }
+        let active: Vec<f64> = self
+            .providers
+            .iter()
+            .filter(|p| p.is_active())
+            .map(|p| p.price)
+            .collect();
+        if active.is_empty() {
+            self.model.entry.template.price_usd
+        } else {
+            active.iter().sum::<f64>() / active.len() as f64
+        }
+    }
+
+    /// The market as attackers see it on internal `day`.
+    pub fn view(&self, day: u32) -> MarketView {
+        let market = &self.model.market;
+        let loss = self.victims.loss_per_compromise();
+        MarketView {
+            day,
+            provider_active: self.providers.iter().map(Provider::is_active).collect(),
+            provider_price: self.providers.iter().map(|p| p.price).collect(),
+            mean_price: self.mean_price(),
+            compromises_per_email: self.victims.compromises_per_email(),
+            value_per_compromise: self
+                .model
+                .attacker_types
+                .iter()
+                .map(|t| t.spec.kept_share * loss)
+                .collect(),
+            emails_per_seat: market.emails_per_seat_per_day,
+            subscription_days: market.subscription_days,
+            fee_share: self.fee_share(day),
+            risk_decay: half_life_factor(market.risk_half_life_days),
+            ambient_risk: self.ambient_risk,
+            risk_shock_today: self.events.risk_shock,
+            mean_search_days: self.mean_search_days(),
+            patience_days: market.patience_days,
+            dormant_return: market.dormant_return_per_day,
+        }
+    }
+
+    /// Expected daily profit of a typical attacker of type `kind` at the mean price.
+    pub fn typical_profit(&self, kind: usize, view: &MarketView) -> f64 {
+        let spec = &self.model.attacker_types[kind].spec;
+        let proceeds = view.emails_per_seat
+            * spec.skill.mean()
+            * view.compromises_per_email
+            * view.value_per_compromise[kind];
+        let subscription =
+            view.mean_price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
+        spec.seats.mean().max(1.0) * (proceeds - spec.campaign_cost_usd_per_seat_day - subscription)
+    }
+
+    /// Send every customer of provider `j` searching (their prepaid time is lost).
+    pub fn displace_customers(&mut self, j: usize, day: u32) {
+        let view_search = self.mean_search_days();
+        let key = self.key;
+        let mut displaced = 0;
+        for (index, attacker) in self.attackers.iter_mut().enumerate() {
+            if attacker.status == Status::Working && usize::from(attacker.provider) == j {
+                displace(attacker, index, day, view_search, &key);
+                displaced += 1;
+            }
+        }
+        self.providers[j].seats_used = 0;
+        self.after_displacement(displaced);
+    }
+
+    /// Book `displaced` attackers moving from working to searching.
+    pub fn after_displacement(&mut self, displaced: u64) {
+        self.counts.working -= displaced;
+        self.counts.searching += displaced;
+        self.events.displaced += displaced;
+    }
+
+    /// Take provider `j` out of the market for good.
+    pub fn remove_provider(&mut self, j: usize, day: u32) {
+        self.displace_customers(j, day);
+        self.providers[j].status = ProviderStatus::Gone;
+        self.events.provider_exits += 1;
+    }
+}
+
+/// Move one working attacker to searching, marked displaced.
+pub fn displace(attacker: &mut Attacker, index: usize, day: u32, mean_search: f64, key: &RunKey) {
+    let mut rng = key.attacker(Purpose::Displacement, day, index);
+    attacker.status = Status::Searching;
+    attacker.provider = NO_PROVIDER;
+    attacker.displaced = true;
+    attacker.wake_day = day + search_days(mean_search, &mut rng);
+}
+
+/// The windows in force on `day`.
+fn active(windows: &[Window], day: u32) -> impl Iterator<Item = &Window> {
+    windows
+        .iter()
+        .filter(move |w| w.start_day <= day && day < w.end_day)
+}
+
+/// Daily factor of a quantity that halves every `half_life` days.
+pub fn half_life_factor(half_life: f64) -> f64 {
+    0.5f64.powf(1.0 / half_life)
+}

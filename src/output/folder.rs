@@ -1,0 +1,131 @@
+//! The results folder: checked before a run, written with atomic files.
+//!
+//! Every file is written under a temporary name in the same folder and renamed
+//! when complete, so a file that exists is finished. `manifest.json` is written
+//! last and removed first: a folder without it is an unfinished run.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Name of the manifest, written last.
+pub const MANIFEST: &str = "manifest.json";
+/// Marker that caasim owns a folder, written first.
+pub const MARKER: &str = ".caasim-results";
+
+/// Make `dir` ready for a run: create it, or accept it when caasim wrote it
+/// (or it is empty, or `force`), check that it is writable, and remove the old
+/// manifest so that the folder reads as unfinished until the run completes.
+pub fn prepare(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            bail!(
+                "{} exists and is not a folder; choose another --out",
+                dir.display()
+            );
+        }
+        if !force && !owned_by_caasim(dir)? {
+            bail!(
+                "{} exists and holds files caasim did not write; choose another --out, or pass --force to write into it (nothing else in it is deleted)",
+                dir.display()
+            );
+        }
+    } else {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the results folder {}", dir.display()))?;
+    }
+    write_atomic(&dir.join(MARKER), b"written by caasim\n")
+        .with_context(|| format!("the results folder {} is not writable", dir.display()))?;
+    let manifest = dir.join(MANIFEST);
+    if manifest.exists() {
+        fs::remove_file(&manifest)
+            .with_context(|| format!("cannot replace {}", manifest.display()))?;
+    }
+    Ok(())
+}
+
+/// Whether the folder is empty or was written by caasim.
+fn owned_by_caasim(dir: &Path) -> Result<bool> {
+    let mut entries =
+        fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    if entries.next().is_none() {
+        return Ok(true);
+    }
+    if dir.join(MARKER).is_file() {
+        return Ok(true);
+    }
+    let manifest = fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    Ok(serde_json::from_str::<serde_json::Value>(&manifest)
+        .is_ok_and(|m| m.get("tool").and_then(|t| t.as_str()) == Some("caasim")))
+}
+
+/// A file being written under a temporary name; [`AtomicFile::commit`] renames it.
+pub struct AtomicFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Start writing `path`.
+    pub fn create(path: &Path) -> Result<Self> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&temporary)
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temporary,
+            writer: Some(BufWriter::new(file)),
+        })
+    }
+
+    /// The writer.
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        self.writer
+            .as_mut()
+            .expect("an AtomicFile is written before it is committed")
+    }
+
+    /// Flush, sync and rename to the final name.
+    pub fn commit(mut self) -> Result<()> {
+        let temporary = self.temporary.clone();
+        let writer = self.writer.take().expect("an AtomicFile is committed once");
+        let file = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        fs::rename(&temporary, &self.path).with_context(|| {
+            format!(
+                "cannot rename {} to {}",
+                temporary.display(),
+                self.path.display()
+            )
+        })
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // Not committed (an error or an interruption): leave nothing behind.
+        if self.writer.is_some() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Write a whole file atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.writer()
+        .write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.commit()
+}

@@ -1,0 +1,9 @@
+//! Output: typed records ([`records`]), statistics ([`stats`]), the results
+//! folder and its atomic files ([`folder`]), the tables ([`tables`]) and the
+//! manifest ([`manifest`]).
+
+pub mod folder;
+pub mod manifest;
+pub mod records;
+pub mod stats;
+pub mod tables;

@@ -1,0 +1,123 @@
+//! Scenario problems, each located at a line and key of the file.
+
+use std::fmt;
+use std::ops::Range;
+
+/// Where a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The file as a whole (unreadable, too large, binary).
+    File,
+    /// A line and column (1-based) of the file.
+    Line {
+        /// Line.
+        line: usize,
+        /// Column.
+        column: usize,
+    },
+    /// A `--set` override given on the command line.
+    Flag,
+}
+
+/// One problem with a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where.
+    pub place: Place,
+    /// The key (dotted path) or `--set` assignment concerned; may be empty.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with the file as a whole.
+    pub fn file(message: String) -> Self {
+        Problem {
+            place: Place::File,
+            key: String::new(),
+            message,
+        }
+    }
+
+    /// A problem at a byte span of `text` (or the file as a whole without a span).
+    pub fn at(text: &str, span: Option<Range<usize>>, key: String, message: String) -> Self {
+        let place = match span {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                Place::Line { line, column }
+            }
+            None => Place::File,
+        };
+        Problem {
+            place,
+            key,
+            message,
+        }
+    }
+
+    /// A problem with a `--set` override.
+    pub fn flag(assignment: String, message: String) -> Self {
+        Problem {
+            place: Place::Flag,
+            key: assignment,
+            message,
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Every problem found in one scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file (as given).
+    pub origin: String,
+    /// The problems, in file order where known.
+    pub problems: Vec<Problem>,
+}
+
+impl ScenarioError {
+    /// An error with one problem.
+    pub fn single(origin: &str, problem: Problem) -> Self {
+        ScenarioError {
+            origin: origin.to_string(),
+            problems: vec![problem],
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        let plural = if count == 1 { "" } else { "s" };
+        writeln!(
+            f,
+            "invalid scenario {} ({count} problem{plural}):",
+            self.origin
+        )?;
+        for p in &self.problems {
+            let key = if p.key.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`:", p.key)
+            };
+            match p.place {
+                Place::File => writeln!(f, "  {}:{key} {}", self.origin, p.message)?,
+                Place::Line { line, column } => {
+                    writeln!(f, "  {}:{line}:{column}:{key} {}", self.origin, p.message)?;
+                }
+                Place::Flag => writeln!(f, "  --set{key} {}", p.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}

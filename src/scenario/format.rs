@@ -1,0 +1,601 @@
+//! The scenario file format: plain serde structs, strict (`deny_unknown_fields`),
+//! with every default written down here so that `caasim check` can print it.
+//!
+//! The meaning of each parameter, its equation and the source of its default
+//! are in `docs/MODEL.md`; the doc comments here are the short form.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name, length, seed and replications.
+    pub scenario: Meta,
+    /// Market-wide behavioural parameters.
+    #[serde(default)]
+    pub market: Market,
+    /// How new providers enter.
+    #[serde(default)]
+    pub entry: Entry,
+    /// Provider classes present at the start (each expanded to `count` providers).
+    pub providers: Vec<ProviderSpec>,
+    /// Attacker types present at the start.
+    pub attackers: Vec<AttackerSpec>,
+    /// Victim segments: countries x sectors.
+    pub victims: Victims,
+    /// The arms compared: the baseline (implicit when not listed) and intervention arms.
+    #[serde(default)]
+    pub arms: Vec<Arm>,
+}
+
+/// Identity, length and randomness of a scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name, used for the default results folder (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// One paragraph saying what the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Calendar date of day 0 (`YYYY-MM-DD`); lets interventions be scheduled by date.
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// Number of recorded days.
+    pub days: u32,
+    /// Days simulated before day 0 and not recorded, so that the market settles.
+    #[serde(default = "defaults::burn_in_days")]
+    pub burn_in_days: u32,
+    /// Master seed of every random stream.
+    #[serde(default = "defaults::seed")]
+    pub seed: u64,
+    /// Replications per arm.
+    #[serde(default = "defaults::replications")]
+    pub replications: u32,
+}
+
+/// Market-wide behaviour of attackers and providers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Market {
+    /// Days of service bought by one subscription payment.
+    pub subscription_days: u32,
+    /// Phishing emails one seat sends per day.
+    pub emails_per_seat_per_day: f64,
+    /// Logit choice: dollars of monthly seat price worth one unit of utility.
+    pub choice_price_scale_usd: f64,
+    /// Logit choice: utility of full reputation (reputation 1 against 0).
+    pub choice_reputation_weight: f64,
+    /// Logit choice: one-off cost of moving to another provider, in dollars.
+    pub switching_cost_usd: f64,
+    /// Mean search time in days when no reputable provider is visible.
+    pub search_days: f64,
+    /// How much each unit of visible reputation shortens search.
+    pub search_visibility: f64,
+    /// Days an attacker waits for spare capacity before going dormant.
+    pub patience_days: u32,
+    /// Half-life of perceived risk, in days.
+    pub risk_half_life_days: f64,
+    /// Share of capacity providers aim to have in use.
+    pub target_utilisation: f64,
+    /// Largest daily capacity growth as a share of capacity.
+    pub capacity_growth_per_day: f64,
+    /// Largest daily capacity reduction as a share of capacity.
+    pub capacity_shrink_per_day: f64,
+    /// Smallest growth step in seats (lets small providers grow).
+    pub capacity_min_step_seats: f64,
+    /// Share of the gap to the target price closed per day.
+    pub price_adjust_per_day: f64,
+    /// Elasticity of price to utilisation above or below the target.
+    pub price_scarcity_elasticity: f64,
+    /// Risk premium in dollars per seat-month per unit of enforcement pressure.
+    pub risk_premium_usd: f64,
+    /// Half-life of enforcement pressure, in days.
+    pub pressure_half_life_days: f64,
+    /// Share of the gap to full reputation gained per day while up.
+    pub reputation_growth_per_day: f64,
+    /// Share of reputation lost when a provider is hit.
+    pub reputation_loss_on_hit: f64,
+    /// Share of the gap to full resilience a hit provider learns.
+    pub resilience_learning_hit: f64,
+    /// Share of the gap to full resilience the hit provider's peers (same class) learn.
+    pub resilience_learning_peers: f64,
+    /// Extra cost per seat-day at full resilience, in dollars.
+    pub resilience_cost_usd_per_seat_day: f64,
+    /// Daily probability that a dormant attacker looks at the market again.
+    pub dormant_return_per_day: f64,
+    /// Share of compromises that MFA prevents when not bypassed.
+    pub mfa_efficacy: f64,
+}
+
+/// Entry of new providers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Entry {
+    /// Entries per day with no unmet demand.
+    pub base_per_day: f64,
+    /// Entries per day when unmet demand is saturating.
+    pub max_per_day: f64,
+    /// Unmet demand (share of seats wanted) at which entry is half its maximum.
+    pub unmet_half_saturation: f64,
+    /// How strongly enforcement pressure deters entry (exponential rate).
+    pub pressure_deterrence: f64,
+    /// Upper bound on providers alive at once.
+    pub max_providers: u32,
+    /// Days between an entrant's decision and its first sale.
+    pub setup_days: u32,
+    /// What a new provider looks like.
+    pub template: ProviderTemplate,
+}
+
+/// The economic parameters of a provider, shared by initial providers and entrants.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderTemplate {
+    /// Class, e.g. `vds`, `phaas`, `bulletproof`.
+    pub class: String,
+    /// Jurisdiction label.
+    #[serde(default = "defaults::jurisdiction")]
+    pub jurisdiction: String,
+    /// Seats at the start.
+    pub capacity_seats: f64,
+    /// List price per seat per subscription period, in dollars.
+    pub price_usd: f64,
+    /// Running cost per seat per day, in dollars.
+    pub unit_cost_usd_per_seat_day: f64,
+    /// Fixed running cost per day, in dollars.
+    #[serde(default)]
+    pub fixed_cost_usd_per_day: f64,
+    /// Reputation in [0, 1].
+    pub reputation: f64,
+    /// Share of capacity that survives a seizure, in [0, 1].
+    pub resilience: f64,
+    /// Cash at the start, in dollars.
+    pub cash_usd: f64,
+}
+
+/// Providers present at the start: `count` copies of one class.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    /// Name (with `-1`, `-2`, ... appended when `count > 1`).
+    pub name: String,
+    /// How many such providers.
+    #[serde(default = "defaults::one")]
+    pub count: u32,
+    /// Class, e.g. `vds`, `phaas`, `bulletproof`.
+    pub class: String,
+    /// Jurisdiction label.
+    #[serde(default = "defaults::jurisdiction")]
+    pub jurisdiction: String,
+    /// Seats at the start.
+    pub capacity_seats: f64,
+    /// List price per seat per subscription period, in dollars.
+    pub price_usd: f64,
+    /// Running cost per seat per day, in dollars.
+    pub unit_cost_usd_per_seat_day: f64,
+    /// Fixed running cost per day, in dollars.
+    #[serde(default)]
+    pub fixed_cost_usd_per_day: f64,
+    /// Reputation in [0, 1].
+    pub reputation: f64,
+    /// Share of capacity that survives a seizure, in [0, 1].
+    pub resilience: f64,
+    /// Cash at the start, in dollars.
+    pub cash_usd: f64,
+}
+
+impl ProviderSpec {
+    /// The economic parameters, without name and count.
+    pub fn economics(&self) -> ProviderTemplate {
+        ProviderTemplate {
+            class: self.class.clone(),
+            jurisdiction: self.jurisdiction.clone(),
+            capacity_seats: self.capacity_seats,
+            price_usd: self.price_usd,
+            unit_cost_usd_per_seat_day: self.unit_cost_usd_per_seat_day,
+            fixed_cost_usd_per_day: self.fixed_cost_usd_per_day,
+            reputation: self.reputation,
+            resilience: self.resilience,
+            cash_usd: self.cash_usd,
+        }
+    }
+}
+
+/// A distribution of a per-attacker attribute.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dist {
+    /// Always `value`.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Uniform on [low, high].
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Log-normal with the given median and log-scale standard deviation.
+    Lognormal {
+        /// Median.
+        median: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+}
+
+/// A type of attacker present at the start.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttackerSpec {
+    /// Type name, e.g. `bec-crew`.
+    pub name: String,
+    /// Attackers of this type at the start (and the scale of their arrivals).
+    pub count: u32,
+    /// Seats wanted (rounded, at least 1).
+    pub seats: Dist,
+    /// Conversion multiplier.
+    pub skill: Dist,
+    /// Perceived risk above which the attacker leaves.
+    pub risk_tolerance: Dist,
+    /// Perceived risk (monthly sanction probability) at the start.
+    #[serde(default = "defaults::initial_risk")]
+    pub initial_risk: f64,
+    /// Cash at the start, in dollars.
+    pub cash_usd: f64,
+    /// Share of monetised losses the attacker keeps (the rest goes to mules and laundering).
+    pub kept_share: f64,
+    /// Cost of running a campaign from one seat for one day (kits, lists, lures), in dollars.
+    pub campaign_cost_usd_per_seat_day: f64,
+    /// Daily profit below which the attacker stops (outside option), in dollars.
+    pub reservation_usd_per_day: f64,
+    /// Cost to the attacker of a sanction (arrest, seizure), in dollars.
+    pub sanction_cost_usd: f64,
+    /// Daily probability of leaving the market for good.
+    pub attrition_per_day: f64,
+    /// Elasticity of arrivals to expected profit.
+    #[serde(default = "defaults::one_f")]
+    pub arrival_profit_elasticity: f64,
+    /// How strongly market-wide perceived risk lowers arrivals (exponential rate).
+    #[serde(default = "defaults::arrival_risk_sensitivity")]
+    pub arrival_risk_sensitivity: f64,
+}
+
+/// Victims: segments are all (country, sector) pairs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Victims {
+    /// Compromise probability per email before MFA, at multiplier 1.
+    pub compromise_prob: f64,
+    /// Share of MFA-protected attacks that bypass MFA (adversary in the middle).
+    pub bypass_share: f64,
+    /// Countries.
+    pub countries: Vec<Country>,
+    /// Sectors.
+    pub sectors: Vec<Sector>,
+}
+
+/// A victim country.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Country {
+    /// Name or ISO code.
+    pub name: String,
+    /// Relative share of emails aimed at the country.
+    pub targeting: f64,
+    /// Share of accounts protected by MFA.
+    pub mfa_adoption: f64,
+    /// Multiplier on the compromise probability.
+    #[serde(default = "defaults::one_f")]
+    pub prob_multiplier: f64,
+}
+
+/// A victim sector.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sector {
+    /// Name.
+    pub name: String,
+    /// Relative share of emails aimed at the sector.
+    pub targeting: f64,
+    /// Multiplier on the compromise probability.
+    #[serde(default = "defaults::one_f")]
+    pub prob_multiplier: f64,
+    /// Multiplier on the country's MFA adoption (capped at 1).
+    #[serde(default = "defaults::one_f")]
+    pub mfa_multiplier: f64,
+    /// Probability that a compromise is monetised.
+    pub monetise_prob: f64,
+    /// Median loss of a monetised compromise, in dollars.
+    pub loss_median_usd: f64,
+    /// Log-scale standard deviation of the loss.
+    pub loss_sigma: f64,
+}
+
+/// An arm: a named list of interventions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Arm {
+    /// Name; `baseline` is the comparison arm and must have no interventions.
+    pub name: String,
+    /// What the arm represents.
+    #[serde(default)]
+    pub description: String,
+    /// First day of the evaluation window (default: the first intervention day).
+    #[serde(default)]
+    pub window_start: Option<When>,
+    /// Last day of the evaluation window (default: the last day).
+    #[serde(default)]
+    pub window_end: Option<When>,
+    /// The interventions.
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
+}
+
+/// A day given as a number of days from the start or as a date `YYYY-MM-DD`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum When {
+    /// Days from the start (day 0).
+    Day(u32),
+    /// A calendar date (needs `scenario.start_date`).
+    Date(String),
+}
+
+/// Which providers a takedown hits.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target {
+    /// The provider(s) of this name (a class of `count > 1` matches all its copies).
+    Provider(String),
+    /// Every provider of this class.
+    Class(String),
+    /// Every provider in this jurisdiction.
+    Jurisdiction(String),
+    /// The k largest providers by seats used on the day.
+    TopK(u32),
+}
+
+/// An intervention of an arm, tagged by `kind`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intervention {
+    /// Seize capacity, domains and perhaps customer data of the targeted providers.
+    Takedown(Takedown),
+    /// A takedown of the current top provider(s) repeated every `every_days` days.
+    SustainedPressure(Takedown),
+    /// For a while, fewer sign-ups convert and every payment costs more.
+    PaymentDisruption(PaymentDisruption),
+    /// Warnings that lower arrivals and raise perceived risk.
+    DeterrenceMessaging(DeterrenceMessaging),
+    /// Raise MFA adoption or lower the bypass share in chosen segments.
+    VictimHardening(VictimHardening),
+}
+
+/// A takedown, once or repeated.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Takedown {
+    /// When it first acts.
+    pub start: When,
+    /// Which providers (for `sustained_pressure`, default the top provider).
+    #[serde(default = "defaults::top_provider")]
+    pub target: Target,
+    /// Days between strikes (required for `sustained_pressure`; none: once).
+    #[serde(default)]
+    pub every_days: Option<u32>,
+    /// Last day a repeated strike may happen (default: the end).
+    #[serde(default)]
+    pub until: Option<When>,
+    /// Share of capacity seized (resilience protects part of it).
+    pub capacity_seized: f64,
+    /// Days the domains and portal are down (resilience shortens it).
+    pub downtime_days: u32,
+    /// Probability that the operators are arrested (the provider is gone).
+    #[serde(default)]
+    pub arrest_probability: f64,
+    /// Whether customer data is seized.
+    #[serde(default)]
+    pub customer_data_seized: bool,
+    /// Jump in perceived risk of the provider's customers when their data is seized.
+    #[serde(default = "defaults::risk_shock_customers")]
+    pub risk_shock_customers: f64,
+    /// Jump in perceived risk of every attacker when customer data is seized.
+    #[serde(default = "defaults::risk_shock_all")]
+    pub risk_shock_all: f64,
+    /// Cost to the defender of each strike, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+/// Payment disruption.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentDisruption {
+    /// When it starts.
+    pub start: When,
+    /// How long it lasts.
+    pub duration_days: u32,
+    /// Multiplier on the share of sign-ups that convert, in [0, 1].
+    pub conversion_factor: f64,
+    /// Extra cost of a payment as a share of its value.
+    pub fee_share: f64,
+    /// Cost to the defender, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+/// Deterrence messaging.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeterrenceMessaging {
+    /// When it starts.
+    pub start: When,
+    /// How long arrivals stay lowered.
+    pub duration_days: u32,
+    /// Multiplier on arrivals while it lasts, in [0, 1].
+    pub arrival_factor: f64,
+    /// Jump in every attacker's perceived risk.
+    pub risk_shock: f64,
+    /// Cost to the defender, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+/// Victim hardening.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VictimHardening {
+    /// When it starts.
+    pub start: When,
+    /// Countries hardened (empty: all).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Sectors hardened (empty: all).
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    /// Only the k most targeted of the chosen segments (0: all of them).
+    #[serde(default)]
+    pub top_segments: u32,
+    /// Added MFA adoption (capped at 1).
+    #[serde(default)]
+    pub mfa_adoption_increase: f64,
+    /// Multiplier on the bypass share, in [0, 1].
+    #[serde(default = "defaults::one_f")]
+    pub bypass_share_factor: f64,
+    /// Days over which the change ramps in linearly (0: at once).
+    #[serde(default)]
+    pub ramp_days: u32,
+    /// Cost to the defender, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+/// Default values, one function each, referred to by the serde attributes.
+pub mod defaults {
+    pub(crate) fn burn_in_days() -> u32 {
+        180
+    }
+    pub(crate) fn seed() -> u64 {
+        1
+    }
+    pub(crate) fn replications() -> u32 {
+        10
+    }
+    pub(crate) fn jurisdiction() -> String {
+        "unknown".to_string()
+    }
+    pub(crate) fn one() -> u32 {
+        1
+    }
+    pub(crate) fn one_f() -> f64 {
+        1.0
+    }
+    pub(crate) fn initial_risk() -> f64 {
+        0.005
+    }
+    pub(crate) fn arrival_risk_sensitivity() -> f64 {
+        2.0
+    }
+    pub(crate) fn risk_shock_customers() -> f64 {
+        0.05
+    }
+    pub(crate) fn risk_shock_all() -> f64 {
+        0.005
+    }
+    pub(crate) fn top_provider() -> super::Target {
+        super::Target::TopK(1)
+    }
+}
+
+impl Default for Market {
+    fn default() -> Self {
+        Market {
+            subscription_days: 30,
+            emails_per_seat_per_day: 385.0,
+            choice_price_scale_usd: 10.0,
+            choice_reputation_weight: 2.0,
+            switching_cost_usd: 20.0,
+            search_days: 20.0,
+            search_visibility: 1.0,
+            patience_days: 30,
+            risk_half_life_days: 60.0,
+            target_utilisation: 0.85,
+            capacity_growth_per_day: 0.02,
+            capacity_shrink_per_day: 0.005,
+            capacity_min_step_seats: 5.0,
+            price_adjust_per_day: 0.05,
+            price_scarcity_elasticity: 2.0,
+            risk_premium_usd: 4.0,
+            pressure_half_life_days: 90.0,
+            reputation_growth_per_day: 0.005,
+            reputation_loss_on_hit: 0.5,
+            resilience_learning_hit: 0.3,
+            resilience_learning_peers: 0.1,
+            resilience_cost_usd_per_seat_day: 0.3,
+            dormant_return_per_day: 0.01,
+            mfa_efficacy: 0.99,
+        }
+    }
+}
+
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            base_per_day: 0.0,
+            max_per_day: 0.1,
+            unmet_half_saturation: 0.05,
+            pressure_deterrence: 0.5,
+            max_providers: 200,
+            setup_days: 14,
+            template: ProviderTemplate {
+                class: "vds".to_string(),
+                jurisdiction: defaults::jurisdiction(),
+                capacity_seats: 40.0,
+                price_usd: 30.0,
+                unit_cost_usd_per_seat_day: 0.45,
+                fixed_cost_usd_per_day: 5.0,
+                reputation: 0.2,
+                resilience: 0.2,
+                cash_usd: 10_000.0,
+            },
+        }
+    }
+}
+
+impl Intervention {
+    /// The day or date the intervention first acts.
+    pub fn start(&self) -> &When {
+        match self {
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => &t.start,
+            Intervention::PaymentDisruption(p) => &p.start,
+            Intervention::DeterrenceMessaging(d) => &d.start,
+            Intervention::VictimHardening(h) => &h.start,
+        }
+    }
+
+    /// The defender's cost of one action, in dollars.
+    pub fn cost_usd(&self) -> f64 {
+        match self {
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.cost_usd,
+            Intervention::PaymentDisruption(p) => p.cost_usd,
+            Intervention::DeterrenceMessaging(d) => d.cost_usd,
+            Intervention::VictimHardening(h) => h.cost_usd,
+        }
+    }
+
+    /// The `kind` tag as written in scenario files.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Intervention::Takedown(_) => "takedown",
+            Intervention::SustainedPressure(_) => "sustained_pressure",
+            Intervention::PaymentDisruption(_) => "payment_disruption",
+            Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
+            Intervention::VictimHardening(_) => "victim_hardening",
+        }
+    }
+}

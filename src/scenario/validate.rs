@@ -1,0 +1,968 @@
+//! Validation: every value in range, every name resolved, every date in the
+//! run, and the resolved [`Model`] built. Problems are collected (not just the
+//! first) and each is located at the line of its key.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use toml_edit::{Item, TableLike, Value};
+
+use super::error::{Problem, ScenarioError};
+use super::format::{
+    Arm, AttackerSpec, Dist, Intervention, ProviderTemplate, Scenario, Takedown, Target, When,
+};
+use super::load::Parsed;
+use crate::model::config::{
+    Action, ArmPlan, AttackerType, Effect, Model, NamedProvider, SegmentSpec, Strike,
+};
+use crate::model::entry::MAX_PROVIDERS_EVER;
+
+/// Longest run accepted, in days (burn-in included).
+pub const MAX_TOTAL_DAYS: u32 = 36_500;
+/// Most replications accepted.
+pub const MAX_REPLICATIONS: u32 = 100_000;
+/// Most attackers at the start accepted (before the memory estimate).
+pub const MAX_ATTACKERS: u64 = 200_000_000;
+/// Most victim segments accepted.
+pub const MAX_SEGMENTS: usize = 5_000_000;
+
+/// One step of a key path.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+use Seg::{Index as I, Key as K};
+
+/// Collects problems and locates them in the text.
+struct Checker<'a> {
+    text: &'a str,
+    doc: Option<toml_edit::Document<String>>,
+    problems: Vec<(usize, Problem)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(text: &'a str) -> Self {
+        Checker {
+            text,
+            doc: toml_edit::Document::parse(text.to_string()).ok(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn fail(&mut self, path: &[Seg], message: impl Into<String>) {
+        let span = self.locate(path);
+        let key = dotted(path);
+        let order = span.as_ref().map_or(usize::MAX, |s| s.start);
+        let problem = Problem::at(self.text, span, key, message.into());
+        self.problems.push((order, problem));
+    }
+
+    /// A finite number in [lo, hi].
+    fn range(&mut self, path: &[Seg], value: f64, lo: f64, hi: f64) {
+        if !value.is_finite() || value < lo || value > hi {
+            self.fail(
+                path,
+                format!("is {value}; allowed: a number from {lo} to {hi}"),
+            );
+        }
+    }
+
+    /// A finite number >= 0.
+    fn non_negative(&mut self, path: &[Seg], value: f64) {
+        if !value.is_finite() || value < 0.0 {
+            self.fail(path, format!("is {value}; allowed: a finite number >= 0"));
+        }
+    }
+
+    /// A finite number > 0.
+    fn positive(&mut self, path: &[Seg], value: f64) {
+        if !value.is_finite() || value <= 0.0 {
+            self.fail(path, format!("is {value}; allowed: a finite number > 0"));
+        }
+    }
+
+    /// A probability.
+    fn probability(&mut self, path: &[Seg], value: f64) {
+        self.range(path, value, 0.0, 1.0);
+    }
+
+    /// The span of the deepest key of `path` present in the file.
+    fn locate(&self, path: &[Seg]) -> Option<Range<usize>> {
+        let doc = self.doc.as_ref()?;
+        let mut table: &dyn TableLike = doc.as_table();
+        let mut span = None;
+        let mut rest = path.iter().peekable();
+        while let Some(seg) = rest.next() {
+            let Seg::Key(key) = seg else { return span };
+            let Some((k, item)) = table.get_key_value(key) else {
+                return span;
+            };
+            span = k.span().or(span);
+            let next: Option<&dyn TableLike> = match item {
+                Item::Table(t) => Some(t),
+                Item::Value(Value::InlineTable(t)) => Some(t),
+                Item::ArrayOfTables(array) => match rest.peek() {
+                    Some(Seg::Index(i)) => {
+                        rest.next();
+                        let t = array.get(*i)?;
+                        span = t.span().or(span);
+                        Some(t)
+                    }
+                    _ => None,
+                },
+                Item::Value(Value::Array(array)) => match rest.peek() {
+                    Some(Seg::Index(i)) => {
+                        rest.next();
+                        let v = array.get(*i)?;
+                        span = v.span().or(span);
+                        v.as_inline_table().map(|t| t as &dyn TableLike)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            match next {
+                Some(t) => table = t,
+                None => return span,
+            }
+        }
+        span
+    }
+
+    fn finish(mut self, origin: &str) -> Result<(), ScenarioError> {
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        self.problems.sort_by_key(|(order, _)| *order);
+        Err(ScenarioError {
+            origin: origin.to_string(),
+            problems: self.problems.into_iter().map(|(_, p)| p).collect(),
+        })
+    }
+}
+
+/// `a.b[2].c` for messages.
+fn dotted(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Validate a parsed scenario and build its model.
+pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
+    let mut check = Checker::new(&parsed.text);
+    let s = &parsed.scenario;
+    let start_date = check_meta(&mut check, s);
+    check_market(&mut check, s);
+    check_providers(&mut check, s);
+    check_attackers(&mut check, s);
+    check_victims(&mut check, s);
+    let arms = check_arms(&mut check, s, start_date);
+    check.finish(&parsed.origin)?;
+    let arms = arms.expect("arms are resolved when no problem was found");
+    Ok(build(parsed.scenario, start_date, arms))
+}
+
+fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
+    let m = &s.scenario;
+    let name_ok = !m.name.is_empty()
+        && m.name.len() <= 100
+        && !m.name.starts_with('.')
+        && m.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
+    if !name_ok {
+        check.fail(
+            &[K("scenario"), K("name")],
+            format!(
+                "is {:?}; allowed: 1-100 characters among letters, digits, `-`, `_`, `.`, `+`, not starting with `.` (it names the results folder)",
+                m.name
+            ),
+        );
+    }
+    if m.days == 0 || m.days.saturating_add(m.burn_in_days) > MAX_TOTAL_DAYS {
+        check.fail(
+            &[K("scenario"), K("days")],
+            format!(
+                "is {}; allowed: days >= 1 and days + burn_in_days <= {MAX_TOTAL_DAYS}",
+                m.days
+            ),
+        );
+    }
+    if m.replications == 0 || m.replications > MAX_REPLICATIONS {
+        check.fail(
+            &[K("scenario"), K("replications")],
+            format!("is {}; allowed: 1 to {MAX_REPLICATIONS}", m.replications),
+        );
+    }
+    let date = m.start_date.as_ref()?;
+    match parse_date(date) {
+        Some(d) => Some(d),
+        None => {
+            check.fail(
+                &[K("scenario"), K("start_date")],
+                format!("is {date:?}; allowed: a date written YYYY-MM-DD, e.g. \"2025-09-01\""),
+            );
+            None
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    (1900..=2200)
+        .contains(&chrono::Datelike::year(&date))
+        .then_some(date)
+}
+
+fn check_market(check: &mut Checker, s: &Scenario) {
+    let m = &s.market;
+    let p = |key| [K("market"), K(key)];
+    if m.subscription_days == 0 {
+        check.fail(&p("subscription_days"), "is 0; allowed: 1 or more days");
+    }
+    check.range(
+        &p("emails_per_seat_per_day"),
+        m.emails_per_seat_per_day,
+        0.0,
+        1e7,
+    );
+    check.positive(&p("choice_price_scale_usd"), m.choice_price_scale_usd);
+    check.range(
+        &p("choice_reputation_weight"),
+        m.choice_reputation_weight,
+        -100.0,
+        100.0,
+    );
+    check.non_negative(&p("switching_cost_usd"), m.switching_cost_usd);
+    check.range(&p("search_days"), m.search_days, 0.0, 3650.0);
+    check.range(&p("search_visibility"), m.search_visibility, 0.0, 1e6);
+    check.positive(&p("risk_half_life_days"), m.risk_half_life_days);
+    check.positive(&p("pressure_half_life_days"), m.pressure_half_life_days);
+    if !(m.target_utilisation > 0.0 && m.target_utilisation <= 1.0) {
+        check.fail(
+            &p("target_utilisation"),
+            format!(
+                "is {}; allowed: more than 0, at most 1",
+                m.target_utilisation
+            ),
+        );
+    }
+    for (key, value) in [
+        ("capacity_growth_per_day", m.capacity_growth_per_day),
+        ("capacity_shrink_per_day", m.capacity_shrink_per_day),
+        ("price_adjust_per_day", m.price_adjust_per_day),
+        ("reputation_growth_per_day", m.reputation_growth_per_day),
+        ("reputation_loss_on_hit", m.reputation_loss_on_hit),
+        ("resilience_learning_hit", m.resilience_learning_hit),
+        ("resilience_learning_peers", m.resilience_learning_peers),
+        ("dormant_return_per_day", m.dormant_return_per_day),
+        ("mfa_efficacy", m.mfa_efficacy),
+    ] {
+        check.probability(&p(key), value);
+    }
+    check.range(
+        &p("capacity_min_step_seats"),
+        m.capacity_min_step_seats,
+        0.0,
+        1e9,
+    );
+    check.range(
+        &p("price_scarcity_elasticity"),
+        m.price_scarcity_elasticity,
+        0.0,
+        100.0,
+    );
+    check.range(&p("risk_premium_usd"), m.risk_premium_usd, 0.0, 1e9);
+    check.range(
+        &p("resilience_cost_usd_per_seat_day"),
+        m.resilience_cost_usd_per_seat_day,
+        0.0,
+        1e9,
+    );
+    let e = &s.entry;
+    let q = |key| [K("entry"), K(key)];
+    check.range(&q("base_per_day"), e.base_per_day, 0.0, 1000.0);
+    check.range(&q("max_per_day"), e.max_per_day, 0.0, 1000.0);
+    check.positive(&q("unmet_half_saturation"), e.unmet_half_saturation);
+    check.range(&q("pressure_deterrence"), e.pressure_deterrence, 0.0, 100.0);
+    if e.max_providers as usize > MAX_PROVIDERS_EVER {
+        check.fail(
+            &q("max_providers"),
+            format!(
+                "is {}; allowed: at most {MAX_PROVIDERS_EVER}",
+                e.max_providers
+            ),
+        );
+    }
+    check_economics(check, &[K("entry"), K("template")], &e.template);
+}
+
+fn check_economics(check: &mut Checker, at: &[Seg], e: &ProviderTemplate) {
+    let p = |key| [at, &[K(key)]].concat();
+    check.range(&p("capacity_seats"), e.capacity_seats, 0.0, 1e9);
+    check.range(&p("price_usd"), e.price_usd, 0.0, 1e9);
+    check.range(
+        &p("unit_cost_usd_per_seat_day"),
+        e.unit_cost_usd_per_seat_day,
+        0.0,
+        1e9,
+    );
+    check.range(
+        &p("fixed_cost_usd_per_day"),
+        e.fixed_cost_usd_per_day,
+        0.0,
+        1e12,
+    );
+    check.probability(&p("reputation"), e.reputation);
+    check.probability(&p("resilience"), e.resilience);
+    check.range(&p("cash_usd"), e.cash_usd, 0.0, 1e15);
+    if e.class.is_empty() {
+        check.fail(
+            &p("class"),
+            "is empty; allowed: a class name such as \"vds\"",
+        );
+    }
+}
+
+fn check_providers(check: &mut Checker, s: &Scenario) {
+    if s.providers.is_empty() {
+        check.fail(
+            &[K("providers")],
+            "is empty; allowed: at least one [[providers]] entry",
+        );
+    }
+    let mut names = BTreeSet::new();
+    let mut total: u64 = 0;
+    for (i, p) in s.providers.iter().enumerate() {
+        let at = [K("providers"), I(i)];
+        if p.name.is_empty() {
+            check.fail(
+                &[K("providers"), I(i), K("name")],
+                "is empty; allowed: a unique name",
+            );
+        }
+        if p.count == 0 {
+            check.fail(
+                &[K("providers"), I(i), K("count")],
+                "is 0; allowed: 1 or more",
+            );
+        }
+        total += u64::from(p.count);
+        for name in expanded_names(&p.name, p.count.min(MAX_PROVIDERS_EVER as u32)) {
+            if !names.insert(name.clone()) {
+                check.fail(
+                    &[K("providers"), I(i), K("name")],
+                    format!("provider name {name:?} is used twice; allowed: unique names"),
+                );
+            }
+        }
+        check_economics(check, &at, &p.economics());
+    }
+    if total > u64::from(s.entry.max_providers).min(MAX_PROVIDERS_EVER as u64) {
+        check.fail(
+            &[K("providers")],
+            format!(
+                "{total} providers at the start; allowed: at most entry.max_providers = {}",
+                s.entry.max_providers
+            ),
+        );
+    }
+}
+
+fn expanded_names(name: &str, count: u32) -> Vec<String> {
+    if count == 1 {
+        vec![name.to_string()]
+    } else {
+        (1..=count).map(|k| format!("{name}-{k}")).collect()
+    }
+}
+
+fn check_attackers(check: &mut Checker, s: &Scenario) {
+    if s.attackers.is_empty() {
+        check.fail(
+            &[K("attackers")],
+            "is empty; allowed: at least one [[attackers]] type (its count may be 0)",
+        );
+    }
+    if s.attackers.len() > 255 {
+        check.fail(
+            &[K("attackers")],
+            "has more than 255 types; allowed: at most 255",
+        );
+    }
+    let mut names = BTreeSet::new();
+    let mut total: u64 = 0;
+    for (i, a) in s.attackers.iter().enumerate() {
+        if !names.insert(a.name.clone()) || a.name.is_empty() {
+            check.fail(
+                &[K("attackers"), I(i), K("name")],
+                format!("is {:?}; allowed: a unique, non-empty name", a.name),
+            );
+        }
+        total += u64::from(a.count);
+        check_attacker(check, i, a);
+    }
+    if total > MAX_ATTACKERS {
+        check.fail(
+            &[K("attackers")],
+            format!("{total} attackers in all; allowed: at most {MAX_ATTACKERS}"),
+        );
+    }
+}
+
+fn check_attacker(check: &mut Checker, i: usize, a: &AttackerSpec) {
+    let p = |key| [K("attackers"), I(i), K(key)];
+    check_dist(check, &p("seats"), &a.seats, 1.0, 10_000.0);
+    check_dist(check, &p("skill"), &a.skill, 0.0, 1e6);
+    check_dist(check, &p("risk_tolerance"), &a.risk_tolerance, 0.0, 1e6);
+    check.range(&p("initial_risk"), a.initial_risk, 0.0, 1e6);
+    check.range(&p("cash_usd"), a.cash_usd, -1e15, 1e15);
+    check.probability(&p("kept_share"), a.kept_share);
+    check.range(
+        &p("campaign_cost_usd_per_seat_day"),
+        a.campaign_cost_usd_per_seat_day,
+        0.0,
+        1e9,
+    );
+    check.range(
+        &p("reservation_usd_per_day"),
+        a.reservation_usd_per_day,
+        -1e12,
+        1e12,
+    );
+    check.range(&p("sanction_cost_usd"), a.sanction_cost_usd, 0.0, 1e15);
+    check.probability(&p("attrition_per_day"), a.attrition_per_day);
+    check.range(
+        &p("arrival_profit_elasticity"),
+        a.arrival_profit_elasticity,
+        0.0,
+        100.0,
+    );
+    check.range(
+        &p("arrival_risk_sensitivity"),
+        a.arrival_risk_sensitivity,
+        0.0,
+        1000.0,
+    );
+}
+
+fn check_dist(check: &mut Checker, at: &[Seg], dist: &Dist, lo: f64, hi: f64) {
+    let p = |key| [at, &[K(key)]].concat();
+    match *dist {
+        Dist::Fixed { value } => check.range(&p("value"), value, lo, hi),
+        Dist::Uniform { low, high } => {
+            check.range(&p("low"), low, lo, hi);
+            check.range(&p("high"), high, lo, hi);
+            if low > high {
+                check.fail(
+                    &p("high"),
+                    format!("is {high}, below low = {low}; allowed: high >= low"),
+                );
+            }
+        }
+        Dist::Lognormal { median, sigma } => {
+            check.range(&p("median"), median, lo.max(f64::MIN_POSITIVE), hi);
+            check.range(&p("sigma"), sigma, 0.0, 5.0);
+        }
+    }
+}
+
+fn check_victims(check: &mut Checker, s: &Scenario) {
+    let v = &s.victims;
+    check.probability(&[K("victims"), K("compromise_prob")], v.compromise_prob);
+    check.probability(&[K("victims"), K("bypass_share")], v.bypass_share);
+    for (key, empty) in [
+        ("countries", v.countries.is_empty()),
+        ("sectors", v.sectors.is_empty()),
+    ] {
+        if empty {
+            check.fail(
+                &[K("victims"), K(key)],
+                "is empty; allowed: at least one entry",
+            );
+        }
+    }
+    if v.countries.len().saturating_mul(v.sectors.len()) > MAX_SEGMENTS {
+        check.fail(
+            &[K("victims"), K("countries")],
+            format!(
+                "{} countries x {} sectors is too many segments; allowed: at most {MAX_SEGMENTS}",
+                v.countries.len(),
+                v.sectors.len()
+            ),
+        );
+    }
+    let mut names = BTreeSet::new();
+    for (i, c) in v.countries.iter().enumerate() {
+        let p = |key| [K("victims"), K("countries"), I(i), K(key)];
+        if !names.insert(&c.name) {
+            check.fail(
+                &p("name"),
+                format!("{:?} is listed twice; allowed: unique names", c.name),
+            );
+        }
+        check.range(&p("targeting"), c.targeting, 0.0, 1e12);
+        check.probability(&p("mfa_adoption"), c.mfa_adoption);
+        check.range(&p("prob_multiplier"), c.prob_multiplier, 0.0, 1e6);
+    }
+    let mut names = BTreeSet::new();
+    for (i, sec) in v.sectors.iter().enumerate() {
+        let p = |key| [K("victims"), K("sectors"), I(i), K(key)];
+        if !names.insert(&sec.name) {
+            check.fail(
+                &p("name"),
+                format!("{:?} is listed twice; allowed: unique names", sec.name),
+            );
+        }
+        check.range(&p("targeting"), sec.targeting, 0.0, 1e12);
+        check.range(&p("prob_multiplier"), sec.prob_multiplier, 0.0, 1e6);
+        check.range(&p("mfa_multiplier"), sec.mfa_multiplier, 0.0, 1e6);
+        check.probability(&p("monetise_prob"), sec.monetise_prob);
+        check.range(&p("loss_median_usd"), sec.loss_median_usd, 0.0, 1e12);
+        check.range(&p("loss_sigma"), sec.loss_sigma, 0.0, 5.0);
+    }
+    let weight = |t: f64| if t.is_finite() { t } else { 0.0 };
+    let total: f64 = v.countries.iter().map(|c| weight(c.targeting)).sum::<f64>()
+        * v.sectors.iter().map(|s| weight(s.targeting)).sum::<f64>();
+    if !v.countries.is_empty() && !v.sectors.is_empty() && total <= 0.0 {
+        check.fail(
+            &[K("victims"), K("countries")],
+            "every targeting weight is 0; allowed: at least one country and one sector with targeting > 0",
+        );
+    }
+    let max_country = v
+        .countries
+        .iter()
+        .map(|c| c.prob_multiplier)
+        .fold(0.0, f64::max);
+    let max_sector = v
+        .sectors
+        .iter()
+        .map(|s| s.prob_multiplier)
+        .fold(0.0, f64::max);
+    if v.compromise_prob * max_country * max_sector > 1.0 {
+        check.fail(
+            &[K("victims"), K("compromise_prob")],
+            "times the largest country and sector multipliers exceeds 1; allowed: a probability per email <= 1",
+        );
+    }
+}
+
+/// Check arms and resolve them to plans (`None` if a problem was found).
+fn check_arms(check: &mut Checker, s: &Scenario, start: Option<NaiveDate>) -> Option<Vec<ArmPlan>> {
+    let before = check.problems.len();
+    let mut names = BTreeSet::new();
+    let mut plans = Vec::new();
+    for (i, arm) in s.arms.iter().enumerate() {
+        if !names.insert(arm.name.as_str()) || arm.name.is_empty() {
+            check.fail(
+                &[K("arms"), I(i), K("name")],
+                format!(
+                    "arm {:?} is listed twice or empty; allowed: unique names",
+                    arm.name
+                ),
+            );
+        }
+        if arm.name == "baseline" && !arm.interventions.is_empty() {
+            check.fail(
+                &[K("arms"), I(i), K("interventions")],
+                "the baseline arm must have no interventions",
+            );
+        }
+        plans.push(resolve_arm(check, s, start, i, arm));
+    }
+    if !names.contains("baseline") {
+        plans.insert(
+            0,
+            ArmPlan {
+                name: "baseline".into(),
+                description: "No intervention.".into(),
+                actions: Vec::new(),
+                window_start: 0,
+                window_end: s.scenario.days.saturating_sub(1),
+            },
+        );
+    } else if let Some(at) = plans.iter().position(|p| p.name == "baseline") {
+        let baseline = plans.remove(at);
+        plans.insert(0, baseline);
+    }
+    (check.problems.len() == before).then_some(plans)
+}
+
+/// A `When` as a recorded day, checked against the run.
+fn resolve_when(
+    check: &mut Checker,
+    path: &[Seg],
+    when: &When,
+    start: Option<NaiveDate>,
+    days: u32,
+) -> u32 {
+    let day = match when {
+        When::Day(d) => i64::from(*d),
+        When::Date(text) => {
+            let Some(date) = parse_date(text) else {
+                check.fail(
+                    path,
+                    format!("is {text:?}; allowed: a day number or a date YYYY-MM-DD"),
+                );
+                return 0;
+            };
+            let Some(start) = start else {
+                check.fail(path, "is a date but scenario.start_date is not set; give a day number or set start_date");
+                return 0;
+            };
+            (date - start).num_days()
+        }
+    };
+    if day < 0 || day >= i64::from(days) {
+        let first = start.map(|d| format!(" ({d})")).unwrap_or_default();
+        check.fail(
+            path,
+            format!(
+                "is day {day}, outside the run; allowed: day 0{first} to day {}",
+                days.saturating_sub(1)
+            ),
+        );
+        return 0;
+    }
+    day as u32
+}
+
+fn resolve_arm(
+    check: &mut Checker,
+    s: &Scenario,
+    start: Option<NaiveDate>,
+    i: usize,
+    arm: &Arm,
+) -> ArmPlan {
+    let days = s.scenario.days;
+    let burn_in = s.scenario.burn_in_days;
+    let mut actions = Vec::new();
+    for (k, intervention) in arm.interventions.iter().enumerate() {
+        let at = [K("arms"), I(i), K("interventions"), I(k)];
+        let day = resolve_when(
+            check,
+            &[&at[..], &[K("start")]].concat(),
+            intervention.start(),
+            start,
+            days,
+        );
+        let effect = resolve_effect(check, s, start, &at, intervention, day);
+        let repeats = match intervention {
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
+                repeat_days(check, s, start, &at, t, day, intervention)
+            }
+            _ => Vec::new(),
+        };
+        check.non_negative(
+            &[&at[..], &[K("cost_usd")]].concat(),
+            intervention.cost_usd(),
+        );
+        actions.push(Action {
+            day: burn_in + day,
+            repeats: repeats.into_iter().map(|d| burn_in + d).collect(),
+            cost_usd: intervention.cost_usd(),
+            effect,
+        });
+    }
+    let first = actions.iter().map(|a| a.day - burn_in).min().unwrap_or(0);
+    let window_start = arm.window_start.as_ref().map_or(first, |w| {
+        resolve_when(check, &[K("arms"), I(i), K("window_start")], w, start, days)
+    });
+    let window_end = arm.window_end.as_ref().map_or(days.saturating_sub(1), |w| {
+        resolve_when(check, &[K("arms"), I(i), K("window_end")], w, start, days)
+    });
+    if window_end < window_start {
+        check.fail(
+            &[K("arms"), I(i), K("window_end")],
+            "is before window_start",
+        );
+    }
+    ArmPlan {
+        name: arm.name.clone(),
+        description: arm.description.clone(),
+        actions,
+        window_start,
+        window_end,
+    }
+}
+
+/// Recorded days a takedown repeats on after its first.
+fn repeat_days(
+    check: &mut Checker,
+    s: &Scenario,
+    start: Option<NaiveDate>,
+    at: &[Seg],
+    t: &Takedown,
+    first: u32,
+    intervention: &Intervention,
+) -> Vec<u32> {
+    let days = s.scenario.days;
+    let every = match (t.every_days, intervention) {
+        (Some(0), _) => {
+            check.fail(
+                &[at, &[K("every_days")]].concat(),
+                "is 0; allowed: 1 or more days",
+            );
+            return Vec::new();
+        }
+        (Some(every), _) => every,
+        (None, Intervention::SustainedPressure(_)) => {
+            check.fail(at, "sustained_pressure needs `every_days`");
+            return Vec::new();
+        }
+        (None, _) => return Vec::new(),
+    };
+    let until = t.until.as_ref().map_or(days - 1, |w| {
+        resolve_when(check, &[at, &[K("until")]].concat(), w, start, days)
+    });
+    (1..)
+        .map(|k| first + k * every)
+        .take_while(|&d| d <= until && d < days)
+        .collect()
+}
+
+fn resolve_effect(
+    check: &mut Checker,
+    s: &Scenario,
+    start: Option<NaiveDate>,
+    at: &[Seg],
+    intervention: &Intervention,
+    day: u32,
+) -> Effect {
+    let _ = start;
+    let burn_in = s.scenario.burn_in_days;
+    let p = |key| [at, &[K(key)]].concat();
+    match intervention {
+        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
+            check_target(check, s, &p("target"), &t.target);
+            check.probability(&p("capacity_seized"), t.capacity_seized);
+            check.probability(&p("arrest_probability"), t.arrest_probability);
+            check.range(&p("risk_shock_customers"), t.risk_shock_customers, 0.0, 1e6);
+            check.range(&p("risk_shock_all"), t.risk_shock_all, 0.0, 1e6);
+            Effect::Takedown {
+                target: t.target.clone(),
+                strike: Strike {
+                    capacity_seized: t.capacity_seized,
+                    downtime_days: t.downtime_days,
+                    arrest_probability: t.arrest_probability,
+                    customer_data_seized: t.customer_data_seized,
+                    risk_shock_customers: t.risk_shock_customers,
+                    risk_shock_all: t.risk_shock_all,
+                },
+            }
+        }
+        Intervention::PaymentDisruption(d) => {
+            check.probability(&p("conversion_factor"), d.conversion_factor);
+            check.range(&p("fee_share"), d.fee_share, 0.0, 100.0);
+            Effect::PaymentDisruption {
+                end_day: (burn_in + day).saturating_add(d.duration_days),
+                conversion_factor: d.conversion_factor,
+                fee_share: d.fee_share,
+            }
+        }
+        Intervention::DeterrenceMessaging(d) => {
+            check.probability(&p("arrival_factor"), d.arrival_factor);
+            check.range(&p("risk_shock"), d.risk_shock, 0.0, 1e6);
+            Effect::DeterrenceMessaging {
+                end_day: (burn_in + day).saturating_add(d.duration_days),
+                arrival_factor: d.arrival_factor,
+                risk_shock: d.risk_shock,
+            }
+        }
+        Intervention::VictimHardening(h) => {
+            check.probability(&p("mfa_adoption_increase"), h.mfa_adoption_increase);
+            check.probability(&p("bypass_share_factor"), h.bypass_share_factor);
+            let segments = hardened_segments(check, s, at, h);
+            Effect::VictimHardening {
+                segments,
+                mfa_adoption_increase: h.mfa_adoption_increase,
+                bypass_share_factor: h.bypass_share_factor,
+                ramp_days: h.ramp_days,
+            }
+        }
+    }
+}
+
+fn check_target(check: &mut Checker, s: &Scenario, at: &[Seg], target: &Target) {
+    let listed = |values: Vec<String>| values.join(", ");
+    match target {
+        Target::Provider(name) => {
+            let known: Vec<String> = s.providers.iter().map(|p| p.name.clone()).collect();
+            let expanded: Vec<String> = s
+                .providers
+                .iter()
+                .flat_map(|p| expanded_names(&p.name, p.count.min(MAX_PROVIDERS_EVER as u32)))
+                .collect();
+            if !known.contains(name) && !expanded.contains(name) {
+                check.fail(
+                    at,
+                    format!(
+                        "provider {name:?} matches no provider; known: {}",
+                        listed(known)
+                    ),
+                );
+            }
+        }
+        Target::Class(class) => {
+            let mut known: Vec<String> = s.providers.iter().map(|p| p.class.clone()).collect();
+            known.push(s.entry.template.class.clone());
+            known.dedup();
+            if !known.contains(class) {
+                check.fail(
+                    at,
+                    format!(
+                        "class {class:?} matches no provider; known: {}",
+                        listed(known)
+                    ),
+                );
+            }
+        }
+        Target::Jurisdiction(place) => {
+            let mut known: Vec<String> =
+                s.providers.iter().map(|p| p.jurisdiction.clone()).collect();
+            known.push(s.entry.template.jurisdiction.clone());
+            known.dedup();
+            if !known.contains(place) {
+                check.fail(
+                    at,
+                    format!(
+                        "jurisdiction {place:?} matches no provider; known: {}",
+                        listed(known)
+                    ),
+                );
+            }
+        }
+        Target::TopK(k) => {
+            if *k == 0 {
+                check.fail(at, "top_k is 0; allowed: 1 or more");
+            }
+        }
+    }
+}
+
+/// Indices of the segments a hardening chooses (in the segment order of [`build_segments`]).
+fn hardened_segments(
+    check: &mut Checker,
+    s: &Scenario,
+    at: &[Seg],
+    h: &super::format::VictimHardening,
+) -> Vec<usize> {
+    let v = &s.victims;
+    for (key, wanted, known) in [
+        (
+            "countries",
+            &h.countries,
+            v.countries
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "sectors",
+            &h.sectors,
+            v.sectors.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        ),
+    ] {
+        for name in wanted.iter().filter(|n| !known.contains(n)) {
+            check.fail(
+                &[at, &[K(key)]].concat(),
+                format!(
+                    "{name:?} is not a victim {key} entry; known: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+    let segments = build_segments(s);
+    let mut chosen: Vec<usize> = (0..segments.len())
+        .filter(|&i| {
+            (h.countries.is_empty() || h.countries.contains(&segments[i].country))
+                && (h.sectors.is_empty() || h.sectors.contains(&segments[i].sector))
+        })
+        .collect();
+    if h.top_segments > 0 {
+        let exposure = |i: usize| segments[i].targeting * segments[i].compromise_prob;
+        chosen.sort_by(|&a, &b| exposure(b).total_cmp(&exposure(a)).then(a.cmp(&b)));
+        chosen.truncate(h.top_segments as usize);
+        chosen.sort_unstable();
+    }
+    chosen
+}
+
+/// Segments: every (country, sector) pair, countries outer.
+fn build_segments(s: &Scenario) -> Vec<SegmentSpec> {
+    let v = &s.victims;
+    let total: f64 = v.countries.iter().map(|c| c.targeting).sum::<f64>()
+        * v.sectors.iter().map(|s| s.targeting).sum::<f64>();
+    let mut segments = Vec::with_capacity(v.countries.len() * v.sectors.len());
+    for c in &v.countries {
+        for sec in &v.sectors {
+            segments.push(SegmentSpec {
+                country: c.name.clone(),
+                sector: sec.name.clone(),
+                targeting: if total > 0.0 {
+                    c.targeting * sec.targeting / total
+                } else {
+                    0.0
+                },
+                compromise_prob: v.compromise_prob * c.prob_multiplier * sec.prob_multiplier,
+                mfa_adoption: (c.mfa_adoption * sec.mfa_multiplier).min(1.0),
+                bypass_share: v.bypass_share,
+                monetise_prob: sec.monetise_prob,
+                loss_median_usd: sec.loss_median_usd,
+                loss_sigma: sec.loss_sigma,
+            });
+        }
+    }
+    segments
+}
+
+/// The model of a valid scenario.
+fn build(scenario: Scenario, start_date: Option<NaiveDate>, arms: Vec<ArmPlan>) -> Model {
+    let providers = scenario
+        .providers
+        .iter()
+        .flat_map(|p| {
+            expanded_names(&p.name, p.count)
+                .into_iter()
+                .map(|name| NamedProvider {
+                    name,
+                    group: p.name.clone(),
+                    economics: p.economics(),
+                })
+        })
+        .collect();
+    let attacker_types = scenario
+        .attackers
+        .iter()
+        .map(|spec| AttackerType { spec: spec.clone() })
+        .collect();
+    Model {
+        days: scenario.scenario.days,
+        burn_in_days: scenario.scenario.burn_in_days,
+        seed: scenario.scenario.seed,
+        replications: scenario.scenario.replications,
+        start_date,
+        market: scenario.market.clone(),
+        entry: scenario.entry.clone(),
+        providers,
+        attacker_types,
+        segments: build_segments(&scenario),
+        arms,
+        scenario,
+    }
+}
