@@ -253,7 +253,8 @@ fn record(
             - acted.campaign_cost_usd
             - acted.subscription_accrued_usd
             - cleared.subscription_accrued_usd
-            - cleared.switching_costs_usd,
+            - cleared.switching_costs_usd
+            - acted.overhead_usd,
         provider_profit_usd: books.revenue - books.costs,
         hhi: hhi(world.providers.iter().map(|p| p.seats_used), seats_used),
         provider_entries: events.provider_entries,
@@ -269,6 +270,7 @@ fn record(
         payment_fees_usd: cleared.fees_usd,
         campaign_costs_usd: acted.campaign_cost_usd,
         switching_costs_usd: cleared.switching_costs_usd,
+        overhead_costs_usd: acted.overhead_usd,
         subscription_cost_usd: acted.subscription_accrued_usd + cleared.subscription_accrued_usd,
         defender_cost_usd: events.defender_cost_usd,
     };

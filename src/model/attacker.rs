@@ -134,6 +134,8 @@ pub struct ActTally {
     pub campaign_cost_usd: f64,
     /// Subscription cost accrued today over paid-up time (used or not).
     pub subscription_accrued_usd: f64,
+    /// Overheads of attackers in the market (working, searching or waiting).
+    pub overhead_usd: f64,
     /// Attackers who left for good.
     pub exits: u64,
     /// Attackers deterred by risk.
@@ -180,6 +182,7 @@ impl ActTally {
         self.proceeds_usd += other.proceeds_usd;
         self.campaign_cost_usd += other.campaign_cost_usd;
         self.subscription_accrued_usd += other.subscription_accrued_usd;
+        self.overhead_usd += other.overhead_usd;
         self.exits += other.exits;
         self.deterred += other.deterred;
         self.quits += other.quits;
@@ -234,7 +237,9 @@ impl Attacker {
         let subscription = price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
         let risk_cost = self.perceived_risk(view) * kind.spec.sanction_cost_usd
             / f64::from(view.subscription_days);
-        seats * (proceeds - kind.spec.campaign_cost_usd_per_seat_day - subscription) - risk_cost
+        seats * (proceeds - kind.spec.campaign_cost_usd_per_seat_day - subscription)
+            - kind.spec.overhead_usd_per_day
+            - risk_cost
     }
 
     /// Leave the market for a while; it looks again after a geometric time.
@@ -295,6 +300,10 @@ pub fn act(
         return None;
     }
     let kind = &kinds[usize::from(attacker.kind)];
+    if attacker.status != Status::Dormant {
+        attacker.cash -= kind.spec.overhead_usd_per_day;
+        tally.overhead_usd += kind.spec.overhead_usd_per_day;
+    }
     let decisions = || key.attacker(Purpose::Decision, view.day, index);
     if view.risk_shock_today
         && attacker.status != Status::Dormant

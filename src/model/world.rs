@@ -309,6 +309,7 @@ impl<'a> World<'a> {
         let subscription =
             view.mean_price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
         spec.seats.mean().max(1.0) * (proceeds - spec.campaign_cost_usd_per_seat_day - subscription)
+            - spec.overhead_usd_per_day
     }
 
     /// Send every customer of provider `j` searching (their prepaid time is lost).

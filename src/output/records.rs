@@ -66,6 +66,8 @@ pub struct DayRecord {
     pub campaign_costs_usd: f64,
     /// Attackers' costs of setting up with a new provider.
     pub switching_costs_usd: f64,
+    /// Attackers' overheads while in the market (working or searching).
+    pub overhead_costs_usd: f64,
     /// Subscription cost accrued over paid-up time, used or not (prepaid time
     /// destroyed by a takedown is a cost without output).
     pub subscription_cost_usd: f64,
@@ -74,7 +76,7 @@ pub struct DayRecord {
 }
 
 /// Column names of `timeseries.csv`, in order.
-pub const TIMESERIES_HEADER: [&str; 37] = [
+pub const TIMESERIES_HEADER: [&str; 38] = [
     "arm",
     "replication",
     "day",
@@ -109,6 +111,7 @@ pub const TIMESERIES_HEADER: [&str; 37] = [
     "payment_fees_usd",
     "campaign_costs_usd",
     "switching_costs_usd",
+    "overhead_costs_usd",
     "subscription_cost_usd",
     "defender_cost_usd",
     "attacker_cost_usd",
@@ -149,16 +152,20 @@ impl DayRecord {
             num(self.payment_fees_usd),
             num(self.campaign_costs_usd),
             num(self.switching_costs_usd),
+            num(self.overhead_costs_usd),
             num(self.subscription_cost_usd),
             num(self.defender_cost_usd),
             num(self.attacker_cost_usd()),
         ]
     }
 
-    /// Attackers' economic cost of the day: subscriptions (accrued), campaign
-    /// and switching costs.
+    /// Attackers' economic cost of the day: subscriptions (accrued), campaign,
+    /// switching and overhead costs.
     pub fn attacker_cost_usd(&self) -> f64 {
-        self.subscription_cost_usd + self.campaign_costs_usd + self.switching_costs_usd
+        self.subscription_cost_usd
+            + self.campaign_costs_usd
+            + self.switching_costs_usd
+            + self.overhead_costs_usd
     }
 }
 

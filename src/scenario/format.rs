@@ -251,6 +251,10 @@ pub struct AttackerSpec {
     pub kept_share: f64,
     /// Cost of running a campaign from one seat for one day (kits, lists, lures), in dollars.
     pub campaign_cost_usd_per_seat_day: f64,
+    /// Overhead per day while in the market (working or searching): staff,
+    /// tools, mule fees; it keeps running when a takedown idles the attacker.
+    #[serde(default)]
+    pub overhead_usd_per_day: f64,
     /// Daily profit below which the attacker stops (outside option), in dollars.
     pub reservation_usd_per_day: f64,
     /// Cost to the attacker of a sanction (arrest, seizure), in dollars.
@@ -502,10 +506,10 @@ pub mod defaults {
         2.0
     }
     pub(crate) fn risk_shock_customers() -> f64 {
-        0.05
+        0.01
     }
     pub(crate) fn risk_shock_all() -> f64 {
-        0.005
+        0.001
     }
     pub(crate) fn top_provider() -> super::Target {
         super::Target::TopK(1)
