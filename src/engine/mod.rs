@@ -140,6 +140,8 @@ fn clear_market(world: &mut World, view: &MarketView) -> ClearingTally {
     let tally = clearing.clear(intents, &mut world.attackers, &mut world.providers);
     world.counts.searching -= tally.hired;
     world.counts.working += tally.hired;
+    world.counts.working -= tally.laid_off;
+    world.counts.searching += tally.laid_off;
     world.unmet_seats = tally.unmet_seats;
     tally
 }

@@ -42,6 +42,8 @@ pub enum Purpose {
     Displacement = 7,
     /// Entry of providers.
     ProviderEntry = 8,
+    /// Whether a sign-up converts under payment disruption.
+    Conversion = 9,
 }
 
 /// The replication-level part of every key.

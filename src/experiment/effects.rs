@@ -39,7 +39,12 @@ pub fn effects(baseline: &RunOutput, arm: &RunOutput, plan: &ArmPlan) -> Vec<Opt
     let profit = |d: &DayRecord| d.attacker_profit_usd;
     let losses_averted = total(base, losses) - total(hit, losses);
     let defender_cost: f64 = arm.days.iter().map(|d| d.defender_cost_usd).sum();
-    let recovery = days_to_recover(&baseline.days, &arm.days, plan.window_start as usize);
+    let in_window = ..=plan.window_end as usize;
+    let recovery = days_to_recover(
+        &baseline.days[in_window],
+        &arm.days[in_window],
+        plan.window_start as usize,
+    );
     vec![
         change_pct(total(hit, campaigns), total(base, campaigns)),
         change_pct(total(hit, compromises), total(base, compromises)),

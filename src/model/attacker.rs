@@ -93,6 +93,9 @@ pub struct MarketView {
     pub day: u32,
     /// Whether each provider is selling today.
     pub provider_active: Vec<bool>,
+    /// Whether each provider's servers run today (selling, or down with
+    /// surviving servers still serving their prepaid customers).
+    pub provider_serving: Vec<bool>,
     /// Price of each provider.
     pub provider_price: Vec<f64>,
     /// Seat-weighted mean price of active providers (list price when none).
@@ -399,7 +402,7 @@ fn work(
     tally: &mut ActTally,
 ) -> Option<Intent> {
     let provider = usize::from(attacker.provider);
-    if view.provider_active[provider] {
+    if view.provider_serving[provider] {
         run_campaigns(attacker, index, kind, view, key, tally);
     }
     if view.day < attacker.paid_until {

@@ -1,8 +1,10 @@
 //! What interventions do when they act.
 //!
 //! A takedown strike on provider j with resilience r seizes a share
-//! `capacity_seized x (1 - r)` of its capacity and keeps it down for
-//! `round(downtime_days x (1 - r))` days; with probability
+//! `capacity_seized x (1 - r)` of its capacity (customers on seized seats
+//! lose them and their prepaid time) and keeps its domains and portal down
+//! for `round(downtime_days x (1 - r))` days (no sales or renewals; surviving
+//! servers keep serving prepaid customers); with probability
 //! `arrest_probability` the operators are arrested and the provider is gone.
 //! Seized customer data raises the perceived risk of its customers by
 //! `risk_shock_customers` and everyone's by `risk_shock_all`. A strike that
@@ -155,13 +157,17 @@ fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
     world.providers[j].capacity *= 1.0 - seized;
     if arrested {
         world.remove_provider(j, day);
-    } else if downtime > 0 {
-        world.displace_customers(j, day);
-        world.providers[j].status = ProviderStatus::Down {
-            until_day: day + downtime,
-        };
     } else {
         displace_seized_seats(world, j, seized, day);
+        if downtime > 0 {
+            // Domains and portal down: no sales or renewals until it is back;
+            // surviving servers serve their customers' prepaid time.
+            let until_day = match world.providers[j].status {
+                ProviderStatus::Down { until_day } => until_day.max(day + downtime),
+                _ => day + downtime,
+            };
+            world.providers[j].status = ProviderStatus::Down { until_day };
+        }
     }
     learn_from_hit(world, j);
 }

@@ -33,6 +33,8 @@ pub struct ClearingTally {
     pub failed_conversions: u64,
     /// Searchers who rented seats (searching to working).
     pub hired: u64,
+    /// Renewing attackers left without a provider (working to waiting).
+    pub laid_off: u64,
     /// Seats wanted by searchers who found no spare capacity.
     pub unmet_seats: u64,
 }
@@ -80,6 +82,13 @@ impl Clearing<'_> {
     ) {
         let current = usize::from(attacker.provider);
         let Some(choice) = choose(attacker, u, providers, self.market) else {
+            // Its provider is down and no one else has room: it waits.
+            providers[current].seats_used -= u32::from(attacker.seats);
+            attacker.provider = NO_PROVIDER;
+            attacker.status = Status::Waiting;
+            attacker.wake_day = self.view.day + self.market.patience_days;
+            tally.unmet_seats += u64::from(attacker.seats);
+            tally.laid_off += 1;
             return;
         };
         if choice != current {
@@ -100,7 +109,7 @@ impl Clearing<'_> {
     ) {
         let attacker = &mut attackers[index];
         if self.conversion < 1.0 {
-            let mut rng = self.key.attacker(Purpose::Decision, self.view.day, index);
+            let mut rng = self.key.attacker(Purpose::Conversion, self.view.day, index);
             let convert: f64 = rand::RngExt::random(&mut rng);
             if convert >= self.conversion {
                 tally.failed_conversions += 1;
@@ -110,7 +119,7 @@ impl Clearing<'_> {
         match choose(attacker, u, providers, self.market) {
             Some(choice) => {
                 providers[choice].seats_used += u32::from(attacker.seats);
-                attacker.provider = choice as u16;
+                self.take_seats(attacker, choice, tally);
                 attacker.status = Status::Working;
                 tally.hired += 1;
                 if attacker.displaced {

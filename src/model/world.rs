@@ -278,6 +278,11 @@ impl<'a> World<'a> {
         MarketView {
             day,
             provider_active: self.providers.iter().map(Provider::is_active).collect(),
+            provider_serving: self
+                .providers
+                .iter()
+                .map(|p| matches!(p.status, ProviderStatus::Active | ProviderStatus::Down { .. }))
+                .collect(),
             provider_price: self.providers.iter().map(|p| p.price).collect(),
             mean_price: self.mean_price(),
             compromises_per_email: self.victims.compromises_per_email(),

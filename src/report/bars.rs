@@ -1,0 +1,196 @@
+//! Compromises by victim country or sector: horizontal grouped bars.
+
+use super::data::{Results, SegmentRow};
+use super::figure::Figure;
+use super::format::TickFormat;
+use super::style::{self, GREY, LegendItem, Style, Swatch};
+use super::ticked::Ticked;
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Largest number of categories shown.
+const MAX_CATEGORIES: usize = 12;
+/// Logical height of one bar.
+const BAR: u32 = 13;
+/// Logical gap between groups.
+const GAP: u32 = 14;
+/// Logical height of the title, legend and x axis.
+const FRAME: u32 = 190;
+
+/// Which segment dimension to plot.
+#[derive(Clone, Copy)]
+pub enum Dimension {
+    /// Victim country.
+    Country,
+    /// Victim sector.
+    Sector,
+}
+
+impl Dimension {
+    fn key<'a>(&self, row: &'a SegmentRow) -> &'a str {
+        match self {
+            Dimension::Country => &row.country,
+            Dimension::Sector => &row.sector,
+        }
+    }
+}
+
+struct ArmBars {
+    label: String,
+    colour: RGBColor,
+    values: Vec<f64>,
+}
+
+/// Mean compromises per replication by category, one bar per arm.
+pub struct Bars {
+    title: &'static str,
+    categories: Vec<String>,
+    arms: Vec<ArmBars>,
+}
+
+impl Bars {
+    /// Aggregates `segments.csv` along `dim`.
+    pub fn new(results: &Results, dim: Dimension, title: &'static str) -> Self {
+        let means: Vec<(String, BTreeMap<&str, f64>)> = results
+            .arms
+            .iter()
+            .map(|arm| (arm.clone(), mean_by(&results.segments, arm, dim)))
+            .collect();
+        let categories = ranked(&means, &results.baseline);
+        let arms = means
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(arm, m)| ArmBars {
+                label: arm.clone(),
+                colour: style::arm_colour(results.arm_index(arm)),
+                values: categories
+                    .iter()
+                    .map(|c| m.get(c.as_str()).copied().unwrap_or(0.0))
+                    .collect(),
+            })
+            .collect();
+        Self {
+            title,
+            categories,
+            arms,
+        }
+    }
+
+    fn max_value(&self) -> f64 {
+        self.arms
+            .iter()
+            .flat_map(|a| a.values.iter().copied())
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Per category, the mean over the arm's replications of the summed compromises.
+fn mean_by<'a>(rows: &'a [SegmentRow], arm: &str, dim: Dimension) -> BTreeMap<&'a str, f64> {
+    let rows: Vec<&SegmentRow> = rows.iter().filter(|r| r.arm == arm).collect();
+    let reps: BTreeSet<u64> = rows.iter().map(|r| r.replication).collect();
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    for row in rows {
+        let v = row.compromises.filter(|v| v.is_finite()).unwrap_or(0.0);
+        *sums.entry(dim.key(row)).or_default() += v;
+    }
+    sums.values_mut()
+        .for_each(|v| *v /= reps.len().max(1) as f64);
+    sums
+}
+
+/// The largest categories: by the baseline, then by the sum over arms.
+fn ranked(means: &[(String, BTreeMap<&str, f64>)], baseline: &str) -> Vec<String> {
+    let mut score: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (arm, m) in means {
+        for (cat, v) in m {
+            let entry = score.entry(cat).or_default();
+            if arm == baseline {
+                entry.0 += v;
+            }
+            entry.1 += v;
+        }
+    }
+    let mut cats: Vec<(&str, (f64, f64))> = score.into_iter().collect();
+    cats.sort_by(|a, b| {
+        (b.1.0, b.1.1)
+            .partial_cmp(&(a.1.0, a.1.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    cats.iter()
+        .take(MAX_CATEGORIES)
+        .map(|(c, _)| (*c).to_string())
+        .collect()
+}
+
+impl Figure for Bars {
+    fn size(&self) -> (u32, u32) {
+        if self.categories.is_empty() {
+            return (800, 240);
+        }
+        let group = BAR * self.arms.len().max(1) as u32 + GAP;
+        (800, FRAME + group * self.categories.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<()> {
+        let area = style::title(root, st, self.title)?;
+        if self.categories.is_empty() {
+            return style::note(&area, st, "No compromises recorded in segments.csv");
+        }
+        let legend: Vec<LegendItem> = self
+            .arms
+            .iter()
+            .map(|a| LegendItem {
+                label: a.label.clone(),
+                swatch: Swatch::Fill(a.colour.to_rgba()),
+            })
+            .collect();
+        let area = style::legend(&area, st, &legend)?;
+        let n = self.categories.len().max(1);
+        let label_w = self
+            .categories
+            .iter()
+            .map(|c| st.text_width(c, Style::TICK))
+            .max()
+            .unwrap_or(0);
+        let centres: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+        let top = self.max_value().max(1.0) * 1.06;
+        let ticks = TickFormat::new(0.0, top, "", "");
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(st.px(36.0))
+            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
+            .y_label_area_size(label_w + st.px(20.0))
+            .build_cartesian_2d(0.0..top, Ticked::new(0.0..n as f64, centres))?;
+        let category = |y: &f64| {
+            let index = n.saturating_sub(1 + y.floor().max(0.0) as usize);
+            self.categories.get(index).cloned().unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .bold_line_style(GREY.mix(0.25))
+            .light_line_style(TRANSPARENT)
+            .set_all_tick_mark_size(st.px(6.0))
+            .x_labels(6)
+            .x_label_formatter(&|v| ticks.label(*v))
+            .y_label_formatter(&category)
+            .x_desc("compromised accounts (mean per replication)")
+            .label_style(st.font(Style::TICK))
+            .axis_desc_style(st.font(Style::LABEL))
+            .draw()?;
+        let slot = 0.8 / self.arms.len().max(1) as f64;
+        for (a, arm) in self.arms.iter().enumerate() {
+            let bars = arm.values.iter().enumerate().map(|(i, v)| {
+                let y0 = (n - 1 - i) as f64 + 0.9 - slot * a as f64;
+                Rectangle::new([(0.0, y0 - slot), (*v, y0)], arm.colour.filled())
+            });
+            chart.draw_series(bars)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,231 @@
+//! Forest plot of the headline effects of each arm against the baseline.
+
+use super::data::{Results, SummaryRow};
+use super::figure::Figure;
+use super::format::{TickFormat, Unit, metric_name, metric_unit};
+use super::style::{self, GREY, LegendItem, Style, Swatch};
+use super::ticked::Ticked;
+use super::timeplot::padded_range;
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// Metrics shown, one panel each (their units differ).
+pub const HEADLINE: [&str; 3] = [
+    "campaigns_change_pct",
+    "cost_per_compromise_change_pct",
+    "losses_averted_usd",
+];
+/// Logical height of one arm's row.
+const ROW: u32 = 46;
+/// Logical height of a panel without its rows.
+const PANEL: u32 = 124;
+/// Logical height of the title and legend.
+const HEADER: u32 = 96;
+
+struct Row {
+    label: String,
+    colour: RGBColor,
+    mean: Option<f64>,
+    interval: Option<(f64, f64)>,
+}
+
+/// One panel per headline metric, one row per intervention arm.
+pub struct Effects {
+    panels: Vec<(&'static str, Vec<Row>)>,
+}
+
+impl Effects {
+    /// Collects the headline rows of `summary.csv`.
+    pub fn new(results: &Results) -> Self {
+        let arms = results.intervention_arms();
+        let find = |arm: &str, metric: &str| -> Option<&SummaryRow> {
+            results
+                .summary
+                .iter()
+                .find(|r| r.arm == arm && r.metric == metric)
+        };
+        let panels = HEADLINE
+            .iter()
+            .map(|metric| {
+                let rows = arms
+                    .iter()
+                    .map(|arm| {
+                        let row = find(arm, metric);
+                        Row {
+                            label: (*arm).to_string(),
+                            colour: style::arm_colour(results.arm_index(arm)),
+                            mean: row.and_then(|r| r.mean),
+                            interval: row.and_then(|r| r.ci_low.zip(r.ci_high)),
+                        }
+                    })
+                    .collect();
+                (*metric, rows)
+            })
+            .collect();
+        Self { panels }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.panels.iter().all(|(_, rows)| rows.is_empty())
+    }
+
+    fn arm_count(&self) -> usize {
+        self.panels.first().map_or(0, |(_, rows)| rows.len()).max(1)
+    }
+
+    fn draw_panel<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        st: &Style,
+        metric: &str,
+        rows: &[Row],
+        label_w: i32,
+    ) -> Result<()> {
+        let unit = metric_unit(metric);
+        let values = rows.iter().flat_map(|r| {
+            let (lo, hi) = r.interval.or(r.mean.map(|m| (m, m))).unwrap_or((0.0, 0.0));
+            [lo, hi, 0.0]
+        });
+        let (lo, hi) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        let n = self.arm_count();
+        let centres: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+        let x_range = padded_range(lo, hi, false);
+        let ticks = tick_format(unit, &x_range);
+        let mut chart = ChartBuilder::on(area)
+            .caption(axis_title(metric, unit), st.font(Style::LABEL))
+            .margin_right(st.px(36.0))
+            .margin_top(st.px(10.0))
+            .x_label_area_size(st.px(Style::TICK + 16.0))
+            .y_label_area_size(label_w + st.px(20.0))
+            .build_cartesian_2d(x_range, Ticked::new(0.0..n as f64, centres))?;
+        let row_label = |y: &f64| {
+            let index = n.saturating_sub(1 + y.floor().max(0.0) as usize);
+            rows.get(index).map(|r| r.label.clone()).unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .bold_line_style(GREY.mix(0.25))
+            .light_line_style(TRANSPARENT)
+            .set_all_tick_mark_size(st.px(6.0))
+            .x_labels(5)
+            .x_label_formatter(&|v| ticks.label(*v))
+            .y_label_formatter(&row_label)
+            .label_style(st.font(Style::TICK))
+            .axis_desc_style(st.font(Style::LABEL))
+            .draw()?;
+        let zero = vec![(0.0, 0.0), (0.0, n as f64)];
+        chart.draw_series(DashedLineSeries::new(
+            zero,
+            st.px(8.0),
+            st.px(6.0),
+            GREY.stroke_width(st.stroke(2.0)),
+        ))?;
+        for (i, row) in rows.iter().enumerate() {
+            draw_row(&mut chart, st, row, (n - 1 - i) as f64 + 0.5)?;
+        }
+        Ok(())
+    }
+}
+
+type Chart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Ticked>>;
+
+fn draw_row<DB: DrawingBackend<ErrorType: 'static>>(
+    chart: &mut Chart<'_, DB>,
+    st: &Style,
+    row: &Row,
+    y: f64,
+) -> Result<()> {
+    let style = row.colour.stroke_width(st.stroke(3.0));
+    if let Some((lo, hi)) = row.interval {
+        let cap = 0.15;
+        for path in [
+            vec![(lo, y), (hi, y)],
+            vec![(lo, y - cap), (lo, y + cap)],
+            vec![(hi, y - cap), (hi, y + cap)],
+        ] {
+            chart.draw_series(std::iter::once(PathElement::new(path, style)))?;
+        }
+    }
+    match row.mean {
+        Some(mean) => {
+            let dot = Circle::new((mean, y), st.px(7.0), row.colour.filled());
+            chart.draw_series(std::iter::once(dot))?;
+        }
+        None => {
+            let font = st.font(Style::TICK).color(&GREY);
+            let text = Text::new("not defined", (0.0, y), font);
+            chart.draw_series(std::iter::once(text))?;
+        }
+    }
+    Ok(())
+}
+
+fn axis_title(metric: &str, unit: Unit) -> String {
+    let suffix = match unit {
+        Unit::Percent => " (% vs baseline)",
+        Unit::Usd => " (USD)",
+        Unit::Share => " (%)",
+        Unit::Days => " (days)",
+        Unit::Plain => "",
+    };
+    format!("{}{suffix}", metric_name(metric))
+}
+
+fn tick_format(unit: Unit, range: &Range<f64>) -> TickFormat {
+    let (prefix, suffix) = match unit {
+        Unit::Percent => ("", "%"),
+        Unit::Usd => ("$", ""),
+        _ => ("", ""),
+    };
+    TickFormat::new(range.start, range.end, prefix, suffix)
+}
+
+impl Figure for Effects {
+    fn size(&self) -> (u32, u32) {
+        if self.is_empty() {
+            return (800, 240);
+        }
+        let panel = PANEL + ROW * self.arm_count() as u32;
+        (800, HEADER + panel * HEADLINE.len() as u32)
+    }
+
+    fn draw<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<()> {
+        let area = style::title(root, st, "Headline effects against the baseline")?;
+        let legend = [
+            LegendItem {
+                label: "mean over replications".into(),
+                swatch: Swatch::Dot(BLACK),
+            },
+            LegendItem {
+                label: "95% interval".into(),
+                swatch: Swatch::Line(BLACK, false),
+            },
+        ];
+        if self.is_empty() {
+            return style::note(
+                &area,
+                st,
+                "No intervention arm to compare with the baseline",
+            );
+        }
+        let area = style::legend(&area, st, &legend)?;
+        let label_w = self
+            .panels
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|r| st.text_width(&r.label, Style::TICK)))
+            .max()
+            .unwrap_or(0);
+        let parts = area.split_evenly((self.panels.len(), 1));
+        for ((metric, rows), part) in self.panels.iter().zip(&parts) {
+            self.draw_panel(part, st, metric, rows, label_w)?;
+        }
+        Ok(())
+    }
+}

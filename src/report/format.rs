@@ -1,0 +1,261 @@
+//! Number formatting, metric names and HTML escaping.
+
+/// How a metric's values are shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    /// Already a percentage change.
+    Percent,
+    /// US dollars.
+    Usd,
+    /// A fraction in 0..1, shown as a percentage.
+    Share,
+    /// A number of days.
+    Days,
+    /// Anything else.
+    Plain,
+}
+
+/// Readable names for the metrics of `docs/MODEL.md` ("Effect metrics").
+const METRIC_NAMES: [(&str, &str); 15] = [
+    ("campaigns_change_pct", "Change in campaigns"),
+    ("compromises_change_pct", "Change in compromised accounts"),
+    ("compromises_averted", "Compromised accounts averted"),
+    ("losses_averted_usd", "Losses averted"),
+    (
+        "cost_per_compromise_change_pct",
+        "Change in attacker cost per compromise",
+    ),
+    ("price_change_peak_pct", "Peak change in seat price"),
+    ("price_change_mean_pct", "Mean change in seat price"),
+    ("days_to_recover", "Days until campaigns recover"),
+    ("recovered_share", "Replications in which campaigns recover"),
+    (
+        "displaced_resubscribed_share",
+        "Displaced attackers who resubscribed",
+    ),
+    (
+        "deterred_share",
+        "Extra attackers deterred (share of active attackers)",
+    ),
+    ("hhi_change", "Change in concentration (HHI points)"),
+    ("defender_cost_usd", "Defender cost"),
+    (
+        "losses_averted_per_defender_usd",
+        "Losses averted per defender dollar",
+    ),
+    ("attacker_profit_change_pct", "Change in attacker profit"),
+];
+
+/// Readable name of a metric (its identifier, tidied, when unknown).
+pub fn metric_name(metric: &str) -> String {
+    METRIC_NAMES
+        .iter()
+        .find(|(id, _)| *id == metric)
+        .map_or_else(|| tidy(metric), |(_, name)| (*name).to_string())
+}
+
+fn tidy(id: &str) -> String {
+    let words = id.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Unit of a metric, from its name (a ratio of dollars is a plain number).
+pub fn metric_unit(metric: &str) -> Unit {
+    if metric.contains("_per_") && metric.ends_with("_usd") {
+        Unit::Plain
+    } else if metric.ends_with("_pct") {
+        Unit::Percent
+    } else if metric.ends_with("_usd") {
+        Unit::Usd
+    } else if metric.ends_with("_share") {
+        Unit::Share
+    } else if metric.starts_with("days_") {
+        Unit::Days
+    } else {
+        Unit::Plain
+    }
+}
+
+/// A value with its unit, for tables.
+pub fn value(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{}%", signed(v, 1)),
+        Unit::Usd if v < 0.0 => format!("−${}", grouped(-v, money_decimals(v))),
+        Unit::Usd => format!("${}", grouped(v, money_decimals(v))),
+        Unit::Share => format!("{}%", grouped(v * 100.0, 1)),
+        Unit::Days => format!("{} days", grouped(v, 1)),
+        Unit::Plain => minus(grouped(v, plain_decimals(v))),
+    }
+}
+
+fn money_decimals(v: f64) -> usize {
+    if v.abs() >= 100.0 { 0 } else { 2 }
+}
+
+fn plain_decimals(v: f64) -> usize {
+    match v.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 1.0 => 1,
+        _ => 3,
+    }
+}
+
+fn signed(v: f64, decimals: usize) -> String {
+    let text = grouped(v.abs(), decimals);
+    let zero = text.chars().all(|c| matches!(c, '0' | '.' | ','));
+    match () {
+        _ if zero => text,
+        _ if v < 0.0 => format!("−{text}"),
+        _ => format!("+{text}"),
+    }
+}
+
+/// Replaces a leading hyphen with a typographic minus.
+fn minus(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().any(|c| c.is_ascii_digit() && c != '0') => format!("−{rest}"),
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// `v` with `decimals` decimals and thousands separators.
+pub fn grouped(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+/// Tick labels of one axis, sharing a k/M/B scale chosen from its range.
+pub struct TickFormat {
+    divisor: f64,
+    scale: &'static str,
+    decimals: usize,
+    prefix: &'static str,
+    suffix: &'static str,
+}
+
+impl TickFormat {
+    /// Labels for an axis over `lo..hi`, e.g. `prefix` "$" or `suffix` "%".
+    pub fn new(lo: f64, hi: f64, prefix: &'static str, suffix: &'static str) -> Self {
+        let top = lo.abs().max(hi.abs());
+        let (divisor, scale) = match top {
+            t if t >= 1e9 => (1e9, "B"),
+            t if t >= 1e6 => (1e6, "M"),
+            t if t >= 1e4 => (1e3, "k"),
+            _ => (1.0, ""),
+        };
+        let step = (hi - lo).abs() / divisor / 6.0;
+        let decimals = match step {
+            s if s >= 10.0 => 0,
+            s if s >= 1.0 => 1,
+            s if s >= 0.1 => 2,
+            _ => 3,
+        };
+        Self {
+            divisor,
+            scale,
+            decimals,
+            prefix,
+            suffix,
+        }
+    }
+
+    /// The label of a tick at `v`.
+    pub fn label(&self, v: f64) -> String {
+        let text = grouped((v / self.divisor).abs(), self.decimals);
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &text
+        };
+        let nonzero = text.chars().any(|c| matches!(c, '1'..='9'));
+        let sign = if v < 0.0 && nonzero { "−" } else { "" };
+        let scale = if nonzero { self.scale } else { "" };
+        format!("{sign}{}{text}{scale}{}", self.prefix, self.suffix)
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A duration in seconds as "7.5 s", "2 min 3 s" or "1 h 2 min".
+pub fn duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        return format!("{:.1} s", seconds.max(0.0));
+    }
+    let total = seconds.round() as u64;
+    if total < 3600 {
+        format!("{} min {} s", total / 60, total % 60)
+    } else {
+        format!("{} h {} min", total / 3600, total % 3600 / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_values() {
+        assert_eq!(value(-17.04, Unit::Percent), "−17.0%");
+        assert_eq!(value(0.01, Unit::Percent), "0.0%");
+        assert_eq!(value(4_500_000.0, Unit::Usd), "$4,500,000");
+        assert_eq!(value(-9.6, Unit::Usd), "−$9.60");
+        assert_eq!(value(0.674, Unit::Share), "67.4%");
+        assert_eq!(value(640.0, Unit::Plain), "640");
+        assert_eq!(metric_unit("losses_averted_per_defender_usd"), Unit::Plain);
+        assert_eq!(metric_unit("losses_averted_usd"), Unit::Usd);
+        assert_eq!(value(-0.0001, Unit::Plain), "0.000");
+    }
+
+    #[test]
+    fn ticks_share_a_scale() {
+        let usd = TickFormat::new(0.0, 23_000.0, "$", "");
+        assert_eq!(usd.label(0.0), "$0");
+        assert_eq!(TickFormat::new(0.0, 6.5e6, "$", "").label(2e6), "$2M");
+        assert_eq!(usd.label(5_000.0), "$5k");
+        assert_eq!(usd.label(-2_500.0), "−$2.5k");
+        let pct = TickFormat::new(-23.0, 1.0, "", "%");
+        assert_eq!(pct.label(-20.0), "−20%");
+        assert_eq!(TickFormat::new(0.0, 2_200.0, "", "").label(1500.0), "1,500");
+        assert_eq!(TickFormat::new(0.0, 1.0, "", "").label(0.25), "0.25");
+        assert_eq!(TickFormat::new(0.0, 3e6, "", "").label(2.5e6), "2.5M");
+    }
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(
+            html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! The self-contained HTML report page.
+
+use super::Plot;
+use super::data::{Results, SummaryRow};
+use super::format::{self, html, metric_name, metric_unit};
+use super::params;
+use super::style;
+use plotters::style::RGBColor;
+
+const CSS: &str = include_str!("report.css");
+const SCRIPT: &str = include_str!("report.js");
+
+/// The whole page.
+pub fn page(results: &Results, plots: &[Plot]) -> String {
+    let name = html(&results.manifest.scenario_name);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>caasim report: {name}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
+    );
+    for section in [
+        header(results),
+        arms(results),
+        effects(results),
+        figures(plots),
+        parameters(results),
+        provenance(results),
+    ] {
+        out.push_str(&section);
+    }
+    out.push_str(&format!("<script>\n{SCRIPT}</script>\n</body>\n</html>\n"));
+    out
+}
+
+fn header(results: &Results) -> String {
+    let m = &results.manifest;
+    let description = m.description.as_deref().unwrap_or("");
+    let period = match &m.start_date {
+        Some(d) => format!("{} days from {}", results.days, html(d)),
+        None => format!("{} days", results.days),
+    };
+    format!(
+        "<header>\n<p class=\"kicker\">caasim report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n\
+         <p class=\"meta\">{} arms · {} replications · {period}</p>\n\
+         <nav class=\"toc\"><a href=\"#arms\">Arms</a> <a href=\"#effects\">Effects</a> \
+         <a href=\"#plots\">Plots</a> <a href=\"#parameters\">Parameters</a> \
+         <a href=\"#provenance\">Provenance</a></nav>\n</header>\n",
+        html(&m.scenario_name),
+        html(description),
+        results.arms.len(),
+        m.replications.map_or("?".into(), |r| r.to_string()),
+    )
+}
+
+fn swatch(colour: RGBColor) -> String {
+    let RGBColor(r, g, b) = colour;
+    format!("<span class=\"swatch\" style=\"background:#{r:02x}{g:02x}{b:02x}\"></span>")
+}
+
+fn arm_label(results: &Results, arm: &str) -> String {
+    let colour = style::arm_colour(results.arm_index(arm));
+    let role = if arm == results.baseline {
+        " <span class=\"tag\">baseline</span>"
+    } else {
+        ""
+    };
+    format!("{}{}{role}", swatch(colour), html(arm))
+}
+
+fn arms(results: &Results) -> String {
+    let mut rows = String::new();
+    for arm in &results.arms {
+        let info = results.manifest.arms.iter().find(|a| &a.name == arm);
+        let description = info.map_or("", |a| a.description.as_str());
+        let interventions = info.map_or(Vec::new(), |a| a.interventions.clone());
+        let list = if interventions.is_empty() {
+            "none".to_string()
+        } else {
+            let items: Vec<String> = interventions
+                .iter()
+                .map(|i| format!("<li>{}</li>", html(i)))
+                .collect();
+            format!("<ul>{}</ul>", items.concat())
+        };
+        let days = info.map_or(Vec::new(), |a| a.intervention_days.clone());
+        let days: Vec<String> = days.iter().map(|d| day_text(results, *d)).collect();
+        rows.push_str(&format!(
+            "<tr><td class=\"nowrap\">{}</td><td>{}</td><td>{list}</td><td>{}</td></tr>\n",
+            arm_label(results, arm),
+            html(description),
+            if days.is_empty() {
+                "—".into()
+            } else {
+                days.join(", ")
+            },
+        ));
+    }
+    format!(
+        "<section id=\"arms\">\n<h2>Arms</h2>\n<div class=\"wide\"><table>\n<thead><tr><th>Arm</th>\
+         <th>What it does</th><th>Interventions</th><th>Intervention days</th></tr></thead>\n\
+         <tbody>\n{rows}</tbody></table></div>\n</section>\n"
+    )
+}
+
+fn day_text(results: &Results, day: usize) -> String {
+    match results.start {
+        Some(start) => {
+            let date = start + chrono::Duration::days(day as i64);
+            format!("day {day} ({date})")
+        }
+        None => format!("day {day}"),
+    }
+}
+
+fn effects(results: &Results) -> String {
+    let arms: Vec<&str> = results
+        .arms
+        .iter()
+        .map(String::as_str)
+        .filter(|a| results.summary.iter().any(|r| r.arm == *a))
+        .collect();
+    let mut metrics: Vec<&str> = Vec::new();
+    for row in &results.summary {
+        if !metrics.contains(&row.metric.as_str()) {
+            metrics.push(&row.metric);
+        }
+    }
+    let heads: Vec<String> = arms
+        .iter()
+        .map(|a| format!("<th>{}</th>", arm_label(results, a)))
+        .collect();
+    let mut body = String::new();
+    for metric in &metrics {
+        let cells: Vec<String> = arms
+            .iter()
+            .map(|arm| {
+                let row = results
+                    .summary
+                    .iter()
+                    .find(|r| r.arm == *arm && r.metric == *metric);
+                effect_cell(row)
+            })
+            .collect();
+        body.push_str(&format!(
+            "<tr><td data-sort=\"{}\">{}<span class=\"id\">{}</span></td>{}</tr>\n",
+            html(metric),
+            html(&metric_name(metric)),
+            html(metric),
+            cells.concat()
+        ));
+    }
+    let intro = format!(
+        "Each cell compares an arm with the baseline of the same replication over the \
+         arm's evaluation window: mean over replications, 95% Student-t interval and the \
+         number of replications n in which the metric is defined (no interval when n &lt; 2). \
+         Baseline: {}. Click a column heading to sort.",
+        html(&results.baseline)
+    );
+    format!(
+        "<section id=\"effects\">\n<h2>Headline effects</h2>\n<p>{intro}</p>\n\
+         <div class=\"wide\"><table class=\"sortable effects\">\n<thead><tr><th>Metric</th>{}</tr></thead>\n\
+         <tbody>\n{body}</tbody></table></div>\n</section>\n",
+        heads.concat()
+    )
+}
+
+fn effect_cell(row: Option<&SummaryRow>) -> String {
+    let Some(row) = row else {
+        return "<td class=\"num\" data-sort=\"\">—</td>".into();
+    };
+    let unit = metric_unit(&row.metric);
+    let n = row.n.map_or("?".into(), |n| n.to_string());
+    let Some(mean) = row.mean else {
+        return format!(
+            "<td class=\"num\" data-sort=\"\">not defined<span class=\"n\">n = {n}</span></td>"
+        );
+    };
+    let interval = match (row.ci_low, row.ci_high) {
+        (Some(lo), Some(hi)) => {
+            format!("{} to {}", format::value(lo, unit), format::value(hi, unit))
+        }
+        _ => "no interval".into(),
+    };
+    format!(
+        "<td class=\"num\" data-sort=\"{mean}\"><span class=\"est\">{}</span>\
+         <span class=\"ci\">{interval}</span><span class=\"n\">n = {n}</span></td>",
+        format::value(mean, unit)
+    )
+}
+
+fn figures(plots: &[Plot]) -> String {
+    let mut out = String::from("<section id=\"plots\">\n<h2>Plots</h2>\n");
+    for plot in plots {
+        let svg = plot.image.svg.replacen(
+            "<svg ",
+            &format!("<svg role=\"img\" aria-label=\"{}\" ", html(plot.title)),
+            1,
+        );
+        out.push_str(&format!(
+            "<figure id=\"plot-{name}\">\n{svg}<figcaption><strong>{}.</strong> {} \
+             <span class=\"downloads\"><a href=\"plots/{name}.svg\">SVG</a> · \
+             <a href=\"plots/{name}.png\">PNG</a></span></figcaption>\n</figure>\n",
+            html(plot.title),
+            html(&plot.caption),
+            name = html(plot.name),
+        ));
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+fn parameters(results: &Results) -> String {
+    let p = params::differing(&results.manifest.resolved_scenario);
+    let body = if p.arms.is_empty() {
+        "<p>The manifest's resolved scenario lists no arms.</p>\n".to_string()
+    } else if p.rows.is_empty() {
+        "<p>The arms have the same parameters.</p>\n".to_string()
+    } else {
+        parameter_table(&p)
+    };
+    format!(
+        "<section id=\"parameters\">\n<h2>Parameters that differ between arms</h2>\n{body}</section>\n"
+    )
+}
+
+fn parameter_table(p: &params::ArmParameters) -> String {
+    let heads: Vec<String> = p
+        .arms
+        .iter()
+        .map(|a| format!("<th>{}</th>", html(a)))
+        .collect();
+    let mut rows = String::new();
+    for (key, values) in &p.rows {
+        let cells: Vec<String> = values
+            .iter()
+            .map(|v| match v {
+                Some(v) => format!("<td>{}</td>", html(v)),
+                None => "<td class=\"muted\" title=\"not set in this arm\">—</td>".into(),
+            })
+            .collect();
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td>{}</tr>\n",
+            html(key),
+            cells.concat()
+        ));
+    }
+    format!(
+        "<div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Parameter</th>{}</tr></thead>\n\
+         <tbody>\n{rows}</tbody></table></div>\n",
+        heads.concat()
+    )
+}
+
+fn provenance(results: &Results) -> String {
+    let m = &results.manifest;
+    let text = |v: &Option<String>| v.as_deref().map_or("unknown".to_string(), html);
+    let number = |v: Option<u64>| v.map_or("unknown".to_string(), |v| v.to_string());
+    let items = [
+        ("Program", format!("caasim {}", text(&m.version))),
+        ("Git revision", text(&m.git_revision)),
+        ("Target", text(&m.target)),
+        ("Scenario file", text(&m.scenario_file)),
+        ("Seed", number(m.seed)),
+        ("Replications", number(m.replications)),
+        ("Days", results.days.to_string()),
+        ("Start date", text(&m.start_date)),
+        ("Threads", number(m.threads)),
+        ("Started", text(&m.started_at)),
+        ("Finished", text(&m.finished_at)),
+        (
+            "Time taken",
+            m.elapsed_seconds.map_or("unknown".into(), format::duration),
+        ),
+    ];
+    let list: Vec<String> = items
+        .iter()
+        .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))
+        .collect();
+    format!(
+        "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl class=\"prov\">{}</dl>\n</section>\n",
+        list.concat()
+    )
+}

@@ -1,0 +1,231 @@
+//! Shared look of the plots: embedded font, Okabe-Ito palette, sizes,
+//! titles and legends.
+
+use anyhow::{Result, ensure};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, register_font};
+use std::sync::OnceLock;
+
+/// DejaVu Sans, embedded so that no system font or fontconfig is needed.
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// Family name under which the font is registered (plotters' default).
+const FAMILY: &str = "sans-serif";
+
+/// Okabe-Ito colours, in the order arms receive them (black first).
+const ARM_COLOURS: [RGBColor; 8] = [
+    RGBColor(0, 0, 0),
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+];
+
+/// Okabe-Ito colours for categories (no black, which is kept for text).
+const CATEGORY_COLOURS: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(240, 228, 66),
+];
+
+/// Neutral grey for "others", grids and reference lines.
+pub const GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// Registers the embedded font once; plotters panics drawing text without it.
+pub fn ensure_font() -> Result<()> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok =
+        *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
+    ensure!(ok, "the embedded DejaVu Sans font could not be loaded");
+    Ok(())
+}
+
+/// Colour of the arm at `index` in the scenario order.
+pub fn arm_colour(index: usize) -> RGBColor {
+    ARM_COLOURS[index % ARM_COLOURS.len()]
+}
+
+/// Colour of the category at `index`.
+pub fn category_colour(index: usize) -> RGBColor {
+    CATEGORY_COLOURS[index % CATEGORY_COLOURS.len()]
+}
+
+/// Sizes in logical (SVG) pixels, multiplied by `scale` for bitmaps.
+#[derive(Clone, Copy)]
+pub struct Style {
+    scale: f64,
+}
+
+impl Style {
+    /// Title font size.
+    pub const TITLE: f64 = 27.0;
+    /// Axis description font size.
+    pub const LABEL: f64 = 25.0;
+    /// Tick label and legend font size.
+    pub const TICK: f64 = 23.0;
+
+    /// A style drawing at `scale` times the logical size.
+    pub fn new(scale: f64) -> Self {
+        Self { scale }
+    }
+
+    /// A length in backend pixels.
+    pub fn px(&self, logical: f64) -> i32 {
+        (logical * self.scale).round() as i32
+    }
+
+    /// A stroke width in backend pixels (at least 1).
+    pub fn stroke(&self, logical: f64) -> u32 {
+        ((logical * self.scale).round() as u32).max(1)
+    }
+
+    /// The embedded font at a logical size.
+    pub fn font(&self, size: f64) -> TextStyle<'static> {
+        (FAMILY, size * self.scale).into_font().color(&BLACK)
+    }
+
+    /// Width of `text` in backend pixels at a logical font size.
+    pub fn text_width(&self, text: &str, size: f64) -> i32 {
+        self.font(size)
+            .font
+            .box_size(text)
+            .map_or(0, |(w, _)| w as i32)
+    }
+}
+
+/// What a legend entry shows next to its label.
+pub enum Swatch {
+    /// A line in a colour, dashed or solid.
+    Line(RGBColor, bool),
+    /// A filled box (areas, bars, bands).
+    Fill(RGBAColor),
+    /// A filled dot (point estimates).
+    Dot(RGBColor),
+}
+
+/// One legend entry.
+pub struct LegendItem {
+    /// Text of the entry.
+    pub label: String,
+    /// Mark drawn before the text.
+    pub swatch: Swatch,
+}
+
+/// Draws a centred title and returns the area below it.
+pub fn title<DB: DrawingBackend<ErrorType: 'static>>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+    text: &str,
+) -> Result<DrawingArea<DB, Shift>> {
+    let (top, rest) = root.split_vertically(st.px(Style::TITLE * 1.7));
+    let (w, h) = top.dim_in_pixel();
+    let font = st
+        .font(Style::TITLE)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    top.draw_text(text, &font, (w as i32 / 2, h as i32 / 2))?;
+    Ok(rest)
+}
+
+/// Writes a centred note in `area`, for plots without data.
+pub fn note<DB: DrawingBackend<ErrorType: 'static>>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    text: &str,
+) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let font = st
+        .font(Style::LABEL)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(text, &font, (w as i32 / 2, h as i32 / 2))?;
+    Ok(())
+}
+
+/// Lays legend items out in rows; returns (x, row) per item and the row count.
+fn layout(items: &[LegendItem], st: &Style, width: i32) -> (Vec<(i32, i32)>, i32) {
+    let gap = st.px(28.0);
+    let (mut x, mut row) = (0, 0);
+    let mut places = Vec::with_capacity(items.len());
+    for item in items {
+        let w = st.px(40.0) + st.text_width(&item.label, Style::TICK);
+        if x > 0 && x + w > width {
+            x = 0;
+            row += 1;
+        }
+        places.push((x, row));
+        x += w + gap;
+    }
+    (places, row + 1)
+}
+
+/// Draws a legend strip at the top of `area` and returns the area below it.
+pub fn legend<DB: DrawingBackend<ErrorType: 'static>>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    items: &[LegendItem],
+) -> Result<DrawingArea<DB, Shift>> {
+    let margin = st.px(16.0);
+    let width = area.dim_in_pixel().0 as i32 - 2 * margin;
+    let (places, rows) = layout(items, st, width);
+    let row_h = st.px(Style::TICK * 1.5);
+    let (strip, rest) = area.split_vertically(rows * row_h + st.px(8.0));
+    for (item, (x, row)) in items.iter().zip(places) {
+        let y = row * row_h + row_h / 2;
+        swatch(&strip, st, &item.swatch, margin + x, y)?;
+        let font = st.font(Style::TICK).pos(Pos::new(HPos::Left, VPos::Center));
+        strip.draw_text(&item.label, &font, (margin + x + st.px(40.0), y))?;
+    }
+    Ok(rest)
+}
+
+fn swatch<DB: DrawingBackend<ErrorType: 'static>>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    swatch: &Swatch,
+    x: i32,
+    y: i32,
+) -> Result<()> {
+    let (x0, x1) = (x, x + st.px(32.0));
+    match swatch {
+        Swatch::Line(colour, dashed) => {
+            let style = colour.stroke_width(st.stroke(3.0));
+            let dashes: Vec<(i32, i32)> = if *dashed {
+                (0..3)
+                    .map(|k| {
+                        (
+                            x0 + st.px(12.0 * k as f64),
+                            x0 + st.px(12.0 * k as f64 + 8.0),
+                        )
+                    })
+                    .collect()
+            } else {
+                vec![(x0, x1)]
+            };
+            for (a, b) in dashes {
+                area.draw(&PathElement::new(vec![(a, y), (b, y)], style))?;
+            }
+        }
+        Swatch::Fill(colour) => {
+            let half = st.px(9.0);
+            area.draw(&Rectangle::new(
+                [(x0, y - half), (x1, y + half)],
+                colour.filled(),
+            ))?;
+        }
+        Swatch::Dot(colour) => {
+            area.draw(&Circle::new(
+                ((x0 + x1) / 2, y),
+                st.px(7.0),
+                colour.filled(),
+            ))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! A linear f64 axis with tick positions chosen by the caller.
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use std::ops::Range;
+
+/// A linear axis over `range` whose ticks (and grid lines) are `ticks`.
+pub struct Ticked {
+    range: Range<f64>,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    /// An axis over `range` with ticks at `ticks` (those outside are dropped).
+    pub fn new(range: Range<f64>, ticks: Vec<f64>) -> Self {
+        let inside = |t: &f64| *t >= range.start && *t <= range.end;
+        let ticks = ticks.into_iter().filter(inside).collect();
+        Self { range, ticks }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let span = self.range.end - self.range.start;
+        let t = if span > 0.0 {
+            (value - self.range.start) / span
+        } else {
+            0.5
+        };
+        limit.0 + (f64::from(limit.1 - limit.0) * t).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.range.clone()
+    }
+}

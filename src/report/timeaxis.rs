@@ -1,0 +1,123 @@
+//! The time axis: days from the start, shown as dates when known.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use std::ops::Range;
+
+/// Steps (in days) tried for tick spacing without month boundaries.
+const DAY_STEPS: [usize; 12] = [1, 2, 5, 7, 14, 28, 50, 100, 200, 500, 1000, 5000];
+/// Steps (in months) tried for tick spacing at month starts.
+const MONTH_STEPS: [u32; 6] = [1, 2, 3, 6, 12, 24];
+
+/// Maps day numbers to tick positions and labels.
+pub struct TimeAxis {
+    start: Option<NaiveDate>,
+    days: usize,
+}
+
+impl TimeAxis {
+    /// An axis for `days` days starting at `start` (if known).
+    pub fn new(start: Option<NaiveDate>, days: usize) -> Self {
+        Self { start, days }
+    }
+
+    /// Plotted range of days.
+    pub fn range(&self) -> Range<f64> {
+        0.0..self.days.saturating_sub(1).max(1) as f64
+    }
+
+    /// Axis description.
+    pub fn description(&self) -> &'static str {
+        if self.start.is_some() { "date" } else { "day" }
+    }
+
+    /// A label as wide as the widest tick label, for layout.
+    pub fn widest_label(&self) -> &'static str {
+        if self.start.is_some() {
+            "Sep 2025"
+        } else {
+            "00000"
+        }
+    }
+
+    /// At most `max` tick positions: month starts when dates are known
+    /// and the run spans two of them, else evenly spaced days.
+    pub fn ticks(&self, max: usize) -> Vec<f64> {
+        let months = self.month_starts();
+        if months.len() >= 2 {
+            return thin_months(&months, max.max(1));
+        }
+        let last = self.range().end as usize;
+        let step = DAY_STEPS
+            .iter()
+            .copied()
+            .find(|s| last / s < max.max(2))
+            .unwrap_or(last.max(1));
+        (0..=last).step_by(step).map(|d| d as f64).collect()
+    }
+
+    /// Tick label for a day position.
+    pub fn label(&self, day: f64) -> String {
+        let Some(start) = self.start else {
+            return format!("{}", day.round() as i64);
+        };
+        let date = start + Duration::days(day.round() as i64);
+        if date.day() == 1 && self.month_starts().len() >= 2 {
+            date.format("%b %Y").to_string()
+        } else {
+            date.format("%-d %b").to_string()
+        }
+    }
+
+    /// Day offsets of the first days of months within the range, with the month.
+    fn month_starts(&self) -> Vec<(u32, f64)> {
+        let Some(start) = self.start else {
+            return Vec::new();
+        };
+        let last = self.range().end as i64;
+        (0..=last)
+            .filter_map(|d| {
+                let date = start + Duration::days(d);
+                (date.day() == 1).then(|| (date.year() as u32 * 12 + date.month0(), d as f64))
+            })
+            .collect()
+    }
+}
+
+fn thin_months(months: &[(u32, f64)], max: usize) -> Vec<f64> {
+    let step = MONTH_STEPS
+        .iter()
+        .copied()
+        .find(|s| months.len().div_ceil(*s as usize) <= max)
+        .unwrap_or(120);
+    let aligned: Vec<f64> = months
+        .iter()
+        .filter(|(m, _)| m % step == 0)
+        .map(|(_, d)| *d)
+        .collect();
+    if aligned.is_empty() {
+        vec![months[0].1]
+    } else {
+        aligned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_ticks_with_dates() {
+        let axis = TimeAxis::new(NaiveDate::from_ymd_opt(2025, 9, 1), 120);
+        assert_eq!(axis.ticks(6), vec![0.0, 30.0, 61.0, 91.0]);
+        assert_eq!(axis.label(30.0), "Oct 2025");
+        assert_eq!(axis.ticks(2), vec![0.0, 61.0]);
+    }
+
+    #[test]
+    fn day_ticks_without_dates() {
+        let axis = TimeAxis::new(None, 120);
+        assert_eq!(axis.ticks(6), vec![0.0, 28.0, 56.0, 84.0, 112.0]);
+        assert_eq!(axis.label(28.0), "28");
+        assert_eq!(axis.description(), "day");
+    }
+}

@@ -1,0 +1,215 @@
+//! Daily series per arm: mean over replications with a 95% band.
+
+use super::data::{Measure, Results};
+use super::figure::Figure;
+use super::format::TickFormat;
+use super::stats::{self, Estimate};
+use super::style::{self, GREY, LegendItem, Style, Swatch};
+use super::ticked::Ticked;
+use super::timeaxis::TimeAxis;
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// Days in the trailing mean of smoothed series.
+pub const SMOOTHING_DAYS: usize = 7;
+
+/// What to plot from `timeseries.csv`.
+pub struct SeriesSpec {
+    /// Measure plotted.
+    pub measure: Measure,
+    /// Plot title.
+    pub title: &'static str,
+    /// Y axis description with units.
+    pub y_desc: &'static str,
+    /// Apply the trailing mean before averaging replications.
+    pub smooth: bool,
+    /// Prefix tick labels with a dollar sign.
+    pub dollars: bool,
+    /// Start the y axis at zero.
+    pub from_zero: bool,
+}
+
+struct Line {
+    label: String,
+    colour: RGBColor,
+    points: Vec<Option<Estimate>>,
+}
+
+/// A time-series plot of one measure for every arm.
+pub struct TimePlot<'a> {
+    spec: &'a SeriesSpec,
+    axis: TimeAxis,
+    lines: Vec<Line>,
+    marks: Vec<usize>,
+}
+
+impl<'a> TimePlot<'a> {
+    /// Computes the lines and bands of `spec` from the results.
+    pub fn new(results: &Results, spec: &'a SeriesSpec) -> Self {
+        let lines = results
+            .arms
+            .iter()
+            .map(|arm| {
+                let mut reps = results.replications(arm, spec.measure);
+                if spec.smooth {
+                    reps = reps
+                        .iter()
+                        .map(|r| stats::trailing_mean(r, SMOOTHING_DAYS))
+                        .collect();
+                }
+                Line {
+                    label: arm.clone(),
+                    colour: style::arm_colour(results.arm_index(arm)),
+                    points: stats::daily(&reps, results.days),
+                }
+            })
+            .collect();
+        Self {
+            spec,
+            axis: TimeAxis::new(results.start, results.days),
+            lines,
+            marks: results.intervention_days(),
+        }
+    }
+
+    fn y_range(&self) -> Range<f64> {
+        let bounds = self.lines.iter().flat_map(|l| l.points.iter().flatten());
+        let (lo, hi) = bounds.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+            let (a, b) = e.bounds();
+            (lo.min(a), hi.max(b))
+        });
+        padded_range(lo, hi, self.spec.from_zero)
+    }
+
+    fn legend_items(&self) -> Vec<LegendItem> {
+        let mut items: Vec<LegendItem> = self
+            .lines
+            .iter()
+            .map(|l| LegendItem {
+                label: l.label.clone(),
+                swatch: Swatch::Line(l.colour, false),
+            })
+            .collect();
+        items.push(LegendItem {
+            label: "95% interval".into(),
+            swatch: Swatch::Fill(GREY.mix(0.35)),
+        });
+        if !self.marks.is_empty() {
+            items.push(LegendItem {
+                label: "intervention".into(),
+                swatch: Swatch::Line(GREY, true),
+            });
+        }
+        items
+    }
+
+    fn tick_format(&self, y: &Range<f64>) -> TickFormat {
+        let prefix = if self.spec.dollars { "$" } else { "" };
+        TickFormat::new(y.start, y.end, prefix, "")
+    }
+}
+
+/// A range around `lo..hi` with 5% headroom, from zero when `from_zero`.
+pub fn padded_range(lo: f64, hi: f64, from_zero: bool) -> Range<f64> {
+    if !lo.is_finite() || !hi.is_finite() {
+        return 0.0..1.0;
+    }
+    let lo = if from_zero { lo.min(0.0) } else { lo };
+    let span = (hi - lo).max(hi.abs().max(lo.abs()) * 0.1);
+    let span = if span > 0.0 { span } else { 1.0 };
+    let bottom = if from_zero && lo >= 0.0 {
+        0.0
+    } else {
+        lo - 0.05 * span
+    };
+    bottom..hi + 0.05 * span
+}
+
+/// Splits a daily vector into runs of consecutive defined points.
+fn runs<T: Copy>(points: &[Option<T>]) -> Vec<Vec<(f64, T)>> {
+    let mut runs: Vec<Vec<(f64, T)>> = Vec::new();
+    let mut current = Vec::new();
+    for (day, p) in points.iter().enumerate() {
+        match p {
+            Some(v) => current.push((day as f64, *v)),
+            None if !current.is_empty() => runs.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+impl Figure for TimePlot<'_> {
+    fn size(&self) -> (u32, u32) {
+        (800, 520)
+    }
+
+    fn draw<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<()> {
+        let area = style::title(root, st, self.spec.title)?;
+        let area = style::legend(&area, st, &self.legend_items())?;
+        let y = self.y_range();
+        let ticks = self.tick_format(&y);
+        let y_label_w = [y.start, y.end]
+            .iter()
+            .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
+            .max()
+            .unwrap_or(0);
+        let plot_w = area.dim_in_pixel().0 as i32 - y_label_w;
+        let max_ticks = plot_w / (st.text_width(self.axis.widest_label(), Style::TICK) * 3 / 2);
+        let x = Ticked::new(self.axis.range(), self.axis.ticks(max_ticks as usize));
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(st.px(28.0))
+            .margin_top(st.px(6.0))
+            .margin_left(st.px(12.0))
+            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
+            .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
+            .build_cartesian_2d(x, y.clone())?;
+        chart
+            .configure_mesh()
+            .bold_line_style(GREY.mix(0.25))
+            .light_line_style(TRANSPARENT)
+            .set_all_tick_mark_size(st.px(6.0))
+            .x_label_formatter(&|d| self.axis.label(*d))
+            .y_label_formatter(&|v| ticks.label(*v))
+            .y_labels(6)
+            .x_desc(self.axis.description())
+            .y_desc(self.spec.y_desc)
+            .label_style(st.font(Style::TICK))
+            .axis_desc_style(st.font(Style::LABEL))
+            .axis_style(BLACK.stroke_width(st.stroke(1.0)))
+            .draw()?;
+        for line in &self.lines {
+            for run in runs(&line.points) {
+                let upper = run.iter().map(|(d, e)| (*d, e.bounds().1));
+                let lower = run.iter().rev().map(|(d, e)| (*d, e.bounds().0));
+                let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+                chart.draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    line.colour.mix(0.18),
+                )))?;
+            }
+        }
+        for day in &self.marks {
+            let points = vec![(*day as f64, y.start), (*day as f64, y.end)];
+            let style = GREY.stroke_width(st.stroke(2.0));
+            chart.draw_series(DashedLineSeries::new(points, st.px(8.0), st.px(6.0), style))?;
+        }
+        for line in &self.lines {
+            for run in runs(&line.points) {
+                let points = run.iter().map(|(d, e)| (*d, e.mean));
+                let style = line.colour.stroke_width(st.stroke(2.5));
+                chart.draw_series(LineSeries::new(points, style))?;
+            }
+        }
+        Ok(())
+    }
+}
