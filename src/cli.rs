@@ -44,6 +44,11 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Redraw the plots and `report.html` of an existing results folder.
+    Report {
+        /// Results folder written by `caasim run`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -80,6 +85,12 @@ pub fn main() -> ExitCode {
             println!("{}", scenario::json_schema());
             Ok(())
         }
+        Command::Report { dir } => crate::report::render(&dir).map_err(|e| {
+            Failure::BadInput(format!(
+                "cannot draw a report from {}: {e:#}",
+                dir.display()
+            ))
+        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +173,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             files: &RESULT_FILES,
         },
     )?;
+    crate::report::render(&dir)?;
     if !args.quiet {
         print_headlines(&summary);
         eprintln!(
@@ -174,7 +186,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 /// The files of a results folder and what each holds.
-const RESULT_FILES: [(&str, &str); 6] = [
+const RESULT_FILES: [(&str, &str); 8] = [
     ("timeseries.csv", "one row per arm, replication and day"),
     (
         "providers.csv",
@@ -192,6 +204,14 @@ const RESULT_FILES: [(&str, &str); 6] = [
     (
         "manifest.json",
         "provenance: scenario, seed, version, times, files",
+    ),
+    (
+        "plots/",
+        "SVG and PNG plots: output, compromises, losses, price, market, effects, countries, sectors",
+    ),
+    (
+        "report.html",
+        "a self-contained report page with every plot and the effects table",
     ),
 ];
 

@@ -14,4 +14,5 @@ pub mod engine;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;

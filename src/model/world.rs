@@ -281,7 +281,12 @@ impl<'a> World<'a> {
             provider_serving: self
                 .providers
                 .iter()
-                .map(|p| matches!(p.status, ProviderStatus::Active | ProviderStatus::Down { .. }))
+                .map(|p| {
+                    matches!(
+                        p.status,
+                        ProviderStatus::Active | ProviderStatus::Down { .. }
+                    )
+                })
                 .collect(),
             provider_price: self.providers.iter().map(|p| p.price).collect(),
             mean_price: self.mean_price(),

@@ -22,6 +22,9 @@ pub struct Manifest {
     pub target: Option<String>,
     /// Scenario file that was run.
     pub scenario_file: Option<String>,
+    /// `--set` overrides applied to the scenario file.
+    #[serde(default)]
+    pub overrides: Vec<String>,
     /// Name of the scenario.
     pub scenario_name: String,
     /// Description of the scenario.

@@ -260,6 +260,7 @@ fn provenance(results: &Results) -> String {
         ("Git revision", text(&m.git_revision)),
         ("Target", text(&m.target)),
         ("Scenario file", text(&m.scenario_file)),
+        ("Overrides", overrides(&m.overrides)),
         ("Seed", number(m.seed)),
         ("Replications", number(m.replications)),
         ("Days", results.days.to_string()),
@@ -280,4 +281,15 @@ fn provenance(results: &Results) -> String {
         "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl class=\"prov\">{}</dl>\n</section>\n",
         list.concat()
     )
+}
+
+fn overrides(list: &[String]) -> String {
+    if list.is_empty() {
+        return "none".into();
+    }
+    let items: Vec<String> = list
+        .iter()
+        .map(|o| format!("<code>{}</code>", html(o)))
+        .collect();
+    items.join(", ")
 }

@@ -66,8 +66,26 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
     })
 }
 
-/// The token a parse error points at, used as the key in messages.
+/// The key a parse error is about: the key before `=` when the error points
+/// at a value (a type error), otherwise the token it points at (an unknown key).
 fn key_at(text: &str, span: Range<usize>) -> String {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].trim_end();
+    if let Some(lhs) = before.strip_suffix('=') {
+        let key: String = lhs
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(*c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if !key.is_empty() {
+            return key;
+        }
+    }
     let token = text.get(span).unwrap_or("").trim();
     let token: String = token.chars().take(60).collect();
     token.lines().next().unwrap_or("").to_string()

@@ -1,0 +1,35 @@
+//! The committed reference results are what the README's main command
+//! produces today, byte for byte.
+
+mod common;
+
+use common::{bin, repo_path};
+
+const SCENARIO: &str = "scenarios/redvds-2026.toml";
+const COMMITTED: &str = "results/redvds-2026/summary.csv";
+const HOW: &str =
+    "run `cargo run --release -- run scenarios/redvds-2026.toml` and commit results/redvds-2026";
+
+#[test]
+fn redvds_2026_summary_matches_the_committed_results() {
+    assert!(repo_path(SCENARIO).is_file(), "{SCENARIO} is missing");
+    let committed = std::fs::read(repo_path(COMMITTED))
+        .unwrap_or_else(|e| panic!("{COMMITTED} cannot be read ({e}): {HOW}"));
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let out = tmp.path().join("redvds-2026");
+    let output = bin()
+        .args(["run", SCENARIO, "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("the caasim binary runs");
+    assert!(
+        output.status.success(),
+        "caasim run {SCENARIO} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh = std::fs::read(out.join("summary.csv")).expect("summary.csv is written");
+    assert!(
+        fresh == committed,
+        "summary.csv of a fresh run differs from the committed {COMMITTED}; if the change is intended, {HOW}"
+    );
+}
