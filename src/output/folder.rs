@@ -1,8 +1,9 @@
 //! The results folder: checked before a run, written with atomic files.
 //!
 //! Every file is written under a temporary name in the same folder and renamed
-//! when complete, so a file that exists is finished. `manifest.json` is written
-//! last and removed first: a folder without it is an unfinished run.
+//! when complete, so a file that exists is finished. `manifest.json` is removed
+//! first and written once every table is complete: a folder without it is an
+//! unfinished run.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};

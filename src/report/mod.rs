@@ -4,7 +4,6 @@
 //! plot as SVG and PNG under `plots/` and a self-contained `report.html`.
 //! The module depends on no other caasim module: it only reads the files.
 
-mod atomic;
 mod bars;
 mod data;
 mod effects;
@@ -48,13 +47,13 @@ pub fn render(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create {}", plot_dir.display()))?;
     for plot in &plots {
         let svg = plot_dir.join(format!("{}.svg", plot.name));
-        atomic::write(&svg, plot.image.svg.as_bytes())?;
-        atomic::write(
+        crate::output::folder::write_atomic(&svg, plot.image.svg.as_bytes())?;
+        crate::output::folder::write_atomic(
             &plot_dir.join(format!("{}.png", plot.name)),
             &plot.image.png,
         )?;
     }
-    atomic::write(
+    crate::output::folder::write_atomic(
         &dir.join("report.html"),
         html::page(&results, &plots).as_bytes(),
     )

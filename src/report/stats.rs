@@ -1,7 +1,5 @@
 //! Means, Student-t intervals and smoothing over replications.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
-
 /// A mean with its 95% interval (absent when fewer than two values).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
@@ -28,20 +26,13 @@ pub fn estimate(values: &[f64]) -> Option<Estimate> {
     let mean = values.iter().sum::<f64>() / n as f64;
     let interval = (n >= 2).then(|| {
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        let half = t_quantile(n - 1) * (var / n as f64).sqrt();
+        let half = crate::output::stats::t_quantile_975(n - 1) * (var / n as f64).sqrt();
         (mean - half, mean + half)
     });
     Some(Estimate {
         mean,
         interval: interval.filter(|(lo, hi)| lo.is_finite() && hi.is_finite()),
     })
-}
-
-/// The 0.975 quantile of Student's t with `df` degrees of freedom.
-fn t_quantile(df: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64)
-        .map(|t| t.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
 }
 
 /// Mean of the defined values among the `window` days ending at each day.
