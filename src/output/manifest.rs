@@ -76,12 +76,14 @@ fn resolved_scenario(model: &Model) -> Value {
 
 fn arm_json(model: &Model, arm: &ArmPlan) -> Value {
     let burn_in = model.burn_in_days;
-    let days: Vec<u32> = arm
+    let mut days: Vec<u32> = arm
         .actions
         .iter()
         .flat_map(|a| std::iter::once(a.day).chain(a.repeats.iter().copied()))
         .map(|d| d - burn_in)
         .collect();
+    days.sort_unstable();
+    days.dedup();
     json!({
         "name": arm.name,
         "description": arm.description,
