@@ -19,7 +19,7 @@ use crate::model::config::Model;
 use crate::model::entry::{attackers_arrive, providers_enter};
 use crate::model::intervention::{act_today, update_hardening};
 use crate::model::market::{Clearing, ClearingTally};
-use crate::model::provider::{ProviderBooks, ProviderStatus};
+use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
 use crate::model::world::{DayEvents, World, half_life_factor};
 use crate::output::records::{DayRecord, ProviderDay, RunOutput};
 use rng::{CHUNK_SIZE, Purpose};
@@ -241,7 +241,7 @@ fn record(
         capacity_seats: active.iter().map(|p| p.capacity).sum(),
         seats_used,
         unmet_demand: world.unmet_seats,
-        mean_price: weighted_mean(&prices),
+        mean_price: seat_weighted_price(&world.providers),
         median_price: weighted_median(&prices),
         attackers_working: world.counts.working,
         attackers_searching: world.counts.searching,
@@ -281,19 +281,6 @@ fn record(
             Some(record.attacker_cost_usd() / record.compromises as f64);
     }
     record
-}
-
-/// Seat-weighted mean price (unweighted when no seat is rented); `None` with no provider.
-fn weighted_mean(prices: &[(f64, u32)]) -> Option<f64> {
-    if prices.is_empty() {
-        return None;
-    }
-    let seats: f64 = prices.iter().map(|&(_, s)| f64::from(s)).sum();
-    if seats > 0.0 {
-        Some(prices.iter().map(|&(p, s)| p * f64::from(s)).sum::<f64>() / seats)
-    } else {
-        Some(prices.iter().map(|&(p, _)| p).sum::<f64>() / prices.len() as f64)
-    }
 }
 
 /// Seat-weighted median price (unweighted when no seat is rented); `None` with no provider.

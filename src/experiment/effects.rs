@@ -50,10 +50,9 @@ pub fn effects(baseline: &RunOutput, arm: &RunOutput, plan: &ArmPlan) -> Vec<Opt
         change_pct(total(hit, compromises), total(base, compromises)),
         Some(total(base, compromises) - total(hit, compromises)),
         Some(losses_averted),
-        change_pct(
-            ratio(total(hit, cost), total(hit, compromises)).unwrap_or(f64::NAN),
-            ratio(total(base, cost), total(base, compromises)).unwrap_or(f64::NAN),
-        ),
+        ratio(total(hit, cost), total(hit, compromises))
+            .zip(ratio(total(base, cost), total(base, compromises)))
+            .and_then(|(arm_cost, base_cost)| change_pct(arm_cost, base_cost)),
         price_change_peak(base, hit),
         price_change_mean(base, hit),
         recovery.map(|d| d as f64),
@@ -72,7 +71,7 @@ pub fn effects(baseline: &RunOutput, arm: &RunOutput, plan: &ArmPlan) -> Vec<Opt
 
 /// `100 x (value / reference - 1)`, undefined when the reference is not positive.
 fn change_pct(value: f64, reference: f64) -> Option<f64> {
-    (reference > 0.0 && value.is_finite()).then(|| 100.0 * (value / reference - 1.0))
+    (reference > 0.0).then(|| 100.0 * (value / reference - 1.0))
 }
 
 /// `a / b`, undefined when `b` is not positive.

@@ -10,8 +10,8 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use super::config::AttackerType;
 use crate::engine::rng::{Purpose, RunKey, Stream};
+use crate::scenario::format::AttackerSpec;
 
 /// No provider.
 pub const NO_PROVIDER: u16 = u16::MAX;
@@ -231,17 +231,17 @@ impl Attacker {
     }
 
     /// Expected daily profit of working at `price` per seat-period.
-    pub fn expected_profit(&self, kind: &AttackerType, price: f64, view: &MarketView) -> f64 {
+    pub fn expected_profit(&self, kind: &AttackerSpec, price: f64, view: &MarketView) -> f64 {
         let seats = f64::from(self.seats);
         let proceeds = view.emails_per_seat
             * f64::from(self.skill)
             * view.compromises_per_email
             * view.value_per_compromise[usize::from(self.kind)];
         let subscription = price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
-        let risk_cost = self.perceived_risk(view) * kind.spec.sanction_cost_usd
-            / f64::from(view.subscription_days);
-        seats * (proceeds - kind.spec.campaign_cost_usd_per_seat_day - subscription)
-            - kind.spec.overhead_usd_per_day
+        let risk_cost =
+            self.perceived_risk(view) * kind.sanction_cost_usd / f64::from(view.subscription_days);
+        seats * (proceeds - kind.campaign_cost_usd_per_seat_day - subscription)
+            - kind.overhead_usd_per_day
             - risk_cost
     }
 
@@ -285,7 +285,7 @@ pub fn search_days(mean: f64, rng: &mut Stream) -> u32 {
 pub fn act(
     attacker: &mut Attacker,
     index: usize,
-    kinds: &[AttackerType],
+    kinds: &[AttackerSpec],
     view: &MarketView,
     key: &RunKey,
     tally: &mut ActTally,
@@ -304,8 +304,8 @@ pub fn act(
     }
     let kind = &kinds[usize::from(attacker.kind)];
     if attacker.status != Status::Dormant {
-        attacker.cash -= kind.spec.overhead_usd_per_day;
-        tally.overhead_usd += kind.spec.overhead_usd_per_day;
+        attacker.cash -= kind.overhead_usd_per_day;
+        tally.overhead_usd += kind.overhead_usd_per_day;
     }
     let decisions = || key.attacker(Purpose::Decision, view.day, index);
     if view.risk_shock_today
@@ -378,10 +378,10 @@ impl ActTally {
 }
 
 /// Whether to go on at `price`, and if not, why.
-fn decide(attacker: &Attacker, kind: &AttackerType, price: f64, view: &MarketView) -> Decision {
-    let reservation = kind.spec.reservation_usd_per_day;
+fn decide(attacker: &Attacker, kind: &AttackerSpec, price: f64, view: &MarketView) -> Decision {
+    let reservation = kind.reservation_usd_per_day;
     let risk = attacker.perceived_risk(view);
-    let risk_cost = risk * kind.spec.sanction_cost_usd / f64::from(view.subscription_days);
+    let risk_cost = risk * kind.sanction_cost_usd / f64::from(view.subscription_days);
     let profit_before_risk = attacker.expected_profit(kind, price, view) + risk_cost;
     if profit_before_risk < reservation {
         Decision::Quit
@@ -396,7 +396,7 @@ fn decide(attacker: &Attacker, kind: &AttackerType, price: f64, view: &MarketVie
 fn work(
     attacker: &mut Attacker,
     index: usize,
-    kind: &AttackerType,
+    kind: &AttackerSpec,
     view: &MarketView,
     key: &RunKey,
     tally: &mut ActTally,
@@ -430,7 +430,7 @@ fn work(
 fn run_campaigns(
     attacker: &mut Attacker,
     index: usize,
-    kind: &AttackerType,
+    kind: &AttackerSpec,
     view: &MarketView,
     key: &RunKey,
     tally: &mut ActTally,
@@ -445,7 +445,7 @@ fn run_campaigns(
         0
     };
     let proceeds = compromises as f64 * view.value_per_compromise[usize::from(attacker.kind)];
-    let cost = seats * kind.spec.campaign_cost_usd_per_seat_day;
+    let cost = seats * kind.campaign_cost_usd_per_seat_day;
     attacker.cash += proceeds - cost;
     tally.campaigns += u64::from(attacker.seats);
     tally.compromises += compromises;

@@ -27,8 +27,8 @@ pub struct Model {
     pub entry: Entry,
     /// Initial providers, expanded (one entry per provider).
     pub providers: Vec<NamedProvider>,
-    /// Attacker types.
-    pub attacker_types: Vec<AttackerType>,
+    /// Attacker types, as written in the scenario.
+    pub attacker_types: Vec<AttackerSpec>,
     /// Victim segments.
     pub segments: Vec<SegmentSpec>,
     /// Arms; the first is the baseline.
@@ -44,13 +44,6 @@ pub struct NamedProvider {
     pub group: String,
     /// Its economic parameters.
     pub economics: ProviderTemplate,
-}
-
-/// An attacker type with the distributions of its traits.
-#[derive(Debug, Clone)]
-pub struct AttackerType {
-    /// The type as written in the scenario.
-    pub spec: AttackerSpec,
 }
 
 /// One (country, sector) victim segment at the start.

@@ -71,7 +71,7 @@ pub fn attackers_arrive(world: &mut World, view: &MarketView) {
     let messaging = world.arrival_factor(day);
     let mut rng = world.key.market(Purpose::Arrivals, day);
     for kind in 0..world.model.attacker_types.len() {
-        let spec = &world.model.attacker_types[kind].spec;
+        let spec = &world.model.attacker_types[kind];
         let reference = world.reference_profit[kind];
         let profit_index = if reference > 0.0 {
             (world.typical_profit(kind, view) / reference).max(0.0)

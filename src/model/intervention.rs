@@ -16,7 +16,7 @@ use rand::RngExt;
 use super::attacker::Status;
 use super::config::{Effect, Strike};
 use super::provider::ProviderStatus;
-use super::world::{Hardening, Window, World, displace};
+use super::world::{Hardening, Window, World};
 use crate::engine::rng::Purpose;
 use crate::scenario::format::Target;
 
@@ -188,40 +188,14 @@ fn expose_customers(world: &mut World, j: usize, strike: &Strike, day: u32) {
 /// probability `seized`, then more in index order until the rest fit.
 fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32) {
     let key = world.key;
-    let mut hit = |index: usize, _: &mut World| {
+    world.displace_customers_where(j, day, &mut |index, _| {
         key.attacker(Purpose::Enforcement, day, index)
             .random::<f64>()
             < seized
-    };
-    displace_customers_where(world, j, day, &mut hit);
-    let mut over_capacity =
-        |_: usize, w: &mut World| f64::from(w.providers[j].seats_used) > w.providers[j].capacity;
-    displace_customers_where(world, j, day, &mut over_capacity);
-}
-
-/// Displace, in index order, the customers of `j` for which `select` holds.
-fn displace_customers_where(
-    world: &mut World,
-    j: usize,
-    day: u32,
-    select: &mut dyn FnMut(usize, &mut World) -> bool,
-) {
-    let mean_search = world.mean_search_days();
-    let key = world.key;
-    let mut displaced = 0;
-    for index in 0..world.attackers.len() {
-        let attacker = &world.attackers[index];
-        if attacker.status != Status::Working || usize::from(attacker.provider) != j {
-            continue;
-        }
-        if select(index, world) {
-            let attacker = &mut world.attackers[index];
-            world.providers[j].seats_used -= u32::from(attacker.seats);
-            displace(attacker, index, day, mean_search, &key);
-            displaced += 1;
-        }
-    }
-    world.after_displacement(displaced);
+    });
+    world.displace_customers_where(j, day, &mut |_, w| {
+        f64::from(w.providers[j].seats_used) > w.providers[j].capacity
+    });
 }
 
 /// The hit provider and, more weakly, its peers of the same class learn resilience;

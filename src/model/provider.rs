@@ -56,6 +56,25 @@ pub struct Provider {
     pub revenue_today: f64,
 }
 
+/// Seat-weighted mean price of the providers selling (unweighted when no seat
+/// is rented); `None` when no provider sells.
+pub fn seat_weighted_price(providers: &[Provider]) -> Option<f64> {
+    let (mut paid, mut seats, mut prices, mut active) = (0.0, 0.0, 0.0, 0.0);
+    for p in providers.iter().filter(|p| p.is_active()) {
+        paid += p.price * f64::from(p.seats_used);
+        seats += f64::from(p.seats_used);
+        prices += p.price;
+        active += 1.0;
+    }
+    if seats > 0.0 {
+        Some(paid / seats)
+    } else if active > 0.0 {
+        Some(prices / active)
+    } else {
+        None
+    }
+}
+
 /// The provider's share of the day's money, for the record.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProviderBooks {

@@ -11,7 +11,7 @@ use super::attacker::{
 };
 use super::config::{ArmPlan, Model};
 use super::market::choose;
-use super::provider::{Provider, ProviderStatus};
+use super::provider::{Provider, ProviderStatus, seat_weighted_price};
 use super::victims::Victims;
 use crate::engine::rng::{CHUNK_SIZE, Purpose, RunKey};
 
@@ -146,7 +146,7 @@ impl<'a> World<'a> {
     /// Create the initial attackers and place them with providers up to target utilisation.
     fn populate(&mut self) {
         for (kind, spec) in self.model.attacker_types.iter().enumerate() {
-            for _ in 0..spec.spec.count {
+            for _ in 0..spec.count {
                 self.spawn_attacker(kind, 0);
             }
         }
@@ -156,6 +156,7 @@ impl<'a> World<'a> {
             p.capacity *= target;
         }
         for index in 0..self.attackers.len() {
+            // Day slot 1 of the traits stream: traits themselves use slot 0.
             let mut rng = self.key.attacker(Purpose::AttackerTraits, 1, index);
             let (u_choice, u_paid) = (rng.random::<f64>(), rng.random::<f64>());
             let attacker = &mut self.attackers[index];
@@ -181,7 +182,7 @@ impl<'a> World<'a> {
     /// Append a new attacker of type `kind`, searching, created on internal `day`.
     pub fn spawn_attacker(&mut self, kind: usize, day: u32) {
         let index = self.attackers.len();
-        let spec = &self.model.attacker_types[kind].spec;
+        let spec = &self.model.attacker_types[kind];
         let mut traits = self.key.attacker(Purpose::AttackerTraits, 0, index);
         let mut draw = |dist: &crate::scenario::format::Dist| {
             let u: f64 = traits.random();
@@ -248,27 +249,9 @@ impl<'a> World<'a> {
             .product()
     }
 
-    /// Seat-weighted mean price of active providers (mean list price when none sells).
+    /// Seat-weighted mean price of active providers (the entrant list price when none sells).
     pub fn mean_price(&self) -> f64 {
-        let (mut paid, mut seats) = (0.0, 0.0);
-        for p in self.providers.iter().filter(|p| p.is_active()) {
-            paid += p.price * f64::from(p.seats_used);
-            seats += f64::from(p.seats_used);
-        }
-        if seats > 0.0 {
-            return paid / seats;
-        }
-        let active: Vec<f64> = self
-            .providers
-            .iter()
-            .filter(|p| p.is_active())
-            .map(|p| p.price)
-            .collect();
-        if active.is_empty() {
-            self.model.entry.template.price_usd
-        } else {
-            active.iter().sum::<f64>() / active.len() as f64
-        }
+        seat_weighted_price(&self.providers).unwrap_or(self.model.entry.template.price_usd)
     }
 
     /// The market as attackers see it on internal `day`.
@@ -295,7 +278,7 @@ impl<'a> World<'a> {
                 .model
                 .attacker_types
                 .iter()
-                .map(|t| t.spec.kept_share * loss)
+                .map(|t| t.kept_share * loss)
                 .collect(),
             emails_per_seat: market.emails_per_seat_per_day,
             subscription_days: market.subscription_days,
@@ -311,7 +294,7 @@ impl<'a> World<'a> {
 
     /// Expected daily profit of a typical attacker of type `kind` at the mean price.
     pub fn typical_profit(&self, kind: usize, view: &MarketView) -> f64 {
-        let spec = &self.model.attacker_types[kind].spec;
+        let spec = &self.model.attacker_types[kind];
         let proceeds = view.emails_per_seat
             * spec.skill.mean()
             * view.compromises_per_email
@@ -324,16 +307,32 @@ impl<'a> World<'a> {
 
     /// Send every customer of provider `j` searching (their prepaid time is lost).
     pub fn displace_customers(&mut self, j: usize, day: u32) {
-        let view_search = self.mean_search_days();
+        self.displace_customers_where(j, day, &mut |_, _| true);
+    }
+
+    /// Send searching, in index order, the customers of provider `j` for which
+    /// `select(index, world)` holds when their turn comes.
+    pub fn displace_customers_where(
+        &mut self,
+        j: usize,
+        day: u32,
+        select: &mut dyn FnMut(usize, &World) -> bool,
+    ) {
+        let mean_search = self.mean_search_days();
         let key = self.key;
         let mut displaced = 0;
-        for (index, attacker) in self.attackers.iter_mut().enumerate() {
-            if attacker.status == Status::Working && usize::from(attacker.provider) == j {
-                displace(attacker, index, day, view_search, &key);
+        for index in 0..self.attackers.len() {
+            let attacker = &self.attackers[index];
+            if attacker.status != Status::Working || usize::from(attacker.provider) != j {
+                continue;
+            }
+            if select(index, self) {
+                let attacker = &mut self.attackers[index];
+                self.providers[j].seats_used -= u32::from(attacker.seats);
+                displace(attacker, index, day, mean_search, &key);
                 displaced += 1;
             }
         }
-        self.providers[j].seats_used = 0;
         self.after_displacement(displaced);
     }
 
@@ -353,7 +352,7 @@ impl<'a> World<'a> {
 }
 
 /// Move one working attacker to searching, marked displaced.
-pub fn displace(attacker: &mut Attacker, index: usize, day: u32, mean_search: f64, key: &RunKey) {
+fn displace(attacker: &mut Attacker, index: usize, day: u32, mean_search: f64, key: &RunKey) {
     let mut rng = key.attacker(Purpose::Displacement, day, index);
     attacker.status = Status::Searching;
     attacker.provider = NO_PROVIDER;

@@ -10,12 +10,10 @@ use toml_edit::{Item, TableLike, Value};
 
 use super::error::{Problem, ScenarioError};
 use super::format::{
-    Arm, AttackerSpec, Dist, Intervention, ProviderTemplate, Scenario, Takedown, Target, When,
+    Arm, AttackerSpec, Dist, Intervention, ProviderTemplate, Scenario, Target, When,
 };
 use super::load::Parsed;
-use crate::model::config::{
-    Action, ArmPlan, AttackerType, Effect, Model, NamedProvider, SegmentSpec, Strike,
-};
+use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 
 /// Longest run accepted, in days (burn-in included).
@@ -660,13 +658,8 @@ fn resolve_arm(
             start,
             days,
         );
-        let effect = resolve_effect(check, s, start, &at, intervention, day);
-        let repeats = match intervention {
-            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
-                repeat_days(check, s, start, &at, t, day, intervention)
-            }
-            _ => Vec::new(),
-        };
+        let effect = resolve_effect(check, s, &at, intervention, day);
+        let repeats = repeat_days(check, s, start, &at, intervention, day);
         check.non_negative(
             &[&at[..], &[K("cost_usd")]].concat(),
             intervention.cost_usd(),
@@ -700,17 +693,20 @@ fn resolve_arm(
     }
 }
 
-/// Recorded days a takedown repeats on after its first.
+/// Recorded days a takedown repeats on after its first (none for other kinds).
 fn repeat_days(
     check: &mut Checker,
     s: &Scenario,
     start: Option<NaiveDate>,
     at: &[Seg],
-    t: &Takedown,
-    first: u32,
     intervention: &Intervention,
+    first: u32,
 ) -> Vec<u32> {
     let days = s.scenario.days;
+    let t = match intervention {
+        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t,
+        _ => return Vec::new(),
+    };
     let every = match (t.every_days, intervention) {
         (Some(0), _) => {
             check.fail(
@@ -738,12 +734,10 @@ fn repeat_days(
 fn resolve_effect(
     check: &mut Checker,
     s: &Scenario,
-    start: Option<NaiveDate>,
     at: &[Seg],
     intervention: &Intervention,
     day: u32,
 ) -> Effect {
-    let _ = start;
     let burn_in = s.scenario.burn_in_days;
     let p = |key| [at, &[K(key)]].concat();
     match intervention {
@@ -946,11 +940,7 @@ fn build(scenario: Scenario, start_date: Option<NaiveDate>, arms: Vec<ArmPlan>) 
                 })
         })
         .collect();
-    let attacker_types = scenario
-        .attackers
-        .iter()
-        .map(|spec| AttackerType { spec: spec.clone() })
-        .collect();
+    let attacker_types = scenario.attackers.to_vec();
     Model {
         days: scenario.scenario.days,
         burn_in_days: scenario.scenario.burn_in_days,
