@@ -1,12 +1,13 @@
 //! Compromises by victim country or sector: horizontal grouped bars.
 
 use super::data::{Results, SegmentRow};
-use super::figure::Figure;
+use super::figure::{self, Figure};
 use super::format::TickFormat;
-use super::style::{self, GREY, LegendItem, Style, Swatch};
-use super::ticked::Ticked;
+use super::style::{self, LegendItem, Style, Swatch};
+use super::ticked::{self, Ticked};
 use anyhow::Result;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,6 +85,33 @@ impl Bars {
             .flat_map(|a| a.values.iter().copied())
             .fold(0.0, f64::max)
     }
+
+    fn legend_items(&self) -> Vec<LegendItem> {
+        self.arms
+            .iter()
+            .map(|a| LegendItem {
+                label: a.label.clone(),
+                swatch: Swatch::Fill(a.colour.to_rgba()),
+            })
+            .collect()
+    }
+
+    /// One bar per arm in each category's row, the first arm on top.
+    fn draw_bars<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Ticked>>,
+    ) -> Result<()> {
+        let n = self.categories.len();
+        let slot = 0.8 / self.arms.len().max(1) as f64;
+        for (a, arm) in self.arms.iter().enumerate() {
+            let bars = arm.values.iter().enumerate().map(|(i, v)| {
+                let y0 = ticked::row_base(n, i) + 0.9 - slot * a as f64;
+                Rectangle::new([(0.0, y0 - slot), (*v, y0)], arm.colour.filled())
+            });
+            chart.draw_series(bars)?;
+        }
+        Ok(())
+    }
 }
 
 /// Per category, the mean over the arm's replications of the summed compromises.
@@ -113,11 +141,7 @@ fn ranked(means: &[(String, BTreeMap<&str, f64>)], baseline: &str) -> Vec<String
         }
     }
     let mut cats: Vec<(&str, (f64, f64))> = score.into_iter().collect();
-    cats.sort_by(|a, b| {
-        (b.1.0, b.1.1)
-            .partial_cmp(&(a.1.0, a.1.1))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    cats.sort_by(|(_, a), (_, b)| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
     cats.iter()
         .take(MAX_CATEGORIES)
         .map(|(c, _)| (*c).to_string())
@@ -127,10 +151,10 @@ fn ranked(means: &[(String, BTreeMap<&str, f64>)], baseline: &str) -> Vec<String
 impl Figure for Bars {
     fn size(&self) -> (u32, u32) {
         if self.categories.is_empty() {
-            return (800, 240);
+            return (figure::WIDTH, figure::NOTE_HEIGHT);
         }
         let group = BAR * self.arms.len().max(1) as u32 + GAP;
-        (800, FRAME + group * self.categories.len().max(1) as u32)
+        (figure::WIDTH, FRAME + group * self.categories.len() as u32)
     }
 
     fn draw<DB: DrawingBackend<ErrorType: 'static>>(
@@ -138,59 +162,33 @@ impl Figure for Bars {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let area = style::title(root, st, self.title)?;
         if self.categories.is_empty() {
+            let area = style::title(root, st, self.title)?;
             return style::note(&area, st, "No compromises recorded in segments.csv");
         }
-        let legend: Vec<LegendItem> = self
-            .arms
-            .iter()
-            .map(|a| LegendItem {
-                label: a.label.clone(),
-                swatch: Swatch::Fill(a.colour.to_rgba()),
-            })
-            .collect();
-        let area = style::legend(&area, st, &legend)?;
-        let n = self.categories.len().max(1);
+        let area = style::heading(root, st, self.title, &self.legend_items())?;
+        let n = self.categories.len();
         let label_w = self
             .categories
             .iter()
             .map(|c| st.text_width(c, Style::TICK))
             .max()
             .unwrap_or(0);
-        let centres: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
         let top = self.max_value().max(1.0) * 1.06;
         let ticks = TickFormat::new(0.0, top, "", "");
         let mut chart = ChartBuilder::on(&area)
             .margin_right(st.px(36.0))
             .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
             .y_label_area_size(label_w + st.px(20.0))
-            .build_cartesian_2d(0.0..top, Ticked::new(0.0..n as f64, centres))?;
-        let category = |y: &f64| {
-            let index = n.saturating_sub(1 + y.floor().max(0.0) as usize);
-            self.categories.get(index).cloned().unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
+            .build_cartesian_2d(0.0..top, Ticked::rows(n))?;
+        let category = |y: &f64| self.categories[ticked::row_at(n, *y)].clone();
+        style::mesh(&mut chart, st)
             .disable_y_mesh()
-            .bold_line_style(GREY.mix(0.25))
-            .light_line_style(TRANSPARENT)
-            .set_all_tick_mark_size(st.px(6.0))
             .x_labels(6)
             .x_label_formatter(&|v| ticks.label(*v))
             .y_label_formatter(&category)
             .x_desc("compromised accounts (mean per replication)")
-            .label_style(st.font(Style::TICK))
-            .axis_desc_style(st.font(Style::LABEL))
             .draw()?;
-        let slot = 0.8 / self.arms.len().max(1) as f64;
-        for (a, arm) in self.arms.iter().enumerate() {
-            let bars = arm.values.iter().enumerate().map(|(i, v)| {
-                let y0 = (n - 1 - i) as f64 + 0.9 - slot * a as f64;
-                Rectangle::new([(0.0, y0 - slot), (*v, y0)], arm.colour.filled())
-            });
-            chart.draw_series(bars)?;
-        }
-        Ok(())
+        self.draw_bars(&mut chart)
     }
 }

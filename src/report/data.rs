@@ -1,5 +1,6 @@
 //! Reading and checking a results folder (see `docs/RESULTS.md`).
 
+use crate::output::folder::MANIFEST;
 use anyhow::{Context, Result, bail, ensure};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -186,10 +187,10 @@ impl Results {
             limit <= MAX_DAYS,
             "manifest.json: days = {limit} is more than the {MAX_DAYS} the report can show"
         );
-        let series_rows: Vec<SeriesRow> = read_csv(dir, "timeseries.csv", limit)?;
-        let provider_rows: Vec<ProviderRow> = read_csv(dir, "providers.csv", limit)?;
-        let segments: Vec<SegmentRow> = read_csv(dir, "segments.csv", limit)?;
-        let summary: Vec<SummaryRow> = read_csv(dir, "summary.csv", limit)?;
+        let series_rows: Vec<SeriesRow> = read_csv(dir, &TIMESERIES, limit)?;
+        let provider_rows: Vec<ProviderRow> = read_csv(dir, &PROVIDERS, limit)?;
+        let segments: Vec<SegmentRow> = read_csv(dir, &SEGMENTS, limit)?;
+        let summary: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
         let arms = arm_order(&manifest, &series_rows, &summary);
         let baseline = pick_baseline(&arms)?;
         let days = manifest
@@ -246,7 +247,7 @@ impl Results {
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let path = dir.join("manifest.json");
+    let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
             "cannot read {} (is this a caasim results folder?)",
@@ -280,34 +281,48 @@ fn parse_start(manifest: &Manifest) -> Result<Option<NaiveDate>> {
         .transpose()
 }
 
-/// Columns each file must have.
-fn required_columns(name: &str) -> &'static [&'static str] {
-    match name {
-        "timeseries.csv" => &[
-            "arm",
-            "replication",
-            "day",
-            "campaigns",
-            "compromises",
-            "losses_usd",
-            "mean_price",
-        ],
-        "providers.csv" => &["arm", "day", "provider", "seats_used"],
-        "segments.csv" => &["arm", "replication", "country", "sector", "compromises"],
-        _ => &["arm", "metric", "mean", "ci_low", "ci_high", "n"],
-    }
+/// A CSV file of the folder and the columns the report reads from it.
+struct CsvFile {
+    name: &'static str,
+    columns: &'static [&'static str],
 }
 
+const TIMESERIES: CsvFile = CsvFile {
+    name: "timeseries.csv",
+    columns: &[
+        "arm",
+        "replication",
+        "day",
+        "campaigns",
+        "compromises",
+        "losses_usd",
+        "mean_price",
+    ],
+};
+const PROVIDERS: CsvFile = CsvFile {
+    name: "providers.csv",
+    columns: &["arm", "day", "provider", "seats_used"],
+};
+const SEGMENTS: CsvFile = CsvFile {
+    name: "segments.csv",
+    columns: &["arm", "replication", "country", "sector", "compromises"],
+};
+const SUMMARY: CsvFile = CsvFile {
+    name: "summary.csv",
+    columns: &["arm", "metric", "mean", "ci_low", "ci_high", "n"],
+};
+
 /// Reads a CSV file of the folder into rows, checking columns and days.
-fn read_csv<T: DeserializeOwned>(dir: &Path, name: &str, day_limit: usize) -> Result<Vec<T>> {
-    let path = dir.join(name);
+fn read_csv<T: DeserializeOwned>(dir: &Path, file: &CsvFile, day_limit: usize) -> Result<Vec<T>> {
+    let path = dir.join(file.name);
     let mut reader =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = reader
         .headers()
         .with_context(|| format!("{}: unreadable header line", path.display()))?
         .clone();
-    let missing: Vec<&str> = required_columns(name)
+    let missing: Vec<&str> = file
+        .columns
         .iter()
         .copied()
         .filter(|c| !headers.iter().any(|h| h == *c))
@@ -344,14 +359,13 @@ fn check_day(record: &csv::StringRecord, column: Option<usize>, limit: usize) ->
     Ok(())
 }
 
+/// The manifest's arms, then any others named in the series or summary.
 fn arm_order(manifest: &Manifest, series: &[SeriesRow], summary: &[SummaryRow]) -> Vec<String> {
     let mut arms: Vec<String> = Vec::new();
-    let names = manifest.arms.iter().map(|a| a.name.as_str());
-    let found = series.iter().map(|r| r.arm.as_str());
-    for name in names
-        .chain(found)
-        .chain(summary.iter().map(|r| r.arm.as_str()))
-    {
+    let listed = manifest.arms.iter().map(|a| a.name.as_str());
+    let in_series = series.iter().map(|r| r.arm.as_str());
+    let in_summary = summary.iter().map(|r| r.arm.as_str());
+    for name in listed.chain(in_series).chain(in_summary) {
         if !arms.iter().any(|a| a == name) {
             arms.push(name.to_string());
         }
@@ -396,4 +410,17 @@ fn collect_providers(
         seats[row.day] = row.seats_used.filter(|s| s.is_finite()).unwrap_or(0.0);
     }
     providers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_columns_the_run_writes() {
+        let header = crate::output::records::TIMESERIES_HEADER;
+        for column in TIMESERIES.columns {
+            assert!(header.contains(column), "timeseries.csv has no {column}");
+        }
+    }
 }

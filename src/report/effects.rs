@@ -1,10 +1,10 @@
 //! Forest plot of the headline effects of each arm against the baseline.
 
-use super::data::{Results, SummaryRow};
-use super::figure::Figure;
+use super::data::Results;
+use super::figure::{self, Figure};
 use super::format::{TickFormat, Unit, metric_name, metric_unit};
 use super::style::{self, GREY, LegendItem, Style, Swatch};
-use super::ticked::Ticked;
+use super::ticked::{self, Ticked};
 use super::timeplot::padded_range;
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -40,27 +40,10 @@ impl Effects {
     /// Collects the headline rows of `summary.csv`.
     pub fn new(results: &Results) -> Self {
         let arms = results.intervention_arms();
-        let find = |arm: &str, metric: &str| -> Option<&SummaryRow> {
-            results
-                .summary
-                .iter()
-                .find(|r| r.arm == arm && r.metric == metric)
-        };
         let panels = HEADLINE
             .iter()
             .map(|metric| {
-                let rows = arms
-                    .iter()
-                    .map(|arm| {
-                        let row = find(arm, metric);
-                        Row {
-                            label: (*arm).to_string(),
-                            colour: style::arm_colour(results.arm_index(arm)),
-                            mean: row.and_then(|r| r.mean),
-                            interval: row.and_then(|r| r.ci_low.zip(r.ci_high)),
-                        }
-                    })
-                    .collect();
+                let rows = arms.iter().map(|arm| row(results, arm, metric)).collect();
                 (*metric, rows)
             })
             .collect();
@@ -84,36 +67,24 @@ impl Effects {
         label_w: i32,
     ) -> Result<()> {
         let unit = metric_unit(metric);
-        let values = rows.iter().flat_map(|r| {
-            let (lo, hi) = r.interval.or(r.mean.map(|m| (m, m))).unwrap_or((0.0, 0.0));
-            [lo, hi, 0.0]
-        });
-        let (lo, hi) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
         let n = self.arm_count();
-        let centres: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
-        let x_range = padded_range(lo, hi, false);
-        let ticks = tick_format(unit, &x_range);
+        let x = x_range(rows);
+        let ticks = tick_format(unit, &x);
         let mut chart = ChartBuilder::on(area)
             .caption(axis_title(metric, unit), st.font(Style::LABEL))
             .margin_right(st.px(36.0))
             .margin_top(st.px(10.0))
             .x_label_area_size(st.px(Style::TICK + 16.0))
             .y_label_area_size(label_w + st.px(20.0))
-            .build_cartesian_2d(x_range, Ticked::new(0.0..n as f64, centres))?;
+            .build_cartesian_2d(x, Ticked::rows(n))?;
         let row_label = |y: &f64| {
-            let index = n.saturating_sub(1 + y.floor().max(0.0) as usize);
+            let index = ticked::row_at(n, *y);
             rows.get(index).map(|r| r.label.clone()).unwrap_or_default()
         };
-        chart
-            .configure_mesh()
-            .bold_line_style(GREY.mix(0.25))
-            .light_line_style(TRANSPARENT)
-            .set_all_tick_mark_size(st.px(6.0))
+        style::mesh(&mut chart, st)
             .x_labels(5)
             .x_label_formatter(&|v| ticks.label(*v))
             .y_label_formatter(&row_label)
-            .label_style(st.font(Style::TICK))
-            .axis_desc_style(st.font(Style::LABEL))
             .draw()?;
         let zero = vec![(0.0, 0.0), (0.0, n as f64)];
         chart.draw_series(DashedLineSeries::new(
@@ -123,10 +94,34 @@ impl Effects {
             GREY.stroke_width(st.stroke(2.0)),
         ))?;
         for (i, row) in rows.iter().enumerate() {
-            draw_row(&mut chart, st, row, (n - 1 - i) as f64 + 0.5)?;
+            draw_row(&mut chart, st, row, ticked::row_base(n, i) + 0.5)?;
         }
         Ok(())
     }
+}
+
+/// The row of `arm` in the panel of `metric`.
+fn row(results: &Results, arm: &str, metric: &str) -> Row {
+    let found = results
+        .summary
+        .iter()
+        .find(|r| r.arm == arm && r.metric == metric);
+    Row {
+        label: arm.to_string(),
+        colour: style::arm_colour(results.arm_index(arm)),
+        mean: found.and_then(|r| r.mean),
+        interval: found.and_then(|r| r.ci_low.zip(r.ci_high)),
+    }
+}
+
+/// The x range of a panel: every interval (or mean) and zero, padded.
+fn x_range(rows: &[Row]) -> Range<f64> {
+    let ends = rows.iter().flat_map(|r| {
+        let (lo, hi) = r.interval.or(r.mean.map(|m| (m, m))).unwrap_or((0.0, 0.0));
+        [lo, hi]
+    });
+    let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    padded_range(lo, hi, false)
 }
 
 type Chart<'a, DB> =
@@ -186,10 +181,10 @@ fn tick_format(unit: Unit, range: &Range<f64>) -> TickFormat {
 impl Figure for Effects {
     fn size(&self) -> (u32, u32) {
         if self.is_empty() {
-            return (800, 240);
+            return (figure::WIDTH, figure::NOTE_HEIGHT);
         }
         let panel = PANEL + ROW * self.arm_count() as u32;
-        (800, HEADER + panel * HEADLINE.len() as u32)
+        (figure::WIDTH, HEADER + panel * HEADLINE.len() as u32)
     }
 
     fn draw<DB: DrawingBackend<ErrorType: 'static>>(
@@ -197,7 +192,12 @@ impl Figure for Effects {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let area = style::title(root, st, "Headline effects against the baseline")?;
+        let title = "Headline effects against the baseline";
+        if self.is_empty() {
+            let area = style::title(root, st, title)?;
+            let text = "No intervention arm to compare with the baseline";
+            return style::note(&area, st, text);
+        }
         let legend = [
             LegendItem {
                 label: "mean over replications".into(),
@@ -208,14 +208,7 @@ impl Figure for Effects {
                 swatch: Swatch::Line(BLACK, false),
             },
         ];
-        if self.is_empty() {
-            return style::note(
-                &area,
-                st,
-                "No intervention arm to compare with the baseline",
-            );
-        }
-        let area = style::legend(&area, st, &legend)?;
+        let area = style::heading(root, st, title, &legend)?;
         let label_w = self
             .panels
             .iter()

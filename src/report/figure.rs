@@ -9,6 +9,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// PNG pixels per logical (SVG) pixel.
 pub const PNG_SCALE: u32 = 2;
+/// Logical width of every figure; `report.css` shows figures at most this
+/// wide, so the page draws them at their logical size or smaller.
+pub const WIDTH: u32 = 800;
+/// Logical height of the plots with a time axis.
+pub const TIME_HEIGHT: u32 = 520;
+/// Logical height of a figure that only says there is nothing to plot.
+pub const NOTE_HEIGHT: u32 = 240;
 
 /// A plot that can draw itself on any plotters backend.
 pub trait Figure {

@@ -84,11 +84,10 @@ pub fn metric_unit(metric: &str) -> Unit {
 pub fn value(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Percent => format!("{}%", signed(v, 1)),
-        Unit::Usd if v < 0.0 => format!("−${}", grouped(-v, money_decimals(v))),
-        Unit::Usd => format!("${}", grouped(v, money_decimals(v))),
+        Unit::Usd => with_sign(v, "$", &grouped(v.abs(), money_decimals(v))),
         Unit::Share => format!("{}%", grouped(v * 100.0, 1)),
         Unit::Days => format!("{} days", grouped(v, 1)),
-        Unit::Plain => minus(grouped(v, plain_decimals(v))),
+        Unit::Plain => with_sign(v, "", &grouped(v.abs(), plain_decimals(v))),
     }
 }
 
@@ -104,23 +103,32 @@ fn plain_decimals(v: f64) -> usize {
     }
 }
 
+/// `v` always signed (+ or −), unless it rounds to zero.
 fn signed(v: f64, decimals: usize) -> String {
     let text = grouped(v.abs(), decimals);
-    let zero = text.chars().all(|c| matches!(c, '0' | '.' | ','));
-    match () {
-        _ if zero => text,
-        _ if v < 0.0 => format!("−{text}"),
-        _ => format!("+{text}"),
+    if is_zero(&text) {
+        text
+    } else if v < 0.0 {
+        format!("−{text}")
+    } else {
+        format!("+{text}")
     }
 }
 
-/// Replaces a leading hyphen with a typographic minus.
-fn minus(text: String) -> String {
-    match text.strip_prefix('-') {
-        Some(rest) if rest.chars().any(|c| c.is_ascii_digit() && c != '0') => format!("−{rest}"),
-        Some(rest) => rest.to_string(),
-        None => text,
-    }
+/// `magnitude` (the formatted absolute value of `v`) after `prefix`, both
+/// after a typographic minus when `v` is negative and does not round to zero.
+fn with_sign(v: f64, prefix: &str, magnitude: &str) -> String {
+    let sign = if v < 0.0 && !is_zero(magnitude) {
+        "−"
+    } else {
+        ""
+    };
+    format!("{sign}{prefix}{magnitude}")
+}
+
+/// Whether a formatted number (from [`grouped`]) shows only zeros.
+fn is_zero(text: &str) -> bool {
+    text.chars().all(|c| matches!(c, '0' | '.' | ','))
 }
 
 /// `v` with `decimals` decimals and thousands separators.
@@ -184,10 +192,9 @@ impl TickFormat {
         } else {
             &text
         };
-        let nonzero = text.chars().any(|c| matches!(c, '1'..='9'));
-        let sign = if v < 0.0 && nonzero { "−" } else { "" };
-        let scale = if nonzero { self.scale } else { "" };
-        format!("{sign}{}{text}{scale}{}", self.prefix, self.suffix)
+        let scale = if is_zero(text) { "" } else { self.scale };
+        let number = with_sign(v, self.prefix, &format!("{text}{scale}"));
+        format!("{number}{}", self.suffix)
     }
 }
 
@@ -235,6 +242,8 @@ mod tests {
         assert_eq!(metric_unit("losses_averted_per_defender_usd"), Unit::Plain);
         assert_eq!(metric_unit("losses_averted_usd"), Unit::Usd);
         assert_eq!(value(-0.0001, Unit::Plain), "0.000");
+        assert_eq!(value(-0.001, Unit::Usd), "$0.00");
+        assert_eq!(value(-1234.5, Unit::Plain), "−1,234");
     }
 
     #[test]

@@ -72,27 +72,14 @@ fn arms(results: &Results) -> String {
     for arm in &results.arms {
         let info = results.manifest.arms.iter().find(|a| &a.name == arm);
         let description = info.map_or("", |a| a.description.as_str());
-        let interventions = info.map_or(Vec::new(), |a| a.interventions.clone());
-        let list = if interventions.is_empty() {
-            "none".to_string()
-        } else {
-            let items: Vec<String> = interventions
-                .iter()
-                .map(|i| format!("<li>{}</li>", html(i)))
-                .collect();
-            format!("<ul>{}</ul>", items.concat())
-        };
-        let days = info.map_or(Vec::new(), |a| a.intervention_days.clone());
-        let days: Vec<String> = days.iter().map(|d| day_text(results, *d)).collect();
+        let interventions = info.map_or(&[][..], |a| &a.interventions);
+        let days = info.map_or(&[][..], |a| &a.intervention_days);
         rows.push_str(&format!(
-            "<tr><td class=\"nowrap\">{}</td><td>{}</td><td>{list}</td><td>{}</td></tr>\n",
+            "<tr><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             arm_label(results, arm),
             html(description),
-            if days.is_empty() {
-                "—".into()
-            } else {
-                days.join(", ")
-            },
+            intervention_list(interventions),
+            day_list(results, days),
         ));
     }
     format!(
@@ -100,6 +87,25 @@ fn arms(results: &Results) -> String {
          <th>What it does</th><th>Interventions</th><th>Intervention days</th></tr></thead>\n\
          <tbody>\n{rows}</tbody></table></div>\n</section>\n"
     )
+}
+
+fn intervention_list(interventions: &[String]) -> String {
+    if interventions.is_empty() {
+        return "none".into();
+    }
+    let items: Vec<String> = interventions
+        .iter()
+        .map(|i| format!("<li>{}</li>", html(i)))
+        .collect();
+    format!("<ul>{}</ul>", items.concat())
+}
+
+fn day_list(results: &Results, days: &[usize]) -> String {
+    if days.is_empty() {
+        return "—".into();
+    }
+    let days: Vec<String> = days.iter().map(|d| day_text(results, *d)).collect();
+    days.join(", ")
 }
 
 fn day_text(results: &Results, day: usize) -> String {
@@ -129,26 +135,10 @@ fn effects(results: &Results) -> String {
         .iter()
         .map(|a| format!("<th>{}</th>", arm_label(results, a)))
         .collect();
-    let mut body = String::new();
-    for metric in &metrics {
-        let cells: Vec<String> = arms
-            .iter()
-            .map(|arm| {
-                let row = results
-                    .summary
-                    .iter()
-                    .find(|r| r.arm == *arm && r.metric == *metric);
-                effect_cell(row)
-            })
-            .collect();
-        body.push_str(&format!(
-            "<tr><td data-sort=\"{}\">{}<span class=\"id\">{}</span></td>{}</tr>\n",
-            html(metric),
-            html(&metric_name(metric)),
-            html(metric),
-            cells.concat()
-        ));
-    }
+    let body: Vec<String> = metrics
+        .iter()
+        .map(|metric| effect_row(results, &arms, metric))
+        .collect();
     let intro = format!(
         "Each cell compares an arm with the baseline of the same replication over the \
          arm's evaluation window: mean over replications, 95% Student-t interval and the \
@@ -159,8 +149,30 @@ fn effects(results: &Results) -> String {
     format!(
         "<section id=\"effects\">\n<h2>Headline effects</h2>\n<p>{intro}</p>\n\
          <div class=\"wide\"><table class=\"sortable effects\">\n<thead><tr><th>Metric</th>{}</tr></thead>\n\
-         <tbody>\n{body}</tbody></table></div>\n</section>\n",
-        heads.concat()
+         <tbody>\n{}</tbody></table></div>\n</section>\n",
+        heads.concat(),
+        body.concat()
+    )
+}
+
+/// One metric's row of the effects table: its name, then a cell per arm.
+fn effect_row(results: &Results, arms: &[&str], metric: &str) -> String {
+    let cells: Vec<String> = arms
+        .iter()
+        .map(|arm| {
+            let row = results
+                .summary
+                .iter()
+                .find(|r| r.arm == *arm && r.metric == metric);
+            effect_cell(row)
+        })
+        .collect();
+    format!(
+        "<tr><td data-sort=\"{}\">{}<span class=\"id\">{}</span></td>{}</tr>\n",
+        html(metric),
+        html(&metric_name(metric)),
+        html(metric),
+        cells.concat()
     )
 }
 

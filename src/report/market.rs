@@ -1,9 +1,8 @@
 //! Market shares of the largest providers, baseline next to an intervention.
 
 use super::data::Results;
-use super::figure::Figure;
+use super::figure::{self, Figure};
 use super::style::{self, GREY, LegendItem, Style, Swatch};
-use super::ticked::Ticked;
 use super::timeaxis::TimeAxis;
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -60,9 +59,11 @@ impl Market {
     }
 
     fn legend_items(&self) -> Vec<LegendItem> {
-        (0..self.layers.len())
-            .map(|i| LegendItem {
-                label: self.layers[i].clone(),
+        self.layers
+            .iter()
+            .enumerate()
+            .map(|(i, layer)| LegendItem {
+                label: layer.clone(),
                 swatch: Swatch::Fill(self.colour(i).to_rgba()),
             })
             .collect()
@@ -76,9 +77,7 @@ impl Market {
         first: bool,
     ) -> Result<()> {
         let label_w = st.text_width("100%", Style::TICK);
-        let plot_w = area.dim_in_pixel().0 as i32 - label_w;
-        let max_ticks = plot_w / (st.text_width(self.axis.widest_label(), Style::TICK) * 3 / 2);
-        let x = Ticked::new(self.axis.range(), self.axis.ticks(max_ticks as usize));
+        let x = self.axis.coord(st, area.dim_in_pixel().0 as i32 - label_w);
         let mut chart = ChartBuilder::on(area)
             .caption(&panel.arm, st.font(Style::LABEL))
             .margin_right(st.px(24.0))
@@ -86,18 +85,12 @@ impl Market {
             .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
             .y_label_area_size(label_w + st.px(Style::LABEL + 30.0))
             .build_cartesian_2d(x, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GREY.mix(0.25))
-            .light_line_style(TRANSPARENT)
-            .set_all_tick_mark_size(st.px(6.0))
+        style::mesh(&mut chart, st)
             .x_label_formatter(&|d| self.axis.label(*d))
             .y_label_formatter(&|v| format!("{v:.0}%"))
             .y_labels(5)
             .x_desc(self.axis.description())
             .y_desc(if first { "share of seats used (%)" } else { "" })
-            .label_style(st.font(Style::TICK))
-            .axis_desc_style(st.font(Style::LABEL))
             .draw()?;
         for (layer, shares) in panel.stacked.iter().enumerate().rev() {
             let points = shares.iter().enumerate().map(|(d, s)| (d as f64, *s));
@@ -157,7 +150,7 @@ fn share(part: f64, total: f64) -> f64 {
 
 impl Figure for Market {
     fn size(&self) -> (u32, u32) {
-        (800, 520)
+        (figure::WIDTH, figure::TIME_HEIGHT)
     }
 
     fn draw<DB: DrawingBackend<ErrorType: 'static>>(
@@ -165,8 +158,8 @@ impl Figure for Market {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let area = style::title(root, st, "Market shares of the largest providers")?;
-        let area = style::legend(&area, st, &self.legend_items())?;
+        let title = "Market shares of the largest providers";
+        let area = style::heading(root, st, title, &self.legend_items())?;
         let panels = area.split_evenly((1, self.panels.len().max(1)));
         for (i, (panel, sub)) in self.panels.iter().zip(&panels).enumerate() {
             self.draw_panel(sub, st, panel, i == 0)?;

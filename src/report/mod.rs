@@ -2,7 +2,9 @@
 //!
 //! [`render`] reads a results folder (see `docs/RESULTS.md`), writes every
 //! plot as SVG and PNG under `plots/` and a self-contained `report.html`.
-//! The module depends on no other caasim module: it only reads the files.
+//! It learns everything from the files, not from the model; of the rest of
+//! caasim it uses only [`crate::output`]'s atomic writes, manifest file name
+//! and Student-t estimate.
 
 mod bars;
 mod data;
@@ -19,12 +21,13 @@ mod ticked;
 mod timeaxis;
 mod timeplot;
 
+use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
 use bars::{Bars, Dimension};
 use data::{Measure, Results};
 use figure::{Figure, Image};
 use std::path::Path;
-use timeplot::{SMOOTHING_DAYS, SeriesSpec, TimePlot};
+use timeplot::{SeriesSpec, TimePlot};
 
 /// A rendered plot with the words the page shows next to it.
 struct Plot {
@@ -46,14 +49,11 @@ pub fn render(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(&plot_dir)
         .with_context(|| format!("cannot create {}", plot_dir.display()))?;
     for plot in &plots {
-        let svg = plot_dir.join(format!("{}.svg", plot.name));
-        crate::output::folder::write_atomic(&svg, plot.image.svg.as_bytes())?;
-        crate::output::folder::write_atomic(
-            &plot_dir.join(format!("{}.png", plot.name)),
-            &plot.image.png,
-        )?;
+        let path = |extension: &str| plot_dir.join(format!("{}.{extension}", plot.name));
+        write_atomic(&path("svg"), plot.image.svg.as_bytes())?;
+        write_atomic(&path("png"), &plot.image.png)?;
     }
-    crate::output::folder::write_atomic(
+    write_atomic(
         &dir.join("report.html"),
         html::page(&results, &plots).as_bytes(),
     )
@@ -73,7 +73,17 @@ fn plot<F: Figure>(
     })
 }
 
+/// Every plot, in the order the page shows them.
 fn draw_all(results: &Results) -> Result<Vec<Plot>> {
+    let mut plots = time_plots(results)?;
+    plots.push(market_plot(results)?);
+    plots.push(effects_plot(results)?);
+    plots.extend(segment_plots(results)?);
+    Ok(plots)
+}
+
+/// The time series of [`SERIES`].
+fn time_plots(results: &Results) -> Result<Vec<Plot>> {
     let reps = results
         .manifest
         .replications
@@ -82,35 +92,52 @@ fn draw_all(results: &Results) -> Result<Vec<Plot>> {
         "Lines are means over {reps} replications, shaded bands their 95% intervals; \
          dashed vertical lines mark intervention days."
     );
-    let mut plots = Vec::new();
-    for (name, title, spec, what) in series_specs() {
-        let caption = format!("{what} {band}");
-        plots.push(plot(name, title, caption, &TimePlot::new(results, &spec))?);
-    }
-    let market_caption = format!(
+    SERIES
+        .iter()
+        .map(|spec| {
+            let caption = format!("{} {band}", spec.description());
+            plot(
+                spec.name,
+                spec.heading,
+                caption,
+                &TimePlot::new(results, spec),
+            )
+        })
+        .collect()
+}
+
+fn market_plot(results: &Results) -> Result<Plot> {
+    let panels = match results.intervention_arms().first() {
+        Some(arm) => format!("left the baseline, right {arm}"),
+        None => "the baseline only, as there is no intervention arm".into(),
+    };
+    let caption = format!(
         "Share of seats used held by the five largest providers and all others \
-         (mean over replications); left the baseline, right {}. A band that \
-         vanishes is a provider that left the market.",
-        results
-            .intervention_arms()
-            .first()
-            .unwrap_or(&"no intervention arm")
+         (mean over replications); {panels}. A band that vanishes is a provider \
+         that left the market."
     );
-    plots.push(plot(
+    plot(
         "market",
         "Market shares",
-        market_caption,
+        caption,
         &market::Market::new(results),
-    )?);
-    let effects_caption = "One row per arm: the dot is the mean difference from the baseline \
+    )
+}
+
+fn effects_plot(results: &Results) -> Result<Plot> {
+    let caption = "One row per arm: the dot is the mean difference from the baseline \
         over replications, the bar its 95% interval; the dashed line marks no effect.";
-    plots.push(plot(
+    plot(
         "effects",
         "Headline effects",
-        effects_caption.into(),
+        caption.into(),
         &effects::Effects::new(results),
-    )?);
-    for (name, title, dim, what) in [
+    )
+}
+
+/// Compromises by victim country and by sector.
+fn segment_plots(results: &Results) -> Result<Vec<Plot>> {
+    [
         (
             "countries",
             "Compromises by country",
@@ -123,71 +150,62 @@ fn draw_all(results: &Results) -> Result<Vec<Plot>> {
             Dimension::Sector,
             "victim sector",
         ),
-    ] {
+    ]
+    .into_iter()
+    .map(|(name, title, dim, what)| {
         let caption = format!(
             "Accounts compromised over the whole run by {what}, mean per replication; \
              one bar per arm, longer bars mean more victims."
         );
-        plots.push(plot(name, title, caption, &Bars::new(results, dim, title))?);
-    }
-    Ok(plots)
+        plot(name, title, caption, &Bars::new(results, dim, title))
+    })
+    .collect()
 }
 
-/// The four time-series plots: file name, title, spec and what they show.
-fn series_specs() -> [(&'static str, &'static str, SeriesSpec, String); 4] {
-    let smoothed = format!("{SMOOTHING_DAYS}-day trailing mean");
-    [
-        (
-            "output",
-            "Campaigns",
-            SeriesSpec {
-                measure: Measure::Campaigns,
-                title: "Daily campaigns (7-day trailing mean)",
-                y_desc: "campaigns (seat-days per day)",
-                smooth: true,
-                dollars: false,
-                from_zero: true,
-            },
-            format!("Seats that ran a phishing campaign each day, {smoothed}."),
-        ),
-        (
-            "compromises",
-            "Compromised accounts",
-            SeriesSpec {
-                measure: Measure::Compromises,
-                title: "Compromised accounts (7-day trailing mean)",
-                y_desc: "accounts compromised per day",
-                smooth: true,
-                dollars: false,
-                from_zero: true,
-            },
-            format!("Victim accounts compromised each day, {smoothed}."),
-        ),
-        (
-            "losses",
-            "Losses",
-            SeriesSpec {
-                measure: Measure::Losses,
-                title: "Victim losses (7-day trailing mean)",
-                y_desc: "losses (USD per day)",
-                smooth: true,
-                dollars: true,
-                from_zero: true,
-            },
-            format!("Monetised losses of victims each day in US dollars, {smoothed}."),
-        ),
-        (
-            "price",
-            "Seat price",
-            SeriesSpec {
-                measure: Measure::Price,
-                title: "Mean seat price",
-                y_desc: "price (USD per seat per 30 days)",
-                smooth: false,
-                dollars: true,
-                from_zero: false,
-            },
-            "Seat-weighted mean price of active providers, undefined on days with none.".into(),
-        ),
-    ]
-}
+/// The four time-series plots.
+const SERIES: [SeriesSpec; 4] = [
+    SeriesSpec {
+        name: "output",
+        heading: "Campaigns",
+        measure: Measure::Campaigns,
+        title: "Daily campaigns",
+        what: "Seats that ran a phishing campaign each day",
+        y_desc: "campaigns (seat-days per day)",
+        smooth: true,
+        dollars: false,
+        from_zero: true,
+    },
+    SeriesSpec {
+        name: "compromises",
+        heading: "Compromised accounts",
+        measure: Measure::Compromises,
+        title: "Compromised accounts",
+        what: "Victim accounts compromised each day",
+        y_desc: "accounts compromised per day",
+        smooth: true,
+        dollars: false,
+        from_zero: true,
+    },
+    SeriesSpec {
+        name: "losses",
+        heading: "Losses",
+        measure: Measure::Losses,
+        title: "Victim losses",
+        what: "Monetised losses of victims each day in US dollars",
+        y_desc: "losses (USD per day)",
+        smooth: true,
+        dollars: true,
+        from_zero: true,
+    },
+    SeriesSpec {
+        name: "price",
+        heading: "Seat price",
+        measure: Measure::Price,
+        title: "Mean seat price",
+        what: "Seat-weighted mean price of active providers, undefined on days with none",
+        y_desc: "price (USD per seat per 30 days)",
+        smooth: false,
+        dollars: true,
+        from_zero: false,
+    },
+];

@@ -22,9 +22,10 @@ pub fn differing(resolved: &Value) -> ArmParameters {
     let keys: BTreeSet<&String> = flat.iter().flat_map(|f| f.keys()).collect();
     let rows = keys
         .into_iter()
-        .map(|k| (k.clone(), flat.iter().map(|f| f.get(k).cloned()).collect()))
-        .filter(|(_, values): &(String, Vec<Option<String>>)| {
-            values.iter().any(|v| *v != values[0])
+        .filter_map(|k| {
+            let values: Vec<Option<String>> = flat.iter().map(|f| f.get(k).cloned()).collect();
+            let differ = values.iter().any(|v| *v != values[0]);
+            differ.then(|| (k.clone(), values))
         })
         .collect();
     let name = |a: &Value| {

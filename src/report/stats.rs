@@ -1,38 +1,19 @@
-//! Means, Student-t intervals and smoothing over replications.
+//! Daily bands over replications and smoothing, on top of the crate's
+//! Student-t estimate ([`crate::output::stats::estimate`]).
 
-/// A mean with its 95% interval (absent when fewer than two values).
+use crate::output::stats::estimate;
+
+/// A day's mean over replications with its 95% interval (the mean itself
+/// when there is no interval: fewer than two values, or an interval that
+/// overflowed).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Estimate {
-    /// Mean of the values.
+pub struct Band {
+    /// Mean of the defined values.
     pub mean: f64,
-    /// 95% Student-t interval of the mean, when at least two values exist.
-    pub interval: Option<(f64, f64)>,
-}
-
-impl Estimate {
-    /// The interval, or the mean itself when there is none.
-    pub fn bounds(&self) -> (f64, f64) {
-        self.interval.unwrap_or((self.mean, self.mean))
-    }
-}
-
-/// Mean and 95% interval of the finite values, `None` when there is none.
-pub fn estimate(values: &[f64]) -> Option<Estimate> {
-    let values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let interval = (n >= 2).then(|| {
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        let half = crate::output::stats::t_quantile_975(n - 1) * (var / n as f64).sqrt();
-        (mean - half, mean + half)
-    });
-    Some(Estimate {
-        mean,
-        interval: interval.filter(|(lo, hi)| lo.is_finite() && hi.is_finite()),
-    })
+    /// Lower end of the band.
+    pub low: f64,
+    /// Upper end of the band.
+    pub high: f64,
 }
 
 /// Mean of the defined values among the `window` days ending at each day.
@@ -46,15 +27,23 @@ pub fn trailing_mean(values: &[Option<f64>], window: usize) -> Vec<Option<f64>> 
         .collect()
 }
 
-/// Per day, the estimate over replications of the defined values.
-pub fn daily(replications: &[Vec<Option<f64>>], days: usize) -> Vec<Option<Estimate>> {
+/// Per day, the band over replications of the defined values (`None` when
+/// no replication has a finite value that day).
+pub fn daily(replications: &[Vec<Option<f64>>], days: usize) -> Vec<Option<Band>> {
     (0..days)
         .map(|day| {
-            let values: Vec<f64> = replications
+            let values: Vec<Option<f64>> = replications
                 .iter()
-                .filter_map(|rep| rep.get(day).copied().flatten())
+                .map(|rep| rep.get(day).copied().flatten())
                 .collect();
-            estimate(&values)
+            let e = estimate(&values);
+            let mean = e.mean?;
+            let (low, high) = e
+                .ci_low
+                .zip(e.ci_high)
+                .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+                .unwrap_or((mean, mean));
+            Some(Band { mean, low, high })
         })
         .collect()
 }
@@ -64,18 +53,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interval_uses_student_t() {
-        let e = estimate(&[1.0, 2.0, 3.0]).unwrap();
-        assert_eq!(e.mean, 2.0);
-        let (lo, hi) = e.interval.unwrap();
-        assert!((hi - 2.0 - 4.302_652_7 / 3f64.sqrt()).abs() < 1e-6, "{hi}");
-        assert!((2.0 - lo - (hi - 2.0)).abs() < 1e-12);
+    fn bands_skip_undefined_values_per_day() {
+        let reps = vec![
+            vec![Some(1.0), None, Some(5.0)],
+            vec![Some(2.0), Some(f64::NAN), None],
+            vec![Some(3.0)],
+        ];
+        let bands = daily(&reps, 4);
+        // Day 0: 1, 2, 3 give mean 2 and half width t(2) * 1 / sqrt(3), with
+        // t(2) = 4.3026527 from tables (to 7 decimals, hence the 1e-6).
+        let b = bands[0].unwrap();
+        assert_eq!(b.mean, 2.0);
+        assert!(
+            (b.high - 2.0 - 4.302_652_7 / 3f64.sqrt()).abs() < 1e-6,
+            "{b:?}"
+        );
+        // Symmetric about the mean, up to the rounding of mean ± half width.
+        assert!(
+            ((b.high - b.mean) - (b.mean - b.low)).abs() < 1e-12,
+            "{b:?}"
+        );
+        // Day 1: nothing finite; day 2: one value, so no interval; day 3: no data.
+        assert_eq!(bands[1], None);
+        let single = Band {
+            mean: 5.0,
+            low: 5.0,
+            high: 5.0,
+        };
+        assert_eq!(bands[2], Some(single));
+        assert_eq!(bands[3], None);
     }
 
     #[test]
-    fn undefined_values_are_skipped() {
-        assert_eq!(estimate(&[]), None);
-        assert_eq!(estimate(&[f64::NAN, 4.0]).unwrap().interval, None);
+    fn trailing_mean_skips_undefined_days() {
         let smooth = trailing_mean(&[None, Some(2.0), None, Some(4.0)], 2);
         assert_eq!(smooth, vec![None, Some(2.0), Some(2.0), Some(4.0)]);
     }

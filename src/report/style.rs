@@ -2,7 +2,9 @@
 //! titles and legends.
 
 use anyhow::{Result, ensure};
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
@@ -13,28 +15,48 @@ const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// Family name under which the font is registered (plotters' default).
 const FAMILY: &str = "sans-serif";
 
+/// The Okabe-Ito palette, distinguishable with common colour-vision deficiencies.
+mod okabe_ito {
+    use plotters::style::RGBColor;
+
+    pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+    pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+}
+
 /// Okabe-Ito colours, in the order arms receive them (black first).
-const ARM_COLOURS: [RGBColor; 8] = [
-    RGBColor(0, 0, 0),
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(240, 228, 66),
-];
+const ARM_COLOURS: [RGBColor; 8] = {
+    use okabe_ito::*;
+    [
+        BLACK,
+        BLUE,
+        VERMILLION,
+        BLUISH_GREEN,
+        REDDISH_PURPLE,
+        ORANGE,
+        SKY_BLUE,
+        YELLOW,
+    ]
+};
 
 /// Okabe-Ito colours for categories (no black, which is kept for text).
-const CATEGORY_COLOURS: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(213, 94, 0),
-    RGBColor(240, 228, 66),
-];
+const CATEGORY_COLOURS: [RGBColor; 7] = {
+    use okabe_ito::*;
+    [
+        BLUE,
+        ORANGE,
+        BLUISH_GREEN,
+        REDDISH_PURPLE,
+        SKY_BLUE,
+        VERMILLION,
+        YELLOW,
+    ]
+};
 
 /// Neutral grey for "others", grids and reference lines.
 pub const GREY: RGBColor = RGBColor(150, 150, 150);
@@ -185,6 +207,36 @@ pub fn legend<DB: DrawingBackend<ErrorType: 'static>>(
     Ok(rest)
 }
 
+/// Draws the title and, below it, the legend; returns the area below both.
+pub fn heading<DB: DrawingBackend<ErrorType: 'static>>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+    text: &str,
+    items: &[LegendItem],
+) -> Result<DrawingArea<DB, Shift>> {
+    legend(&title(root, st, text)?, st, items)
+}
+
+/// The mesh of `chart` with the look shared by every plot: faint grid at the
+/// ticks only, short tick marks, and the embedded font for labels.
+pub fn mesh<'a, 'b, X, Y, XT, YT, DB>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    st: &Style,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GREY.mix(0.25))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(st.px(6.0))
+        .label_style(st.font(Style::TICK))
+        .axis_desc_style(st.font(Style::LABEL));
+    mesh
+}
+
 fn swatch<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     st: &Style,
@@ -196,19 +248,7 @@ fn swatch<DB: DrawingBackend<ErrorType: 'static>>(
     match swatch {
         Swatch::Line(colour, dashed) => {
             let style = colour.stroke_width(st.stroke(3.0));
-            let dashes: Vec<(i32, i32)> = if *dashed {
-                (0..3)
-                    .map(|k| {
-                        (
-                            x0 + st.px(12.0 * k as f64),
-                            x0 + st.px(12.0 * k as f64 + 8.0),
-                        )
-                    })
-                    .collect()
-            } else {
-                vec![(x0, x1)]
-            };
-            for (a, b) in dashes {
+            for (a, b) in segments(st, x0, x1, *dashed) {
                 area.draw(&PathElement::new(vec![(a, y), (b, y)], style))?;
             }
         }
@@ -228,4 +268,17 @@ fn swatch<DB: DrawingBackend<ErrorType: 'static>>(
         }
     }
     Ok(())
+}
+
+/// The strokes of a legend line from `x0` to `x1`: three dashes, or one.
+fn segments(st: &Style, x0: i32, x1: i32, dashed: bool) -> Vec<(i32, i32)> {
+    if !dashed {
+        return vec![(x0, x1)];
+    }
+    (0..3)
+        .map(|k| {
+            let start = 12.0 * f64::from(k);
+            (x0 + st.px(start), x0 + st.px(start + 8.0))
+        })
+        .collect()
 }

@@ -16,6 +16,23 @@ impl Ticked {
         let ticks = ticks.into_iter().filter(inside).collect();
         Self { range, ticks }
     }
+
+    /// An axis of `n` rows, one unit each, ticked at their centres. Row 0 is
+    /// drawn at the top: it spans `row_base(n, 0)..row_base(n, 0) + 1.0`.
+    pub fn rows(n: usize) -> Self {
+        let centres = (0..n).map(|i| i as f64 + 0.5).collect();
+        Self::new(0.0..n as f64, centres)
+    }
+}
+
+/// Bottom of row `index` on a [`Ticked::rows`] axis of `n` rows.
+pub fn row_base(n: usize, index: usize) -> f64 {
+    (n - 1 - index) as f64
+}
+
+/// The row of a [`Ticked::rows`] axis of `n` rows at position `y`.
+pub fn row_at(n: usize, y: f64) -> usize {
+    n.saturating_sub(1 + y.floor().max(0.0) as usize)
 }
 
 impl Ranged for Ticked {

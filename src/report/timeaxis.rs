@@ -1,5 +1,7 @@
 //! The time axis: days from the start, shown as dates when known.
 
+use super::style::Style;
+use super::ticked::Ticked;
 use chrono::{Datelike, Duration, NaiveDate};
 use std::ops::Range;
 
@@ -37,6 +39,14 @@ impl TimeAxis {
         } else {
             "00000"
         }
+    }
+
+    /// The x coordinate of a plot `plot_width` backend pixels wide, with as
+    /// many ticks as fit with half a label's width between labels.
+    pub fn coord(&self, st: &Style, plot_width: i32) -> Ticked {
+        let per_tick = (st.text_width(self.widest_label(), Style::TICK) * 3 / 2).max(1);
+        let max_ticks = (plot_width / per_tick).max(1) as usize;
+        Ticked::new(self.range(), self.ticks(max_ticks))
     }
 
     /// At most `max` tick positions: month starts when dates are known

@@ -1,9 +1,9 @@
 //! Daily series per arm: mean over replications with a 95% band.
 
 use super::data::{Measure, Results};
-use super::figure::Figure;
+use super::figure::{self, Figure};
 use super::format::TickFormat;
-use super::stats::{self, Estimate};
+use super::stats::{self, Band};
 use super::style::{self, GREY, LegendItem, Style, Swatch};
 use super::ticked::Ticked;
 use super::timeaxis::TimeAxis;
@@ -15,12 +15,18 @@ use std::ops::Range;
 /// Days in the trailing mean of smoothed series.
 pub const SMOOTHING_DAYS: usize = 7;
 
-/// What to plot from `timeseries.csv`.
+/// A time-series plot of `timeseries.csv`: file name, words and look.
 pub struct SeriesSpec {
+    /// File name of the plot (without extension).
+    pub name: &'static str,
+    /// Heading of the plot on the page.
+    pub heading: &'static str,
     /// Measure plotted.
     pub measure: Measure,
-    /// Plot title.
+    /// Plot title, without the smoothing note.
     pub title: &'static str,
+    /// What the plot shows, for its caption (one clause, no full stop).
+    pub what: &'static str,
     /// Y axis description with units.
     pub y_desc: &'static str,
     /// Apply the trailing mean before averaging replications.
@@ -31,10 +37,30 @@ pub struct SeriesSpec {
     pub from_zero: bool,
 }
 
+impl SeriesSpec {
+    /// Plot title, with the smoothing window when smoothed.
+    pub fn full_title(&self) -> String {
+        if self.smooth {
+            format!("{} ({SMOOTHING_DAYS}-day trailing mean)", self.title)
+        } else {
+            self.title.to_string()
+        }
+    }
+
+    /// What the plot shows, with the smoothing window when smoothed.
+    pub fn description(&self) -> String {
+        if self.smooth {
+            format!("{}, {SMOOTHING_DAYS}-day trailing mean.", self.what)
+        } else {
+            format!("{}.", self.what)
+        }
+    }
+}
+
 struct Line {
     label: String,
     colour: RGBColor,
-    points: Vec<Option<Estimate>>,
+    points: Vec<Option<Band>>,
 }
 
 /// A time-series plot of one measure for every arm.
@@ -54,10 +80,9 @@ impl<'a> TimePlot<'a> {
             .map(|arm| {
                 let mut reps = results.replications(arm, spec.measure);
                 if spec.smooth {
-                    reps = reps
-                        .iter()
-                        .map(|r| stats::trailing_mean(r, SMOOTHING_DAYS))
-                        .collect();
+                    for rep in &mut reps {
+                        *rep = stats::trailing_mean(rep, SMOOTHING_DAYS);
+                    }
                 }
                 Line {
                     label: arm.clone(),
@@ -76,9 +101,8 @@ impl<'a> TimePlot<'a> {
 
     fn y_range(&self) -> Range<f64> {
         let bounds = self.lines.iter().flat_map(|l| l.points.iter().flatten());
-        let (lo, hi) = bounds.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
-            let (a, b) = e.bounds();
-            (lo.min(a), hi.max(b))
+        let (lo, hi) = bounds.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
+            (lo.min(b.low), hi.max(b.high))
         });
         padded_range(lo, hi, self.spec.from_zero)
     }
@@ -144,9 +168,96 @@ fn runs<T: Copy>(points: &[Option<T>]) -> Vec<Vec<(f64, T)>> {
     runs
 }
 
+type Chart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<Ticked, plotters::coord::types::RangedCoordf64>>;
+
+impl TimePlot<'_> {
+    /// Axes, grid and labels in `area`; returns the chart to draw into.
+    fn chart<'a, DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        st: &Style,
+        y: Range<f64>,
+    ) -> Result<Chart<'a, DB>> {
+        let ticks = self.tick_format(&y);
+        let y_label_w = [y.start, y.end]
+            .iter()
+            .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
+            .max()
+            .unwrap_or(0);
+        let x = self
+            .axis
+            .coord(st, area.dim_in_pixel().0 as i32 - y_label_w);
+        let mut chart = ChartBuilder::on(area)
+            .margin_right(st.px(28.0))
+            .margin_top(st.px(6.0))
+            .margin_left(st.px(12.0))
+            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
+            .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
+            .build_cartesian_2d(x, y)?;
+        style::mesh(&mut chart, st)
+            .x_label_formatter(&|d| self.axis.label(*d))
+            .y_label_formatter(&|v| ticks.label(*v))
+            .y_labels(6)
+            .x_desc(self.axis.description())
+            .y_desc(self.spec.y_desc)
+            .axis_style(BLACK.stroke_width(st.stroke(1.0)))
+            .draw()?;
+        Ok(chart)
+    }
+
+    /// The 95% bands, one polygon per run of defined days.
+    fn draw_bands<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+    ) -> Result<()> {
+        for line in &self.lines {
+            for run in runs(&line.points) {
+                let upper = run.iter().map(|(d, b)| (*d, b.high));
+                let lower = run.iter().rev().map(|(d, b)| (*d, b.low));
+                let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+                let band = Polygon::new(outline, line.colour.mix(0.18));
+                chart.draw_series(std::iter::once(band))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Dashed vertical lines on intervention days.
+    fn draw_marks<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        st: &Style,
+        y: &Range<f64>,
+    ) -> Result<()> {
+        for day in &self.marks {
+            let points = vec![(*day as f64, y.start), (*day as f64, y.end)];
+            let style = GREY.stroke_width(st.stroke(2.0));
+            chart.draw_series(DashedLineSeries::new(points, st.px(8.0), st.px(6.0), style))?;
+        }
+        Ok(())
+    }
+
+    /// The mean lines, one per run of defined days.
+    fn draw_means<DB: DrawingBackend<ErrorType: 'static>>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        st: &Style,
+    ) -> Result<()> {
+        for line in &self.lines {
+            for run in runs(&line.points) {
+                let points = run.iter().map(|(d, b)| (*d, b.mean));
+                let style = line.colour.stroke_width(st.stroke(2.5));
+                chart.draw_series(LineSeries::new(points, style))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Figure for TimePlot<'_> {
     fn size(&self) -> (u32, u32) {
-        (800, 520)
+        (figure::WIDTH, figure::TIME_HEIGHT)
     }
 
     fn draw<DB: DrawingBackend<ErrorType: 'static>>(
@@ -154,62 +265,11 @@ impl Figure for TimePlot<'_> {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let area = style::title(root, st, self.spec.title)?;
-        let area = style::legend(&area, st, &self.legend_items())?;
+        let area = style::heading(root, st, &self.spec.full_title(), &self.legend_items())?;
         let y = self.y_range();
-        let ticks = self.tick_format(&y);
-        let y_label_w = [y.start, y.end]
-            .iter()
-            .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
-            .max()
-            .unwrap_or(0);
-        let plot_w = area.dim_in_pixel().0 as i32 - y_label_w;
-        let max_ticks = plot_w / (st.text_width(self.axis.widest_label(), Style::TICK) * 3 / 2);
-        let x = Ticked::new(self.axis.range(), self.axis.ticks(max_ticks as usize));
-        let mut chart = ChartBuilder::on(&area)
-            .margin_right(st.px(28.0))
-            .margin_top(st.px(6.0))
-            .margin_left(st.px(12.0))
-            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
-            .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
-            .build_cartesian_2d(x, y.clone())?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GREY.mix(0.25))
-            .light_line_style(TRANSPARENT)
-            .set_all_tick_mark_size(st.px(6.0))
-            .x_label_formatter(&|d| self.axis.label(*d))
-            .y_label_formatter(&|v| ticks.label(*v))
-            .y_labels(6)
-            .x_desc(self.axis.description())
-            .y_desc(self.spec.y_desc)
-            .label_style(st.font(Style::TICK))
-            .axis_desc_style(st.font(Style::LABEL))
-            .axis_style(BLACK.stroke_width(st.stroke(1.0)))
-            .draw()?;
-        for line in &self.lines {
-            for run in runs(&line.points) {
-                let upper = run.iter().map(|(d, e)| (*d, e.bounds().1));
-                let lower = run.iter().rev().map(|(d, e)| (*d, e.bounds().0));
-                let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
-                chart.draw_series(std::iter::once(Polygon::new(
-                    outline,
-                    line.colour.mix(0.18),
-                )))?;
-            }
-        }
-        for day in &self.marks {
-            let points = vec![(*day as f64, y.start), (*day as f64, y.end)];
-            let style = GREY.stroke_width(st.stroke(2.0));
-            chart.draw_series(DashedLineSeries::new(points, st.px(8.0), st.px(6.0), style))?;
-        }
-        for line in &self.lines {
-            for run in runs(&line.points) {
-                let points = run.iter().map(|(d, e)| (*d, e.mean));
-                let style = line.colour.stroke_width(st.stroke(2.5));
-                chart.draw_series(LineSeries::new(points, style))?;
-            }
-        }
-        Ok(())
+        let mut chart = self.chart(&area, st, y.clone())?;
+        self.draw_bands(&mut chart)?;
+        self.draw_marks(&mut chart, st, &y)?;
+        self.draw_means(&mut chart, st)
     }
 }

@@ -147,3 +147,82 @@ pub fn slope(values: &[f64]) -> f64 {
     }
     sxy / sxx
 }
+
+/// Names of the plots the report draws, in page order.
+pub const REPORT_PLOTS: [&str; 8] = [
+    "output",
+    "compromises",
+    "losses",
+    "price",
+    "market",
+    "effects",
+    "countries",
+    "sectors",
+];
+
+/// A fresh copy of the results folder `tests/fixtures/report`.
+pub fn report_fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fixture = repo_path("tests/fixtures/report");
+    for entry in std::fs::read_dir(fixture).expect("fixture folder") {
+        let path = entry.expect("fixture entry").path();
+        if path.is_file() {
+            let name = path.file_name().expect("a file has a name");
+            std::fs::copy(&path, dir.path().join(name)).expect("copy fixture");
+        }
+    }
+    dir
+}
+
+/// A decoded 8-bit PNG as RGB pixels (alpha dropped, grey expanded).
+pub struct Png {
+    pub width: u32,
+    pub height: u32,
+    /// Colour type after expanding palettes and low bit depths.
+    pub color_type: png::ColorType,
+    pub pixels: Vec<[u8; 3]>,
+}
+
+/// Decode the PNG file at `path`.
+pub fn read_png(path: &Path) -> Png {
+    let file =
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().expect("PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
+    let info = reader.next_frame(&mut buf).expect("PNG data");
+    buf.truncate(info.buffer_size());
+    let channels = info.color_type.samples();
+    let pixels = buf
+        .chunks(channels)
+        .map(|p| match channels {
+            1 | 2 => [p[0]; 3],
+            _ => [p[0], p[1], p[2]],
+        })
+        .collect();
+    Png {
+        width: info.width,
+        height: info.height,
+        color_type: info.color_type,
+        pixels,
+    }
+}
+
+impl Png {
+    /// Share of pixels with a dark channel (below 200 of 255): text, lines, fills.
+    pub fn inked_share(&self) -> f64 {
+        let inked = self.pixels.iter().filter(|p| p.iter().any(|c| *c < 200));
+        inked.count() as f64 / self.pixels.len() as f64
+    }
+
+    /// Share of clearly coloured pixels (channels more than 40 apart): black,
+    /// grey and white text, axes and grids are not; the palette colours are.
+    pub fn coloured_share(&self) -> f64 {
+        let coloured = self.pixels.iter().filter(|p| {
+            let (lo, hi) = (p.iter().min().unwrap(), p.iter().max().unwrap());
+            hi - lo > 40
+        });
+        coloured.count() as f64 / self.pixels.len() as f64
+    }
+}
