@@ -11,6 +11,8 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use crate::experiment::design::Design;
+use crate::experiment::sweep::{Shard, Sweep};
 use crate::experiment::{self, Experiment, Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::{folder, manifest, tables};
@@ -44,6 +46,13 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Run a design of parameter values (each point: all arms, all replications).
+    Sweep(SweepArgs),
+    /// Join the parts of a sharded sweep into `points.csv`.
+    Merge {
+        /// Sweep folder holding `part-i-of-n.csv` files.
+        dir: PathBuf,
+    },
     /// Redraw the plots and `report.html` of an existing results folder.
     Report {
         /// Results folder written by `caasim run`.
@@ -75,11 +84,59 @@ struct RunArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Full-factorial axis `key.path=a,b,c` (repeatable).
+    #[arg(long, value_name = "KEY=A,B,C")]
+    grid: Vec<String>,
+    /// Continuous range `key.path=lo:hi` for --lhs or --sobol (repeatable).
+    #[arg(long, value_name = "KEY=LO:HI")]
+    range: Vec<String>,
+    /// Latin hypercube of N points over the ranges.
+    #[arg(long, value_name = "N", conflicts_with = "sobol")]
+    lhs: Option<usize>,
+    /// N points of a scrambled Sobol sequence over the ranges.
+    #[arg(long, value_name = "N")]
+    sobol: Option<usize>,
+    /// A design file: one column per parameter path, one row per point.
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["grid", "range"])]
+    design: Option<PathBuf>,
+    /// Replications per arm and point (overrides `scenario.replications`).
+    #[arg(long)]
+    reps: Option<u32>,
+    /// Master seed (overrides `scenario.seed`; also seeds random designs).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value at every point: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Sweep folder (default `results/<scenario name>-sweep`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only part i of n (`point % n == i`), or `slurm` for the job array's task.
+    #[arg(long, value_name = "I/N|slurm")]
+    shard: Option<String>,
+    /// Write into a new folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 /// Run the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(message) = configure_threads() {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     let outcome = match cli.command {
         Command::Run(args) => run(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Merge { dir } => merge(&dir),
         Command::Check { scenario, set } => check(&scenario, &set),
         Command::Schema => {
             println!("{}", scenario::json_schema());
@@ -128,6 +185,110 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// Threads: `RAYON_NUM_THREADS` when set, else `SLURM_CPUS_PER_TASK` inside a
+/// Slurm job, else one per core.
+fn configure_threads() -> Result<(), String> {
+    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return Ok(());
+    }
+    let Ok(cpus) = std::env::var("SLURM_CPUS_PER_TASK") else {
+        return Ok(());
+    };
+    let threads: usize = cpus
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("SLURM_CPUS_PER_TASK={cpus:?} is not a positive number"))?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| e.to_string())
+}
+
+/// `--reps` and `--seed` as overrides, after `--set`.
+fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>) -> Vec<String> {
+    let mut overrides = set.to_vec();
+    if let Some(reps) = reps {
+        overrides.push(format!("scenario.replications={reps}"));
+    }
+    if let Some(seed) = seed {
+        overrides.push(format!("scenario.seed={seed}"));
+    }
+    overrides
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let bad = |e: anyhow::Error| Failure::BadInput(format!("{e:#}"));
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let shard = args
+        .shard
+        .as_deref()
+        .map_or(Ok(Shard::ALL), Shard::parse)
+        .map_err(bad)?;
+    let seed = scenario::load_file(&args.scenario, &overrides)?.seed;
+    let design = sweep_design(&args, seed).map_err(bad)?;
+    let sweep = Sweep::new(&args.scenario, overrides, design)?;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        Path::new("results").join(format!("{}-sweep", sweep.base.scenario.scenario.name))
+    });
+    experiment::sweep::prepare(&dir, &sweep, args.force).map_err(bad)?;
+    let todo = experiment::sweep::remaining(&dir, &sweep, shard).len();
+    let label = format!("{} sweep", sweep.base.scenario.scenario.name);
+    let progress = Progress::new(&label, todo, "points", args.quiet);
+    let report = |done: usize| progress.update(done);
+    let hooks = Hooks {
+        on_run_done: Some(&report),
+        cancel: None,
+    };
+    experiment::sweep::run(&dir, &sweep, shard, &hooks)?;
+    progress.finish();
+    let written = experiment::sweep::assemble(&dir, &sweep, shard)?;
+    if !args.quiet {
+        eprintln!("wrote {}", written.display());
+    }
+    Ok(())
+}
+
+/// The design given by the flags (exactly one kind).
+fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
+    use experiment::design;
+    if let Some(path) = &args.design {
+        return design::from_csv(path);
+    }
+    let ranges = args
+        .range
+        .iter()
+        .map(|r| design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    match (
+        args.lhs,
+        args.sobol,
+        ranges.is_empty(),
+        args.grid.is_empty(),
+    ) {
+        (Some(n), None, false, true) => design::latin_hypercube(&ranges, n, seed),
+        (None, Some(n), false, true) => design::sobol(&ranges, n, seed),
+        (None, None, true, false) => {
+            let axes = args
+                .grid
+                .iter()
+                .map(|g| design::parse_grid(g))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            design::grid(&axes)
+        }
+        _ => anyhow::bail!(
+            "give one design: --grid key=a,b,c (repeatable), or --range key=lo:hi (repeatable) with --lhs N or --sobol N, or --design FILE.csv"
+        ),
+    }
+}
+
+fn merge(dir: &Path) -> Result<(), Failure> {
+    let written = experiment::sweep::merge(dir).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    eprintln!("wrote {}", written.display());
+    Ok(())
+}
+
 fn check(path: &Path, set: &[String]) -> Result<(), Failure> {
     let model = scenario::load_file(path, set)?;
     print!("{}", scenario::resolved_toml(&model.scenario));
@@ -143,13 +304,7 @@ fn check(path: &Path, set: &[String]) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut overrides = args.set.clone();
-    if let Some(reps) = args.reps {
-        overrides.push(format!("scenario.replications={reps}"));
-    }
-    if let Some(seed) = args.seed {
-        overrides.push(format!("scenario.seed={seed}"));
-    }
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
     let model = scenario::load_file(&args.scenario, &overrides)?;
     let dir = args
         .out
@@ -227,42 +382,73 @@ fn write_results(
     tables::write_summary(dir, summary)
 }
 
-/// Run the experiment with a progress bar on a terminal, log lines otherwise.
-fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment> {
-    let total = model.arms.len() * model.replications as usize;
-    let started = Instant::now();
-    let terminal = std::io::stderr().is_terminal();
-    let bar = (!quiet && terminal).then(|| {
-        let bar = indicatif::ProgressBar::new(total as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(model.scenario.scenario.name.clone());
-        bar
-    });
-    let step = total.div_ceil(10).max(1);
-    let report = |done: usize| {
-        if let Some(bar) = &bar {
+/// Progress of a long job: a bar on a terminal, plain log lines otherwise
+/// (a batch job), nothing with `--quiet`.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    unit: &'static str,
+    quiet: bool,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(label: &str, total: usize, unit: &'static str, quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let template = format!(
+                "{{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit}, {{elapsed}} elapsed, ETA {{eta}}"
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(&template)
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(label.to_string());
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            unit,
+            quiet,
+            started: Instant::now(),
+        }
+    }
+
+    /// `done` of the total are finished.
+    fn update(&self, done: usize) {
+        let step = self.total.div_ceil(10).max(1);
+        if let Some(bar) = &self.bar {
             bar.set_position(done as u64);
-        } else if !quiet && (done % step == 0 || done == total) {
+        } else if !self.quiet && (done % step == 0 || done == self.total) {
             eprintln!(
-                "caasim: {done}/{total} runs done, {:.1} s elapsed",
-                started.elapsed().as_secs_f64()
+                "caasim: {done}/{} {} done, {:.1} s elapsed",
+                self.total,
+                self.unit,
+                self.started.elapsed().as_secs_f64()
             );
         }
-    };
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Run the experiment with progress.
+fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment> {
+    let total = model.arms.len() * model.replications as usize;
+    let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
+    let report = |done: usize| progress.update(done);
     let hooks = Hooks {
         on_run_done: Some(&report),
         cancel: None,
     };
     let experiment = experiment::run(model, &hooks).ok_or_else(|| anyhow::anyhow!("cancelled"))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     Ok(experiment)
 }
 

@@ -44,6 +44,8 @@ pub enum Purpose {
     ProviderEntry = 8,
     /// Whether a sign-up converts under payment disruption.
     Conversion = 9,
+    /// Random designs of sweeps (Latin hypercube strata and positions).
+    Design = 10,
 }
 
 /// The replication-level part of every key.

@@ -1,11 +1,14 @@
 //! Experiments: every arm of a model for every replication, run in parallel,
-//! and the effects of each intervention arm against the baseline.
+//! and the effects of each intervention arm against the baseline; sweeps of
+//! such experiments over a design of parameter values ([`design`], [`sweep`]).
 //!
 //! Runs are independent and each draws only from its own keyed streams, so
 //! the order in which rayon schedules them changes nothing; results are
 //! collected in (arm, replication) order.
 
+pub mod design;
 pub mod effects;
+pub mod sweep;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

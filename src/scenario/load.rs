@@ -24,6 +24,13 @@ pub struct Parsed {
 
 /// Read and parse a scenario file, applying `key.path=value` overrides.
 pub fn read(path: &Path, overrides: &[String]) -> Result<Parsed, ScenarioError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string(), overrides)
+}
+
+/// Read a scenario file's text, refusing what cannot be a scenario (too
+/// large, not a regular file, not UTF-8).
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let origin = path.display().to_string();
     let fail = |message: String| ScenarioError::single(&origin, Problem::file(message));
     let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
@@ -37,9 +44,7 @@ pub fn read(path: &Path, overrides: &[String]) -> Result<Parsed, ScenarioError> 
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| fail("is not UTF-8 text (is it a binary file?)".into()))?;
-    parse(&text, &origin, overrides)
+    String::from_utf8(bytes).map_err(|_| fail("is not UTF-8 text (is it a binary file?)".into()))
 }
 
 /// Parse scenario text, applying overrides.
