@@ -53,9 +53,9 @@ enum Command {
         /// Sweep folder holding `part-i-of-n.csv` files.
         dir: PathBuf,
     },
-    /// Redraw the plots and `report.html` of an existing results folder.
+    /// Redraw the plots and `report.html` of a results folder (or `sweep.html` of a sweep folder).
     Report {
-        /// Results folder written by `caasim run`.
+        /// Folder written by `caasim run` or `caasim sweep`.
         dir: PathBuf,
     },
 }

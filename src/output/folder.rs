@@ -49,9 +49,17 @@ pub fn prepare(dir: &Path, force: bool) -> Result<()> {
 
 /// Whether the folder is empty or was written by caasim.
 fn owned_by_caasim(dir: &Path) -> Result<bool> {
-    let mut entries =
-        fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    if entries.next().is_none() {
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    // Only temporary files: another process of the same job (a sweep shard)
+    // is creating the folder.
+    let in_progress = |name: std::ffi::OsString| {
+        let name = name.to_string_lossy();
+        name.starts_with('.') && name.ends_with(".tmp")
+    };
+    if entries
+        .filter_map(|e| e.ok())
+        .all(|e| in_progress(e.file_name()))
+    {
         return Ok(true);
     }
     if dir.join(MARKER).is_file() {
@@ -76,7 +84,7 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let temporary = path.with_file_name(format!(".{name}.{}.tmp", unique_suffix()));
         let file = File::create(&temporary)
             .with_context(|| format!("cannot write {}", temporary.display()))?;
         Ok(AtomicFile {
@@ -120,6 +128,17 @@ impl Drop for AtomicFile {
             let _ = fs::remove_file(&self.temporary);
         }
     }
+}
+
+/// A suffix no other writer uses at the same time: process id, a counter and
+/// the clock (shards on several nodes may share a process id).
+fn unique_suffix() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}.{count}.{nanos}", std::process::id())
 }
 
 /// Write a whole file atomically.

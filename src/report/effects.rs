@@ -159,17 +159,25 @@ fn draw_row<DB: DrawingBackend<ErrorType: 'static>>(
 }
 
 fn axis_title(metric: &str, unit: Unit) -> String {
-    let suffix = match unit {
-        Unit::Percent => " (% vs baseline)",
-        Unit::Usd => " (USD)",
-        Unit::Share => " (%)",
-        Unit::Days => " (days)",
-        Unit::Plain => "",
-    };
-    format!("{}{suffix}", metric_name(metric))
+    match unit_words(unit) {
+        "" => metric_name(metric),
+        words => format!("{} ({words})", metric_name(metric)),
+    }
 }
 
-fn tick_format(unit: Unit, range: &Range<f64>) -> TickFormat {
+/// The unit of an effect in words, for axis descriptions ("" when plain).
+pub fn unit_words(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Percent => "% vs baseline",
+        Unit::Usd => "USD",
+        Unit::Share => "%",
+        Unit::Days => "days",
+        Unit::Plain => "",
+    }
+}
+
+/// Tick labels of an axis of effects in `unit` over `range`.
+pub fn tick_format(unit: Unit, range: &Range<f64>) -> TickFormat {
     let (prefix, suffix) = match unit {
         Unit::Percent => ("", "%"),
         Unit::Usd => ("$", ""),

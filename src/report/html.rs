@@ -12,21 +12,31 @@ const SCRIPT: &str = include_str!("report.js");
 
 /// The whole page.
 pub fn page(results: &Results, plots: &[Plot]) -> String {
-    let name = html(&results.manifest.scenario_name);
+    let title = format!("caasim report: {}", results.manifest.scenario_name);
+    document(
+        &title,
+        &[
+            header(results),
+            arms(results),
+            effects(results),
+            figures(plots),
+            parameters(results),
+            provenance(results),
+        ],
+    )
+}
+
+/// A self-contained page titled `title` (escaped here) with the style and
+/// script of the report and `sections` (HTML) as its body.
+pub fn document(title: &str, sections: &[String]) -> String {
+    let title = html(title);
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>caasim report: {name}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
+         <title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
     );
-    for section in [
-        header(results),
-        arms(results),
-        effects(results),
-        figures(plots),
-        parameters(results),
-        provenance(results),
-    ] {
-        out.push_str(&section);
+    for section in sections {
+        out.push_str(section);
     }
     out.push_str(&format!("<script>\n{SCRIPT}</script>\n</body>\n</html>\n"));
     out
@@ -52,7 +62,8 @@ fn header(results: &Results) -> String {
     )
 }
 
-fn swatch(colour: RGBColor) -> String {
+/// A small square of `colour`, for tables.
+pub fn swatch(colour: RGBColor) -> String {
     let RGBColor(r, g, b) = colour;
     format!("<span class=\"swatch\" style=\"background:#{r:02x}{g:02x}{b:02x}\"></span>")
 }
@@ -200,21 +211,22 @@ fn effect_cell(row: Option<&SummaryRow>) -> String {
     )
 }
 
-fn figures(plots: &[Plot]) -> String {
+/// The plots, each inline with its caption and download links.
+pub fn figures(plots: &[Plot]) -> String {
     let mut out = String::from("<section id=\"plots\">\n<h2>Plots</h2>\n");
     for plot in plots {
         let svg = plot.image.svg.replacen(
             "<svg ",
-            &format!("<svg role=\"img\" aria-label=\"{}\" ", html(plot.title)),
+            &format!("<svg role=\"img\" aria-label=\"{}\" ", html(&plot.title)),
             1,
         );
         out.push_str(&format!(
             "<figure id=\"plot-{name}\">\n{svg}<figcaption><strong>{}.</strong> {} \
              <span class=\"downloads\"><a href=\"plots/{name}.svg\">SVG</a> · \
              <a href=\"plots/{name}.png\">PNG</a></span></figcaption>\n</figure>\n",
-            html(plot.title),
+            html(&plot.title),
             html(&plot.caption),
-            name = html(plot.name),
+            name = html(&plot.name),
         ));
     }
     out.push_str("</section>\n");
@@ -295,7 +307,8 @@ fn provenance(results: &Results) -> String {
     )
 }
 
-fn overrides(list: &[String]) -> String {
+/// The `--set` overrides as a list of code spans ("none" when empty).
+pub fn overrides(list: &[String]) -> String {
     if list.is_empty() {
         return "none".into();
     }

@@ -1,10 +1,12 @@
-//! Plots and an HTML report for a caasim results folder.
+//! Plots and an HTML report for a caasim results folder or sweep folder.
 //!
 //! [`render`] reads a results folder (see `docs/RESULTS.md`), writes every
-//! plot as SVG and PNG under `plots/` and a self-contained `report.html`.
-//! It learns everything from the files, not from the model; of the rest of
-//! caasim it uses only [`crate::output`]'s atomic writes, manifest file name
-//! and Student-t estimate.
+//! plot as SVG and PNG under `plots/` and a self-contained `report.html`;
+//! given a sweep folder (see [`crate::experiment::sweep`]) it writes the
+//! sweep's plots and `sweep.html` instead. It learns everything from the
+//! files, not from the model; of the rest of caasim it uses only
+//! [`crate::output`]'s atomic writes, manifest file name and Student-t
+//! estimate, and [`crate::experiment`]'s sweep file name and design reader.
 
 mod bars;
 mod data;
@@ -17,6 +19,7 @@ mod params;
 mod pngenc;
 mod stats;
 mod style;
+mod sweep;
 mod ticked;
 mod timeaxis;
 mod timeplot;
@@ -31,45 +34,58 @@ use timeplot::{SeriesSpec, TimePlot};
 
 /// A rendered plot with the words the page shows next to it.
 struct Plot {
-    name: &'static str,
-    title: &'static str,
+    name: String,
+    title: String,
     caption: String,
     image: Image,
 }
 
 /// Reads the results folder `dir` and writes `dir/plots/*.svg`,
-/// `dir/plots/*.png` and `dir/report.html`, each atomically.
+/// `dir/plots/*.png` and `dir/report.html`, each atomically. When `dir` is a
+/// sweep folder (its `sweep.json` says `"kind": "sweep"`), writes the sweep's
+/// plots and `dir/sweep.html` instead.
 ///
-/// Fails with a message naming the file when the folder is not a complete
-/// caasim results folder.
+/// Fails with a message naming the file (and line) when the folder is not a
+/// complete caasim results or sweep folder.
 pub fn render(dir: &Path) -> Result<()> {
+    if sweep::is_sweep_folder(dir)? {
+        return sweep::render(dir);
+    }
     let results = Results::load(dir)?;
     let plots = draw_all(&results)?;
-    let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir)
-        .with_context(|| format!("cannot create {}", plot_dir.display()))?;
-    for plot in &plots {
-        let path = |extension: &str| plot_dir.join(format!("{}.{extension}", plot.name));
-        write_atomic(&path("svg"), plot.image.svg.as_bytes())?;
-        write_atomic(&path("png"), &plot.image.png)?;
-    }
+    write_plots(dir, &plots)?;
     write_atomic(
         &dir.join("report.html"),
         html::page(&results, &plots).as_bytes(),
     )
 }
 
+/// Writes each plot as `dir/plots/<name>.svg` and `.png`, atomically.
+fn write_plots(dir: &Path, plots: &[Plot]) -> Result<()> {
+    let plot_dir = dir.join("plots");
+    std::fs::create_dir_all(&plot_dir)
+        .with_context(|| format!("cannot create {}", plot_dir.display()))?;
+    for plot in plots {
+        let path = |extension: &str| plot_dir.join(format!("{}.{extension}", plot.name));
+        write_atomic(&path("svg"), plot.image.svg.as_bytes())?;
+        write_atomic(&path("png"), &plot.image.png)?;
+    }
+    Ok(())
+}
+
 fn plot<F: Figure>(
-    name: &'static str,
-    title: &'static str,
+    name: impl Into<String>,
+    title: impl Into<String>,
     caption: String,
     fig: &F,
 ) -> Result<Plot> {
+    let name = name.into();
+    let image = figure::render(&name, fig)?;
     Ok(Plot {
         name,
-        title,
+        title: title.into(),
         caption,
-        image: figure::render(name, fig)?,
+        image,
     })
 }
 

@@ -121,6 +121,37 @@ impl Style {
             .box_size(text)
             .map_or(0, |(w, _)| w as i32)
     }
+
+    /// `text`, or its end after an ellipsis, as long as fits in `width`
+    /// backend pixels at a logical font size.
+    pub fn fit_start(&self, text: &str, size: f64, width: i32) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let tails = (1..chars.len()).map(|i| format!("…{}", String::from_iter(&chars[i..])));
+        self.first_fitting(text, tails, size, width)
+    }
+
+    /// `text`, or its start before an ellipsis, as long as fits in `width`
+    /// backend pixels at a logical font size.
+    pub fn fit_end(&self, text: &str, size: f64, width: i32) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let heads = (1..chars.len())
+            .rev()
+            .map(|i| format!("{}…", String::from_iter(&chars[..i])));
+        self.first_fitting(text, heads, size, width)
+    }
+
+    fn first_fitting(
+        &self,
+        text: &str,
+        shorter: impl Iterator<Item = String>,
+        size: f64,
+        width: i32,
+    ) -> String {
+        std::iter::once(text.to_string())
+            .chain(shorter)
+            .find(|t| self.text_width(t, size) <= width)
+            .unwrap_or_else(|| "…".into())
+    }
 }
 
 /// What a legend entry shows next to its label.

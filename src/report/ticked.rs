@@ -17,6 +17,27 @@ impl Ticked {
         Self { range, ticks }
     }
 
+    /// An axis over `range` with about `count` round ticks: multiples of a
+    /// step of 1, 2 or 5 times a power of ten.
+    pub fn round(range: Range<f64>, count: usize) -> Self {
+        let span = range.end - range.start;
+        let ticks = if span > 0.0 && span.is_finite() {
+            let raw = span / count.max(1) as f64;
+            let power = 10f64.powf(raw.log10().floor());
+            let step = [1.0, 2.0, 5.0, 10.0]
+                .iter()
+                .map(|m| m * power)
+                .find(|s| *s >= raw)
+                .unwrap_or(10.0 * power);
+            let first = (range.start / step).ceil() as i64;
+            let last = (range.end / step).floor() as i64;
+            (first..=last).map(|k| k as f64 * step).collect()
+        } else {
+            vec![range.start]
+        };
+        Self::new(range, ticks)
+    }
+
     /// An axis of `n` rows, one unit each, ticked at their centres. Row 0 is
     /// drawn at the top: it spans `row_base(n, 0)..row_base(n, 0) + 1.0`.
     pub fn rows(n: usize) -> Self {
@@ -59,5 +80,19 @@ impl Ranged for Ticked {
 
     fn range(&self) -> Range<f64> {
         self.range.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ticks_step_by_one_two_or_five() {
+        let ticks = |lo: f64, hi: f64| Ticked::round(lo..hi, 5).ticks;
+        assert_eq!(ticks(0.0, 10.0), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(-3.0, 22.0), [0.0, 5.0, 10.0, 15.0, 20.0]);
+        assert_eq!(ticks(0.13, 0.9).len(), 4);
+        assert_eq!(ticks(1.0, 1.0), [1.0]);
     }
 }

@@ -1,0 +1,142 @@
+//! Plots and a page for a sweep folder: each headline metric against each
+//! swept parameter and, for a full grid of two parameters, as heat maps;
+//! `sweep.html` shows them with what was swept and a table of the points.
+
+mod data;
+mod heatmap;
+mod page;
+mod response;
+
+pub use data::is_sweep_folder;
+
+use super::format::metric_name;
+use super::{Plot, plot, write_plots};
+use crate::output::folder::write_atomic;
+use anyhow::Result;
+use data::Sweep;
+use heatmap::HeatMap;
+use response::{Mode, Response};
+use std::path::Path;
+
+/// Metrics plotted and tabulated, in page order.
+const HEADLINE: [&str; 4] = [
+    "campaigns_change_pct",
+    "cost_per_compromise_change_pct",
+    "losses_averted_usd",
+    "days_to_recover",
+];
+
+/// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
+/// `dir/plots/sweep-*.png` and `dir/sweep.html`, each atomically.
+pub fn render(dir: &Path) -> Result<()> {
+    let sweep = Sweep::load(dir)?;
+    let mut plots = response_plots(&sweep)?;
+    plots.extend(heat_maps(&sweep)?);
+    write_plots(dir, &plots)?;
+    write_atomic(
+        &dir.join("sweep.html"),
+        page::page(&sweep, &plots).as_bytes(),
+    )
+}
+
+/// Each headline metric against each parameter, parameter by parameter.
+fn response_plots(sweep: &Sweep) -> Result<Vec<Plot>> {
+    let names = file_names(sweep);
+    let mut plots = Vec::new();
+    for (k, parameter) in sweep.parameters.iter().enumerate() {
+        for metric in HEADLINE {
+            plots.push(plot(
+                format!("sweep-{metric}-vs-{}", names[k]),
+                format!("{} against {}", metric_name(metric), parameter.path),
+                response_caption(sweep, k, metric),
+                &Response::new(sweep, k, metric),
+            )?);
+        }
+    }
+    Ok(plots)
+}
+
+/// Heat maps of the first intervention arm, when the design is a full grid
+/// of two parameters.
+fn heat_maps(sweep: &Sweep) -> Result<Vec<Plot>> {
+    let (Some(grid), Some(arm)) = (sweep.grid2(), sweep.arms.first()) else {
+        return Ok(Vec::new());
+    };
+    let caption = format!(
+        "Mean of {arm} over {} at each combination of {} (across) and {} (up); \
+         the colour scale is on the right, grey cells are not defined.",
+        replications(sweep),
+        grid.0.path,
+        grid.1.path
+    );
+    HEADLINE
+        .iter()
+        .map(|metric| {
+            plot(
+                format!("sweep-heatmap-{metric}"),
+                format!("{} over the grid", metric_name(metric)),
+                caption.clone(),
+                &HeatMap::new(sweep, grid, arm, metric),
+            )
+        })
+        .collect()
+}
+
+/// "n replications", as far as `sweep.json` says.
+fn replications(sweep: &Sweep) -> String {
+    match sweep.identity.replications {
+        Some(1) => "1 replication".into(),
+        Some(n) => format!("{n} replications"),
+        None => "the replications".into(),
+    }
+}
+
+fn response_caption(sweep: &Sweep, k: usize, metric: &str) -> String {
+    let parameter = &sweep.parameters[k];
+    let reps = replications(sweep);
+    let mut caption = match Mode::of(sweep, k) {
+        Mode::Line => format!(
+            "Per intervention arm, the mean over {reps} at each value (no other parameter \
+             varies), shaded its 95% interval."
+        ),
+        Mode::Scatter => format!(
+            "Each dot is one design point's mean over {reps}, the bar its 95% interval; \
+             the other parameters vary too, so the points scatter."
+        ),
+        Mode::ScatterMeans => format!(
+            "Each dot is one design point's mean over {reps}, the bar its 95% interval; \
+             dashed lines join each arm's means at each value, averaged over the other parameters."
+        ),
+    };
+    if !parameter.is_numeric() {
+        caption.push_str(" The values are categories, in design order.");
+    }
+    if response::zero_is_no_effect(metric) {
+        caption.push_str(" The grey line marks no effect.");
+    }
+    caption
+}
+
+/// A file-name part per parameter: its path with characters other than
+/// letters, digits, `_` and `-` replaced by `-`, numbered when two coincide.
+fn file_names(sweep: &Sweep) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (k, parameter) in sweep.parameters.iter().enumerate() {
+        let clean: String = (parameter.path.chars())
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let name = if names.contains(&clean) {
+            format!("{clean}-{}", k + 1)
+        } else {
+            clean
+        };
+        names.push(name);
+    }
+    names
+}
