@@ -6,6 +6,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -20,6 +21,24 @@ use crate::scenario::{self, ScenarioError};
 
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Set by Ctrl-C or SIGTERM; long jobs stop starting work when they see it.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// On the first Ctrl-C or SIGTERM ask running jobs to stop; on the second, exit at once.
+fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!("\ncaasim: interrupted; stopping (press Ctrl-C again to quit at once)");
+    });
+    if let Err(error) = installed {
+        eprintln!("caasim: warning: cannot catch Ctrl-C: {error}");
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -133,6 +152,7 @@ pub fn main() -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
+    install_interrupt_handler();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
@@ -162,6 +182,10 @@ pub fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+        Err(Failure::Interrupted(advice)) => {
+            eprintln!("caasim: stopped. {advice}");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
     }
 }
 
@@ -171,6 +195,8 @@ enum Failure {
     BadInput(String),
     /// Something failed while running or writing (exit code 1).
     Runtime(anyhow::Error),
+    /// Ctrl-C or SIGTERM (exit code 130), with what to do next.
+    Interrupted(String),
 }
 
 impl From<ScenarioError> for Failure {
@@ -239,10 +265,16 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let report = |done: usize| progress.update(done);
     let hooks = Hooks {
         on_run_done: Some(&report),
-        cancel: None,
+        cancel: Some(&INTERRUPTED),
     };
-    experiment::sweep::run(&dir, &sweep, shard, &hooks)?;
+    let complete = experiment::sweep::run(&dir, &sweep, shard, &hooks)?;
     progress.finish();
+    if !complete {
+        return Err(Failure::Interrupted(format!(
+            "Finished points are kept in {}; run the same command again to resume.",
+            dir.join(experiment::sweep::POINTS_DIR).display()
+        )));
+    }
     let written = experiment::sweep::assemble(&dir, &sweep, shard)?;
     if !args.quiet {
         eprintln!("wrote {}", written.display());
@@ -439,17 +471,22 @@ impl Progress {
 }
 
 /// Run the experiment with progress.
-fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment> {
+fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment, Failure> {
     let total = model.arms.len() * model.replications as usize;
     let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
     let report = |done: usize| progress.update(done);
     let hooks = Hooks {
         on_run_done: Some(&report),
-        cancel: None,
+        cancel: Some(&INTERRUPTED),
     };
-    let experiment = experiment::run(model, &hooks).ok_or_else(|| anyhow::anyhow!("cancelled"))?;
+    let experiment = experiment::run(model, &hooks);
     progress.finish();
-    Ok(experiment)
+    experiment.ok_or_else(|| {
+        Failure::Interrupted(
+            "No results were written (the folder has no manifest.json); run the same command again."
+                .to_string(),
+        )
+    })
 }
 
 /// The headline effects, one line per arm.

@@ -12,6 +12,8 @@
 
 pub mod rng;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use crate::model::attacker::{ActTally, MarketView, Status, StatusCounts, act};
@@ -26,6 +28,17 @@ use rng::{CHUNK_SIZE, Purpose};
 
 /// Run one arm for one replication and return its records.
 pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
+    run_unless_cancelled(model, arm, replication, None).expect("a run without a cancel flag ends")
+}
+
+/// Run one arm for one replication; `None` when `cancel` is set before the
+/// last day (checked once a day, so a long run stops within a day's work).
+pub fn run_unless_cancelled(
+    model: &Model,
+    arm: usize,
+    replication: u32,
+    cancel: Option<&AtomicBool>,
+) -> Option<RunOutput> {
     let mut world = World::new(model, &model.arms[arm], replication);
     let mut output = RunOutput {
         arm,
@@ -33,6 +46,9 @@ pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
         ..RunOutput::default()
     };
     for day in 0..model.total_days() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return None;
+        }
         if day == model.burn_in_days {
             world.segment_compromises.fill(0);
             world.segment_losses.fill(0.0);
@@ -47,7 +63,7 @@ pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
     output.provider_classes = world.providers.iter().map(|p| p.class.clone()).collect();
     output.segment_compromises = world.segment_compromises;
     output.segment_losses = world.segment_losses;
-    output
+    Some(output)
 }
 
 /// Advance the world by one internal day and return that day's record.

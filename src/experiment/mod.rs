@@ -52,7 +52,7 @@ pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
             }
             let arm = i / replications as usize;
             let replication = (i % replications as usize) as u32;
-            let output = engine::run(model, arm, replication);
+            let output = engine::run_unless_cancelled(model, arm, replication, hooks.cancel)?;
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(report) = hooks.on_run_done {
                 report(finished);
