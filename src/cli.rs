@@ -13,6 +13,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::experiment::design::Design;
+use crate::experiment::gsa::{self, Method};
 use crate::experiment::sweep::{Shard, Sweep};
 use crate::experiment::{self, Experiment, Hooks, SummaryRow};
 use crate::model::Model;
@@ -67,6 +68,8 @@ enum Command {
     Schema,
     /// Run a design of parameter values (each point: all arms, all replications).
     Sweep(SweepArgs),
+    /// Global sensitivity of an arm's headline effects (Sobol indices or Morris screening).
+    Sensitivity(SensitivityArgs),
     /// Join the parts of a sharded sweep into `points.csv`.
     Merge {
         /// Sweep folder holding `part-i-of-n.csv` files.
@@ -145,6 +148,45 @@ struct SweepArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct SensitivityArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Parameter range `key.path=lo:hi` (repeatable; uniform prior over it).
+    #[arg(long, value_name = "KEY=LO:HI", required = true)]
+    range: Vec<String>,
+    /// Method.
+    #[arg(long, value_enum, default_value = "sobol")]
+    method: Method,
+    /// Sobol base rows N (runs N x (k + 2) points) or Morris trajectories (r x (k + 1) points).
+    #[arg(long)]
+    samples: Option<usize>,
+    /// The intervention arm analysed (default: the first intervention arm).
+    #[arg(long)]
+    arm: Option<String>,
+    /// Replications per arm and point (overrides `scenario.replications`).
+    #[arg(long)]
+    reps: Option<u32>,
+    /// Master seed (also seeds the design and the bootstrap).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value at every point: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output folder (default `results/<scenario name>-sensitivity`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only part i of n of the design (then `caasim merge` and run again to analyse).
+    #[arg(long, value_name = "I/N|slurm")]
+    shard: Option<String>,
+    /// Write into a new folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 /// Run the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -156,6 +198,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
+        Command::Sensitivity(args) => sensitivity(args),
         Command::Merge { dir } => merge(&dir),
         Command::Check { scenario, set } => check(&scenario, &set),
         Command::Schema => {
@@ -245,29 +288,54 @@ fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>) -> Vec<St
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
-    let bad = |e: anyhow::Error| Failure::BadInput(format!("{e:#}"));
     let overrides = run_overrides(&args.set, args.reps, args.seed);
-    let shard = args
-        .shard
-        .as_deref()
-        .map_or(Ok(Shard::ALL), Shard::parse)
-        .map_err(bad)?;
+    let shard = parse_shard(args.shard.as_deref())?;
     let seed = scenario::load_file(&args.scenario, &overrides)?.seed;
-    let design = sweep_design(&args, seed).map_err(bad)?;
+    let design = sweep_design(&args, seed).map_err(bad_input)?;
     let sweep = Sweep::new(&args.scenario, overrides, design)?;
-    let dir = args.out.clone().unwrap_or_else(|| {
-        Path::new("results").join(format!("{}-sweep", sweep.base.scenario.scenario.name))
-    });
-    experiment::sweep::prepare(&dir, &sweep, args.force).map_err(bad)?;
-    let todo = experiment::sweep::remaining(&dir, &sweep, shard).len();
-    let label = format!("{} sweep", sweep.base.scenario.scenario.name);
-    let progress = Progress::new(&label, todo, "points", args.quiet);
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&sweep, "sweep"));
+    let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
+    if !args.quiet {
+        eprintln!("wrote {}", written.display());
+    }
+    Ok(())
+}
+
+fn bad_input(error: anyhow::Error) -> Failure {
+    Failure::BadInput(format!("{error:#}"))
+}
+
+fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
+    text.map_or(Ok(Shard::ALL), Shard::parse).map_err(bad_input)
+}
+
+/// `results/<scenario name>-<suffix>`.
+fn default_dir(sweep: &Sweep, suffix: &str) -> PathBuf {
+    Path::new("results").join(format!("{}-{suffix}", sweep.base.scenario.scenario.name))
+}
+
+/// Prepare the folder, run the shard's remaining points with progress, and
+/// assemble its `points.csv` (or part); returns the file written.
+fn run_sweep(
+    dir: &Path,
+    sweep: &Sweep,
+    shard: Shard,
+    force: bool,
+    quiet: bool,
+) -> Result<PathBuf, Failure> {
+    experiment::sweep::prepare(dir, sweep, force).map_err(bad_input)?;
+    let todo = experiment::sweep::remaining(dir, sweep, shard).len();
+    let label = sweep.base.scenario.scenario.name.clone();
+    let progress = Progress::new(&label, todo, "points", quiet);
     let report = |done: usize| progress.update(done);
     let hooks = Hooks {
         on_run_done: Some(&report),
         cancel: Some(&INTERRUPTED),
     };
-    let complete = experiment::sweep::run(&dir, &sweep, shard, &hooks)?;
+    let complete = experiment::sweep::run(dir, sweep, shard, &hooks)?;
     progress.finish();
     if !complete {
         return Err(Failure::Interrupted(format!(
@@ -275,9 +343,64 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             dir.join(experiment::sweep::POINTS_DIR).display()
         )));
     }
-    let written = experiment::sweep::assemble(&dir, &sweep, shard)?;
+    Ok(experiment::sweep::assemble(dir, sweep, shard)?)
+}
+
+fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let shard = parse_shard(args.shard.as_deref())?;
+    let base = scenario::load_file(&args.scenario, &overrides)?;
+    let arm = match &args.arm {
+        Some(arm) if base.arms.iter().skip(1).any(|a| &a.name == arm) => arm.clone(),
+        Some(arm) => {
+            return Err(Failure::BadInput(format!(
+                "--arm {arm}: no such intervention arm in {}",
+                args.scenario.display()
+            )));
+        }
+        None => base.arms.get(1).map(|a| a.name.clone()).ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{} has no intervention arm to analyse",
+                args.scenario.display()
+            ))
+        })?,
+    };
+    let ranges = args
+        .range
+        .iter()
+        .map(|r| experiment::design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(bad_input)?;
+    let samples = args.samples.unwrap_or(match args.method {
+        Method::Sobol => 256,
+        Method::Morris => 20,
+    });
+    let plan = gsa::Plan {
+        method: args.method,
+        ranges,
+        samples,
+        arm,
+        seed: base.seed,
+    };
+    let design = plan.design().map_err(bad_input)?;
+    let sweep = Sweep::new(&args.scenario, overrides, design)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&sweep, "sensitivity"));
+    let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
+    if shard != Shard::ALL {
+        eprintln!(
+            "wrote {}; when every shard is done, run `caasim merge {}` and this command again without --shard",
+            written.display(),
+            dir.display()
+        );
+        return Ok(());
+    }
+    gsa::analyse(&dir, &sweep, &plan)?;
+    crate::report::render(&dir)?;
     if !args.quiet {
-        eprintln!("wrote {}", written.display());
+        eprintln!("wrote {}", dir.join("indices.csv").display());
     }
     Ok(())
 }
@@ -316,7 +439,7 @@ fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
 }
 
 fn merge(dir: &Path) -> Result<(), Failure> {
-    let written = experiment::sweep::merge(dir).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    let written = experiment::sweep::merge(dir).map_err(bad_input)?;
     eprintln!("wrote {}", written.display());
     Ok(())
 }

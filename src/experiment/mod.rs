@@ -8,6 +8,8 @@
 
 pub mod design;
 pub mod effects;
+pub mod gsa;
+pub mod sensitivity;
 pub mod sweep;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
