@@ -1,9 +1,11 @@
-//! Plots and an HTML report for a caasim results folder or sweep folder.
+//! Plots and an HTML report for a caasim results, sweep or sensitivity folder.
 //!
 //! [`render`] reads a results folder (see `docs/RESULTS.md`), writes every
 //! plot as SVG and PNG under `plots/` and a self-contained `report.html`;
 //! given a sweep folder (see [`crate::experiment::sweep`]) it writes the
-//! sweep's plots and `sweep.html` instead. It learns everything from the
+//! sweep's plots and `sweep.html` instead, and given a sensitivity folder
+//! (a sweep folder with `sensitivity.json` and `indices.csv`) the plots of
+//! the indices and `sensitivity.html`. It learns everything from the
 //! files, not from the model; of the rest of caasim it uses only
 //! [`crate::output`]'s atomic writes, manifest file name and Student-t
 //! estimate, and [`crate::experiment`]'s sweep file name and design reader.
@@ -17,6 +19,7 @@ mod html;
 mod market;
 mod params;
 mod pngenc;
+mod sensitivity;
 mod stats;
 mod style;
 mod sweep;
@@ -43,11 +46,17 @@ struct Plot {
 /// Reads the results folder `dir` and writes `dir/plots/*.svg`,
 /// `dir/plots/*.png` and `dir/report.html`, each atomically. When `dir` is a
 /// sweep folder (its `sweep.json` says `"kind": "sweep"`), writes the sweep's
-/// plots and `dir/sweep.html` instead.
+/// plots and `dir/sweep.html` instead. When `dir` is a sensitivity folder
+/// (its `sensitivity.json` says `"kind": "sensitivity"`; checked first, as
+/// it is a sweep folder too), writes `dir/plots/sensitivity-*` and
+/// `dir/sensitivity.html` instead.
 ///
 /// Fails with a message naming the file (and line) when the folder is not a
-/// complete caasim results or sweep folder.
+/// complete caasim results, sweep or sensitivity folder.
 pub fn render(dir: &Path) -> Result<()> {
+    if sensitivity::is_sensitivity_folder(dir)? {
+        return sensitivity::render(dir);
+    }
     if sweep::is_sweep_folder(dir)? {
         return sweep::render(dir);
     }

@@ -42,7 +42,8 @@ pub fn is_sweep_folder(dir: &Path) -> Result<bool> {
     Ok(value.get("kind").and_then(Value::as_str) == Some("sweep"))
 }
 
-fn read_json(path: &Path) -> Result<Value> {
+/// The JSON document at `path`, with errors naming it.
+pub fn read_json(path: &Path) -> Result<Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
@@ -269,7 +270,7 @@ fn read_points(
 }
 
 /// Why `points.csv` cannot be read, and what to do about it.
-fn missing_points(dir: &Path) -> String {
+pub fn missing_points(dir: &Path) -> String {
     let path = dir.join("points.csv");
     let sharded = std::fs::read_dir(dir).is_ok_and(|entries| {
         entries

@@ -7,7 +7,7 @@ mod heatmap;
 mod page;
 mod response;
 
-pub use data::is_sweep_folder;
+pub use data::{Identity, is_sweep_folder, missing_points, read_json};
 
 use super::format::metric_name;
 use super::{Plot, plot, write_plots};
