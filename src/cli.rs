@@ -70,6 +70,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of an arm's headline effects (Sobol indices or Morris screening).
     Sensitivity(SensitivityArgs),
+    /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
+    Calibrate(CalibrateArgs),
     /// Join the parts of a sharded sweep into `points.csv`.
     Merge {
         /// Sweep folder holding `part-i-of-n.csv` files.
@@ -187,6 +189,51 @@ struct SensitivityArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct CalibrateArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Targets file (TOML): the observations, each with its uncertainty.
+    #[arg(long)]
+    targets: PathBuf,
+    /// Parameter to fit with its uniform prior `key.path=lo:hi` (repeatable).
+    #[arg(long = "params", value_name = "KEY=LO:HI", required = true)]
+    params: Vec<String>,
+    /// Particles per generation.
+    #[arg(long, default_value_t = 200)]
+    population: usize,
+    /// Largest number of generations.
+    #[arg(long, default_value_t = 6)]
+    generations: usize,
+    /// Stop once the tolerance (distance) is at most this.
+    #[arg(long)]
+    tolerance: Option<f64>,
+    /// Quantile of the previous generation's distances that sets the next tolerance.
+    #[arg(long, default_value_t = 0.5)]
+    alpha: f64,
+    /// Replications per particle.
+    #[arg(long, default_value_t = 3)]
+    reps: u32,
+    /// Replications of the best fit for `fit.csv`.
+    #[arg(long, default_value_t = 20)]
+    final_reps: u32,
+    /// Seed of the calibration (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output folder (default `results/<scenario name>-calibration`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write into a new folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 /// Run the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -199,6 +246,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
         Command::Sensitivity(args) => sensitivity(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Merge { dir } => merge(&dir),
         Command::Check { scenario, set } => check(&scenario, &set),
         Command::Schema => {
@@ -436,6 +484,60 @@ fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
             "give one design: --grid key=a,b,c (repeatable), or --range key=lo:hi (repeatable) with --lhs N or --sobol N, or --design FILE.csv"
         ),
     }
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    use experiment::calibrate::{CalibrationConfig, TargetsError};
+    let base = scenario::load_file(&args.scenario, &args.set)?;
+    let parameters = args
+        .params
+        .iter()
+        .map(|r| experiment::design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(bad_input)?;
+    let mut config = CalibrationConfig::new(&args.scenario, &args.targets, parameters);
+    config.overrides = args.set.clone();
+    config.population = args.population;
+    config.generations = args.generations;
+    config.final_tolerance = args.tolerance;
+    config.alpha = args.alpha;
+    config.replications = args.reps;
+    config.final_replications = args.final_reps;
+    config.seed = args.seed;
+    config.force = args.force;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        Path::new("results").join(format!("{}-calibration", base.scenario.scenario.name))
+    });
+    let quiet = args.quiet;
+    let progress = |generation: usize, accepted: usize| {
+        if !quiet {
+            eprintln!("caasim: generation {generation}: {accepted} particles accepted");
+        }
+    };
+    let result = experiment::calibrate::calibrate(&config, &dir, &progress).map_err(|e| {
+        if e.downcast_ref::<TargetsError>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
+        {
+            bad_input(e)
+        } else {
+            Failure::Runtime(e)
+        }
+    })?;
+    if !quiet {
+        println!("parameter,mean,sd,q05,q50,q95");
+        for s in &result.summary {
+            println!(
+                "{},{},{},{},{},{}",
+                s.parameter, s.mean, s.sd, s.q05, s.q50, s.q95
+            );
+        }
+        eprintln!(
+            "wrote {} ({}; {} runs)",
+            dir.display(),
+            result.stopped,
+            result.runs
+        );
+    }
+    Ok(())
 }
 
 fn merge(dir: &Path) -> Result<(), Failure> {

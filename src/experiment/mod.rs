@@ -6,6 +6,7 @@
 //! the order in which rayon schedules them changes nothing; results are
 //! collected in (arm, replication) order.
 
+pub mod calibrate;
 pub mod design;
 pub mod effects;
 pub mod gsa;
