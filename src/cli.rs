@@ -487,7 +487,7 @@ fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    use experiment::calibrate::{CalibrationConfig, TargetsError};
+    use experiment::calibrate::{CalibrationConfig, InputError, TargetsError};
     let base = scenario::load_file(&args.scenario, &args.set)?;
     let parameters = args
         .params
@@ -515,7 +515,9 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         }
     };
     let result = experiment::calibrate::calibrate(&config, &dir, &progress).map_err(|e| {
-        if e.downcast_ref::<TargetsError>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
+        if e.is::<InputError>()
+            || e.downcast_ref::<TargetsError>().is_some()
+            || e.downcast_ref::<ScenarioError>().is_some()
         {
             bad_input(e)
         } else {
