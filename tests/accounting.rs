@@ -59,7 +59,8 @@ fn check_arm(model: &caasim::model::Model, arm: usize, replication: u32) -> Tota
     let name = &model.arms[arm].name;
     let mut world = World::new(model, &model.arms[arm], replication);
     let alive = |w: &World| {
-        w.attackers
+        w.population
+            .as_slice()
             .iter()
             .filter(|a| a.status != Status::Gone)
             .count() as u64
@@ -73,7 +74,7 @@ fn check_arm(model: &caasim::model::Model, arm: usize, replication: u32) -> Tota
         // Seats: within capacity, and equal to the seats of the working
         // attackers who rent from the provider.
         let mut rented = vec![0u64; world.providers.len()];
-        for attacker in &world.attackers {
+        for attacker in world.population.as_slice() {
             if attacker.status == Status::Working {
                 assert_ne!(
                     attacker.provider, NO_PROVIDER,
@@ -122,7 +123,8 @@ fn check_arm(model: &caasim::model::Model, arm: usize, replication: u32) -> Tota
         // attackers, and their total changes by entries minus exits.
         let count = |s: &[Status]| {
             world
-                .attackers
+                .population
+                .as_slice()
                 .iter()
                 .filter(|a| s.contains(&a.status))
                 .count() as u64

@@ -44,17 +44,27 @@ fn frozen_market_matches_the_closed_form() {
         }
         // Every attacker works, so the day's campaigns are exactly the seats.
         assert!(
-            world.attackers.iter().all(|a| a.status == Status::Working),
+            world
+                .population
+                .as_slice()
+                .iter()
+                .all(|a| a.status == Status::Working),
             "day {day}: an attacker is not working in a frozen market"
         );
-        let seats: u64 = world.attackers.iter().map(|a| u64::from(a.seats)).sum();
+        let seats: u64 = world
+            .population
+            .as_slice()
+            .iter()
+            .map(|a| u64::from(a.seats))
+            .sum();
         assert_eq!(record.campaigns, seats, "day {day}: campaigns");
         assert_eq!(record.emails, seats as f64 * emails, "day {day}: emails");
         assert_eq!(record.attacker_entries + record.attacker_exits, 0);
         assert_eq!(record.capacity_seats, 10_000.0, "day {day}: capacity moved");
         assert_eq!(record.mean_price, Some(30.0), "day {day}: price moved");
         let today: f64 = world
-            .attackers
+            .population
+            .as_slice()
             .iter()
             .map(|a| f64::from(a.seats) * emails * f64::from(a.skill) * per_email)
             .sum();

@@ -10,13 +10,14 @@
 //! 6. providers and attackers enter;
 //! 7. the day is recorded.
 
+pub mod bench;
 pub mod rng;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
-
-use crate::model::attacker::{ActTally, MarketView, Status, StatusCounts, act};
+use crate::model::attacker::{
+    ActStreams, ActTally, Attacker, ChunkOutput, MarketView, Status, StatusCounts, act,
+};
 use crate::model::config::Model;
 use crate::model::entry::{attackers_arrive, providers_enter};
 use crate::model::intervention::{act_today, update_hardening};
@@ -24,7 +25,8 @@ use crate::model::market::{Clearing, ClearingTally};
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
 use crate::model::world::{DayEvents, World, half_life_factor};
 use crate::output::records::{DayRecord, ProviderDay, RunOutput};
-use rng::{CHUNK_SIZE, Purpose};
+use crate::scenario::format::AttackerSpec;
+use rng::Purpose;
 
 /// Run one arm for one replication and return its records.
 pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
@@ -49,10 +51,6 @@ pub fn run_unless_cancelled(
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return None;
         }
-        if day == model.burn_in_days {
-            world.segment_compromises.fill(0);
-            world.segment_losses.fill(0.0);
-        }
         let record = step(&mut world, day);
         if day >= model.burn_in_days {
             output.provider_days.push(snapshot(&world));
@@ -67,6 +65,11 @@ pub fn run_unless_cancelled(
 }
 
 /// Advance the world by one internal day and return that day's record.
+///
+/// On burn-in days the compromises are not split over victim segments and
+/// no losses are drawn (the record says 0): those days are not recorded,
+/// nothing in the market depends on the draws, and they come from a stream
+/// of their own, so skipping them changes no other number.
 pub fn step(world: &mut World, day: u32) -> DayRecord {
     world.events = DayEvents::default();
     wake_providers(world, day);
@@ -75,7 +78,11 @@ pub fn step(world: &mut World, day: u32) -> DayRecord {
     let view = world.view(day);
     let acted = act_in_parallel(world, &view);
     let cleared = clear_market(world, &view);
-    let losses_usd = victims_day(world, acted.compromises, day);
+    let losses_usd = if day >= world.model.burn_in_days {
+        victims_day(world, acted.compromises, day)
+    } else {
+        0.0
+    };
     let books = update_providers(world, cleared.unmet_seats, day);
     decay_pressure_and_risk(world, &view);
     providers_enter(world, day);
@@ -99,41 +106,25 @@ fn wake_providers(world: &mut World, day: u32) {
     }
 }
 
-/// Every attacker acts, chunk by chunk in parallel; tallies are reduced in
-/// chunk order, seats given up are returned to providers, and the status
-/// counts are taken afresh.
+/// Every attacker acts, chunk by chunk in parallel (attackers who left for
+/// good are dropped now and then); tallies are reduced in chunk order, seats given up are
+/// returned to providers, and the status counts are taken afresh.
 pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
     let kinds = &world.model.attacker_types;
-    let key = world.key;
+    let campaign = world.key.day_streams(Purpose::Campaign, view.day);
+    let decision = world.key.day_streams(Purpose::Decision, view.day);
     world
-        .attackers
-        .par_chunks_mut(CHUNK_SIZE)
-        .zip(world.chunks.par_iter_mut())
-        .enumerate()
-        .for_each(|(chunk, (attackers, out))| {
-            out.clear();
-            for (offset, attacker) in attackers.iter_mut().enumerate() {
-                let held = (attacker.status == Status::Working)
-                    .then_some((attacker.provider, attacker.seats));
-                if let Some(intent) = act(
-                    attacker,
-                    chunk * CHUNK_SIZE + offset,
-                    kinds,
-                    view,
-                    &key,
-                    &mut out.tally,
-                ) {
-                    out.intents.push(intent);
-                }
-                if let Some(seats) = held.filter(|_| attacker.status != Status::Working) {
-                    out.releases.push(seats);
-                }
-                out.counts.add(attacker.status);
-            }
+        .population
+        .act_in_parallel(|c, first, attackers, out| {
+            let streams = ActStreams {
+                campaign: campaign.chunk(c as u64),
+                decision: decision.chunk(c as u64),
+            };
+            act_chunk(first, attackers, out, kinds, view, &streams);
         });
     let mut total = ActTally::default();
     let mut counts = StatusCounts::default();
-    for out in &world.chunks {
+    for out in world.population.outputs() {
         total.add(&out.tally);
         counts.merge(&out.counts);
         for &(provider, seats) in &out.releases {
@@ -144,16 +135,39 @@ pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
     total
 }
 
+/// The attackers of one chunk (from position `first`) act, in identity order.
+fn act_chunk(
+    first: usize,
+    attackers: &mut [Attacker],
+    out: &mut ChunkOutput,
+    kinds: &[AttackerSpec],
+    view: &MarketView,
+    streams: &ActStreams,
+) {
+    out.clear();
+    for (at, attacker) in (first as u32..).zip(attackers) {
+        let held =
+            (attacker.status == Status::Working).then_some((attacker.provider, attacker.seats));
+        if let Some(intent) = act(attacker, at, kinds, view, streams, &mut out.tally) {
+            out.intents.push(intent);
+        }
+        if let Some(seats) = held.filter(|_| attacker.status != Status::Working) {
+            out.releases.push(seats);
+        }
+        out.counts.add(attacker.status);
+    }
+}
+
 /// Carry out the day's intents in attacker order.
 fn clear_market(world: &mut World, view: &MarketView) -> ClearingTally {
-    let clearing = Clearing {
+    let mut clearing = Clearing {
         market: &world.model.market,
         view,
         conversion: world.conversion(view.day),
         key: &world.key,
+        weights: Vec::with_capacity(world.providers.len()),
     };
-    let intents = world.chunks.iter().flat_map(|c| c.intents.iter().copied());
-    let tally = clearing.clear(intents, &mut world.attackers, &mut world.providers);
+    let tally = clearing.clear(&mut world.population, &mut world.providers);
     world.counts.searching -= tally.hired;
     world.counts.working += tally.hired;
     world.counts.working -= tally.laid_off;

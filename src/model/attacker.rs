@@ -1,16 +1,16 @@
 //! Attackers: customers who rent seats and run campaigns.
 //!
-//! Attackers live in one flat `Vec<Attacker>` of compact structs (48 bytes)
-//! that is never reordered, so an attacker's index is its identity and the key
-//! of its random streams. Their daily act ([`act`]) runs in parallel over
-//! chunks and only touches the attacker itself; everything that involves the
-//! market (taking or leaving seats, paying) is returned as an [`Intent`] and
-//! carried out sequentially by [`crate::model::market`].
+//! Attackers are compact structs (56 bytes) kept in identity order by
+//! [`crate::model::population`]; an attacker's identity keys its random
+//! streams. Their daily act ([`act`]) runs in parallel over chunks and only
+//! touches the attacker itself; everything that involves the market (taking
+//! or leaving seats, paying) is returned as an [`Intent`] and carried out
+//! sequentially by [`crate::model::market`].
 
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use crate::engine::rng::{Purpose, RunKey, Stream};
+use crate::engine::rng::{CHUNK_SIZE, ChunkStreams, Stream};
 use crate::scenario::format::AttackerSpec;
 
 /// No provider.
@@ -53,6 +53,8 @@ pub struct Attacker {
     pub wake_day: u32,
     /// Internal day it leaves the market for good.
     pub leave_day: u32,
+    /// Identity: its number in creation order (keys its random streams).
+    pub id: u32,
     /// Provider index, or [`NO_PROVIDER`].
     pub provider: u16,
     /// The provider it rented from last (kept while searching), or [`NO_PROVIDER`].
@@ -67,20 +69,20 @@ pub struct Attacker {
     pub displaced: bool,
 }
 
-/// What an attacker asks of the market today; carried out in index order.
+/// What an attacker asks of the market today; carried out in identity order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Intent {
     /// Subscription ran out: renew, or switch by the logit with uniform `u`.
     Renew {
-        /// Attacker index.
-        index: u32,
+        /// Position of the attacker in the population today.
+        at: u32,
         /// Uniform number for the choice.
         u: f64,
     },
     /// Search done (or waiting): rent seats by the logit with uniform `u`.
     Seek {
-        /// Attacker index.
-        index: u32,
+        /// Position of the attacker in the population today.
+        at: u32,
         /// Uniform number for the choice.
         u: f64,
     },
@@ -197,7 +199,7 @@ impl ActTally {
 pub struct ChunkOutput {
     /// Tallies.
     pub tally: ActTally,
-    /// Market requests, in index order.
+    /// Market requests, in identity order.
     pub intents: Vec<Intent>,
     /// Seats given up by attackers who stopped working: (provider, seats).
     pub releases: Vec<(u16, u16)>,
@@ -281,13 +283,38 @@ pub fn search_days(mean: f64, rng: &mut Stream) -> u32 {
     days.min(f64::from(u32::MAX / 2)) as u32
 }
 
-/// One attacker's day; returns an intent when it needs the market.
+/// The streams an attacker's act draws from, for the attackers of one chunk today.
+#[derive(Debug, Clone, Copy)]
+pub struct ActStreams {
+    /// Today's campaigns.
+    pub campaign: ChunkStreams,
+    /// Today's decisions.
+    pub decision: ChunkStreams,
+}
+
+impl ActStreams {
+    fn campaign(&self, attacker: &Attacker) -> Stream {
+        self.campaign.member(offset_in_chunk(attacker))
+    }
+
+    fn decision(&self, attacker: &Attacker) -> Stream {
+        self.decision.member(offset_in_chunk(attacker))
+    }
+}
+
+/// The attacker's place in its chunk of identities.
+fn offset_in_chunk(attacker: &Attacker) -> u64 {
+    u64::from(attacker.id) % CHUNK_SIZE as u64
+}
+
+/// One attacker's day (the attacker at position `at` of the population);
+/// returns an intent when it needs the market.
 pub fn act(
     attacker: &mut Attacker,
-    index: usize,
+    at: u32,
     kinds: &[AttackerSpec],
     view: &MarketView,
-    key: &RunKey,
+    streams: &ActStreams,
     tally: &mut ActTally,
 ) -> Option<Intent> {
     if attacker.status == Status::Gone {
@@ -307,22 +334,21 @@ pub fn act(
         attacker.cash -= kind.overhead_usd_per_day;
         tally.overhead_usd += kind.overhead_usd_per_day;
     }
-    let decisions = || key.attacker(Purpose::Decision, view.day, index);
     if view.risk_shock_today
         && attacker.status != Status::Dormant
         && attacker.perceived_risk(view) > f64::from(attacker.tolerance)
     {
-        attacker.go_dormant(&mut decisions(), view);
+        attacker.go_dormant(&mut streams.decision(attacker), view);
         tally.deterred += 1;
         return None;
     }
     match attacker.status {
-        Status::Working => work(attacker, index, kind, view, key, tally),
+        Status::Working => work(attacker, at, kind, view, streams, tally),
         Status::Searching if view.day >= attacker.wake_day => {
-            let mut rng = decisions();
+            let mut rng = streams.decision(attacker);
             match decide(attacker, kind, view.mean_price, view) {
                 Decision::Continue => Some(Intent::Seek {
-                    index: index as u32,
+                    at,
                     u: rng.random(),
                 }),
                 stop => {
@@ -333,16 +359,16 @@ pub fn act(
             }
         }
         Status::Waiting if view.day >= attacker.wake_day => {
-            attacker.go_dormant(&mut decisions(), view);
+            attacker.go_dormant(&mut streams.decision(attacker), view);
             tally.quits += 1;
             None
         }
         Status::Waiting => Some(Intent::Seek {
-            index: index as u32,
-            u: decisions().random(),
+            at,
+            u: streams.decision(attacker).random(),
         }),
         Status::Dormant if view.day >= attacker.wake_day => {
-            let mut rng = decisions();
+            let mut rng = streams.decision(attacker);
             if decide(attacker, kind, view.mean_price, view) == Decision::Continue {
                 attacker.start_search(&mut rng, view);
             } else {
@@ -395,20 +421,20 @@ fn decide(attacker: &Attacker, kind: &AttackerSpec, price: f64, view: &MarketVie
 /// A working attacker's day: campaigns, then the renewal decision if due.
 fn work(
     attacker: &mut Attacker,
-    index: usize,
+    at: u32,
     kind: &AttackerSpec,
     view: &MarketView,
-    key: &RunKey,
+    streams: &ActStreams,
     tally: &mut ActTally,
 ) -> Option<Intent> {
     let provider = usize::from(attacker.provider);
     if view.provider_serving[provider] {
-        run_campaigns(attacker, index, kind, view, key, tally);
+        run_campaigns(attacker, kind, view, streams, tally);
     }
     if view.day < attacker.paid_until {
         return None;
     }
-    let mut rng = key.attacker(Purpose::Decision, view.day, index);
+    let mut rng = streams.decision(attacker);
     let price = view.provider_price[provider];
     let affordable = attacker.cash >= price * f64::from(attacker.seats) * (1.0 + view.fee_share);
     let decision = match decide(attacker, kind, price, view) {
@@ -417,7 +443,7 @@ fn work(
     };
     if decision == Decision::Continue {
         return Some(Intent::Renew {
-            index: index as u32,
+            at,
             u: rng.random(),
         });
     }
@@ -426,21 +452,38 @@ fn work(
     None
 }
 
+/// A Poisson count of positive, finite mean `mean`. Below 12 it is Knuth's
+/// product of uniforms, drawn exactly as `rand_distr::Poisson` draws it (a
+/// test holds the two equal) without building the distribution each time;
+/// from 12 up it is `rand_distr`'s rejection method.
+pub fn poisson(mean: f64, rng: &mut Stream) -> u64 {
+    if mean < 12.0 {
+        let threshold = (-mean).exp();
+        let mut count = 0;
+        let mut product: f64 = rng.random();
+        while product > threshold {
+            product *= rng.random::<f64>();
+            count += 1;
+        }
+        count
+    } else {
+        Poisson::new(mean).map_or(0.0, |law| law.sample(rng)) as u64
+    }
+}
+
 /// Run today's campaigns: one Poisson draw of compromises per attacker-day.
 fn run_campaigns(
     attacker: &mut Attacker,
-    index: usize,
     kind: &AttackerSpec,
     view: &MarketView,
-    key: &RunKey,
+    streams: &ActStreams,
     tally: &mut ActTally,
 ) {
     let seats = f64::from(attacker.seats);
     let mean =
         seats * view.emails_per_seat * f64::from(attacker.skill) * view.compromises_per_email;
     let compromises = if mean > 0.0 {
-        let mut rng = key.attacker(Purpose::Campaign, view.day, index);
-        Poisson::new(mean).map_or(0.0, |law| law.sample(&mut rng)) as u64
+        poisson(mean, &mut streams.campaign(attacker))
     } else {
         0
     };
@@ -451,4 +494,30 @@ fn run_campaigns(
     tally.compromises += compromises;
     tally.proceeds_usd += proceeds;
     tally.campaign_cost_usd += cost;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::{Purpose, RunKey};
+
+    #[test]
+    fn poisson_draws_as_rand_distr_does() {
+        let key = RunKey {
+            seed: 5,
+            replication: 1,
+        };
+        for (i, mean) in [1e-9, 0.01, 0.4, 1.0, 3.7, 11.999, 12.0, 40.0, 1e4]
+            .into_iter()
+            .enumerate()
+        {
+            for member in 0..500 {
+                let mut ours = key.attacker(Purpose::Campaign, i as u32, member);
+                let mut theirs = ours.clone();
+                let expected = Poisson::new(mean).unwrap().sample(&mut theirs) as u64;
+                assert_eq!(poisson(mean, &mut ours), expected, "mean {mean}");
+                assert_eq!(ours, theirs, "same numbers used");
+            }
+        }
+    }
 }

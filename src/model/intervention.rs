@@ -175,7 +175,7 @@ fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
 /// Seized customer data: the provider's customers and, less, everyone feel more at risk.
 fn expose_customers(world: &mut World, j: usize, strike: &Strike, day: u32) {
     let decay = super::world::half_life_factor(world.model.market.risk_half_life_days);
-    for attacker in &mut world.attackers {
+    for attacker in world.population.as_mut_slice() {
         if attacker.status == Status::Working && usize::from(attacker.provider) == j {
             attacker.add_risk(strike.risk_shock_customers, day, decay);
         }
@@ -185,11 +185,11 @@ fn expose_customers(world: &mut World, j: usize, strike: &Strike, day: u32) {
 }
 
 /// Without downtime, customers whose seats were seized lose them: each with
-/// probability `seized`, then more in index order until the rest fit.
+/// probability `seized`, then more in identity order until the rest fit.
 fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32) {
     let key = world.key;
-    world.displace_customers_where(j, day, &mut |index, _| {
-        key.attacker(Purpose::Enforcement, day, index)
+    world.displace_customers_where(j, day, &mut |id, _| {
+        key.attacker(Purpose::Enforcement, day, id as usize)
             .random::<f64>()
             < seized
     });

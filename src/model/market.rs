@@ -1,5 +1,5 @@
 //! The market: a multinomial logit choice of provider and the sequential
-//! clearing of the day's intents, in attacker index order, so that the result
+//! clearing of the day's intents, in attacker identity order, so that the result
 //! does not depend on threads.
 //!
 //! Utility of provider j for an attacker now with provider c:
@@ -9,6 +9,7 @@
 //! spare capacity for the attacker's seats (or hold its seats now) can be chosen.
 
 use super::attacker::{Attacker, Intent, MarketView, NO_PROVIDER, Status};
+use super::population::Population;
 use super::provider::Provider;
 use crate::engine::rng::{Purpose, RunKey};
 use crate::scenario::format::Market;
@@ -49,39 +50,53 @@ pub struct Clearing<'a> {
     pub conversion: f64,
     /// Stream keys.
     pub key: &'a RunKey,
+    /// Scratch space of the provider choice.
+    pub weights: Vec<(usize, f64)>,
 }
 
 impl Clearing<'_> {
-    /// Carry out the intents in order.
+    /// Carry out the intents the chunks' attackers made today, in identity order.
     pub fn clear(
-        &self,
-        intents: impl Iterator<Item = Intent>,
-        attackers: &mut [Attacker],
+        &mut self,
+        population: &mut Population,
         providers: &mut [Provider],
     ) -> ClearingTally {
         let mut tally = ClearingTally::default();
-        for intent in intents {
-            match intent {
-                Intent::Renew { index, u } => {
-                    self.renew(&mut attackers[index as usize], u, providers, &mut tally);
-                }
-                Intent::Seek { index, u } => {
-                    self.seek(index as usize, u, attackers, providers, &mut tally);
-                }
+        for chunk in 0..population.outputs().len() {
+            for k in 0..population.outputs()[chunk].intents.len() {
+                let intent = population.outputs()[chunk].intents[k];
+                self.carry_out(intent, population, providers, &mut tally);
             }
         }
         tally
     }
 
+    fn carry_out(
+        &mut self,
+        intent: Intent,
+        population: &mut Population,
+        providers: &mut [Provider],
+        tally: &mut ClearingTally,
+    ) {
+        match intent {
+            Intent::Renew { at, u } => {
+                self.renew(population.at_mut(at as usize), u, providers, tally);
+            }
+            Intent::Seek { at, u } => {
+                self.seek(population.at_mut(at as usize), u, providers, tally)
+            }
+        }
+    }
+
     fn renew(
-        &self,
+        &mut self,
         attacker: &mut Attacker,
         u: f64,
         providers: &mut [Provider],
         tally: &mut ClearingTally,
     ) {
         let current = usize::from(attacker.provider);
-        let Some(choice) = choose(attacker, u, providers, self.market) else {
+        let Some(choice) = choose(attacker, u, providers, self.market, &mut self.weights) else {
             // Its provider is down and no one else has room: it waits.
             providers[current].seats_used -= u32::from(attacker.seats);
             attacker.provider = NO_PROVIDER;
@@ -100,23 +115,22 @@ impl Clearing<'_> {
     }
 
     fn seek(
-        &self,
-        index: usize,
+        &mut self,
+        attacker: &mut Attacker,
         u: f64,
-        attackers: &mut [Attacker],
         providers: &mut [Provider],
         tally: &mut ClearingTally,
     ) {
-        let attacker = &mut attackers[index];
         if self.conversion < 1.0 {
-            let mut rng = self.key.attacker(Purpose::Conversion, self.view.day, index);
+            let id = attacker.id as usize;
+            let mut rng = self.key.attacker(Purpose::Conversion, self.view.day, id);
             let convert: f64 = rand::RngExt::random(&mut rng);
             if convert >= self.conversion {
                 tally.failed_conversions += 1;
                 return;
             }
         }
-        match choose(attacker, u, providers, self.market) {
+        match choose(attacker, u, providers, self.market, &mut self.weights) {
             Some(choice) => {
                 providers[choice].seats_used += u32::from(attacker.seats);
                 self.take_seats(attacker, choice, tally);
@@ -169,16 +183,20 @@ impl Clearing<'_> {
 }
 
 /// The logit choice among providers the attacker can rent from; `None` when none can serve it.
+///
+/// `weights` is scratch space (reused between calls so that the clearing
+/// does not allocate per attacker).
 pub fn choose(
     attacker: &Attacker,
     u: f64,
     providers: &[Provider],
     market: &Market,
+    weights: &mut Vec<(usize, f64)>,
 ) -> Option<usize> {
     let seats = f64::from(attacker.seats);
     let holding = attacker.provider;
     let last = attacker.last_provider;
-    let weight = |j: usize, p: &Provider| -> Option<f64> {
+    let utility = |j: usize, p: &Provider| -> Option<f64> {
         let holds_seats = holding != NO_PROVIDER && usize::from(holding) == j;
         if !p.is_active() || (!holds_seats && p.spare_seats() < seats) {
             return None;
@@ -188,27 +206,29 @@ pub fn choose(
         } else {
             market.switching_cost_usd
         };
-        let utility = -(p.price + switching) / market.choice_price_scale_usd
-            + market.choice_reputation_weight * p.reputation;
-        Some(utility)
+        Some(
+            -(p.price + switching) / market.choice_price_scale_usd
+                + market.choice_reputation_weight * p.reputation,
+        )
     };
-    let candidates = || {
-        providers
-            .iter()
-            .enumerate()
-            .filter_map(|(j, p)| weight(j, p).map(|w| (j, w)))
-    };
-    let top = candidates()
-        .map(|(_, w)| w)
+    weights.clear();
+    weights
+        .extend((providers.iter().enumerate()).filter_map(|(j, p)| utility(j, p).map(|w| (j, w))));
+    let top = weights
+        .iter()
+        .map(|&(_, w)| w)
         .fold(f64::NEG_INFINITY, f64::max);
     if top == f64::NEG_INFINITY {
         return None;
     }
-    let total: f64 = candidates().map(|(_, w)| (w - top).exp()).sum();
+    for (_, w) in weights.iter_mut() {
+        *w = (*w - top).exp();
+    }
+    let total: f64 = weights.iter().map(|&(_, w)| w).sum();
     let mut threshold = u * total;
     let mut last = None;
-    for (j, w) in candidates() {
-        threshold -= (w - top).exp();
+    for &(j, w) in weights.iter() {
+        threshold -= w;
         last = Some(j);
         if threshold < 0.0 {
             break;

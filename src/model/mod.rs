@@ -2,7 +2,8 @@
 //!
 //! - [`config`]: the resolved, validated parameters of a scenario.
 //! - [`provider`]: providers and their daily update (cash, capacity, price, reputation).
-//! - [`attacker`]: attackers (a compact struct in a flat array) and their daily act.
+//! - [`attacker`]: attackers (a compact struct) and their daily act.
+//! - [`population`]: the attackers of a run by identity, in chunks that drop those who left.
 //! - [`victims`]: victim segments, effective compromise probabilities and losses.
 //! - [`market`]: the logit provider choice and the sequential market clearing.
 //! - [`intervention`]: the schedule of an arm and what each intervention does.
@@ -15,6 +16,7 @@ pub mod config;
 pub mod entry;
 pub mod intervention;
 pub mod market;
+pub mod population;
 pub mod provider;
 pub mod victims;
 pub mod world;

@@ -6,14 +6,14 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::attacker::{
-    Attacker, ChunkOutput, MarketView, NO_PROVIDER, Status, StatusCounts, geometric_days,
-    search_days,
+    Attacker, MarketView, NO_PROVIDER, Status, StatusCounts, geometric_days, search_days,
 };
 use super::config::{ArmPlan, Model};
 use super::market::choose;
+use super::population::Population;
 use super::provider::{Provider, ProviderStatus, seat_weighted_price};
 use super::victims::Victims;
-use crate::engine::rng::{CHUNK_SIZE, Purpose, RunKey};
+use crate::engine::rng::{Purpose, RunKey};
 
 /// A time-limited market condition set by an intervention.
 #[derive(Debug, Clone, Copy)]
@@ -70,10 +70,8 @@ pub struct World<'a> {
     pub key: RunKey,
     /// Providers, in creation order (index = identity).
     pub providers: Vec<Provider>,
-    /// Attackers, in creation order (index = identity).
-    pub attackers: Vec<Attacker>,
-    /// Per-chunk outputs of the parallel act, reused daily.
-    pub chunks: Vec<ChunkOutput>,
+    /// Attackers, by identity, with their per-chunk daily outputs.
+    pub population: Population,
     /// Victim segments.
     pub victims: Victims,
     /// Enforcement pressure per provider class (decays with a half-life).
@@ -120,8 +118,7 @@ impl<'a> World<'a> {
             arm,
             key,
             providers,
-            attackers: Vec::new(),
-            chunks: Vec::new(),
+            population: Population::default(),
             victims: Victims::new(model.segments.clone(), model.market.mfa_efficacy),
             pressure: BTreeMap::new(),
             ambient_risk: 0.0,
@@ -155,13 +152,20 @@ impl<'a> World<'a> {
         for p in &mut self.providers {
             p.capacity *= target;
         }
-        for index in 0..self.attackers.len() {
+        let mut weights = Vec::new();
+        for attacker in self.population.as_mut_slice() {
             // Day slot 1 of the traits stream: traits themselves use slot 0.
-            let mut rng = self.key.attacker(Purpose::AttackerTraits, 1, index);
+            let id = attacker.id as usize;
+            let mut rng = self.key.attacker(Purpose::AttackerTraits, 1, id);
             let (u_choice, u_paid) = (rng.random::<f64>(), rng.random::<f64>());
-            let attacker = &mut self.attackers[index];
             attacker.provider = NO_PROVIDER;
-            if let Some(j) = choose(attacker, u_choice, &self.providers, &self.model.market) {
+            if let Some(j) = choose(
+                attacker,
+                u_choice,
+                &self.providers,
+                &self.model.market,
+                &mut weights,
+            ) {
                 attacker.provider = j as u16;
                 attacker.last_provider = j as u16;
                 attacker.status = Status::Working;
@@ -181,7 +185,7 @@ impl<'a> World<'a> {
 
     /// Append a new attacker of type `kind`, searching, created on internal `day`.
     pub fn spawn_attacker(&mut self, kind: usize, day: u32) {
-        let index = self.attackers.len();
+        let index = self.population.created() as usize;
         let spec = &self.model.attacker_types[kind];
         let mut traits = self.key.attacker(Purpose::AttackerTraits, 0, index);
         let mut draw = |dist: &crate::scenario::format::Dist| {
@@ -195,7 +199,7 @@ impl<'a> World<'a> {
         let lifetime = geometric_days(spec.attrition_per_day, &mut traits);
         let mut decisions = self.key.attacker(Purpose::Decision, day, index);
         let wake_day = day + search_days(self.mean_search_days(), &mut decisions);
-        self.attackers.push(Attacker {
+        self.population.push(Attacker {
             cash: spec.cash_usd,
             skill,
             risk: spec.initial_risk as f32,
@@ -205,6 +209,7 @@ impl<'a> World<'a> {
             paid_until: 0,
             wake_day,
             leave_day: day.saturating_add(lifetime),
+            id: 0,
             provider: NO_PROVIDER,
             last_provider: NO_PROVIDER,
             seats,
@@ -213,8 +218,6 @@ impl<'a> World<'a> {
             displaced: false,
         });
         self.counts.searching += 1;
-        let chunks = self.attackers.len().div_ceil(CHUNK_SIZE);
-        self.chunks.resize_with(chunks, ChunkOutput::default);
     }
 
     /// Mean search time given the reputation of providers that are selling.
@@ -310,26 +313,26 @@ impl<'a> World<'a> {
         self.displace_customers_where(j, day, &mut |_, _| true);
     }
 
-    /// Send searching, in index order, the customers of provider `j` for which
-    /// `select(index, world)` holds when their turn comes.
+    /// Send searching, in identity order, the customers of provider `j` for
+    /// which `select(id, world)` holds when their turn comes.
     pub fn displace_customers_where(
         &mut self,
         j: usize,
         day: u32,
-        select: &mut dyn FnMut(usize, &World) -> bool,
+        select: &mut dyn FnMut(u32, &World) -> bool,
     ) {
         let mean_search = self.mean_search_days();
         let key = self.key;
         let mut displaced = 0;
-        for index in 0..self.attackers.len() {
-            let attacker = &self.attackers[index];
+        for at in 0..self.population.as_slice().len() {
+            let attacker = &self.population.as_slice()[at];
             if attacker.status != Status::Working || usize::from(attacker.provider) != j {
                 continue;
             }
-            if select(index, self) {
-                let attacker = &mut self.attackers[index];
+            if select(attacker.id, self) {
+                let attacker = &mut self.population.as_mut_slice()[at];
                 self.providers[j].seats_used -= u32::from(attacker.seats);
-                displace(attacker, index, day, mean_search, &key);
+                displace(attacker, day, mean_search, &key);
                 displaced += 1;
             }
         }
@@ -352,8 +355,8 @@ impl<'a> World<'a> {
 }
 
 /// Move one working attacker to searching, marked displaced.
-fn displace(attacker: &mut Attacker, index: usize, day: u32, mean_search: f64, key: &RunKey) {
-    let mut rng = key.attacker(Purpose::Displacement, day, index);
+fn displace(attacker: &mut Attacker, day: u32, mean_search: f64, key: &RunKey) {
+    let mut rng = key.attacker(Purpose::Displacement, day, attacker.id as usize);
     attacker.status = Status::Searching;
     attacker.provider = NO_PROVIDER;
     attacker.displaced = true;
