@@ -72,12 +72,14 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
     Calibrate(CalibrateArgs),
+    /// Measure the day step: attacker-days per second and peak memory at several sizes.
+    Bench(BenchArgs),
     /// Join the parts of a sharded sweep into `points.csv`.
     Merge {
         /// Sweep folder holding `part-i-of-n.csv` files.
         dir: PathBuf,
     },
-    /// Redraw the plots and `report.html` of a results folder (or `sweep.html` of a sweep folder).
+    /// Redraw the plots and page of a results, sweep, sensitivity or calibration folder.
     Report {
         /// Folder written by `caasim run` or `caasim sweep`.
         dir: PathBuf,
@@ -97,6 +99,9 @@ struct RunArgs {
     /// Override a value: `key.path=value` (repeatable), e.g. `market.search_days=10`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Run only these arms (comma-separated names) besides the baseline.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    arms: Option<Vec<String>>,
     /// Results folder (default `results/<scenario name>`).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -106,6 +111,27 @@ struct RunArgs {
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Market to scale (default: the built-in `benches/market.toml`).
+    scenario: Option<PathBuf>,
+    /// Sizes, as attackers at the start (comma-separated; `1e6` is allowed).
+    #[arg(long, value_delimiter = ',', default_value = "1e4,1e5,1e6")]
+    attackers: Vec<String>,
+    /// Thread counts to measure each size with (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    threads: Vec<usize>,
+    /// Untimed days before the timed ones (the market settles).
+    #[arg(long, default_value_t = 60)]
+    warmup_days: u32,
+    /// Timed days.
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+    /// Override a value of the market: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -247,6 +273,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Bench(args) => bench(&args),
         Command::Merge { dir } => merge(&dir),
         Command::Check { scenario, set } => check(&scenario, &set),
         Command::Schema => {
@@ -524,6 +551,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             Failure::Runtime(e)
         }
     })?;
+    crate::report::render(&dir)?;
     if !quiet {
         println!("parameter,mean,sd,q05,q50,q95");
         for s in &result.summary {
@@ -564,7 +592,10 @@ fn check(path: &Path, set: &[String]) -> Result<(), Failure> {
 
 fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = run_overrides(&args.set, args.reps, args.seed);
-    let model = scenario::load_file(&args.scenario, &overrides)?;
+    let mut model = scenario::load_file(&args.scenario, &overrides)?;
+    if let Some(names) = &args.arms {
+        model.keep_arms(names).map_err(Failure::BadInput)?;
+    }
     let dir = args
         .out
         .clone()
@@ -742,4 +773,88 @@ fn print_headlines(summary: &[SummaryRow]) {
             show(find(arm, "compromises_averted")),
         );
     }
+}
+
+/// `caasim bench`: one line per size and thread count.
+fn bench(args: &BenchArgs) -> Result<(), Failure> {
+    use crate::engine::bench;
+    let base = match &args.scenario {
+        Some(path) => scenario::load_file(path, &args.set)?,
+        None => scenario::load_text(bench::MARKET_TOML, bench::MARKET_ORIGIN, &args.set)?,
+    };
+    let sizes = (args.attackers.iter())
+        .map(|text| parse_size(text))
+        .collect::<Result<Vec<u64>, Failure>>()?;
+    if let Some(&zero) = args.threads.iter().find(|&&t| t == 0) {
+        return Err(Failure::BadInput(format!(
+            "--threads {zero}: give 1 or more"
+        )));
+    }
+    if bench::initial_attackers(&base) == 0 || args.days == 0 {
+        return Err(Failure::BadInput(
+            "bench needs a market with attackers and --days of 1 or more".into(),
+        ));
+    }
+    println!(
+        "caasim bench: {} warm-up days, {} timed days; attacker-days count every attacker \
+         in the population (working, searching, waiting, dormant); {} bytes of state per attacker",
+        args.warmup_days,
+        args.days,
+        std::mem::size_of::<crate::model::attacker::Attacker>()
+    );
+    for &attackers in &sizes {
+        for &threads in &args.threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| Failure::Runtime(e.into()))?;
+            let measured =
+                pool.install(|| bench::measure(&base, attackers, args.warmup_days, args.days));
+            println!("{}", bench_line(&measured));
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Failure::Interrupted(
+                    "The sizes above were measured.".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A size such as `100000`, `1e5` or `1_000_000`.
+fn parse_size(text: &str) -> Result<u64, Failure> {
+    let cleaned = text.trim().replace('_', "");
+    let value: f64 = cleaned.parse().unwrap_or(f64::NAN);
+    if (1.0..=1e10).contains(&value) && value.fract() == 0.0 {
+        Ok(value as u64)
+    } else {
+        Err(Failure::BadInput(format!(
+            "--attackers {text:?}: give whole numbers from 1 to 1e10, e.g. 1e4,1e5,1e6"
+        )))
+    }
+}
+
+/// `10000 attackers, 1 thread: 61.2e6 attacker-days/s (61.2e6 per thread); peak memory ...`.
+fn bench_line(m: &crate::engine::bench::Measurement) -> String {
+    let rate = m.attacker_days_per_second();
+    let memory = match m.peak_rss_bytes {
+        Some(bytes) => format!(
+            "peak memory {:.1} MiB ({:.0} bytes per attacker held, {} held)",
+            bytes as f64 / 1048576.0,
+            bytes as f64 / m.held as f64,
+            m.held
+        ),
+        None => "peak memory not reported by this system".into(),
+    };
+    format!(
+        "{} attackers, {} thread{}: {:.0} attacker-days/s ({:.1} million per thread, {:.0}% \
+         of them working); {}",
+        m.attackers,
+        m.threads,
+        if m.threads == 1 { "" } else { "s" },
+        rate,
+        rate / 1e6 / m.threads as f64,
+        100.0 * m.working_days as f64 / m.attacker_days as f64,
+        memory
+    )
 }

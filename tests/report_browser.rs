@@ -1,5 +1,6 @@
-//! Opens the rendered report in headless Chromium: no console messages (a
-//! probe message shows that they would be seen), every plot laid out with a
+//! Opens the rendered report, and the page of the committed calibration
+//! (`calibration.html`), in headless Chromium: no console messages (a probe
+//! message shows that they would be seen), every plot laid out with a
 //! non-zero size, and a non-blank screenshot.
 //!
 //! Chromium is looked up as `$CAASIM_CHROMIUM`, `/usr/bin/chromium`, then
@@ -9,7 +10,7 @@
 mod common;
 
 use caasim::report::render;
-use common::{REPORT_PLOTS as PLOTS, read_png, report_fixture_copy};
+use common::{REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy};
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -100,34 +101,39 @@ fn assert_non_blank_png(path: &Path) {
     );
 }
 
-/// The report with a script that logs [`PROBE`] added at the end.
+/// The page with a script that logs [`PROBE`] added at the end.
 fn with_probe(report: &Path) -> PathBuf {
-    let page = fs::read_to_string(report).expect("report.html");
+    let page = fs::read_to_string(report).expect("the rendered page");
     let probe = format!("<script>console.log(\"{PROBE}\");</script>\n</body>");
     let probed = report.with_file_name("probed.html");
     fs::write(&probed, page.replacen("</body>", &probe, 1)).expect("write probed.html");
     probed
 }
 
-#[test]
-fn report_opens_cleanly_in_headless_chromium() {
-    let Some(browser) = find_chromium() else {
+/// The browser, or `None` when it is missing and `CAASIM_SKIP_BROWSER=1`.
+fn browser_or_skip() -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
         if env::var("CAASIM_SKIP_BROWSER").as_deref() == Ok("1") {
             eprintln!("skipped: no Chromium and CAASIM_SKIP_BROWSER=1");
-            return;
+            return None;
         }
         panic!(
             "headless Chromium not found ($CAASIM_CHROMIUM, /usr/bin/chromium, or chromium, \
              chromium-browser, google-chrome on PATH): install it with \
              `apt-get install -y chromium`, or set CAASIM_SKIP_BROWSER=1 to skip this test"
         );
-    };
-    let dir = report_fixture_copy();
-    render(dir.path()).expect("render");
-    let page = with_probe(&dir.path().join("report.html"));
+    }
+    found
+}
+
+/// Opens `page` (probed) in `browser` and checks the console, the layout of
+/// the plots `plots` and the screenshot.
+fn opens_cleanly(browser: &Path, page: &Path, plots: &[&str]) {
+    let page = with_probe(page);
     let work = tempfile::tempdir().expect("temporary folder");
     let url = format!("file://{}", page.display());
-    let (dom, stderr) = run_browser(&browser, work.path(), &url);
+    let (dom, stderr) = run_browser(browser, work.path(), &url);
     let (probes, console): (Vec<&str>, Vec<&str>) = stderr
         .lines()
         .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
@@ -142,14 +148,56 @@ fn report_opens_cleanly_in_headless_chromium() {
         console.join("\n")
     );
     assert!(
-        dom.contains(&format!("data-plots-ok=\"{}\"", PLOTS.len())),
+        dom.contains(&format!("data-plots-ok=\"{}\"", plots.len())),
         "not every plot was laid out with a non-zero size"
     );
-    for name in PLOTS {
+    for name in plots {
         assert!(
             dom.contains(&format!("id=\"plot-{name}\"")),
             "plot {name} missing"
         );
     }
     assert_non_blank_png(&work.path().join("shot.png"));
+}
+
+#[test]
+fn report_opens_cleanly_in_headless_chromium() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = report_fixture_copy();
+    render(dir.path()).expect("render");
+    opens_cleanly(&browser, &dir.path().join("report.html"), &PLOTS);
+}
+
+/// The files `caasim calibrate` wrote into `results/lumma-2025-calibration`.
+const CALIBRATION_FILES: [&str; 9] = [
+    "calibration.json",
+    "fit.csv",
+    "posterior.csv",
+    "posterior_summary.csv",
+    "best-fit.toml",
+    "generation-0.csv",
+    "generation-1.csv",
+    "generation-2.csv",
+    "generation-3.csv",
+];
+
+#[test]
+fn calibration_page_opens_cleanly_in_headless_chromium() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for file in CALIBRATION_FILES {
+        let from = repo_path(&format!("results/lumma-2025-calibration/{file}"));
+        fs::copy(&from, dir.path().join(file)).expect("copy the committed calibration");
+    }
+    render(dir.path()).expect("render");
+    let plots = [
+        "calibration-fit",
+        "calibration-posterior",
+        "calibration-generations",
+    ];
+    opens_cleanly(&browser, &dir.path().join("calibration.html"), &plots);
 }

@@ -57,6 +57,10 @@
 //! | `best-fit.toml` | the scenario (comments kept) with the weighted posterior medians applied |
 //! | `fit.csv` | per target (per day for a series): observed, sd, mean and 5%-95% band over `final_replications` replications of the best fit at the scenario's seed |
 //!
+//! `caasim calibrate` then draws the folder's plots and `calibration.html`
+//! ([`crate::report`]): observed against simulated per target, the posterior
+//! of each parameter over its prior range, and the tolerance by generation.
+//!
 //! **Resume.** Running again with the same inputs (scenario text, overrides,
 //! targets and series files, parameters, population, alpha, replications,
 //! seed, final tolerance: the fingerprint in `calibration.json`) continues

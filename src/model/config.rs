@@ -156,6 +156,25 @@ pub struct Strike {
 }
 
 impl Model {
+    /// Keep the baseline (the first arm) and the arms named in `names`, in
+    /// scenario order, in the model and in the scenario it records; the error
+    /// names the arms there are.
+    pub fn keep_arms(&mut self, names: &[String]) -> Result<(), String> {
+        let known: Vec<&str> = self.arms.iter().map(|a| a.name.as_str()).collect();
+        if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
+            return Err(format!(
+                "--arms: no arm is named {unknown:?}; the arms are {}",
+                known.join(", ")
+            ));
+        }
+        let keep = |i: usize, name: &str| i == 0 || names.iter().any(|n| n == name);
+        let mut i = 0;
+        self.arms.retain(|a| (keep(i, &a.name), i += 1).0);
+        let mut i = 0;
+        self.scenario.arms.retain(|a| (keep(i, &a.name), i += 1).0);
+        Ok(())
+    }
+
     /// Total internal days (burn-in plus recorded).
     pub fn total_days(&self) -> u32 {
         self.burn_in_days + self.days

@@ -214,6 +214,20 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// `text` with characters other than letters, digits, `_` and `-`
+/// replaced by `-`, for file names.
+pub fn file_part(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 /// A duration in seconds as "7.5 s", "2 min 3 s" or "1 h 2 min".
 pub fn duration(seconds: f64) -> String {
     if seconds < 60.0 {

@@ -1,16 +1,21 @@
-//! Plots and an HTML report for a caasim results, sweep or sensitivity folder.
+//! Plots and an HTML report for a caasim results, sweep, sensitivity or
+//! calibration folder.
 //!
 //! [`render`] reads a results folder (see `docs/RESULTS.md`), writes every
 //! plot as SVG and PNG under `plots/` and a self-contained `report.html`;
 //! given a sweep folder (see [`crate::experiment::sweep`]) it writes the
-//! sweep's plots and `sweep.html` instead, and given a sensitivity folder
+//! sweep's plots and `sweep.html` instead, given a sensitivity folder
 //! (a sweep folder with `sensitivity.json` and `indices.csv`) the plots of
-//! the indices and `sensitivity.html`. It learns everything from the
-//! files, not from the model; of the rest of caasim it uses only
+//! the indices and `sensitivity.html`, and given a calibration folder (see
+//! [`crate::experiment::calibrate`]) the plots of the fit, the posterior
+//! and the generations and `calibration.html`. It learns everything from
+//! the files, not from the model; of the rest of caasim it uses only
 //! [`crate::output`]'s atomic writes, manifest file name and Student-t
-//! estimate, and [`crate::experiment`]'s sweep file name and design reader.
+//! estimate, and [`crate::experiment`]'s sweep file name, design reader,
+//! calibration file name and quantile.
 
 mod bars;
+mod calibration;
 mod data;
 mod effects;
 mod figure;
@@ -49,11 +54,17 @@ struct Plot {
 /// plots and `dir/sweep.html` instead. When `dir` is a sensitivity folder
 /// (its `sensitivity.json` says `"kind": "sensitivity"`; checked first, as
 /// it is a sweep folder too), writes `dir/plots/sensitivity-*` and
-/// `dir/sensitivity.html` instead.
+/// `dir/sensitivity.html` instead. When `dir` is a calibration folder (its
+/// `calibration.json` says `"kind": "calibration"`, or has no `kind` and
+/// sits next to a `fit.csv`), writes `dir/plots/calibration-*` and
+/// `dir/calibration.html` instead.
 ///
 /// Fails with a message naming the file (and line) when the folder is not a
-/// complete caasim results, sweep or sensitivity folder.
+/// complete caasim results, sweep, sensitivity or calibration folder.
 pub fn render(dir: &Path) -> Result<()> {
+    if calibration::is_calibration_folder(dir)? {
+        return calibration::render(dir);
+    }
     if sensitivity::is_sensitivity_folder(dir)? {
         return sensitivity::render(dir);
     }

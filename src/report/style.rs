@@ -162,6 +162,8 @@ pub enum Swatch {
     Fill(RGBAColor),
     /// A filled dot (point estimates).
     Dot(RGBColor),
+    /// An open circle on white (observed values).
+    Ring(RGBColor),
 }
 
 /// One legend entry.
@@ -297,7 +299,24 @@ fn swatch<DB: DrawingBackend<ErrorType: 'static>>(
                 colour.filled(),
             ))?;
         }
+        Swatch::Ring(colour) => ring(area, st, ((x0 + x1) / 2, y), *colour)?,
     }
+    Ok(())
+}
+
+/// An open circle of `colour` on white at the backend point `at` of `area`.
+fn ring<DB: DrawingBackend<ErrorType: 'static>>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    at: (i32, i32),
+    colour: RGBColor,
+) -> Result<()> {
+    area.draw(&Circle::new(at, st.px(7.0), WHITE.filled()))?;
+    area.draw(&Circle::new(
+        at,
+        st.px(7.0),
+        colour.stroke_width(st.stroke(2.5)),
+    ))?;
     Ok(())
 }
 

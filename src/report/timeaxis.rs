@@ -13,18 +13,34 @@ const MONTH_STEPS: [u32; 6] = [1, 2, 3, 6, 12, 24];
 /// Maps day numbers to tick positions and labels.
 pub struct TimeAxis {
     start: Option<NaiveDate>,
+    first: usize,
     days: usize,
 }
 
 impl TimeAxis {
     /// An axis for `days` days starting at `start` (if known).
     pub fn new(start: Option<NaiveDate>, days: usize) -> Self {
-        Self { start, days }
+        Self {
+            start,
+            first: 0,
+            days,
+        }
+    }
+
+    /// An axis over the days `first` to `last` (inclusive) of a run that
+    /// starts at `start` (if known).
+    pub fn window(start: Option<NaiveDate>, first: usize, last: usize) -> Self {
+        Self {
+            start,
+            first,
+            days: last + 1,
+        }
     }
 
     /// Plotted range of days.
     pub fn range(&self) -> Range<f64> {
-        0.0..self.days.saturating_sub(1).max(1) as f64
+        let last = self.days.saturating_sub(1).max(self.first + 1);
+        self.first as f64..last as f64
     }
 
     /// Axis description.
@@ -56,13 +72,16 @@ impl TimeAxis {
         if months.len() >= 2 {
             return thin_months(&months, max.max(1));
         }
-        let last = self.range().end as usize;
+        let (first, last) = (self.first, self.range().end as usize);
         let step = DAY_STEPS
             .iter()
             .copied()
-            .find(|s| last / s < max.max(2))
-            .unwrap_or(last.max(1));
-        (0..=last).step_by(step).map(|d| d as f64).collect()
+            .find(|s| (last - first) / s < max.max(2))
+            .unwrap_or((last - first).max(1));
+        (first.div_ceil(step) * step..=last)
+            .step_by(step)
+            .map(|d| d as f64)
+            .collect()
     }
 
     /// Tick label for a day position.
@@ -84,7 +103,7 @@ impl TimeAxis {
             return Vec::new();
         };
         let last = self.range().end as i64;
-        (0..=last)
+        (self.first as i64..=last)
             .filter_map(|d| {
                 let date = start + Duration::days(d);
                 (date.day() == 1).then(|| (date.year() as u32 * 12 + date.month0(), d as f64))
@@ -129,5 +148,14 @@ mod tests {
         assert_eq!(axis.ticks(6), vec![0.0, 28.0, 56.0, 84.0, 112.0]);
         assert_eq!(axis.label(28.0), "28");
         assert_eq!(axis.description(), "day");
+    }
+
+    #[test]
+    fn window_ticks_inside_the_window() {
+        let axis = TimeAxis::window(None, 30, 90);
+        assert_eq!(axis.range(), 30.0..90.0);
+        assert_eq!(axis.ticks(6), vec![42.0, 56.0, 70.0, 84.0]);
+        let dated = TimeAxis::window(NaiveDate::from_ymd_opt(2025, 3, 1), 60, 200);
+        assert_eq!(dated.label(dated.ticks(6)[0]), "May 2025");
     }
 }

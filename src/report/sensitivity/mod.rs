@@ -10,7 +10,7 @@ mod page;
 
 pub use data::is_sensitivity_folder;
 
-use super::format::metric_name;
+use super::format::{file_part, metric_name};
 use super::{Plot, plot, write_plots};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
@@ -75,18 +75,4 @@ fn caption(sensitivity: &Sensitivity, o: usize) -> String {
         " Long parameter names are cut from the left; the table below gives them in full.",
     );
     caption
-}
-
-/// `text` with characters other than letters, digits, `_` and `-`
-/// replaced by `-`, for file names.
-fn file_part(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
