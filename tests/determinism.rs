@@ -88,3 +88,30 @@ fn a_different_seed_gives_different_results() {
         "the manifest records the seed used"
     );
 }
+
+/// Arms that share the days before their interventions (simulated once, on a
+/// trunk) give exactly what each arm run alone from day 0 gives; an arm's
+/// output differs from the baseline's once its intervention acts.
+#[test]
+fn shared_days_before_interventions_change_nothing() {
+    let overrides = [
+        "scenario.days=150".into(),
+        "scenario.burn_in_days=90".into(),
+    ];
+    let path = common::repo_path("scenarios/generic-market.toml");
+    let model = caasim::scenario::load_file(&path, &overrides).expect("valid scenario");
+    assert!(
+        model.arms.len() >= 5,
+        "the scenario has every intervention kind"
+    );
+    for replication in [0, 3] {
+        let shared =
+            caasim::engine::run_replication(&model, replication, None).expect("not cancelled");
+        assert_eq!(shared.len(), model.arms.len());
+        for (arm, output) in shared.iter().enumerate() {
+            let alone = caasim::engine::run(&model, arm, replication);
+            assert_eq!(output, &alone, "arm {arm}, replication {replication}");
+        }
+        assert_ne!(shared[0].days, shared[1].days, "the takedown arm acts");
+    }
+}

@@ -2,9 +2,9 @@
 //! and the effects of each intervention arm against the baseline; sweeps of
 //! such experiments over a design of parameter values ([`design`], [`sweep`]).
 //!
-//! Runs are independent and each draws only from its own keyed streams, so
-//! the order in which rayon schedules them changes nothing; results are
-//! collected in (arm, replication) order.
+//! Replications are independent and each draws only from its own keyed
+//! streams, so the order in which rayon schedules them changes nothing;
+//! results are collected in (arm, replication) order.
 
 pub mod calibrate;
 pub mod design;
@@ -40,33 +40,39 @@ pub struct Hooks<'a> {
     pub cancel: Option<&'a AtomicBool>,
 }
 
-/// Run every arm of the model for `model.replications` replications.
+/// Run every arm of the model for `model.replications` replications, in
+/// parallel over replications (each shares its days before the
+/// interventions between its arms: [`engine::run_replication`]).
 /// Returns `None` when cancelled.
 pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
     let replications = model.replications;
-    let total = model.arms.len() * replications as usize;
+    let arms = model.arms.len();
     let done = AtomicUsize::new(0);
     let cancelled = || hooks.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    let runs: Vec<Option<RunOutput>> = (0..total)
+    let by_replication: Vec<Option<Vec<RunOutput>>> = (0..replications)
         .into_par_iter()
-        .map(|i| {
+        .map(|replication| {
             if cancelled() {
                 return None;
             }
-            let arm = i / replications as usize;
-            let replication = (i % replications as usize) as u32;
-            let output = engine::run_unless_cancelled(model, arm, replication, hooks.cancel)?;
-            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let outputs = engine::run_replication(model, replication, hooks.cancel)?;
+            let finished = done.fetch_add(arms, Ordering::Relaxed) + arms;
             if let Some(report) = hooks.on_run_done {
                 report(finished);
             }
-            Some(output)
+            Some(outputs)
         })
         .collect();
     if cancelled() {
         return None;
     }
-    let runs = runs.into_iter().collect::<Option<Vec<_>>>()?;
+    let by_replication = by_replication.into_iter().collect::<Option<Vec<_>>>()?;
+    let mut runs = vec![RunOutput::default(); arms * replications as usize];
+    for (replication, outputs) in by_replication.into_iter().enumerate() {
+        for (arm, output) in outputs.into_iter().enumerate() {
+            runs[arm * replications as usize + replication] = output;
+        }
+    }
     Some(Experiment { runs, replications })
 }
 

@@ -61,6 +61,7 @@ pub struct DayEvents {
 }
 
 /// Everything that changes during a run.
+#[derive(Clone)]
 pub struct World<'a> {
     /// The model.
     pub model: &'a Model,

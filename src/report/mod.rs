@@ -37,6 +37,7 @@ use anyhow::{Context, Result};
 use bars::{Bars, Dimension};
 use data::{Measure, Results};
 use figure::{Figure, Image};
+use rayon::prelude::*;
 use std::path::Path;
 use timeplot::{SeriesSpec, TimePlot};
 
@@ -85,12 +86,11 @@ fn write_plots(dir: &Path, plots: &[Plot]) -> Result<()> {
     let plot_dir = dir.join("plots");
     std::fs::create_dir_all(&plot_dir)
         .with_context(|| format!("cannot create {}", plot_dir.display()))?;
-    for plot in plots {
+    plots.par_iter().try_for_each(|plot| {
         let path = |extension: &str| plot_dir.join(format!("{}.{extension}", plot.name));
         write_atomic(&path("svg"), plot.image.svg.as_bytes())?;
-        write_atomic(&path("png"), &plot.image.png)?;
-    }
-    Ok(())
+        write_atomic(&path("png"), &plot.image.png)
+    })
 }
 
 fn plot<F: Figure>(
@@ -110,11 +110,22 @@ fn plot<F: Figure>(
 }
 
 /// Every plot, in the order the page shows them.
+/// (Drawn in parallel: the plots are independent, and each is the same
+/// whatever thread draws it.)
 fn draw_all(results: &Results) -> Result<Vec<Plot>> {
-    let mut plots = time_plots(results)?;
-    plots.push(market_plot(results)?);
-    plots.push(effects_plot(results)?);
-    plots.extend(segment_plots(results)?);
+    let (time, (market, (effects, segments))) = rayon::join(
+        || time_plots(results),
+        || {
+            rayon::join(
+                || market_plot(results),
+                || rayon::join(|| effects_plot(results), || segment_plots(results)),
+            )
+        },
+    );
+    let mut plots = time?;
+    plots.push(market?);
+    plots.push(effects?);
+    plots.extend(segments?);
     Ok(plots)
 }
 
@@ -129,7 +140,7 @@ fn time_plots(results: &Results) -> Result<Vec<Plot>> {
          dashed vertical lines mark intervention days."
     );
     SERIES
-        .iter()
+        .par_iter()
         .map(|spec| {
             let caption = format!("{} {band}", spec.description());
             plot(
