@@ -78,22 +78,39 @@ pub fn run_replication(
     };
     let mut order: Vec<usize> = (0..model.arms.len()).collect();
     order.sort_by_key(|&arm| branch_day(model, arm));
+    let (&last, others) = order.split_last().expect("a model has a baseline arm");
     let mut outputs = vec![RunOutput::default(); model.arms.len()];
     let mut day = 0;
-    for arm in order {
+    for &arm in others {
         let branch = branch_day(model, arm);
         advance(&mut trunk, &mut trunk_output, day..branch, cancel)?;
         day = branch;
-        let mut world = trunk.clone();
-        world.arm = &model.arms[arm];
-        let mut output = RunOutput {
+        let branch_output = RunOutput {
             arm,
             ..trunk_output.clone()
         };
-        advance(&mut world, &mut output, day..model.total_days(), cancel)?;
-        outputs[arm] = finish(world, output);
+        outputs[arm] = run_branch(trunk.clone(), arm, branch_output, day, cancel)?;
     }
+    // The last arm to branch off goes on with the trunk itself (no copy).
+    let branch = branch_day(model, last);
+    advance(&mut trunk, &mut trunk_output, day..branch, cancel)?;
+    trunk_output.arm = last;
+    outputs[last] = run_branch(trunk, last, trunk_output, branch, cancel)?;
     Some(outputs)
+}
+
+/// Run arm `arm` on `world` from `day` to the end.
+fn run_branch(
+    mut world: World,
+    arm: usize,
+    mut output: RunOutput,
+    day: u32,
+    cancel: Option<&AtomicBool>,
+) -> Option<RunOutput> {
+    let model = world.model;
+    world.arm = &model.arms[arm];
+    advance(&mut world, &mut output, day..model.total_days(), cancel)?;
+    Some(finish(world, output))
 }
 
 /// The internal day an arm's first intervention acts (the last day plus one without any).
