@@ -5,8 +5,8 @@
 //! are grouped in chunks of [`CHUNK_SIZE`], the unit of parallel work and of
 //! the daily tallies. The attackers are stored in identity order in one flat
 //! array; attackers who left for good stay in place (they are skipped at
-//! once) until they make up a sixteenth of it, when the array is compacted
-//! before the next day's act.
+//! once) until they make up a thirty-second of it, when the array is
+//! compacted before the next day's act.
 //! A long run therefore holds about its living population, not everyone it
 //! ever created, and each chunk's tallies are summed over the same attackers
 //! in the same order whether or not it was compacted (those who left add
@@ -16,6 +16,9 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::attacker::{Attacker, ChunkOutput, Status};
 use crate::engine::rng::CHUNK_SIZE;
+
+/// The array is compacted when more than one stored attacker in this many has left.
+const COMPACT_WHEN_GONE_ONE_IN: usize = 32;
 
 /// Every attacker of a run, by identity, with each chunk's daily output.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +93,7 @@ impl Population {
     where
         F: Fn(usize, usize, &mut [Attacker], &mut ChunkOutput) + Sync,
     {
-        if self.gone * 16 > self.attackers.len() {
+        if self.gone * COMPACT_WHEN_GONE_ONE_IN > self.attackers.len() {
             self.compact();
         }
         let Population {
@@ -181,7 +184,7 @@ mod tests {
         for _ in 0..n {
             population.push(attacker());
         }
-        // Every third attacker leaves today.
+        // Every third attacker leaves today (far more than a thirty-second).
         population.act_in_parallel(|_, _, piece, out| {
             out.clear();
             for a in piece.iter_mut().filter(|a| a.id % 3 == 0) {
