@@ -93,28 +93,54 @@ impl ScenarioError {
     }
 }
 
+/// Most problems listed in a message (the rest are counted).
+pub const MAX_SHOWN_PROBLEMS: usize = 50;
+/// Longest key shown, in characters.
+const MAX_KEY_CHARS: usize = 200;
+/// Longest message shown, in characters.
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// Text from a scenario made safe to print on a terminal: control characters
+/// (such as escape sequences) are escaped, and very long text is cut.
+pub fn printable(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == max_chars {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.problems.len();
         let plural = if count == 1 { "" } else { "s" };
-        writeln!(
-            f,
-            "invalid scenario {} ({count} problem{plural}):",
-            self.origin
-        )?;
-        for p in &self.problems {
+        let origin = printable(&self.origin, 4 * MAX_KEY_CHARS);
+        writeln!(f, "invalid scenario {origin} ({count} problem{plural}):")?;
+        for p in self.problems.iter().take(MAX_SHOWN_PROBLEMS) {
             let key = if p.key.is_empty() {
                 String::new()
             } else {
-                format!(" `{}`:", p.key)
+                format!(" `{}`:", printable(&p.key, MAX_KEY_CHARS))
             };
+            let message = printable(&p.message, MAX_MESSAGE_CHARS);
             match p.place {
-                Place::File => writeln!(f, "  {}:{key} {}", self.origin, p.message)?,
+                Place::File => writeln!(f, "  {origin}:{key} {message}")?,
                 Place::Line { line, column } => {
-                    writeln!(f, "  {}:{line}:{column}:{key} {}", self.origin, p.message)?;
+                    writeln!(f, "  {origin}:{line}:{column}:{key} {message}")?;
                 }
-                Place::Flag => writeln!(f, "  --set{key} {}", p.message)?,
+                Place::Flag => writeln!(f, "  --set{key} {message}")?,
             }
+        }
+        if count > MAX_SHOWN_PROBLEMS {
+            writeln!(f, "  ... and {} more problems", count - MAX_SHOWN_PROBLEMS)?;
         }
         Ok(())
     }

@@ -341,13 +341,50 @@ pub struct Arm {
 }
 
 /// A day given as a number of days from the start or as a date `YYYY-MM-DD`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
 #[serde(untagged)]
 pub enum When {
     /// Days from the start (day 0).
     Day(u32),
     /// A calendar date (needs `scenario.start_date`).
     Date(String),
+}
+
+/// Read by hand (not `untagged`) so that a wrong value is named: a day
+/// number or a date, not "data did not match any variant".
+impl<'de> Deserialize<'de> for When {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected, Visitor};
+
+        struct WhenVisitor;
+
+        impl Visitor<'_> for WhenVisitor {
+            type Value = When;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a day number from 0 (the first recorded day) or a date in quotes, \"YYYY-MM-DD\"")
+            }
+
+            fn visit_u64<E: Error>(self, v: u64) -> Result<When, E> {
+                u32::try_from(v)
+                    .map(When::Day)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+
+            fn visit_i64<E: Error>(self, v: i64) -> Result<When, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::invalid_value(Unexpected::Signed(v), &self)),
+                }
+            }
+
+            fn visit_str<E: Error>(self, v: &str) -> Result<When, E> {
+                Ok(When::Date(v.to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(WhenVisitor)
+    }
 }
 
 /// Which providers a takedown hits.

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod format;
 pub mod load;
+pub mod locate;
 pub mod validate;
 
 use std::path::Path;

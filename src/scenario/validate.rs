@@ -3,16 +3,15 @@
 //! first) and each is located at the line of its key.
 
 use std::collections::BTreeSet;
-use std::ops::Range;
 
 use chrono::NaiveDate;
-use toml_edit::{Item, TableLike, Value};
 
-use super::error::{Problem, ScenarioError};
+use super::error::{Place, Problem, ScenarioError};
 use super::format::{
     Arm, AttackerSpec, Dist, Intervention, ProviderTemplate, Scenario, Target, When,
 };
 use super::load::Parsed;
+use super::locate::{Locator, Override, Step};
 use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 
@@ -24,6 +23,11 @@ pub const MAX_REPLICATIONS: u32 = 100_000;
 pub const MAX_ATTACKERS: u64 = 200_000_000;
 /// Most victim segments accepted.
 pub const MAX_SEGMENTS: usize = 5_000_000;
+/// Most intervention days scheduled over all arms (repeats included).
+pub const MAX_ACTIONS: u64 = 1_000_000;
+/// Set this environment variable to `1` to run scenarios that the memory
+/// check refuses (e.g. on a machine with more memory, or knowingly into swap).
+pub const NO_MEMORY_CHECK_VAR: &str = "CAASIM_NO_MEMORY_CHECK";
 
 /// One step of a key path.
 #[derive(Debug, Clone, Copy)]
@@ -33,27 +37,34 @@ enum Seg<'a> {
 }
 use Seg::{Index as I, Key as K};
 
-/// Collects problems and locates them in the text.
+/// Collects problems and locates them in the file (or at a `--set`).
 struct Checker<'a> {
-    text: &'a str,
-    doc: Option<toml_edit::Document<String>>,
+    locator: Locator<'a>,
     problems: Vec<(usize, Problem)>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(source: &'a str, overrides: &'a [Override]) -> Self {
         Checker {
-            text,
-            doc: toml_edit::Document::parse(text.to_string()).ok(),
+            locator: Locator::new(source, overrides),
             problems: Vec::new(),
         }
     }
 
     fn fail(&mut self, path: &[Seg], message: impl Into<String>) {
-        let span = self.locate(path);
-        let key = dotted(path);
-        let order = span.as_ref().map_or(usize::MAX, |s| s.start);
-        let problem = Problem::at(self.text, span, key, message.into());
+        let steps: Vec<Step> = path
+            .iter()
+            .map(|seg| match seg {
+                Seg::Key(k) => Step::Key((*k).to_string()),
+                Seg::Index(i) => Step::Index(*i),
+            })
+            .collect();
+        let problem = self.locator.problem(&steps, None, message.into());
+        let order = match problem.place {
+            Place::Flag => 0,
+            Place::File => usize::MAX,
+            Place::Line { line, column } => line.saturating_mul(1 << 20).saturating_add(column),
+        };
         self.problems.push((order, problem));
     }
 
@@ -86,47 +97,14 @@ impl<'a> Checker<'a> {
         self.range(path, value, 0.0, 1.0);
     }
 
-    /// The span of the deepest key of `path` present in the file.
-    fn locate(&self, path: &[Seg]) -> Option<Range<usize>> {
-        let doc = self.doc.as_ref()?;
-        let mut table: &dyn TableLike = doc.as_table();
-        let mut span = None;
-        let mut rest = path.iter().peekable();
-        while let Some(seg) = rest.next() {
-            let Seg::Key(key) = seg else { return span };
-            let Some((k, item)) = table.get_key_value(key) else {
-                return span;
-            };
-            span = k.span().or(span);
-            let next: Option<&dyn TableLike> = match item {
-                Item::Table(t) => Some(t),
-                Item::Value(Value::InlineTable(t)) => Some(t),
-                Item::ArrayOfTables(array) => match rest.peek() {
-                    Some(Seg::Index(i)) => {
-                        rest.next();
-                        let t = array.get(*i)?;
-                        span = t.span().or(span);
-                        Some(t)
-                    }
-                    _ => None,
-                },
-                Item::Value(Value::Array(array)) => match rest.peek() {
-                    Some(Seg::Index(i)) => {
-                        rest.next();
-                        let v = array.get(*i)?;
-                        span = v.span().or(span);
-                        v.as_inline_table().map(|t| t as &dyn TableLike)
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
-            match next {
-                Some(t) => table = t,
-                None => return span,
-            }
+    /// A number of days from `lo` to [`MAX_TOTAL_DAYS`].
+    fn days(&mut self, path: &[Seg], value: u32, lo: u32) {
+        if value < lo || value > MAX_TOTAL_DAYS {
+            self.fail(
+                path,
+                format!("is {value}; allowed: {lo} to {MAX_TOTAL_DAYS} days"),
+            );
         }
-        span
     }
 
     fn finish(mut self, origin: &str) -> Result<(), ScenarioError> {
@@ -141,36 +119,43 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// `a.b[2].c` for messages.
-fn dotted(path: &[Seg]) -> String {
-    let mut out = String::new();
-    for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-        }
+/// At most `MAX_LISTED` names, for messages.
+fn listed(names: &[String]) -> String {
+    const MAX_LISTED: usize = 20;
+    if names.is_empty() {
+        return "(none: the list is empty)".into();
+    }
+    let mut out = names
+        .iter()
+        .take(MAX_LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_LISTED {
+        out.push_str(&format!(", ... ({} in all)", names.len()));
     }
     out
 }
 
 /// Validate a parsed scenario and build its model.
 pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
-    let mut check = Checker::new(&parsed.text);
+    let mut check = Checker::new(&parsed.source, &parsed.overrides);
     let s = &parsed.scenario;
     let start_date = check_meta(&mut check, s);
     check_market(&mut check, s);
     check_providers(&mut check, s);
     check_attackers(&mut check, s);
-    check_victims(&mut check, s);
-    let arms = check_arms(&mut check, s, start_date);
+    let segments = check_victims(&mut check, s);
+    let arms = check_arms(&mut check, s, start_date, segments.as_deref());
+    if let (Some(segments), Some(arms)) = (&segments, &arms) {
+        check_memory(&mut check, s, segments, arms);
+    } else {
+        check_memory(&mut check, s, &[], &[]);
+    }
     check.finish(&parsed.origin)?;
     let arms = arms.expect("arms are resolved when no problem was found");
-    Ok(build(parsed.scenario, start_date, arms))
+    let segments = segments.expect("segments are built when no problem was found");
+    Ok(build(parsed.scenario, start_date, arms, segments))
 }
 
 fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
@@ -190,12 +175,22 @@ fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
             ),
         );
     }
-    if m.days == 0 || m.days.saturating_add(m.burn_in_days) > MAX_TOTAL_DAYS {
+    let total = u64::from(m.days) + u64::from(m.burn_in_days);
+    if m.days == 0 || (total > u64::from(MAX_TOTAL_DAYS) && m.days >= m.burn_in_days) {
         check.fail(
             &[K("scenario"), K("days")],
             format!(
                 "is {}; allowed: days >= 1 and days + burn_in_days <= {MAX_TOTAL_DAYS}",
                 m.days
+            ),
+        );
+    }
+    if total > u64::from(MAX_TOTAL_DAYS) && m.burn_in_days > m.days {
+        check.fail(
+            &[K("scenario"), K("burn_in_days")],
+            format!(
+                "is {}; allowed: days + burn_in_days <= {MAX_TOTAL_DAYS}",
+                m.burn_in_days
             ),
         );
     }
@@ -211,7 +206,7 @@ fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
         None => {
             check.fail(
                 &[K("scenario"), K("start_date")],
-                format!("is {date:?}; allowed: a date written YYYY-MM-DD, e.g. \"2025-09-01\""),
+                format!("is {date:?}; allowed: a date from 1900-01-01 to 2200-12-31 written YYYY-MM-DD, e.g. \"2025-09-01\""),
             );
             None
         }
@@ -228,9 +223,8 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 fn check_market(check: &mut Checker, s: &Scenario) {
     let m = &s.market;
     let p = |key| [K("market"), K(key)];
-    if m.subscription_days == 0 {
-        check.fail(&p("subscription_days"), "is 0; allowed: 1 or more days");
-    }
+    check.days(&p("subscription_days"), m.subscription_days, 1);
+    check.days(&p("patience_days"), m.patience_days, 0);
     check.range(
         &p("emails_per_seat_per_day"),
         m.emails_per_seat_per_day,
@@ -296,6 +290,7 @@ fn check_market(check: &mut Checker, s: &Scenario) {
     check.range(&q("max_per_day"), e.max_per_day, 0.0, 1000.0);
     check.positive(&q("unmet_half_saturation"), e.unmet_half_saturation);
     check.range(&q("pressure_deterrence"), e.pressure_deterrence, 0.0, 100.0);
+    check.days(&q("setup_days"), e.setup_days, 0);
     if e.max_providers as usize > MAX_PROVIDERS_EVER {
         check.fail(
             &q("max_providers"),
@@ -359,7 +354,13 @@ fn check_providers(check: &mut Checker, s: &Scenario) {
             );
         }
         total += u64::from(p.count);
-        for name in expanded_names(&p.name, p.count.min(MAX_PROVIDERS_EVER as u32)) {
+        // Names are expanded only while the total is within bounds.
+        let expand = if total <= MAX_PROVIDERS_EVER as u64 {
+            p.count
+        } else {
+            0
+        };
+        for name in expanded_names(&p.name, expand) {
             if !names.insert(name.clone()) {
                 check.fail(
                     &[K("providers"), I(i), K("name")],
@@ -417,6 +418,12 @@ fn check_attackers(check: &mut Checker, s: &Scenario) {
         check.fail(
             &[K("attackers")],
             format!("{total} attackers in all; allowed: at most {MAX_ATTACKERS}"),
+        );
+    }
+    if total == 0 && !s.attackers.is_empty() {
+        check.fail(
+            &[K("attackers")],
+            "every count is 0, so no attacker ever arrives (arrivals scale with count); allowed: at least one attacker in all",
         );
     }
 }
@@ -478,7 +485,8 @@ fn check_dist(check: &mut Checker, at: &[Seg], dist: &Dist, lo: f64, hi: f64) {
     }
 }
 
-fn check_victims(check: &mut Checker, s: &Scenario) {
+/// Check the victims and build their segments (`None` if there are too many).
+fn check_victims(check: &mut Checker, s: &Scenario) -> Option<Vec<SegmentSpec>> {
     let v = &s.victims;
     check.probability(&[K("victims"), K("compromise_prob")], v.compromise_prob);
     check.probability(&[K("victims"), K("bypass_share")], v.bypass_share);
@@ -557,13 +565,66 @@ fn check_victims(check: &mut Checker, s: &Scenario) {
             "times the largest country and sector multipliers exceeds 1; allowed: a probability per email <= 1",
         );
     }
+    (v.countries.len().saturating_mul(v.sectors.len()) <= MAX_SEGMENTS).then(|| build_segments(s))
+}
+
+/// The names a takedown target may match, gathered once.
+struct TargetNames {
+    /// Provider entries' names.
+    providers: Vec<String>,
+    /// Every provider's name (`count > 1` expanded), while within bounds.
+    expanded: BTreeSet<String>,
+    /// Provider classes, the entrants' included.
+    classes: Vec<String>,
+    /// Jurisdictions, the entrants' included.
+    jurisdictions: Vec<String>,
+}
+
+impl TargetNames {
+    fn new(s: &Scenario) -> Self {
+        let mut expanded = BTreeSet::new();
+        let mut total: u64 = 0;
+        for p in &s.providers {
+            total += u64::from(p.count);
+            if total <= MAX_PROVIDERS_EVER as u64 {
+                expanded.extend(expanded_names(&p.name, p.count));
+            }
+        }
+        let unique = |values: Vec<String>| {
+            let mut seen = BTreeSet::new();
+            values
+                .into_iter()
+                .filter(|v| seen.insert(v.clone()))
+                .collect::<Vec<_>>()
+        };
+        let providers = unique(s.providers.iter().map(|p| p.name.clone()).collect());
+        let mut classes: Vec<String> = s.providers.iter().map(|p| p.class.clone()).collect();
+        classes.push(s.entry.template.class.clone());
+        let mut jurisdictions: Vec<String> =
+            s.providers.iter().map(|p| p.jurisdiction.clone()).collect();
+        jurisdictions.push(s.entry.template.jurisdiction.clone());
+        TargetNames {
+            providers,
+            expanded,
+            classes: unique(classes),
+            jurisdictions: unique(jurisdictions),
+        }
+    }
 }
 
 /// Check arms and resolve them to plans (`None` if a problem was found).
-fn check_arms(check: &mut Checker, s: &Scenario, start: Option<NaiveDate>) -> Option<Vec<ArmPlan>> {
+/// `segments` are the victim segments (`None` when there are too many).
+fn check_arms(
+    check: &mut Checker,
+    s: &Scenario,
+    start: Option<NaiveDate>,
+    segments: Option<&[SegmentSpec]>,
+) -> Option<Vec<ArmPlan>> {
     let before = check.problems.len();
+    let names_of_targets = TargetNames::new(s);
     let mut names = BTreeSet::new();
     let mut plans = Vec::new();
+    let mut strikes: u64 = 0;
     for (i, arm) in s.arms.iter().enumerate() {
         if !names.insert(arm.name.as_str()) || arm.name.is_empty() {
             check.fail(
@@ -577,10 +638,31 @@ fn check_arms(check: &mut Checker, s: &Scenario, start: Option<NaiveDate>) -> Op
         if arm.name == "baseline" && !arm.interventions.is_empty() {
             check.fail(
                 &[K("arms"), I(i), K("interventions")],
-                "the baseline arm must have no interventions",
+                "the baseline arm must have no interventions; allowed: an empty list (give an arm that intervenes another name)",
             );
         }
-        plans.push(resolve_arm(check, s, start, i, arm));
+        let context = ArmContext {
+            s,
+            start,
+            segments,
+            targets: &names_of_targets,
+        };
+        let plan = resolve_arm(check, &context, i, arm);
+        strikes += plan
+            .actions
+            .iter()
+            .map(|a| 1 + a.repeats.len() as u64)
+            .sum::<u64>();
+        if strikes > MAX_ACTIONS {
+            check.fail(
+                &[K("arms"), I(i), K("interventions")],
+                format!(
+                    "the arms so far schedule {strikes} intervention days (repeats included); allowed: at most {MAX_ACTIONS} in all"
+                ),
+            );
+            return None;
+        }
+        plans.push(plan);
     }
     if !names.contains("baseline") {
         plans.insert(
@@ -600,6 +682,14 @@ fn check_arms(check: &mut Checker, s: &Scenario, start: Option<NaiveDate>) -> Op
     (check.problems.len() == before).then_some(plans)
 }
 
+/// What resolving an arm needs besides the arm.
+struct ArmContext<'s> {
+    s: &'s Scenario,
+    start: Option<NaiveDate>,
+    segments: Option<&'s [SegmentSpec]>,
+    targets: &'s TargetNames,
+}
+
 /// A `When` as a recorded day, checked against the run.
 fn resolve_when(
     check: &mut Checker,
@@ -614,23 +704,36 @@ fn resolve_when(
             let Some(date) = parse_date(text) else {
                 check.fail(
                     path,
-                    format!("is {text:?}; allowed: a day number or a date YYYY-MM-DD"),
+                    format!("is {text:?}; allowed: a day number or a date YYYY-MM-DD from 1900-01-01 to 2200-12-31"),
                 );
                 return 0;
             };
             let Some(start) = start else {
-                check.fail(path, "is a date but scenario.start_date is not set; give a day number or set start_date");
+                check.fail(path, "is a date but scenario.start_date is not set; allowed: a day number, or set scenario.start_date");
                 return 0;
             };
             (date - start).num_days()
         }
     };
+    if days == 0 {
+        // `scenario.days` is reported; every day would be outside the run.
+        return 0;
+    }
     if day < 0 || day >= i64::from(days) {
         let first = start.map(|d| format!(" ({d})")).unwrap_or_default();
+        let last = start
+            .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(days.saturating_sub(1)))))
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let when = if day < 0 {
+            "before the start"
+        } else {
+            "after the end"
+        };
         check.fail(
             path,
             format!(
-                "is day {day}, outside the run; allowed: day 0{first} to day {}",
+                "is day {day}, {when} of the run; allowed: day 0{first} to day {}{last}",
                 days.saturating_sub(1)
             ),
         );
@@ -639,13 +742,9 @@ fn resolve_when(
     day as u32
 }
 
-fn resolve_arm(
-    check: &mut Checker,
-    s: &Scenario,
-    start: Option<NaiveDate>,
-    i: usize,
-    arm: &Arm,
-) -> ArmPlan {
+fn resolve_arm(check: &mut Checker, context: &ArmContext, i: usize, arm: &Arm) -> ArmPlan {
+    let s = context.s;
+    let start = context.start;
     let days = s.scenario.days;
     let burn_in = s.scenario.burn_in_days;
     let mut actions = Vec::new();
@@ -658,20 +757,27 @@ fn resolve_arm(
             start,
             days,
         );
-        let effect = resolve_effect(check, s, &at, intervention, day);
+        let effect = resolve_effect(check, context, &at, intervention, day);
         let repeats = repeat_days(check, s, start, &at, intervention, day);
         check.non_negative(
             &[&at[..], &[K("cost_usd")]].concat(),
             intervention.cost_usd(),
         );
         actions.push(Action {
-            day: burn_in + day,
-            repeats: repeats.into_iter().map(|d| burn_in + d).collect(),
+            day: burn_in.saturating_add(day),
+            repeats: repeats
+                .into_iter()
+                .map(|d| burn_in.saturating_add(d))
+                .collect(),
             cost_usd: intervention.cost_usd(),
             effect,
         });
     }
-    let first = actions.iter().map(|a| a.day - burn_in).min().unwrap_or(0);
+    let first = actions
+        .iter()
+        .map(|a| a.day.saturating_sub(burn_in))
+        .min()
+        .unwrap_or(0);
     let window_start = arm.window_start.as_ref().map_or(first, |w| {
         resolve_when(check, &[K("arms"), I(i), K("window_start")], w, start, days)
     });
@@ -681,7 +787,7 @@ fn resolve_arm(
     if window_end < window_start {
         check.fail(
             &[K("arms"), I(i), K("window_end")],
-            "is before window_start",
+            format!("is day {window_end}, before window_start (day {window_start}); allowed: a day from window_start to the last day"),
         );
     }
     ArmPlan {
@@ -708,42 +814,50 @@ fn repeat_days(
         _ => return Vec::new(),
     };
     let every = match (t.every_days, intervention) {
-        (Some(0), _) => {
+        (Some(every), _) if every == 0 || every > MAX_TOTAL_DAYS => {
             check.fail(
                 &[at, &[K("every_days")]].concat(),
-                "is 0; allowed: 1 or more days",
+                format!("is {every}; allowed: 1 to {MAX_TOTAL_DAYS} days"),
             );
             return Vec::new();
         }
         (Some(every), _) => every,
         (None, Intervention::SustainedPressure(_)) => {
-            check.fail(at, "sustained_pressure needs `every_days`");
+            check.fail(
+                &[at, &[K("every_days")]].concat(),
+                "is missing; allowed: sustained_pressure needs `every_days` (1 or more days)",
+            );
             return Vec::new();
         }
         (None, _) => return Vec::new(),
     };
-    let until = t.until.as_ref().map_or(days - 1, |w| {
+    let until = t.until.as_ref().map_or(days.saturating_sub(1), |w| {
         resolve_when(check, &[at, &[K("until")]].concat(), w, start, days)
     });
-    (1..)
-        .map(|k| first + k * every)
-        .take_while(|&d| d <= until && d < days)
+    let last = until.min(days.saturating_sub(1));
+    // At most MAX_TOTAL_DAYS repeats: `every >= 1` and `last < days`.
+    (1..=MAX_TOTAL_DAYS)
+        .map(|k| u64::from(first) + u64::from(k) * u64::from(every))
+        .take_while(|&d| d <= u64::from(last))
+        .map(|d| d as u32)
         .collect()
 }
 
 fn resolve_effect(
     check: &mut Checker,
-    s: &Scenario,
+    context: &ArmContext,
     at: &[Seg],
     intervention: &Intervention,
     day: u32,
 ) -> Effect {
+    let s = context.s;
     let burn_in = s.scenario.burn_in_days;
     let p = |key| [at, &[K(key)]].concat();
     match intervention {
         Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
-            check_target(check, s, &p("target"), &t.target);
+            check_target(check, context.targets, &p("target"), &t.target);
             check.probability(&p("capacity_seized"), t.capacity_seized);
+            check.days(&p("downtime_days"), t.downtime_days, 0);
             check.probability(&p("arrest_probability"), t.arrest_probability);
             check.range(&p("risk_shock_customers"), t.risk_shock_customers, 0.0, 1e6);
             check.range(&p("risk_shock_all"), t.risk_shock_all, 0.0, 1e6);
@@ -760,19 +874,21 @@ fn resolve_effect(
             }
         }
         Intervention::PaymentDisruption(d) => {
+            check.days(&p("duration_days"), d.duration_days, 0);
             check.probability(&p("conversion_factor"), d.conversion_factor);
             check.range(&p("fee_share"), d.fee_share, 0.0, 100.0);
             Effect::PaymentDisruption {
-                end_day: (burn_in + day).saturating_add(d.duration_days),
+                end_day: burn_in.saturating_add(day).saturating_add(d.duration_days),
                 conversion_factor: d.conversion_factor,
                 fee_share: d.fee_share,
             }
         }
         Intervention::DeterrenceMessaging(d) => {
+            check.days(&p("duration_days"), d.duration_days, 0);
             check.probability(&p("arrival_factor"), d.arrival_factor);
             check.range(&p("risk_shock"), d.risk_shock, 0.0, 1e6);
             Effect::DeterrenceMessaging {
-                end_day: (burn_in + day).saturating_add(d.duration_days),
+                end_day: burn_in.saturating_add(day).saturating_add(d.duration_days),
                 arrival_factor: d.arrival_factor,
                 risk_shock: d.risk_shock,
             }
@@ -780,7 +896,8 @@ fn resolve_effect(
         Intervention::VictimHardening(h) => {
             check.probability(&p("mfa_adoption_increase"), h.mfa_adoption_increase);
             check.probability(&p("bypass_share_factor"), h.bypass_share_factor);
-            let segments = hardened_segments(check, s, at, h);
+            check.days(&p("ramp_days"), h.ramp_days, 0);
+            let segments = hardened_segments(check, s, context.segments, at, h);
             Effect::VictimHardening {
                 segments,
                 mfa_adoption_increase: h.mfa_adoption_increase,
@@ -791,51 +908,37 @@ fn resolve_effect(
     }
 }
 
-fn check_target(check: &mut Checker, s: &Scenario, at: &[Seg], target: &Target) {
-    let listed = |values: Vec<String>| values.join(", ");
+fn check_target(check: &mut Checker, names: &TargetNames, at: &[Seg], target: &Target) {
     match target {
         Target::Provider(name) => {
-            let known: Vec<String> = s.providers.iter().map(|p| p.name.clone()).collect();
-            let expanded: Vec<String> = s
-                .providers
-                .iter()
-                .flat_map(|p| expanded_names(&p.name, p.count.min(MAX_PROVIDERS_EVER as u32)))
-                .collect();
-            if !known.contains(name) && !expanded.contains(name) {
+            if !names.providers.contains(name) && !names.expanded.contains(name) {
                 check.fail(
                     at,
                     format!(
-                        "provider {name:?} matches no provider; known: {}",
-                        listed(known)
+                        "provider {name:?} matches no provider; allowed: one of {}",
+                        listed(&names.providers)
                     ),
                 );
             }
         }
         Target::Class(class) => {
-            let mut known: Vec<String> = s.providers.iter().map(|p| p.class.clone()).collect();
-            known.push(s.entry.template.class.clone());
-            known.dedup();
-            if !known.contains(class) {
+            if !names.classes.contains(class) {
                 check.fail(
                     at,
                     format!(
-                        "class {class:?} matches no provider; known: {}",
-                        listed(known)
+                        "class {class:?} matches no provider; allowed: one of {}",
+                        listed(&names.classes)
                     ),
                 );
             }
         }
         Target::Jurisdiction(place) => {
-            let mut known: Vec<String> =
-                s.providers.iter().map(|p| p.jurisdiction.clone()).collect();
-            known.push(s.entry.template.jurisdiction.clone());
-            known.dedup();
-            if !known.contains(place) {
+            if !names.jurisdictions.contains(place) {
                 check.fail(
                     at,
                     format!(
-                        "jurisdiction {place:?} matches no provider; known: {}",
-                        listed(known)
+                        "jurisdiction {place:?} matches no provider; allowed: one of {}",
+                        listed(&names.jurisdictions)
                     ),
                 );
             }
@@ -852,40 +955,37 @@ fn check_target(check: &mut Checker, s: &Scenario, at: &[Seg], target: &Target) 
 fn hardened_segments(
     check: &mut Checker,
     s: &Scenario,
+    segments: Option<&[SegmentSpec]>,
     at: &[Seg],
     h: &super::format::VictimHardening,
 ) -> Vec<usize> {
     let v = &s.victims;
+    let countries: Vec<String> = v.countries.iter().map(|c| c.name.clone()).collect();
+    let sectors: Vec<String> = v.sectors.iter().map(|c| c.name.clone()).collect();
     for (key, wanted, known) in [
-        (
-            "countries",
-            &h.countries,
-            v.countries
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "sectors",
-            &h.sectors,
-            v.sectors.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-        ),
+        ("countries", &h.countries, &countries),
+        ("sectors", &h.sectors, &sectors),
     ] {
-        for name in wanted.iter().filter(|n| !known.contains(n)) {
+        let known_set: BTreeSet<&String> = known.iter().collect();
+        for name in wanted.iter().filter(|n| !known_set.contains(n)) {
             check.fail(
                 &[at, &[K(key)]].concat(),
                 format!(
-                    "{name:?} is not a victim {key} entry; known: {}",
-                    known.join(", ")
+                    "{name:?} is not a victim {key} entry; allowed: one of {}",
+                    listed(known)
                 ),
             );
         }
     }
-    let segments = build_segments(s);
+    let Some(segments) = segments else {
+        return Vec::new();
+    };
+    let wanted_countries: BTreeSet<&String> = h.countries.iter().collect();
+    let wanted_sectors: BTreeSet<&String> = h.sectors.iter().collect();
     let mut chosen: Vec<usize> = (0..segments.len())
         .filter(|&i| {
-            (h.countries.is_empty() || h.countries.contains(&segments[i].country))
-                && (h.sectors.is_empty() || h.sectors.contains(&segments[i].sector))
+            (wanted_countries.is_empty() || wanted_countries.contains(&segments[i].country))
+                && (wanted_sectors.is_empty() || wanted_sectors.contains(&segments[i].sector))
         })
         .collect();
     if h.top_segments > 0 {
@@ -926,7 +1026,12 @@ fn build_segments(s: &Scenario) -> Vec<SegmentSpec> {
 }
 
 /// The model of a valid scenario.
-fn build(scenario: Scenario, start_date: Option<NaiveDate>, arms: Vec<ArmPlan>) -> Model {
+fn build(
+    scenario: Scenario,
+    start_date: Option<NaiveDate>,
+    arms: Vec<ArmPlan>,
+    segments: Vec<SegmentSpec>,
+) -> Model {
     let providers = scenario
         .providers
         .iter()
@@ -951,8 +1056,214 @@ fn build(scenario: Scenario, start_date: Option<NaiveDate>, arms: Vec<ArmPlan>) 
         entry: scenario.entry.clone(),
         providers,
         attacker_types,
-        segments: build_segments(&scenario),
+        segments,
         arms,
         scenario,
     }
+}
+
+/// The memory a run of a scenario needs: its largest terms, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemoryEstimate {
+    /// Attackers held by one simulated world: the starting population, plus
+    /// the thirty-second of departed attackers kept until compaction.
+    pub attackers_per_world: f64,
+    /// Bytes per attacker (`size_of::<Attacker>()`).
+    pub bytes_per_attacker: usize,
+    /// Worlds in memory at once: a trunk and one arm's branch for each
+    /// replication in flight (one replication per thread).
+    pub worlds: f64,
+    /// Runs whose records are held until written (arms x replications).
+    pub runs: f64,
+    /// Bytes of one world (attackers, providers, segments).
+    pub bytes_per_world: f64,
+    /// Bytes of the records of one run (days, provider snapshots, segment totals).
+    pub record_bytes_per_run: f64,
+    /// Bytes of the model shared by all runs (segments, schedules).
+    pub model_bytes: f64,
+}
+
+impl MemoryEstimate {
+    /// Bytes in all.
+    pub fn total_bytes(&self) -> f64 {
+        self.worlds * self.bytes_per_world
+            + self.runs * self.record_bytes_per_run
+            + self.model_bytes
+    }
+
+    /// Bytes of the attackers of all worlds in memory.
+    pub fn attacker_bytes(&self) -> f64 {
+        self.worlds * self.attackers_per_world * self.bytes_per_attacker as f64
+    }
+
+    /// Bytes of the records of all runs.
+    pub fn record_bytes(&self) -> f64 {
+        self.runs * self.record_bytes_per_run
+    }
+}
+
+/// Estimate the memory of running the scenario with `threads` threads.
+/// `arms` are the resolved arms (the baseline included) when known.
+pub fn memory_estimate(
+    s: &Scenario,
+    segments: usize,
+    arms: &[ArmPlan],
+    threads: usize,
+) -> MemoryEstimate {
+    use crate::model::attacker::Attacker;
+    use crate::model::provider::Provider;
+    use crate::output::records::{DayRecord, ProviderDay};
+    use std::mem::size_of;
+
+    let finite = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
+    let days = f64::from(s.scenario.days);
+    let total_days = days + f64::from(s.scenario.burn_in_days);
+    let attackers: f64 = s.attackers.iter().map(|a| f64::from(a.count)).sum::<f64>() * 33.0 / 32.0;
+    // Providers are kept (and snapshotted daily) after they leave: those at
+    // the start and the entrants, within the cap on providers alive.
+    let providers_start: f64 = s.providers.iter().map(|p| f64::from(p.count)).sum();
+    let entrants = (finite(s.entry.base_per_day) + finite(s.entry.max_per_day)) * total_days;
+    let cap = providers_start.max(f64::from(s.entry.max_providers));
+    let providers = (providers_start + entrants)
+        .min(cap)
+        .min(MAX_PROVIDERS_EVER as f64);
+    let arm_count = if arms.is_empty() {
+        s.arms.len() + usize::from(!s.arms.iter().any(|a| a.name == "baseline"))
+    } else {
+        arms.len()
+    };
+    let replications = f64::from(s.scenario.replications);
+    let runs = arm_count as f64 * replications;
+    let per_replication = if arm_count > 1 { 2.0 } else { 1.0 };
+    let segments = segments as f64;
+    let world = attackers * size_of::<Attacker>() as f64
+        + providers * size_of::<Provider>() as f64
+        + segments
+            * (size_of::<SegmentSpec>() + 2 * size_of::<f64>() + 2 * size_of::<u64>()) as f64;
+    let records = days
+        * (size_of::<DayRecord>() as f64
+            + size_of::<Vec<ProviderDay>>() as f64
+            + providers * size_of::<ProviderDay>() as f64)
+        + segments * (size_of::<u64>() + size_of::<f64>()) as f64;
+    let schedules: f64 = arms
+        .iter()
+        .flat_map(|a| &a.actions)
+        .map(|a| {
+            let hardened = match &a.effect {
+                Effect::VictimHardening { segments, .. } => segments.len(),
+                _ => 0,
+            };
+            (size_of::<Action>() + 4 * a.repeats.len() + size_of::<usize>() * hardened) as f64
+        })
+        .sum();
+    MemoryEstimate {
+        attackers_per_world: attackers,
+        bytes_per_attacker: size_of::<Attacker>(),
+        worlds: (threads.max(1) as f64).min(replications.max(1.0)) * per_replication,
+        runs,
+        bytes_per_world: world,
+        record_bytes_per_run: records,
+        model_bytes: segments * size_of::<SegmentSpec>() as f64 + schedules,
+    }
+}
+
+/// Set this environment variable to a number of GiB to check scenarios
+/// against that much memory instead of this machine's (e.g. to plan a run
+/// for a cluster node, or to make tests independent of the machine).
+pub const MEMORY_GIB_VAR: &str = "CAASIM_MEMORY_GIB";
+
+/// Memory this process may still use, in bytes: [`MEMORY_GIB_VAR`] when set,
+/// else `MemAvailable` of `/proc/meminfo`, lowered to the room left under a
+/// cgroup (v2) limit; `None` when unknown (then nothing is refused).
+pub fn available_memory() -> Option<f64> {
+    if let Ok(text) = std::env::var(MEMORY_GIB_VAR) {
+        return text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|g| g.is_finite() && *g > 0.0)
+            .map(|g| g * 1024.0 * 1024.0 * 1024.0);
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let available_kib: f64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    let mut available = available_kib * 1024.0;
+    let read = |name: &str| -> Option<f64> {
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{name}"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    if let (Some(max), Some(current)) = (read("memory.max"), read("memory.current")) {
+        available = available.min((max - current).max(0.0));
+    }
+    Some(available)
+}
+
+fn gib(bytes: f64) -> String {
+    let gib = bytes / (1024.0 * 1024.0 * 1024.0);
+    if gib < 10.0 {
+        format!("{gib:.2} GiB")
+    } else {
+        format!("{gib:.0} GiB")
+    }
+}
+
+/// Refuse a scenario whose runs cannot fit in the memory available (unless
+/// [`NO_MEMORY_CHECK_VAR`] is `1`).
+fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arms: &[ArmPlan]) {
+    if std::env::var(NO_MEMORY_CHECK_VAR).is_ok_and(|v| v.trim() == "1") {
+        return;
+    }
+    let m = &s.scenario;
+    if u64::from(m.days) + u64::from(m.burn_in_days) > u64::from(MAX_TOTAL_DAYS)
+        || m.replications > MAX_REPLICATIONS
+    {
+        // Reported already; an estimate for such a run would be meaningless.
+        return;
+    }
+    let Some(available) = available_memory() else {
+        return;
+    };
+    let segment_count = if segments.is_empty() {
+        s.victims
+            .countries
+            .len()
+            .saturating_mul(s.victims.sectors.len())
+            .min(MAX_SEGMENTS)
+    } else {
+        segments.len()
+    };
+    let e = memory_estimate(s, segment_count, arms, rayon::current_num_threads());
+    let total = e.total_bytes();
+    if total <= available {
+        return;
+    }
+    let at: &[Seg] = if e.attacker_bytes() >= e.record_bytes() {
+        &[K("attackers")]
+    } else {
+        &[K("scenario"), K("replications")]
+    };
+    check.fail(
+        at,
+        format!(
+            "the run needs about {} of memory but {} is available: {:.0} attackers x {} bytes in each of {} simulated worlds at once = {}, plus the records of {} runs (arms x replications) x {} days = {}; allowed: a run that fits in memory: use fewer attackers (attackers.count), fewer replications (--reps or scenario.replications), fewer days or arms, or set {NO_MEMORY_CHECK_VAR}=1 to run anyway",
+            gib(total),
+            gib(available),
+            e.attackers_per_world,
+            e.bytes_per_attacker,
+            e.worlds,
+            gib(e.attacker_bytes()),
+            e.runs,
+            s.scenario.days,
+            gib(e.record_bytes()),
+        ),
+    );
 }
