@@ -132,6 +132,10 @@ struct BenchArgs {
     /// Override a value of the market: `key.path=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Measure in this process (each size otherwise runs in a fresh one, so
+    /// that its peak memory is its own).
+    #[arg(long, hide = true)]
+    in_process: bool,
 }
 
 #[derive(clap::Args)]
@@ -795,6 +799,14 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
             "bench needs a market with attackers and --days of 1 or more".into(),
         ));
     }
+    if args.in_process {
+        for &attackers in &sizes {
+            for &threads in &args.threads {
+                println!("{}", measure_in_pool(&base, attackers, threads, args)?);
+            }
+        }
+        return Ok(());
+    }
     println!(
         "caasim bench: {} warm-up days, {} timed days; attacker-days count every attacker \
          in the population (working, searching, waiting, dormant); {} bytes of state per attacker",
@@ -804,13 +816,8 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     );
     for &attackers in &sizes {
         for &threads in &args.threads {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| Failure::Runtime(e.into()))?;
-            let measured =
-                pool.install(|| bench::measure(&base, attackers, args.warmup_days, args.days));
-            println!("{}", bench_line(&measured));
+            let line = measure_in_child(attackers, threads, args)?;
+            println!("{line}");
             if INTERRUPTED.load(Ordering::Relaxed) {
                 return Err(Failure::Interrupted(
                     "The sizes above were measured.".into(),
@@ -819,6 +826,45 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// One measurement on a pool of `threads` threads: its line of output.
+fn measure_in_pool(
+    base: &Model,
+    attackers: u64,
+    threads: usize,
+    args: &BenchArgs,
+) -> Result<String, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Runtime(e.into()))?;
+    let measured = pool
+        .install(|| crate::engine::bench::measure(base, attackers, args.warmup_days, args.days));
+    Ok(bench_line(&measured))
+}
+
+/// One measurement in a fresh caasim process: its line of output.
+fn measure_in_child(attackers: u64, threads: usize, args: &BenchArgs) -> Result<String, Failure> {
+    let exe = std::env::current_exe().map_err(|e| Failure::Runtime(e.into()))?;
+    let mut command = std::process::Command::new(exe);
+    command.arg("bench").arg("--in-process");
+    command.args(args.scenario.iter());
+    command.arg(format!("--attackers={attackers}"));
+    command.arg(format!("--threads={threads}"));
+    command.arg(format!("--warmup-days={}", args.warmup_days));
+    command.arg(format!("--days={}", args.days));
+    for assignment in &args.set {
+        command.arg(format!("--set={assignment}"));
+    }
+    let output = command.output().map_err(|e| Failure::Runtime(e.into()))?;
+    if !output.status.success() {
+        return Err(Failure::Runtime(anyhow::anyhow!(
+            "the measurement of {attackers} attackers on {threads} threads failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 /// A size such as `100000`, `1e5` or `1_000_000`.

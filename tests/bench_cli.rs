@@ -1,0 +1,58 @@
+//! `caasim bench` prints one line per size and thread count, each with its
+//! attacker-days per second and peak memory, and refuses bad sizes.
+
+mod common;
+
+use common::bin;
+
+#[test]
+fn bench_prints_a_rate_and_peak_memory_per_size() {
+    let output = bin()
+        .args(["bench", "--attackers", "2000,4e3", "--threads", "1,2"])
+        .args(["--warmup-days", "3", "--days", "2"])
+        .output()
+        .expect("caasim runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "one line per size and thread count:\n{stdout}"
+    );
+    for (line, prefix) in lines.iter().zip([
+        "2000 attackers, 1 thread:",
+        "2000 attackers, 2 threads:",
+        "4000 attackers, 1 thread:",
+        "4000 attackers, 2 threads:",
+    ]) {
+        assert!(line.starts_with(prefix), "{line}");
+        let rate: f64 = line
+            .split(": ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no rate in {line}"));
+        assert!(rate > 1e3, "{line}");
+        assert!(line.contains("attacker-days/s"), "{line}");
+        assert!(line.contains("peak memory"), "{line}");
+    }
+}
+
+#[test]
+fn bench_refuses_bad_sizes_and_threads() {
+    for args in [
+        ["--attackers", "0"],
+        ["--attackers", "1.5"],
+        ["--threads", "0"],
+    ] {
+        let output = bin().arg("bench").args(args).output().expect("caasim runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
+    }
+}
