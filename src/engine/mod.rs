@@ -213,7 +213,7 @@ pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
         total.add(&out.tally);
         counts.merge(&out.counts);
         for &(provider, seats) in &out.releases {
-            world.providers[usize::from(provider)].seats_used -= u32::from(seats);
+            world.providers[usize::from(provider)].seats_used -= u64::from(seats);
         }
     }
     world.counts = counts;
@@ -293,7 +293,7 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
             } else {
                 0.0
             };
-            let demand = f64::from(provider.seats_used) + share * unmet_seats as f64;
+            let demand = provider.seats_used as f64 + share * unmet_seats as f64;
             provider.adjust_capacity(demand, market);
             let pressure = world.pressure.get(&provider.class).copied().unwrap_or(0.0);
             provider.adjust_price(pressure, market);
@@ -343,12 +343,8 @@ fn record(
     losses_usd: f64,
 ) -> DayRecord {
     let active: Vec<_> = world.providers.iter().filter(|p| p.is_active()).collect();
-    let prices: Vec<(f64, u32)> = active.iter().map(|p| (p.price, p.seats_used)).collect();
-    let seats_used: u64 = world
-        .providers
-        .iter()
-        .map(|p| u64::from(p.seats_used))
-        .sum();
+    let prices: Vec<(f64, u64)> = active.iter().map(|p| (p.price, p.seats_used)).collect();
+    let seats_used: u64 = world.providers.iter().map(|p| p.seats_used).sum();
     let events = &world.events;
     let mut record = DayRecord {
         day: day.saturating_sub(world.model.burn_in_days),
@@ -399,10 +395,10 @@ fn record(
 }
 
 /// Seat-weighted median price (unweighted when no seat is rented); `None` with no provider.
-fn weighted_median(prices: &[(f64, u32)]) -> Option<f64> {
+fn weighted_median(prices: &[(f64, u64)]) -> Option<f64> {
     let mut sorted = prices.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let seats: u64 = sorted.iter().map(|&(_, s)| u64::from(s)).sum();
+    let seats: u64 = sorted.iter().map(|&(_, s)| s).sum();
     if seats == 0 {
         return sorted
             .get(sorted.len().saturating_sub(1) / 2)
@@ -410,7 +406,7 @@ fn weighted_median(prices: &[(f64, u32)]) -> Option<f64> {
     }
     let mut cumulative = 0;
     for &(price, s) in &sorted {
-        cumulative += u64::from(s);
+        cumulative += s;
         if 2 * cumulative >= seats {
             return Some(price);
         }
@@ -419,14 +415,14 @@ fn weighted_median(prices: &[(f64, u32)]) -> Option<f64> {
 }
 
 /// Herfindahl-Hirschman index (0-10,000) of seat shares; `None` when no seat is rented.
-fn hhi(seats: impl Iterator<Item = u32>, total: u64) -> Option<f64> {
+fn hhi(seats: impl Iterator<Item = u64>, total: u64) -> Option<f64> {
     if total == 0 {
         return None;
     }
     Some(
         seats
             .map(|s| {
-                let share = 100.0 * f64::from(s) / total as f64;
+                let share = 100.0 * s as f64 / total as f64;
                 share * share
             })
             .sum(),

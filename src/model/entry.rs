@@ -28,11 +28,7 @@ pub fn providers_enter(world: &mut World, day: u32) {
     if alive >= entry.max_providers as usize || world.providers.len() >= MAX_PROVIDERS_EVER {
         return;
     }
-    let seats_used: u64 = world
-        .providers
-        .iter()
-        .map(|p| u64::from(p.seats_used))
-        .sum();
+    let seats_used: u64 = world.providers.iter().map(|p| p.seats_used).sum();
     let wanted = seats_used + world.unmet_seats;
     let unmet_share = if wanted > 0 {
         world.unmet_seats as f64 / wanted as f64

@@ -161,12 +161,20 @@ fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
         displace_seized_seats(world, j, seized, day);
         if downtime > 0 {
             // Domains and portal down: no sales or renewals until it is back;
-            // surviving servers serve their customers' prepaid time.
-            let until_day = match world.providers[j].status {
-                ProviderStatus::Down { until_day } => until_day.max(day + downtime),
-                _ => day + downtime,
+            // surviving servers serve their customers' prepaid time. A strike
+            // never shortens unavailability: a provider still setting up
+            // starts selling (and counts as an entry) at the later of its
+            // ready day and the end of the downtime.
+            let back = day + downtime;
+            world.providers[j].status = match world.providers[j].status {
+                ProviderStatus::Down { until_day } => ProviderStatus::Down {
+                    until_day: until_day.max(back),
+                },
+                ProviderStatus::Setup { ready_day } => ProviderStatus::Setup {
+                    ready_day: ready_day.max(back),
+                },
+                _ => ProviderStatus::Down { until_day: back },
             };
-            world.providers[j].status = ProviderStatus::Down { until_day };
         }
     }
     learn_from_hit(world, j);
@@ -194,7 +202,7 @@ fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32) {
             < seized
     });
     world.displace_customers_where(j, day, &mut |_, w| {
-        f64::from(w.providers[j].seats_used) > w.providers[j].capacity
+        w.providers[j].seats_used as f64 > w.providers[j].capacity
     });
 }
 

@@ -98,7 +98,7 @@ impl Clearing<'_> {
         let current = usize::from(attacker.provider);
         let Some(choice) = choose(attacker, u, providers, self.market, &mut self.weights) else {
             // Its provider is down and no one else has room: it waits.
-            providers[current].seats_used -= u32::from(attacker.seats);
+            providers[current].seats_used -= u64::from(attacker.seats);
             attacker.provider = NO_PROVIDER;
             attacker.status = Status::Waiting;
             attacker.wake_day = self.view.day + self.market.patience_days;
@@ -107,8 +107,8 @@ impl Clearing<'_> {
             return;
         };
         if choice != current {
-            providers[current].seats_used -= u32::from(attacker.seats);
-            providers[choice].seats_used += u32::from(attacker.seats);
+            providers[current].seats_used -= u64::from(attacker.seats);
+            providers[choice].seats_used += u64::from(attacker.seats);
         }
         self.take_seats(attacker, choice, tally);
         self.pay(attacker, &mut providers[choice], tally);
@@ -132,7 +132,7 @@ impl Clearing<'_> {
         }
         match choose(attacker, u, providers, self.market, &mut self.weights) {
             Some(choice) => {
-                providers[choice].seats_used += u32::from(attacker.seats);
+                providers[choice].seats_used += u64::from(attacker.seats);
                 self.take_seats(attacker, choice, tally);
                 attacker.status = Status::Working;
                 tally.hired += 1;

@@ -34,8 +34,9 @@ pub struct Provider {
     pub status: ProviderStatus,
     /// Capacity in seats.
     pub capacity: f64,
-    /// Seats rented right now.
-    pub seats_used: u32,
+    /// Seats rented right now (64 bits: a provider may rent more than 2^32
+    /// seats; `tests/extreme.rs`, `more-seats-than-32-bits`).
+    pub seats_used: u64,
     /// Price per seat per subscription period.
     pub price: f64,
     /// The price it would charge at target utilisation with no pressure.
@@ -61,8 +62,8 @@ pub struct Provider {
 pub fn seat_weighted_price(providers: &[Provider]) -> Option<f64> {
     let (mut paid, mut seats, mut prices, mut active) = (0.0, 0.0, 0.0, 0.0);
     for p in providers.iter().filter(|p| p.is_active()) {
-        paid += p.price * f64::from(p.seats_used);
-        seats += f64::from(p.seats_used);
+        paid += p.price * p.seats_used as f64;
+        seats += p.seats_used as f64;
         prices += p.price;
         active += 1.0;
     }
@@ -113,7 +114,7 @@ impl Provider {
 
     /// Seats it could still rent out.
     pub fn spare_seats(&self) -> f64 {
-        (self.capacity - f64::from(self.seats_used)).max(0.0)
+        (self.capacity - self.seats_used as f64).max(0.0)
     }
 
     /// Running cost per seat-day now: resilience beyond the starting level costs extra.
@@ -148,7 +149,7 @@ impl Provider {
         } else {
             gap.max(-market.capacity_shrink_per_day * self.capacity)
         };
-        self.capacity = (self.capacity + step).max(f64::from(self.seats_used));
+        self.capacity = (self.capacity + step).max(self.seats_used as f64);
     }
 
     /// Move the price towards the target set by cost, scarcity and risk.
@@ -156,7 +157,7 @@ impl Provider {
         let cost_pass_through =
             f64::from(market.subscription_days) * (self.unit_cost(market) - self.base_unit_cost);
         let utilisation = if self.capacity > 0.0 {
-            f64::from(self.seats_used) / self.capacity
+            self.seats_used as f64 / self.capacity
         } else {
             1.0
         };

@@ -174,7 +174,7 @@ impl<'a> World<'a> {
                 attacker.paid_until = (u_paid * days) as u32;
                 attacker.paid_per_day =
                     (self.providers[j].price * f64::from(attacker.seats) / days) as f32;
-                self.providers[j].seats_used += u32::from(attacker.seats);
+                self.providers[j].seats_used += u64::from(attacker.seats);
                 self.counts.searching -= 1;
                 self.counts.working += 1;
             }
@@ -332,7 +332,7 @@ impl<'a> World<'a> {
             }
             if select(attacker.id, self) {
                 let attacker = &mut self.population.as_mut_slice()[at];
-                self.providers[j].seats_used -= u32::from(attacker.seats);
+                self.providers[j].seats_used -= u64::from(attacker.seats);
                 displace(attacker, day, mean_search, &key);
                 displaced += 1;
             }

@@ -173,7 +173,7 @@ impl DayRecord {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ProviderDay {
     /// Seats rented.
-    pub seats_used: u32,
+    pub seats_used: u64,
     /// Capacity.
     pub capacity: f64,
     /// Price.

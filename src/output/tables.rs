@@ -100,7 +100,7 @@ pub fn write_providers(dir: &Path, model: &Model, experiment: &Experiment) -> Re
                     let key = (j.min(model.providers.len()), run.provider_names[j].clone());
                     let entry = sums.entry(key).or_default();
                     entry.class.clone_from(&run.provider_classes[j]);
-                    entry.seats_used += f64::from(p.seats_used);
+                    entry.seats_used += p.seats_used as f64;
                     entry.capacity += p.capacity;
                     entry.price += if p.active { p.price } else { 0.0 };
                     entry.active += if p.active { 1.0 } else { 0.0 };

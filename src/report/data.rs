@@ -191,6 +191,15 @@ impl Results {
         let provider_rows: Vec<ProviderRow> = read_csv(dir, &PROVIDERS, limit)?;
         let segments: Vec<SegmentRow> = read_csv(dir, &SEGMENTS, limit)?;
         let summary: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
+        if let (Some(days), Some(replications)) = (manifest.days, manifest.replications) {
+            let rows = Rows {
+                series: &series_rows,
+                providers: &provider_rows,
+                segments: &segments,
+                summary: &summary,
+            };
+            check_complete(dir, &manifest, days, replications, &rows)?;
+        }
         let arms = arm_order(&manifest, &series_rows, &summary);
         let baseline = pick_baseline(&arms)?;
         let days = manifest
@@ -356,6 +365,95 @@ fn check_day(record: &csv::StringRecord, column: Option<usize>, limit: usize) ->
         .parse()
         .with_context(|| format!("day {day:?} is not a whole number"))?;
     ensure!(day < limit, "day {day} is outside the run's {limit} days");
+    Ok(())
+}
+
+/// The rows read from the folder's tables.
+struct Rows<'a> {
+    series: &'a [SeriesRow],
+    providers: &'a [ProviderRow],
+    segments: &'a [SegmentRow],
+    summary: &'a [SummaryRow],
+}
+
+/// A folder whose manifest gives its days and replications (caasim always
+/// writes them) must hold every row the run wrote: in `timeseries.csv` one
+/// per (arm, replication, day), in `providers.csv` some for each (arm,
+/// day), in `segments.csv` as many for each (arm, replication) and in
+/// `summary.csv` as many for each intervention arm. A table cut at the end
+/// of a line still reads as valid CSV; this finds it (`tests/output_safety.rs`).
+fn check_complete(
+    dir: &Path,
+    manifest: &Manifest,
+    days: usize,
+    replications: u64,
+    rows: &Rows,
+) -> Result<()> {
+    use std::collections::BTreeSet;
+    let mut listed = BTreeSet::new();
+    let arms: Vec<&str> = (manifest.arms.iter())
+        .map(|a| a.name.as_str())
+        .filter(|a| listed.insert(*a))
+        .collect();
+    let baseline = arms.iter().position(|a| *a == "baseline").unwrap_or(0);
+    let cut = |file: &str, what: String| {
+        anyhow::anyhow!(
+            "{}: rows missing for {what}, which manifest.json says the run has: the file is incomplete (cut short?)",
+            dir.join(file).display()
+        )
+    };
+    // Each lookup either finds a distinct row or stops at the first missing
+    // one, so a manifest claiming a huge run cannot make this loop long.
+    let series: BTreeSet<(&str, u64, usize)> = (rows.series.iter())
+        .map(|r| (r.arm.as_str(), r.replication, r.day))
+        .collect();
+    for &arm in &arms {
+        for r in 0..replications {
+            for d in 0..days {
+                if !series.contains(&(arm, r, d)) {
+                    return Err(cut(
+                        TIMESERIES.name,
+                        format!("arm {arm:?}, replication {r}, day {d}"),
+                    ));
+                }
+            }
+        }
+    }
+    let providers: BTreeSet<(&str, usize)> = (rows.providers.iter())
+        .map(|r| (r.arm.as_str(), r.day))
+        .collect();
+    for &arm in &arms {
+        if let Some(d) = (0..days).find(|&d| !providers.contains(&(arm, d))) {
+            return Err(cut(PROVIDERS.name, format!("arm {arm:?}, day {d}")));
+        }
+    }
+    let mut segments: BTreeMap<(&str, u64), usize> = BTreeMap::new();
+    for row in rows.segments {
+        *segments
+            .entry((row.arm.as_str(), row.replication))
+            .or_default() += 1;
+    }
+    let most = segments.values().copied().max().unwrap_or(0).max(1);
+    for &arm in &arms {
+        for r in 0..replications {
+            if segments.get(&(arm, r)).copied().unwrap_or(0) < most {
+                return Err(cut(
+                    SEGMENTS.name,
+                    format!("segments of arm {arm:?}, replication {r}"),
+                ));
+            }
+        }
+    }
+    let mut summary: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in rows.summary {
+        *summary.entry(row.arm.as_str()).or_default() += 1;
+    }
+    let most = summary.values().copied().max().unwrap_or(0).max(1);
+    for (_, &arm) in arms.iter().enumerate().filter(|&(a, _)| a != baseline) {
+        if summary.get(arm).copied().unwrap_or(0) < most {
+            return Err(cut(SUMMARY.name, format!("metrics of arm {arm:?}")));
+        }
+    }
     Ok(())
 }
 

@@ -6,7 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use caasim::engine;
 use caasim::model::Model;
+use caasim::model::attacker::{NO_PROVIDER, Status};
+use caasim::model::provider::ProviderStatus;
+use caasim::model::world::World;
+use caasim::output::records::DayRecord;
 
 /// A path inside the package.
 pub fn repo_path(relative: &str) -> PathBuf {
@@ -225,4 +230,238 @@ impl Png {
         });
         coloured.count() as f64 / self.pixels.len() as f64
     }
+}
+
+/// Non-finite floats anywhere in a record, found through its `Debug` form
+/// (so fields added later are covered too).
+pub fn non_finite(record: &DayRecord) -> bool {
+    let text = format!("{record:?}");
+    ["NaN", ": inf", ": -inf", "(inf)", "(-inf)"]
+        .iter()
+        .any(|bad| text.contains(bad))
+}
+
+/// What one arm's run exercised, for checks that the identities were not
+/// vacuous, and its recorded days.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub fees: f64,
+    pub payments: f64,
+    pub displaced: u64,
+    pub entries: u64,
+    pub exits: u64,
+    pub provider_exits: u64,
+    /// The records of the days after the burn-in, in order.
+    pub recorded: Vec<DayRecord>,
+}
+
+/// Non-gone attackers of a world.
+pub fn alive(world: &World) -> u64 {
+    world
+        .population
+        .as_slice()
+        .iter()
+        .filter(|a| a.status != Status::Gone)
+        .count() as u64
+}
+
+/// Check the accounting identities of the day `engine::step` just returned
+/// `record` for (seats, money, attackers, finite values); `previous` is
+/// [`alive`] before the step. `at` names the day in messages.
+pub fn check_day(world: &World, record: &DayRecord, previous: u64, at: &str) {
+    // Seats: within capacity, and equal to the seats of the working
+    // attackers who rent from the provider.
+    let mut rented = vec![0u64; world.providers.len()];
+    for attacker in world.population.as_slice() {
+        if attacker.status == Status::Working {
+            assert_ne!(
+                attacker.provider, NO_PROVIDER,
+                "{at}: working without provider"
+            );
+            rented[usize::from(attacker.provider)] += u64::from(attacker.seats);
+        }
+    }
+    for (j, provider) in world.providers.iter().enumerate() {
+        assert!(
+            provider.seats_used as f64 <= provider.capacity + 1e-9,
+            "{at}: {} uses {} seats of {}",
+            provider.name,
+            provider.seats_used,
+            provider.capacity
+        );
+        assert_eq!(
+            provider.seats_used, rented[j],
+            "{at}: {} seats used vs seats of its working customers",
+            provider.name
+        );
+        if provider.status == ProviderStatus::Gone {
+            assert_eq!(provider.seats_used, 0, "{at}: a gone provider rents seats");
+        }
+        for (what, value) in [
+            ("capacity", provider.capacity),
+            ("price", provider.price),
+            ("cash", provider.cash),
+            ("reputation", provider.reputation),
+            ("resilience", provider.resilience),
+        ] {
+            assert!(
+                value.is_finite(),
+                "{at}: {} has {what} {value}",
+                provider.name
+            );
+        }
+    }
+    assert_eq!(
+        record.seats_used,
+        rented.iter().sum::<u64>(),
+        "{at}: seats_used"
+    );
+    let active = world.providers.iter().filter(|p| p.is_active());
+    assert_eq!(
+        record.active_providers,
+        active.clone().count() as u64,
+        "{at}: active providers"
+    );
+    let capacity: f64 = active.map(|p| p.capacity).sum();
+    assert!(
+        (record.capacity_seats - capacity).abs() <= 1e-9 * capacity.max(1.0),
+        "{at}: capacity {} vs {capacity} of the active providers",
+        record.capacity_seats
+    );
+
+    // Money: what attackers pay is what providers receive plus fees.
+    let (paid, received, fees) = (
+        record.attacker_payments_usd,
+        record.provider_revenue_usd,
+        record.payment_fees_usd,
+    );
+    assert!(
+        (paid - (received + fees)).abs() <= 1e-9 * paid.abs().max(1.0),
+        "{at}: payments {paid} != revenue {received} + fees {fees}"
+    );
+    assert!(fees >= 0.0 && received >= 0.0, "{at}: negative money");
+
+    // Attackers: the status counts are a census of the non-gone
+    // attackers, and their total changes by entries minus exits.
+    let count = |s: &[Status]| {
+        world
+            .population
+            .as_slice()
+            .iter()
+            .filter(|a| s.contains(&a.status))
+            .count() as u64
+    };
+    assert_eq!(
+        record.attackers_working,
+        count(&[Status::Working]),
+        "{at}: working"
+    );
+    assert_eq!(
+        record.attackers_searching,
+        count(&[Status::Searching, Status::Waiting]),
+        "{at}: searching"
+    );
+    assert_eq!(
+        record.attackers_dormant,
+        count(&[Status::Dormant]),
+        "{at}: dormant"
+    );
+    let total = record.attackers_working + record.attackers_searching + record.attackers_dormant;
+    assert_eq!(total, alive(world), "{at}: counts vs non-gone attackers");
+    assert_eq!(
+        total as i64 - previous as i64,
+        record.attacker_entries as i64 - record.attacker_exits as i64,
+        "{at}: change in attackers vs entries - exits"
+    );
+
+    assert!(!non_finite(record), "{at}: non-finite value in {record:?}");
+}
+
+/// Check how providers changed status on internal `day`, given their
+/// statuses before it (`before`; providers created today are not in it):
+/// a provider leaves setup only by starting to sell on or after its ready
+/// day (counted in `provider_entries`) or by leaving the market; nothing
+/// moves its start earlier; created providers are in setup; the providers
+/// not gone change by those created minus `provider_exits`.
+pub fn check_provider_statuses(
+    before: &[ProviderStatus],
+    world: &World,
+    record: &DayRecord,
+    day: u32,
+    at: &str,
+) {
+    let mut started = 0;
+    for (j, (was, now)) in before.iter().zip(&world.providers).enumerate() {
+        let now = now.status;
+        match *was {
+            ProviderStatus::Setup { ready_day } => match now {
+                ProviderStatus::Setup { ready_day: later } => assert!(
+                    later >= ready_day && day < later,
+                    "{at}: provider {j} in setup until {ready_day}, now until {later}"
+                ),
+                ProviderStatus::Gone => started += u64::from(ready_day <= day),
+                _ => {
+                    assert!(
+                        ready_day <= day,
+                        "{at}: provider {j} in setup until day {ready_day} is {now:?}"
+                    );
+                    started += 1;
+                }
+            },
+            _ => assert!(
+                !matches!(now, ProviderStatus::Setup { .. }),
+                "{at}: provider {j} went back into setup from {was:?}"
+            ),
+        }
+    }
+    assert_eq!(
+        record.provider_entries, started,
+        "{at}: provider entries vs providers that started selling"
+    );
+    for provider in &world.providers[before.len()..] {
+        assert!(
+            matches!(provider.status, ProviderStatus::Setup { ready_day } if ready_day >= day),
+            "{at}: a provider created today is {:?}",
+            provider.status
+        );
+    }
+    let not_gone = |statuses: &mut dyn Iterator<Item = ProviderStatus>| {
+        statuses.filter(|s| *s != ProviderStatus::Gone).count() as i64
+    };
+    let was = not_gone(&mut before.iter().copied());
+    let is = not_gone(&mut world.providers.iter().map(|p| p.status));
+    let created = (world.providers.len() - before.len()) as i64;
+    assert_eq!(
+        is - was,
+        created - record.provider_exits as i64,
+        "{at}: providers not gone vs created - exits"
+    );
+}
+
+/// Step one arm for one replication from day 0, checking the identities
+/// every day ([`check_day`], [`check_provider_statuses`]); returns what it
+/// exercised and its recorded days.
+pub fn check_arm(model: &Model, arm: usize, replication: u32) -> Totals {
+    let name = &model.arms[arm].name;
+    let mut world = World::new(model, &model.arms[arm], replication);
+    let mut previous = alive(&world);
+    let mut totals = Totals::default();
+    for day in 0..model.total_days() {
+        let before: Vec<ProviderStatus> = world.providers.iter().map(|p| p.status).collect();
+        let record = engine::step(&mut world, day);
+        let at = format!("{name}, replication {replication}, internal day {day}");
+        check_day(&world, &record, previous, &at);
+        check_provider_statuses(&before, &world, &record, day, &at);
+        previous = alive(&world);
+        totals.fees += record.payment_fees_usd;
+        totals.payments += record.attacker_payments_usd;
+        totals.displaced += record.attackers_displaced;
+        totals.entries += record.attacker_entries;
+        totals.exits += record.attacker_exits;
+        totals.provider_exits += record.provider_exits;
+        if day >= model.burn_in_days {
+            totals.recorded.push(record);
+        }
+    }
+    totals
 }
