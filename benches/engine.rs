@@ -26,7 +26,9 @@ const WARMUP_DAYS: u32 = 60;
 fn day_step(c: &mut Criterion) {
     let base = load_text(MARKET_TOML, MARKET_ORIGIN, &[]).expect("the bench market is valid");
     let mut group = c.benchmark_group("day_step");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
     for attackers in [10_000u64, 100_000, 1_000_000] {
         let model = model_with_attackers(&base, attackers);
         for threads in [1, 2] {
@@ -55,9 +57,13 @@ fn redvds(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/redvds-2026.toml");
     let full = load_file(&path, &[]).expect("redvds-2026 is valid");
     let mut workshop = load_file(&path, &["scenario.replications=10".into()]).expect("valid");
-    workshop.keep_arms(&["takedown".into()]).expect("a takedown arm");
+    workshop
+        .keep_arms(&["takedown".into()])
+        .expect("a takedown arm");
     let mut group = c.benchmark_group("redvds");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("redvds_run", |b| {
         b.iter(|| experiment::run(&full, &Hooks::default()))
     });
