@@ -1960,7 +1960,7 @@ fn summarise(setup: &Setup, posterior: &Population) -> Vec<ParameterSummary> {
 
 fn summary_csv(summary: &[ParameterSummary]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["parameter", "mean", "sd", "q05", "q50", "q95"])?;
+    writer.write_record(SUMMARY_COLUMNS)?;
     for s in summary {
         writer.write_record([
             s.parameter.clone(),
@@ -2008,23 +2008,28 @@ fn fit_rows(targets: &[Target], experiment: &Experiment, model: &Model) -> Vec<F
     rows
 }
 
+/// Columns of `fit.csv`.
+pub const FIT_COLUMNS: [&str; 12] = [
+    "target",
+    "kind",
+    "arm",
+    "measure",
+    "day",
+    "observed",
+    "sd",
+    "simulated",
+    "low",
+    "high",
+    "n",
+    "z",
+];
+
+/// Columns of `posterior_summary.csv`.
+pub const SUMMARY_COLUMNS: [&str; 6] = ["parameter", "mean", "sd", "q05", "q50", "q95"];
+
 fn fit_csv(rows: &[FitRow]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "target",
-        "kind",
-        "arm",
-        "measure",
-        "day",
-        "observed",
-        "sd",
-        "simulated",
-        "low",
-        "high",
-        "n",
-        "z",
-    ];
-    writer.write_record(header)?;
+    writer.write_record(FIT_COLUMNS)?;
     for r in rows {
         let z = r.simulated.map(|s| (s - r.observed) / r.sd);
         let day = r.day.map(|d| d.to_string()).unwrap_or_default();

@@ -12,7 +12,7 @@
 //! the files, not from the model; of the rest of caasim it uses only
 //! [`crate::output`]'s atomic writes, manifest file name and Student-t
 //! estimate, and [`crate::experiment`]'s sweep file name, design reader,
-//! calibration file name and quantile.
+//! calibration file name, the columns of its tables, and quantile.
 
 mod bars;
 mod calibration;

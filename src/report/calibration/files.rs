@@ -3,28 +3,12 @@
 //! `posterior_summary.csv`, each checked cell by cell with errors naming
 //! the file and line.
 
+use crate::experiment::calibrate::{FIT_COLUMNS, SUMMARY_COLUMNS};
 use anyhow::{Context, Result, bail, ensure};
 use csv::StringRecord;
 use std::fs::File;
 use std::path::Path;
 
-/// Columns of `fit.csv`.
-const FIT_COLUMNS: [&str; 12] = [
-    "target",
-    "kind",
-    "arm",
-    "measure",
-    "day",
-    "observed",
-    "sd",
-    "simulated",
-    "low",
-    "high",
-    "n",
-    "z",
-];
-/// Columns of `posterior_summary.csv`.
-const SUMMARY_COLUMNS: [&str; 6] = ["parameter", "mean", "sd", "q05", "q50", "q95"];
 /// Kinds of target.
 const KINDS: [&str; 4] = ["summary", "level", "recovery", "series"];
 /// What to do when a file written at the end of the calibration is missing.
