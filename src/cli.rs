@@ -91,7 +91,7 @@ struct RunArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
     /// Replications per arm (overrides `scenario.replications`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     reps: Option<u32>,
     /// Master seed (overrides `scenario.seed`).
     #[arg(long)]
@@ -158,7 +158,7 @@ struct SweepArgs {
     #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["grid", "range"])]
     design: Option<PathBuf>,
     /// Replications per arm and point (overrides `scenario.replications`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     reps: Option<u32>,
     /// Master seed (overrides `scenario.seed`; also seeds random designs).
     #[arg(long)]
@@ -197,7 +197,7 @@ struct SensitivityArgs {
     #[arg(long)]
     arm: Option<String>,
     /// Replications per arm and point (overrides `scenario.replications`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     reps: Option<u32>,
     /// Master seed (also seeds the design and the bootstrap).
     #[arg(long)]
@@ -242,10 +242,10 @@ struct CalibrateArgs {
     #[arg(long, default_value_t = 0.5)]
     alpha: f64,
     /// Replications per particle.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     reps: u32,
     /// Replications of the best fit for `fit.csv`.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     final_reps: u32,
     /// Seed of the calibration (default: the scenario's).
     #[arg(long)]

@@ -269,3 +269,32 @@ fn schema_is_json_with_properties() {
         assert!(properties.contains_key(key), "no property {key}");
     }
 }
+
+/// Zero replications is refused as a flag, naming the flag, before anything runs.
+#[test]
+fn zero_replications_are_refused_as_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zero");
+    for command in ["run", "sweep"] {
+        let output = common::bin()
+            .args([
+                command,
+                "scenarios/generic-market.toml",
+                "--reps",
+                "0",
+                "--out",
+            ])
+            .arg(&out)
+            .args(if command == "sweep" {
+                &["--grid", "market.search_days=10,20"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--reps"), "{command}: {stderr}");
+        assert!(!out.exists(), "{command}: no folder");
+    }
+}
