@@ -127,7 +127,7 @@ struct BenchArgs {
     #[arg(long, default_value_t = 60)]
     warmup_days: u32,
     /// Timed days.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     days: u32,
     /// Override a value of the market: `key.path=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -793,11 +793,6 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         return Err(Failure::BadInput(format!(
             "--threads {zero}: give 1 or more"
         )));
-    }
-    if bench::initial_attackers(&base) == 0 || args.days == 0 {
-        return Err(Failure::BadInput(
-            "bench needs a market with attackers and --days of 1 or more".into(),
-        ));
     }
     if args.in_process {
         for &attackers in &sizes {

@@ -49,6 +49,7 @@ fn bench_refuses_bad_sizes_and_threads() {
         ["--attackers", "0"],
         ["--attackers", "1.5"],
         ["--threads", "0"],
+        ["--days", "0"],
     ] {
         let output = bin().arg("bench").args(args).output().expect("caasim runs");
         assert_eq!(output.status.code(), Some(2), "{args:?}");

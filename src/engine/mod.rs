@@ -28,27 +28,18 @@ use crate::output::records::{DayRecord, ProviderDay, RunOutput};
 use crate::scenario::format::AttackerSpec;
 use rng::Purpose;
 
-/// Run one arm for one replication and return its records.
+/// Run one arm alone for one replication, from day 0, and return its records
+/// (experiments use [`run_replication`], which gives the same bytes).
 pub fn run(model: &Model, arm: usize, replication: u32) -> RunOutput {
-    run_unless_cancelled(model, arm, replication, None).expect("a run without a cancel flag ends")
-}
-
-/// Run one arm for one replication; `None` when `cancel` is set before the
-/// last day (checked once a day, so a long run stops within a day's work).
-pub fn run_unless_cancelled(
-    model: &Model,
-    arm: usize,
-    replication: u32,
-    cancel: Option<&AtomicBool>,
-) -> Option<RunOutput> {
     let mut world = World::new(model, &model.arms[arm], replication);
     let mut output = RunOutput {
         arm,
         replication,
         ..RunOutput::default()
     };
-    advance(&mut world, &mut output, 0..model.total_days(), cancel)?;
-    Some(finish(world, output))
+    advance(&mut world, &mut output, 0..model.total_days(), None)
+        .expect("a run without a cancel flag ends");
+    finish(world, output)
 }
 
 /// Run every arm for one replication; the outputs are in arm order and
