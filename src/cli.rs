@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use crate::experiment::design::Design;
 use crate::experiment::gsa::{self, Method};
 use crate::experiment::sweep::{Shard, Sweep};
-use crate::experiment::{self, Experiment, Hooks, SummaryRow};
+use crate::experiment::{self, Hooks, Summary, SummaryRow};
 use crate::model::Model;
 use crate::output::{folder, manifest, tables};
 use crate::scenario::{self, ScenarioError};
@@ -607,9 +607,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let experiment = run_with_progress(&model, args.quiet)?;
-    let summary = experiment.summary(&model);
-    write_results(&dir, &model, &experiment, &summary)?;
+    let summary = run_with_progress(&dir, &model, args.quiet)?;
     manifest::write(
         &dir,
         &model,
@@ -663,18 +661,6 @@ const RESULT_FILES: [(&str, &str); 8] = [
         "a self-contained report page with every plot and the effects table",
     ),
 ];
-
-fn write_results(
-    dir: &Path,
-    model: &Model,
-    experiment: &Experiment,
-    summary: &[SummaryRow],
-) -> Result<()> {
-    tables::write_timeseries(dir, model, experiment)?;
-    tables::write_providers(dir, model, experiment)?;
-    tables::write_segments(dir, model, experiment)?;
-    tables::write_summary(dir, summary)
-}
 
 /// Progress of a long job: a bar on a terminal, plain log lines otherwise
 /// (a batch job), nothing with `--quiet`.
@@ -732,8 +718,9 @@ impl Progress {
     }
 }
 
-/// Run the experiment with progress.
-fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment, Failure> {
+/// Run the experiment with progress, writing its tables into `dir` as
+/// replications finish; returns the summary (also written).
+fn run_with_progress(dir: &Path, model: &Model, quiet: bool) -> Result<Vec<SummaryRow>, Failure> {
     let total = model.arms.len() * model.replications as usize;
     let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
     let report = |done: usize| progress.update(done);
@@ -741,14 +728,23 @@ fn run_with_progress(model: &Model, quiet: bool) -> Result<Experiment, Failure> 
         on_run_done: Some(&report),
         cancel: Some(&INTERRUPTED),
     };
-    let experiment = experiment::run(model, &hooks);
+    let mut writer = tables::TablesWriter::create(dir, model)?;
+    let mut summary = Summary::new(model);
+    let finished = experiment::run_each(model, &hooks, |outputs| {
+        summary.add(model, |arm| &outputs[arm]);
+        writer.add(&outputs)
+    })?;
     progress.finish();
-    experiment.ok_or_else(|| {
-        Failure::Interrupted(
+    if !finished {
+        return Err(Failure::Interrupted(
             "No results were written (the folder has no manifest.json); run the same command again."
                 .to_string(),
-        )
-    })
+        ));
+    }
+    writer.finish()?;
+    let rows = summary.rows(model);
+    tables::write_summary(dir, &rows)?;
+    Ok(rows)
 }
 
 /// The headline effects, one line per arm.

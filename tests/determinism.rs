@@ -115,3 +115,62 @@ fn shared_days_before_interventions_change_nothing() {
         assert_ne!(shared[0].days, shared[1].days, "the takedown arm acts");
     }
 }
+
+/// Replications are simulated a wave at a time and handed on in order: the
+/// runs do not depend on the wave size (four replications per thread, so
+/// one thread and two give different waves), and when a replication is
+/// handed on no more than its own wave has been simulated, so the records
+/// held at once do not grow with the number of replications.
+#[test]
+fn replications_come_in_order_a_wave_at_a_time_whatever_the_threads() {
+    use caasim::experiment::{self, Hooks};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let overrides = [
+        "scenario.days=90".into(),
+        "scenario.burn_in_days=20".into(),
+        "scenario.replications=19".into(),
+    ];
+    let path = common::repo_path("scenarios/generic-market.toml");
+    let model = caasim::scenario::load_file(&path, &overrides).expect("valid scenario");
+    let arms = model.arms.len();
+    let on_threads = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        pool.install(|| {
+            let wave = experiment::wave_size();
+            assert_eq!(wave, experiment::WAVE_PER_THREAD * threads);
+            let simulated = AtomicUsize::new(0);
+            let count = |done: usize| {
+                simulated.fetch_max(done, Ordering::Relaxed);
+            };
+            let hooks = Hooks {
+                on_run_done: Some(&count),
+                cancel: None,
+            };
+            let mut handed_on = Vec::new();
+            let finished = experiment::run_each(&model, &hooks, |outputs| {
+                let replication = handed_on.len();
+                let wave_end = ((replication / wave + 1) * wave).min(19);
+                assert_eq!(
+                    simulated.load(Ordering::Relaxed),
+                    wave_end * arms,
+                    "replication {replication} on {threads} threads is handed on when its wave, and only its wave, is done"
+                );
+                assert!(outputs.iter().all(|o| o.replication as usize == replication));
+                handed_on.push(outputs);
+                Ok::<(), ()>(())
+            });
+            assert_eq!(finished, Ok(true));
+            handed_on
+        })
+    };
+    let one = on_threads(1);
+    let two = on_threads(2);
+    assert_eq!(one.len(), 19);
+    assert!(one == two, "the runs depend on the number of threads");
+    let alone = caasim::engine::run_replication(&model, 13, None).expect("not cancelled");
+    assert!(one[13] == alone, "replication 13 differs when run alone");
+}

@@ -3,8 +3,12 @@
 //! such experiments over a design of parameter values ([`design`], [`sweep`]).
 //!
 //! Replications are independent and each draws only from its own keyed
-//! streams, so the order in which rayon schedules them changes nothing;
-//! results are collected in (arm, replication) order.
+//! streams, so the order in which rayon schedules them changes nothing.
+//! [`run_each`] hands each finished replication to its caller in replication
+//! order, a wave of replications at a time, so a caller that writes or folds
+//! them as they come (the results tables, a [`Summary`]) holds at most one
+//! wave in memory however many replications there are; [`run`] collects
+//! every run instead, in (arm, replication) order.
 
 pub mod calibrate;
 pub mod design;
@@ -22,6 +26,11 @@ use crate::model::Model;
 use crate::output::records::RunOutput;
 use crate::output::stats::{Estimate, estimate};
 
+/// Replications simulated at once, per worker thread, before they are handed
+/// on in order: enough to keep every thread busy through a wave, few enough
+/// that the records waiting to be handed on stay small.
+pub const WAVE_PER_THREAD: usize = 4;
+
 /// Every run of an experiment, in (arm, replication) order.
 #[derive(Debug, Clone)]
 pub struct Experiment {
@@ -36,44 +45,89 @@ pub struct Experiment {
 pub struct Hooks<'a> {
     /// Called after each finished run with the number finished so far.
     pub on_run_done: Option<&'a (dyn Fn(usize) + Sync)>,
-    /// When set, runs not yet started are skipped and the experiment returns `None`.
+    /// When set, runs not yet started are skipped and the experiment stops.
     pub cancel: Option<&'a AtomicBool>,
+}
+
+/// Replications simulated at once by [`run_each`] on this thread pool.
+pub fn wave_size() -> usize {
+    WAVE_PER_THREAD * rayon::current_num_threads().max(1)
 }
 
 /// Run every arm of the model for `model.replications` replications, in
 /// parallel over replications (each shares its days before the
-/// interventions between its arms: [`engine::run_replication`]).
-/// Returns `None` when cancelled.
-pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
-    let replications = model.replications;
+/// interventions between its arms: [`engine::run_replication`]), and give
+/// each replication's runs (one per arm, in arm order) to `each`, in
+/// replication order. Replications are simulated a wave ([`wave_size`]) at
+/// a time. Returns `Ok(false)` when cancelled, and the first error of `each`.
+pub fn run_each<E>(
+    model: &Model,
+    hooks: &Hooks,
+    mut each: impl FnMut(Vec<RunOutput>) -> Result<(), E>,
+) -> Result<bool, E> {
+    let replications = model.replications as usize;
     let arms = model.arms.len();
     let done = AtomicUsize::new(0);
     let cancelled = || hooks.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    let by_replication: Vec<Option<Vec<RunOutput>>> = (0..replications)
-        .into_par_iter()
-        .map(|replication| {
-            if cancelled() {
-                return None;
-            }
-            let outputs = engine::run_replication(model, replication, hooks.cancel)?;
-            let finished = done.fetch_add(arms, Ordering::Relaxed) + arms;
-            if let Some(report) = hooks.on_run_done {
-                report(finished);
-            }
-            Some(outputs)
-        })
-        .collect();
-    if cancelled() {
-        return None;
-    }
-    let by_replication = by_replication.into_iter().collect::<Option<Vec<_>>>()?;
-    let mut runs = vec![RunOutput::default(); arms * replications as usize];
-    for (replication, outputs) in by_replication.into_iter().enumerate() {
-        for (arm, output) in outputs.into_iter().enumerate() {
-            runs[arm * replications as usize + replication] = output;
+    for first in (0..replications).step_by(wave_size()) {
+        let last = (first + wave_size()).min(replications);
+        let wave: Vec<Option<Vec<RunOutput>>> = (first..last)
+            .into_par_iter()
+            .map(|replication| {
+                if cancelled() {
+                    return None;
+                }
+                let outputs = engine::run_replication(model, replication as u32, hooks.cancel)?;
+                let finished = done.fetch_add(arms, Ordering::Relaxed) + arms;
+                if let Some(report) = hooks.on_run_done {
+                    report(finished);
+                }
+                Some(outputs)
+            })
+            .collect();
+        if cancelled() {
+            return Ok(false);
+        }
+        for outputs in wave {
+            let Some(outputs) = outputs else {
+                return Ok(false);
+            };
+            each(outputs)?;
         }
     }
-    Some(Experiment { runs, replications })
+    Ok(true)
+}
+
+/// Run every arm of the model for `model.replications` replications and
+/// keep every run ([`run_each`] without a limit on memory: for experiments
+/// whose records are needed together, such as a calibration's).
+/// Returns `None` when cancelled.
+pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
+    let replications = model.replications as usize;
+    let mut runs = vec![RunOutput::default(); model.arms.len() * replications];
+    let mut replication = 0;
+    let finished = run_each(model, hooks, |outputs| {
+        for (arm, output) in outputs.into_iter().enumerate() {
+            runs[arm * replications + replication] = output;
+        }
+        replication += 1;
+        Ok::<(), std::convert::Infallible>(())
+    });
+    matches!(finished, Ok(true)).then_some(Experiment {
+        runs,
+        replications: model.replications,
+    })
+}
+
+/// Run the experiment and keep only its summary: memory does not grow with
+/// replications. Returns `None` when cancelled.
+pub fn run_summary(model: &Model, hooks: &Hooks) -> Option<Vec<SummaryRow>> {
+    let mut summary = Summary::new(model);
+    let finished = run_each(model, hooks, |outputs| {
+        summary.add(model, |arm| &outputs[arm]);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    matches!(finished, Ok(true)).then(|| summary.rows(model))
 }
 
 /// One row of the summary: an arm, a metric and its estimate.
@@ -87,6 +141,51 @@ pub struct SummaryRow {
     pub estimate: Estimate,
 }
 
+/// The effects of every intervention arm against the baseline (arm 0),
+/// gathered one replication at a time: a few numbers per replication, not
+/// its records.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// `values[arm - 1][metric]`: the metric in each replication so far, in order.
+    values: Vec<Vec<Vec<Option<f64>>>>,
+}
+
+impl Summary {
+    /// An empty summary of the model's intervention arms.
+    pub fn new(model: &Model) -> Self {
+        let arms = model.arms.len().saturating_sub(1);
+        Summary {
+            values: vec![vec![Vec::new(); effects::METRICS.len()]; arms],
+        }
+    }
+
+    /// Add the next replication: `run_of(arm)` is its run of each arm.
+    pub fn add<'a>(&mut self, model: &Model, run_of: impl Fn(usize) -> &'a RunOutput) {
+        for (a, plan) in model.arms.iter().enumerate().skip(1) {
+            let values = effects::effects(run_of(0), run_of(a), plan);
+            for (metric, value) in self.values[a - 1].iter_mut().zip(values) {
+                metric.push(value);
+            }
+        }
+    }
+
+    /// Mean and 95% interval of each metric of each intervention arm.
+    pub fn rows(&self, model: &Model) -> Vec<SummaryRow> {
+        let arms = model.arms.iter().skip(1).zip(&self.values);
+        arms.flat_map(|(plan, metrics)| {
+            effects::METRICS
+                .iter()
+                .zip(metrics)
+                .map(|(metric, values)| SummaryRow {
+                    arm: plan.name.clone(),
+                    metric,
+                    estimate: estimate(values),
+                })
+        })
+        .collect()
+    }
+}
+
 impl Experiment {
     /// The run of `arm` in `replication`.
     pub fn run_of(&self, arm: usize, replication: u32) -> &RunOutput {
@@ -95,20 +194,10 @@ impl Experiment {
 
     /// The effects of every intervention arm against the baseline (arm 0).
     pub fn summary(&self, model: &Model) -> Vec<SummaryRow> {
-        let mut rows = Vec::new();
-        for (a, plan) in model.arms.iter().enumerate().skip(1) {
-            let per_replication: Vec<Vec<Option<f64>>> = (0..self.replications)
-                .map(|r| effects::effects(self.run_of(0, r), self.run_of(a, r), plan))
-                .collect();
-            for (m, metric) in effects::METRICS.iter().enumerate() {
-                let values: Vec<Option<f64>> = per_replication.iter().map(|v| v[m]).collect();
-                rows.push(SummaryRow {
-                    arm: plan.name.clone(),
-                    metric,
-                    estimate: estimate(&values),
-                });
-            }
+        let mut summary = Summary::new(model);
+        for r in 0..self.replications {
+            summary.add(model, |a| self.run_of(a, r));
         }
-        rows
+        summary.rows(model)
     }
 }

@@ -6,7 +6,7 @@
 //! unfinished run.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -127,6 +127,55 @@ impl Drop for AtomicFile {
         if self.writer.is_some() {
             let _ = fs::remove_file(&self.temporary);
         }
+    }
+}
+
+/// A scratch file in the results folder, written now and copied into a table
+/// later; like an [`AtomicFile`]'s temporary, its name starts with `.` and ends
+/// with `.tmp`, and it is removed when dropped.
+pub struct Spool {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl Spool {
+    /// Start a scratch file named after `name` in `dir`.
+    pub fn create(dir: &Path, name: &str) -> Result<Self> {
+        let path = dir.join(format!(".{name}.{}.tmp", unique_suffix()));
+        let file =
+            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Spool {
+            path,
+            writer: BufWriter::new(file),
+        })
+    }
+
+    /// Copy everything written so far to `out`.
+    pub fn copy_to(&mut self, out: &mut impl Write) -> Result<()> {
+        self.writer
+            .flush()
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        let mut written = File::open(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        io::copy(&mut written, out)
+            .with_context(|| format!("cannot copy {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.writer.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
     }
 }
 

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::folder::AtomicFile;
-use super::records::{TIMESERIES_HEADER, num, opt};
-use crate::experiment::{Experiment, SummaryRow};
+use super::folder::{AtomicFile, Spool};
+use super::records::{RunOutput, TIMESERIES_HEADER, num, opt};
+use crate::experiment::SummaryRow;
 use crate::model::Model;
 
 /// Write one CSV file atomically from a header and rows of cells.
@@ -29,52 +29,167 @@ where
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// `timeseries.csv`: one row per (arm, replication, day).
-pub fn write_timeseries(dir: &Path, model: &Model, experiment: &Experiment) -> Result<()> {
-    let rows = experiment.runs.iter().flat_map(|run| {
-        let arm = &model.arms[run.arm].name;
-        run.days.iter().map(move |record| {
-            let date = model
-                .date_of(record.day)
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            let mut cells = vec![
-                arm.clone(),
-                run.replication.to_string(),
-                record.day.to_string(),
-                date,
-            ];
-            cells.extend(record.cells());
-            cells
-        })
-    });
-    write_csv(&dir.join("timeseries.csv"), &TIMESERIES_HEADER, rows)
+/// Columns of `segments.csv`.
+const SEGMENTS_HEADER: [&str; 6] = [
+    "arm",
+    "replication",
+    "country",
+    "sector",
+    "compromises",
+    "losses_usd",
+];
+
+/// Columns of `providers.csv`.
+const PROVIDERS_HEADER: [&str; 9] = [
+    "arm",
+    "day",
+    "date",
+    "provider",
+    "class",
+    "seats_used",
+    "capacity_seats",
+    "price",
+    "active_share",
+];
+
+/// `timeseries.csv`, `segments.csv` and `providers.csv`, written as
+/// replications finish ([`crate::experiment::run_each`]), so that memory does
+/// not grow with replications. The tables are in (arm, replication) order and
+/// replications arrive in order, so each arm's rows go to a scratch file of
+/// their own ([`Spool`]), joined under the header when the run is complete;
+/// the provider means are sums kept per (arm, day, provider). Dropped before
+/// [`TablesWriter::finish`], it leaves none of these files behind.
+pub struct TablesWriter<'m> {
+    dir: PathBuf,
+    model: &'m Model,
+    /// Per arm, its rows of `timeseries.csv` so far.
+    timeseries: Vec<csv::Writer<Spool>>,
+    /// Per arm, its rows of `segments.csv` so far.
+    segments: Vec<csv::Writer<Spool>>,
+    /// Per arm and day, sums over replications of each provider.
+    provider_sums: Vec<Vec<BTreeMap<(usize, String), ProviderSums>>>,
+    /// Replications added.
+    replications: u32,
 }
 
-/// `segments.csv`: compromises and losses per (arm, replication, segment).
-pub fn write_segments(dir: &Path, model: &Model, experiment: &Experiment) -> Result<()> {
-    let rows = experiment.runs.iter().flat_map(|run| {
-        let arm = &model.arms[run.arm].name;
-        model.segments.iter().enumerate().map(move |(s, segment)| {
-            vec![
-                arm.clone(),
-                run.replication.to_string(),
-                segment.country.clone(),
-                segment.sector.clone(),
-                run.segment_compromises[s].to_string(),
-                num(run.segment_losses[s]),
-            ]
+impl<'m> TablesWriter<'m> {
+    /// Start the tables of `model` in the results folder `dir`.
+    pub fn create(dir: &Path, model: &'m Model) -> Result<Self> {
+        let spools = |table: &str| -> Result<Vec<csv::Writer<Spool>>> {
+            (0..model.arms.len())
+                .map(|arm| {
+                    let spool = Spool::create(dir, &format!("{table}.arm-{arm}"))?;
+                    Ok(csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .from_writer(spool))
+                })
+                .collect()
+        };
+        Ok(TablesWriter {
+            dir: dir.to_path_buf(),
+            model,
+            timeseries: spools("timeseries.csv")?,
+            segments: spools("segments.csv")?,
+            provider_sums: vec![vec![BTreeMap::new(); model.days as usize]; model.arms.len()],
+            replications: 0,
         })
-    });
-    let header = [
-        "arm",
-        "replication",
-        "country",
-        "sector",
-        "compromises",
-        "losses_usd",
-    ];
-    write_csv(&dir.join("segments.csv"), &header, rows)
+    }
+
+    /// Add the next replication: its runs, one per arm, in arm order.
+    pub fn add(&mut self, outputs: &[RunOutput]) -> Result<()> {
+        for (arm, run) in outputs.iter().enumerate() {
+            self.add_days(arm, run)
+                .and_then(|()| self.add_segments(arm, run))
+                .with_context(|| format!("cannot write to {}", self.dir.display()))?;
+            self.add_providers(arm, run);
+        }
+        self.replications += 1;
+        Ok(())
+    }
+
+    /// One row of `timeseries.csv` per recorded day.
+    fn add_days(&mut self, arm: usize, run: &RunOutput) -> Result<()> {
+        let name = &self.model.arms[arm].name;
+        let replication = run.replication.to_string();
+        for record in &run.days {
+            let date = self.model.date_of(record.day).map(|d| d.to_string());
+            let mut cells = vec![
+                name.clone(),
+                replication.clone(),
+                record.day.to_string(),
+                date.unwrap_or_default(),
+            ];
+            cells.extend(record.cells());
+            self.timeseries[arm].write_record(&cells)?;
+        }
+        Ok(())
+    }
+
+    /// Compromises and losses per segment.
+    fn add_segments(&mut self, arm: usize, run: &RunOutput) -> Result<()> {
+        let name = &self.model.arms[arm].name;
+        for (s, segment) in self.model.segments.iter().enumerate() {
+            self.segments[arm].write_record([
+                name.as_str(),
+                &run.replication.to_string(),
+                &segment.country,
+                &segment.sector,
+                &run.segment_compromises[s].to_string(),
+                &num(run.segment_losses[s]),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Each provider's seats, capacity and price, summed per day.
+    fn add_providers(&mut self, arm: usize, run: &RunOutput) {
+        let providers = self.model.providers.len();
+        for (day, sums) in run.provider_days.iter().zip(&mut self.provider_sums[arm]) {
+            for (j, p) in day.iter().enumerate() {
+                let key = (j.min(providers), run.provider_names[j].clone());
+                let entry = sums.entry(key).or_default();
+                entry.class.clone_from(&run.provider_classes[j]);
+                entry.seats_used += p.seats_used as f64;
+                entry.capacity += p.capacity;
+                entry.price += if p.active { p.price } else { 0.0 };
+                entry.active += if p.active { 1.0 } else { 0.0 };
+            }
+        }
+    }
+
+    /// Write the three tables, each atomically.
+    pub fn finish(self) -> Result<()> {
+        join_spools(
+            &self.dir.join("timeseries.csv"),
+            &TIMESERIES_HEADER,
+            self.timeseries,
+        )?;
+        join_spools(
+            &self.dir.join("segments.csv"),
+            &SEGMENTS_HEADER,
+            self.segments,
+        )?;
+        let rows = provider_rows(self.model, &self.provider_sums, self.replications);
+        write_csv(&self.dir.join("providers.csv"), &PROVIDERS_HEADER, rows)
+    }
+}
+
+/// Write `path` atomically: the header, then each arm's rows in arm order.
+fn join_spools(path: &Path, header: &[&str], arms: Vec<csv::Writer<Spool>>) -> Result<()> {
+    let cannot = || format!("cannot write {}", path.display());
+    let mut file = AtomicFile::create(path)?;
+    let mut csv = csv::Writer::from_writer(file.writer());
+    csv.write_record(header).with_context(cannot)?;
+    csv.flush().with_context(cannot)?;
+    drop(csv);
+    for arm in arms {
+        let mut spool = arm
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(cannot)?;
+        spool.copy_to(file.writer()).with_context(cannot)?;
+    }
+    file.commit()
 }
 
 /// Sums over replications of one provider on one day.
@@ -87,36 +202,27 @@ struct ProviderSums {
     active: f64,
 }
 
-/// `providers.csv`: per (arm, day, provider), means over replications.
-pub fn write_providers(dir: &Path, model: &Model, experiment: &Experiment) -> Result<()> {
-    let replications = f64::from(experiment.replications);
+/// The rows of `providers.csv`: per (arm, day, provider), means over replications.
+fn provider_rows(
+    model: &Model,
+    sums: &[Vec<BTreeMap<(usize, String), ProviderSums>>],
+    replications: u32,
+) -> Vec<Vec<String>> {
+    let replications = f64::from(replications);
     let mut rows = Vec::new();
-    for (a, arm) in model.arms.iter().enumerate() {
-        for day in 0..model.days as usize {
-            let mut sums: BTreeMap<(usize, String), ProviderSums> = BTreeMap::new();
-            for r in 0..experiment.replications {
-                let run = experiment.run_of(a, r);
-                for (j, p) in run.provider_days[day].iter().enumerate() {
-                    let key = (j.min(model.providers.len()), run.provider_names[j].clone());
-                    let entry = sums.entry(key).or_default();
-                    entry.class.clone_from(&run.provider_classes[j]);
-                    entry.seats_used += p.seats_used as f64;
-                    entry.capacity += p.capacity;
-                    entry.price += if p.active { p.price } else { 0.0 };
-                    entry.active += if p.active { 1.0 } else { 0.0 };
-                }
-            }
+    for (arm, days) in model.arms.iter().zip(sums) {
+        for (day, providers) in days.iter().enumerate() {
             let date = model
                 .date_of(day as u32)
                 .map(|d| d.to_string())
                 .unwrap_or_default();
-            for ((_, name), s) in sums {
+            for ((_, name), s) in providers {
                 rows.push(vec![
                     arm.name.clone(),
                     day.to_string(),
                     date.clone(),
-                    name,
-                    s.class,
+                    name.clone(),
+                    s.class.clone(),
                     num(s.seats_used / replications),
                     num(s.capacity / replications),
                     opt((s.active > 0.0).then(|| s.price / s.active)),
@@ -125,18 +231,7 @@ pub fn write_providers(dir: &Path, model: &Model, experiment: &Experiment) -> Re
             }
         }
     }
-    let header = [
-        "arm",
-        "day",
-        "date",
-        "provider",
-        "class",
-        "seats_used",
-        "capacity_seats",
-        "price",
-        "active_share",
-    ];
-    write_csv(&dir.join("providers.csv"), &header, rows)
+    rows
 }
 
 /// `summary.csv` and `summary.json`.

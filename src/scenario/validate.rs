@@ -12,6 +12,7 @@ use super::format::{
 };
 use super::load::Parsed;
 use super::locate::{Locator, Override, Step};
+use crate::experiment::WAVE_PER_THREAD;
 use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 
@@ -1073,7 +1074,9 @@ pub struct MemoryEstimate {
     /// Worlds in memory at once: a trunk and one arm's branch for each
     /// replication in flight (one replication per thread).
     pub worlds: f64,
-    /// Runs whose records are held until written (arms x replications).
+    /// Runs whose records are held at once: arms x the replications of one
+    /// wave ([`crate::experiment::wave_size`]); the tables are written as
+    /// each wave finishes, so this does not grow with replications.
     pub runs: f64,
     /// Bytes of one world (attackers, providers, segments).
     pub bytes_per_world: f64,
@@ -1081,6 +1084,9 @@ pub struct MemoryEstimate {
     pub record_bytes_per_run: f64,
     /// Bytes of the model shared by all runs (segments, schedules).
     pub model_bytes: f64,
+    /// Bytes of the provider sums kept while the tables are written
+    /// (arms x days x providers).
+    pub table_bytes: f64,
 }
 
 impl MemoryEstimate {
@@ -1089,6 +1095,7 @@ impl MemoryEstimate {
         self.worlds * self.bytes_per_world
             + self.runs * self.record_bytes_per_run
             + self.model_bytes
+            + self.table_bytes
     }
 
     /// Bytes of the attackers of all worlds in memory.
@@ -1101,6 +1108,10 @@ impl MemoryEstimate {
         self.runs * self.record_bytes_per_run
     }
 }
+
+/// Bytes of one provider's sums on one day while the tables are written: a
+/// map entry with the provider's name and class and four sums.
+const PROVIDER_SUM_BYTES: f64 = 160.0;
 
 /// Estimate the memory of running the scenario with `threads` threads.
 /// `arms` are the resolved arms (the baseline included) when known.
@@ -1133,7 +1144,8 @@ pub fn memory_estimate(
         arms.len()
     };
     let replications = f64::from(s.scenario.replications);
-    let runs = arm_count as f64 * replications;
+    let wave = (WAVE_PER_THREAD * threads.max(1)) as f64;
+    let runs = arm_count as f64 * replications.min(wave);
     let per_replication = if arm_count > 1 { 2.0 } else { 1.0 };
     let segments = segments as f64;
     let world = attackers * size_of::<Attacker>() as f64
@@ -1164,6 +1176,7 @@ pub fn memory_estimate(
         bytes_per_world: world,
         record_bytes_per_run: records,
         model_bytes: segments * size_of::<SegmentSpec>() as f64 + schedules,
+        table_bytes: arm_count as f64 * days * providers * PROVIDER_SUM_BYTES,
     }
 }
 
@@ -1254,7 +1267,7 @@ fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arm
     check.fail(
         at,
         format!(
-            "the run needs about {} of memory but {} is available: {:.0} attackers x {} bytes in each of {} simulated worlds at once = {}, plus the records of {} runs (arms x replications) x {} days = {}; allowed: a run that fits in memory: use fewer attackers (attackers.count), fewer replications (--reps or scenario.replications), fewer days or arms, or set {NO_MEMORY_CHECK_VAR}=1 to run anyway",
+            "the run needs about {} of memory but {} is available: {:.0} attackers x {} bytes in each of {} simulated worlds at once = {}, plus the records of {} runs held at once (arms x a wave of replications) x {} days = {}; allowed: a run that fits in memory: use fewer attackers (attackers.count), fewer replications (--reps or scenario.replications), fewer days or arms, or set {NO_MEMORY_CHECK_VAR}=1 to run anyway",
             gib(total),
             gib(available),
             e.attackers_per_world,
