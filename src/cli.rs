@@ -604,6 +604,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&model.scenario.scenario.name));
+    let (needed, what) = tables::disk_estimate(&model);
+    folder::check_space(&dir, needed, &what).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();

@@ -457,6 +457,46 @@ fn a_read_only_output_folder_is_refused_before_running() {
     assert!(tree(&locked).is_empty(), "nothing was written");
 }
 
+/// Results that will not fit on the disk are refused before the run starts
+/// and before the folder is touched; the refusal can be overridden.
+#[test]
+fn results_too_big_for_the_disk_are_refused_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let out_text = out.display().to_string();
+    let mut args = vec!["run", "scenarios/generic-market.toml", "--quiet"];
+    args.extend(HOURS_LONG);
+    args.extend(["--out", &out_text]);
+    let started = Instant::now();
+    let output = bin()
+        .args(&args)
+        .env("CAASIM_DISK_GIB", "0.001")
+        .output()
+        .unwrap();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(BAD_INPUT), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "it simulated first"
+    );
+    for needle in [&out_text, "on disk", "--reps", "CAASIM_NO_DISK_CHECK=1"] {
+        assert!(message.contains(needle), "says {needle:?}: {message}");
+    }
+    assert!(!out.exists(), "the folder was created");
+    // Overridden, a short run goes ahead with the same tiny disk.
+    let mut args = vec!["run", "scenarios/generic-market.toml", "--quiet"];
+    args.extend(SHORT);
+    args.extend(["--out", &out_text]);
+    let output = bin()
+        .args(&args)
+        .env("CAASIM_DISK_GIB", "0.001")
+        .env("CAASIM_NO_DISK_CHECK", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.join("manifest.json").is_file());
+}
+
 // ---------------------------------------------------------------------------
 // (4) `caasim report` on damaged or foreign folders.
 

@@ -33,3 +33,27 @@ fn redvds_2026_summary_matches_the_committed_results() {
         "summary.csv of a fresh run differs from the committed {COMMITTED}; if the change is intended, {HOW}"
     );
 }
+
+/// The disk estimate that `caasim run` checks before it starts covers what
+/// the reference run wrote, without refusing runs that would fit several
+/// times over.
+#[test]
+fn the_disk_estimate_covers_the_reference_results() {
+    fn bytes_under(dir: &std::path::Path) -> u64 {
+        std::fs::read_dir(dir)
+            .expect("a readable folder")
+            .map(|entry| entry.expect("a readable entry").path())
+            .map(|path| match path.is_dir() {
+                true => bytes_under(&path),
+                false => std::fs::metadata(&path).expect("a file").len(),
+            })
+            .sum()
+    }
+    let model = caasim::scenario::load_file(&repo_path(SCENARIO), &[]).expect("valid scenario");
+    let (estimate, _) = caasim::output::tables::disk_estimate(&model);
+    let written = bytes_under(&repo_path("results/redvds-2026")) as f64;
+    assert!(
+        (written..3.0 * written).contains(&estimate),
+        "estimated {estimate} bytes for the {written} written"
+    );
+}

@@ -16,6 +16,59 @@ pub const MANIFEST: &str = "manifest.json";
 /// Marker that caasim owns a folder, written first.
 pub const MARKER: &str = ".caasim-results";
 
+/// Set this environment variable to `1` to start runs whose results the disk
+/// check says will not fit.
+pub const NO_DISK_CHECK_VAR: &str = "CAASIM_NO_DISK_CHECK";
+/// Set this environment variable to a number of GiB to check results against
+/// that much free disk instead of what the disk reports (for tests, or to
+/// keep room for other jobs).
+pub const DISK_GIB_VAR: &str = "CAASIM_DISK_GIB";
+
+/// Refuse to start a run whose results (about `needed` bytes, `what` says
+/// of what) cannot fit on the disk that holds, or will hold, `dir`, unless
+/// [`NO_DISK_CHECK_VAR`] is `1`; nothing is refused when the free space is
+/// unknown.
+pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
+    if std::env::var(NO_DISK_CHECK_VAR).is_ok_and(|v| v.trim() == "1") {
+        return Ok(());
+    }
+    let free = match std::env::var(DISK_GIB_VAR) {
+        Ok(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|g| g.is_finite() && *g >= 0.0)
+            .map(|g| g * GIB),
+        Err(_) => dir
+            .ancestors()
+            .find(|a| a.exists())
+            .and_then(|existing| fs4::available_space(existing).ok())
+            .map(|b| b as f64),
+    };
+    match free {
+        Some(free) if free < needed => bail!(
+            "the results need about {} on disk but {} is free in {} ({what}); choose another --out, free some space, use fewer replications (--reps) or days, or set {NO_DISK_CHECK_VAR}=1 to run anyway",
+            gib(needed),
+            gib(free),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Bytes in a GiB.
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// A size in GiB, with two decimals below 10 GiB.
+pub fn gib(bytes: f64) -> String {
+    let gib = bytes / GIB;
+    if gib < 10.0 {
+        format!("{gib:.2} GiB")
+    } else {
+        format!("{gib:.0} GiB")
+    }
+}
+
 /// Make `dir` ready for a run: create it, or accept it when caasim wrote it
 /// (or it is empty, or `force`), check that it is writable, and remove the old
 /// manifest so that the folder reads as unfinished until the run completes.

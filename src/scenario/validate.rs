@@ -15,6 +15,7 @@ use super::locate::{Locator, Override, Step};
 use crate::experiment::WAVE_PER_THREAD;
 use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
+use crate::output::folder::gib;
 
 /// Longest run accepted, in days (burn-in included).
 pub const MAX_TOTAL_DAYS: u32 = 36_500;
@@ -1218,15 +1219,6 @@ pub fn available_memory() -> Option<f64> {
         available = available.min((max - current).max(0.0));
     }
     Some(available)
-}
-
-fn gib(bytes: f64) -> String {
-    let gib = bytes / (1024.0 * 1024.0 * 1024.0);
-    if gib < 10.0 {
-        format!("{gib:.2} GiB")
-    } else {
-        format!("{gib:.0} GiB")
-    }
 }
 
 /// Refuse a scenario whose runs cannot fit in the memory available (unless
