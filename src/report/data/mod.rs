@@ -1,13 +1,27 @@
 //! Reading and checking a results folder (see `docs/RESULTS.md`).
+//!
+//! The tables whose rows grow with the replications, `timeseries.csv` and
+//! `segments.csv`, are read row by row into what the plots show (daily
+//! bands, sums per segment) and counts per (arm, replication), so the memory
+//! used does not grow with the replications.
 
+mod complete;
+mod segments;
+mod series;
+mod table;
+
+use super::stats::Band;
 use crate::output::folder::MANIFEST;
 use anyhow::{Context, Result, bail, ensure};
 use chrono::NaiveDate;
+use complete::{Tables, check_complete};
+pub use segments::{Dimension, Segments};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
+use series::Series;
 use std::collections::BTreeMap;
 use std::path::Path;
+use table::{PROVIDERS, SUMMARY, read_csv};
 
 /// Largest number of days accepted when the manifest does not say.
 const MAX_DAYS: usize = 100_000;
@@ -82,40 +96,14 @@ pub enum Measure {
     Price,
 }
 
-/// Values of one replication, per measure and day (`None` = undefined).
-#[derive(Debug, Default)]
-pub struct Replication {
-    values: [Vec<Option<f64>>; 4],
-}
-
-impl Replication {
-    /// Daily values of a measure.
-    pub fn get(&self, m: Measure) -> &[Option<f64>] {
-        &self.values[m as usize]
-    }
-
-    fn set(&mut self, m: Measure, day: usize, v: Option<f64>) {
-        let column = &mut self.values[m as usize];
-        if column.len() <= day {
-            column.resize(day + 1, None);
-        }
-        column[day] = v.filter(|v| v.is_finite());
-    }
-}
-
-/// One row of `segments.csv`.
-#[derive(Debug, Deserialize)]
-pub struct SegmentRow {
-    /// Arm.
-    pub arm: String,
-    /// Replication index.
-    pub replication: u64,
-    /// Victim country.
-    pub country: String,
-    /// Victim sector.
-    pub sector: String,
-    /// Accounts compromised over the run.
-    pub compromises: Option<f64>,
+impl Measure {
+    /// Every measure, in the order of their index (`m as usize`).
+    pub const ALL: [Measure; 4] = [
+        Measure::Campaigns,
+        Measure::Compromises,
+        Measure::Losses,
+        Measure::Price,
+    ];
 }
 
 /// One row of `summary.csv`.
@@ -148,27 +136,17 @@ pub struct Results {
     pub arms: Vec<String>,
     /// The arm the others are compared with.
     pub baseline: String,
-    /// Per arm, per replication index, the daily measures.
-    pub series: BTreeMap<String, BTreeMap<u64, Replication>>,
+    /// The daily bands of `timeseries.csv`.
+    series: Series,
     /// Per arm, per provider, mean seats used per day.
     pub providers: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
-    /// Rows of `segments.csv`.
-    pub segments: Vec<SegmentRow>,
+    /// Compromises of `segments.csv` per arm and segment.
+    pub segments: Segments,
     /// Rows of `summary.csv`.
     pub summary: Vec<SummaryRow>,
 }
 
-#[derive(Deserialize)]
-struct SeriesRow {
-    arm: String,
-    replication: u64,
-    day: usize,
-    campaigns: Option<f64>,
-    compromises: Option<f64>,
-    losses_usd: Option<f64>,
-    mean_price: Option<f64>,
-}
-
+/// The columns of `providers.csv` the report reads.
 #[derive(Deserialize)]
 struct ProviderRow {
     arm: String,
@@ -187,29 +165,27 @@ impl Results {
             limit <= MAX_DAYS,
             "manifest.json: days = {limit} is more than the {MAX_DAYS} the report can show"
         );
-        let series_rows: Vec<SeriesRow> = read_csv(dir, &TIMESERIES, limit)?;
+        let series = Series::read(dir, limit)?;
         let provider_rows: Vec<ProviderRow> = read_csv(dir, &PROVIDERS, limit)?;
-        let segments: Vec<SegmentRow> = read_csv(dir, &SEGMENTS, limit)?;
+        let segments = Segments::read(dir, limit)?;
         let summary: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
         if let (Some(days), Some(replications)) = (manifest.days, manifest.replications) {
-            let rows = Rows {
-                series: &series_rows,
+            let tables = Tables {
+                series: &series,
                 providers: &provider_rows,
                 segments: &segments,
                 summary: &summary,
             };
-            check_complete(dir, &manifest, days, replications, &rows)?;
+            check_complete(dir, &manifest, days, replications, &tables)?;
         }
-        let arms = arm_order(&manifest, &series_rows, &summary);
+        let arms = arm_order(&manifest, series.arms(), &summary);
         let baseline = pick_baseline(&arms)?;
-        let days = manifest
-            .days
-            .unwrap_or_else(|| series_rows.iter().map(|r| r.day + 1).max().unwrap_or(0));
+        let days = manifest.days.unwrap_or_else(|| series.days());
         Ok(Self {
             start,
             days,
             baseline,
-            series: collect_series(series_rows),
+            series,
             providers: collect_providers(provider_rows, days),
             segments,
             summary,
@@ -218,12 +194,10 @@ impl Results {
         })
     }
 
-    /// Replications of a measure in an arm, each a daily vector.
-    pub fn replications(&self, arm: &str, m: Measure) -> Vec<Vec<Option<f64>>> {
-        self.series
-            .get(arm)
-            .map(|reps| reps.values().map(|r| r.get(m).to_vec()).collect())
-            .unwrap_or_default()
+    /// Per day, the band over an arm's replications of a measure, each
+    /// replication smoothed by the trailing mean first if asked.
+    pub fn bands(&self, arm: &str, m: Measure, smooth: bool) -> Vec<Option<Band>> {
+        self.series.bands(arm, m, smooth, self.days)
     }
 
     /// Position of an arm in `arms` (used to pick its colour).
@@ -290,178 +264,14 @@ fn parse_start(manifest: &Manifest) -> Result<Option<NaiveDate>> {
         .transpose()
 }
 
-/// A CSV file of the folder and the columns the report reads from it.
-struct CsvFile {
-    name: &'static str,
-    columns: &'static [&'static str],
-}
-
-const TIMESERIES: CsvFile = CsvFile {
-    name: "timeseries.csv",
-    columns: &[
-        "arm",
-        "replication",
-        "day",
-        "campaigns",
-        "compromises",
-        "losses_usd",
-        "mean_price",
-    ],
-};
-const PROVIDERS: CsvFile = CsvFile {
-    name: "providers.csv",
-    columns: &["arm", "day", "provider", "seats_used"],
-};
-const SEGMENTS: CsvFile = CsvFile {
-    name: "segments.csv",
-    columns: &["arm", "replication", "country", "sector", "compromises"],
-};
-const SUMMARY: CsvFile = CsvFile {
-    name: "summary.csv",
-    columns: &["arm", "metric", "mean", "ci_low", "ci_high", "n"],
-};
-
-/// Reads a CSV file of the folder into rows, checking columns and days.
-fn read_csv<T: DeserializeOwned>(dir: &Path, file: &CsvFile, day_limit: usize) -> Result<Vec<T>> {
-    let path = dir.join(file.name);
-    let mut reader =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{}: unreadable header line", path.display()))?
-        .clone();
-    let missing: Vec<&str> = file
-        .columns
-        .iter()
-        .copied()
-        .filter(|c| !headers.iter().any(|h| h == *c))
-        .collect();
-    ensure!(
-        missing.is_empty(),
-        "{}: missing column(s) {}",
-        path.display(),
-        missing.join(", ")
-    );
-    let day_column = headers.iter().position(|h| h == "day");
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{}: malformed CSV", path.display()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        check_day(&record, day_column, day_limit)
-            .with_context(|| format!("{}, line {line}", path.display()))?;
-        let row = record
-            .deserialize(Some(&headers))
-            .with_context(|| format!("{}, line {line}: bad value", path.display()))?;
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
-fn check_day(record: &csv::StringRecord, column: Option<usize>, limit: usize) -> Result<()> {
-    let Some(day) = column.and_then(|c| record.get(c)) else {
-        return Ok(());
-    };
-    let day: usize = day
-        .parse()
-        .with_context(|| format!("day {day:?} is not a whole number"))?;
-    ensure!(day < limit, "day {day} is outside the run's {limit} days");
-    Ok(())
-}
-
-/// The rows read from the folder's tables.
-struct Rows<'a> {
-    series: &'a [SeriesRow],
-    providers: &'a [ProviderRow],
-    segments: &'a [SegmentRow],
-    summary: &'a [SummaryRow],
-}
-
-/// A folder whose manifest gives its days and replications (caasim always
-/// writes them) must hold every row the run wrote: in `timeseries.csv` one
-/// per (arm, replication, day), in `providers.csv` some for each (arm,
-/// day), in `segments.csv` as many for each (arm, replication) and in
-/// `summary.csv` as many for each intervention arm. A table cut at the end
-/// of a line still reads as valid CSV; this finds it (`tests/output_safety.rs`).
-fn check_complete(
-    dir: &Path,
-    manifest: &Manifest,
-    days: usize,
-    replications: u64,
-    rows: &Rows,
-) -> Result<()> {
-    use std::collections::BTreeSet;
-    let mut listed = BTreeSet::new();
-    let arms: Vec<&str> = (manifest.arms.iter())
-        .map(|a| a.name.as_str())
-        .filter(|a| listed.insert(*a))
-        .collect();
-    let baseline = arms.iter().position(|a| *a == "baseline").unwrap_or(0);
-    let cut = |file: &str, what: String| {
-        anyhow::anyhow!(
-            "{}: rows missing for {what}, which manifest.json says the run has: the file is incomplete (cut short?)",
-            dir.join(file).display()
-        )
-    };
-    // Each lookup either finds a distinct row or stops at the first missing
-    // one, so a manifest claiming a huge run cannot make this loop long.
-    let series: BTreeSet<(&str, u64, usize)> = (rows.series.iter())
-        .map(|r| (r.arm.as_str(), r.replication, r.day))
-        .collect();
-    for &arm in &arms {
-        for r in 0..replications {
-            for d in 0..days {
-                if !series.contains(&(arm, r, d)) {
-                    return Err(cut(
-                        TIMESERIES.name,
-                        format!("arm {arm:?}, replication {r}, day {d}"),
-                    ));
-                }
-            }
-        }
-    }
-    let providers: BTreeSet<(&str, usize)> = (rows.providers.iter())
-        .map(|r| (r.arm.as_str(), r.day))
-        .collect();
-    for &arm in &arms {
-        if let Some(d) = (0..days).find(|&d| !providers.contains(&(arm, d))) {
-            return Err(cut(PROVIDERS.name, format!("arm {arm:?}, day {d}")));
-        }
-    }
-    let mut segments: BTreeMap<(&str, u64), usize> = BTreeMap::new();
-    for row in rows.segments {
-        *segments
-            .entry((row.arm.as_str(), row.replication))
-            .or_default() += 1;
-    }
-    let most = segments.values().copied().max().unwrap_or(0).max(1);
-    for &arm in &arms {
-        for r in 0..replications {
-            if segments.get(&(arm, r)).copied().unwrap_or(0) < most {
-                return Err(cut(
-                    SEGMENTS.name,
-                    format!("segments of arm {arm:?}, replication {r}"),
-                ));
-            }
-        }
-    }
-    let mut summary: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in rows.summary {
-        *summary.entry(row.arm.as_str()).or_default() += 1;
-    }
-    let most = summary.values().copied().max().unwrap_or(0).max(1);
-    for (_, &arm) in arms.iter().enumerate().filter(|&(a, _)| a != baseline) {
-        if summary.get(arm).copied().unwrap_or(0) < most {
-            return Err(cut(SUMMARY.name, format!("metrics of arm {arm:?}")));
-        }
-    }
-    Ok(())
-}
-
 /// The manifest's arms, then any others named in the series or summary.
-fn arm_order(manifest: &Manifest, series: &[SeriesRow], summary: &[SummaryRow]) -> Vec<String> {
+fn arm_order<'a>(
+    manifest: &'a Manifest,
+    in_series: impl Iterator<Item = &'a str>,
+    summary: &'a [SummaryRow],
+) -> Vec<String> {
     let mut arms: Vec<String> = Vec::new();
     let listed = manifest.arms.iter().map(|a| a.name.as_str());
-    let in_series = series.iter().map(|r| r.arm.as_str());
     let in_summary = summary.iter().map(|r| r.arm.as_str());
     for name in listed.chain(in_series).chain(in_summary) {
         if !arms.iter().any(|a| a == name) {
@@ -476,22 +286,6 @@ fn pick_baseline(arms: &[String]) -> Result<String> {
     baseline
         .cloned()
         .context("manifest.json lists no arm and timeseries.csv has no row")
-}
-
-fn collect_series(rows: Vec<SeriesRow>) -> BTreeMap<String, BTreeMap<u64, Replication>> {
-    let mut series: BTreeMap<String, BTreeMap<u64, Replication>> = BTreeMap::new();
-    for row in rows {
-        let rep = series
-            .entry(row.arm)
-            .or_default()
-            .entry(row.replication)
-            .or_default();
-        rep.set(Measure::Campaigns, row.day, row.campaigns);
-        rep.set(Measure::Compromises, row.day, row.compromises);
-        rep.set(Measure::Losses, row.day, row.losses_usd);
-        rep.set(Measure::Price, row.day, row.mean_price);
-    }
-    series
 }
 
 fn collect_providers(
@@ -511,14 +305,4 @@ fn collect_providers(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_only_columns_the_run_writes() {
-        let header = crate::output::records::TIMESERIES_HEADER;
-        for column in TIMESERIES.columns {
-            assert!(header.contains(column), "timeseries.csv has no {column}");
-        }
-    }
-}
+mod tests;
