@@ -4,7 +4,7 @@
 mod common;
 
 use caasim::report::render;
-use common::{REPORT_PLOTS as PLOTS, read_png, report_fixture_copy as results_copy};
+use common::{REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy as results_copy};
 use std::fs;
 use std::path::Path;
 
@@ -229,5 +229,78 @@ fn truncated_files_fail_without_panicking() {
         fs::write(&path, truncated(&text)).unwrap();
         let err = format!("{:#}", render(dir.path()).expect_err(name));
         assert!(err.contains(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn committed_results_render_to_the_committed_plots() {
+    // results/redvds-2026 (6 arms, 30 replications of 300 days) was drawn
+    // by the report when it held every row of the tables; the report that
+    // streams them draws the same bytes from its tables alone.
+    let committed = repo_path("results/redvds-2026");
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "manifest.json",
+        "timeseries.csv",
+        "providers.csv",
+        "segments.csv",
+        "summary.csv",
+    ] {
+        fs::copy(committed.join(name), dir.path().join(name)).unwrap();
+    }
+    render(dir.path()).expect("render the committed results");
+    let files = std::iter::once("report.html".to_string()).chain(
+        PLOTS
+            .iter()
+            .flat_map(|p| ["svg", "png"].map(|e| format!("plots/{p}.{e}"))),
+    );
+    for name in files {
+        let drawn = fs::read(dir.path().join(&name)).unwrap();
+        let before = fs::read(committed.join(&name)).unwrap();
+        assert!(drawn == before, "{name} differs from the committed one");
+    }
+}
+
+/// The fixture's `timeseries.csv` with its data lines rearranged by
+/// `rearrange`, and the line number (from 1, the header's) at which the
+/// report must stop: that of `line_of`'s row in the new order.
+fn rearranged_series(
+    rearrange: impl Fn(&mut Vec<&str>),
+    line_of: &str,
+) -> (tempfile::TempDir, usize) {
+    let dir = results_copy();
+    let path = dir.path().join("timeseries.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let mut rows = lines.split_off(1);
+    rearrange(&mut rows);
+    lines.extend(rows);
+    let at = lines.iter().position(|l| l.starts_with(line_of)).unwrap() + 1;
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    (dir, at)
+}
+
+#[test]
+fn rows_out_of_order_are_refused_with_their_line() {
+    let days = 120; // of the fixture: rows 0..120 are baseline replication 0
+    // Replication 1 before replication 0: refused at replication 0's first row.
+    let swapped = rearranged_series(|rows| rows[..2 * days].rotate_left(days), "baseline,0,0,");
+    // A row of replication 0 after replication 1: refused at that row.
+    let scattered = rearranged_series(
+        |rows| {
+            let row = rows.remove(5);
+            rows.insert(2 * days - 1, row);
+        },
+        "baseline,0,5,",
+    );
+    for (dir, line) in [swapped, scattered] {
+        let err = error_of(dir.path());
+        let file = dir.path().join("timeseries.csv").display().to_string();
+        let order = "replication 0 of arm \"baseline\" comes after its replication 1";
+        assert!(
+            err.contains(&format!("{file}, line {line}: {order}")) && err.contains("ascending"),
+            "{err}"
+        );
+        assert!(!dir.path().join("report.html").exists());
     }
 }

@@ -1,6 +1,6 @@
 //! Compromises by victim country or sector: horizontal grouped bars.
 
-use super::data::{Results, SegmentRow};
+use super::data::{Dimension, Results};
 use super::figure::{self, Figure};
 use super::format::TickFormat;
 use super::style::{self, LegendItem, Style, Swatch};
@@ -9,7 +9,7 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Largest number of categories shown.
 const MAX_CATEGORIES: usize = 12;
@@ -19,24 +19,6 @@ const BAR: u32 = 13;
 const GAP: u32 = 14;
 /// Logical height of the title, legend and x axis.
 const FRAME: u32 = 190;
-
-/// Which segment dimension to plot.
-#[derive(Clone, Copy)]
-pub enum Dimension {
-    /// Victim country.
-    Country,
-    /// Victim sector.
-    Sector,
-}
-
-impl Dimension {
-    fn key<'a>(&self, row: &'a SegmentRow) -> &'a str {
-        match self {
-            Dimension::Country => &row.country,
-            Dimension::Sector => &row.sector,
-        }
-    }
-}
 
 struct ArmBars {
     label: String,
@@ -57,7 +39,7 @@ impl Bars {
         let means: Vec<(String, BTreeMap<&str, f64>)> = results
             .arms
             .iter()
-            .map(|arm| (arm.clone(), mean_by(&results.segments, arm, dim)))
+            .map(|arm| (arm.clone(), results.segments.means(arm, dim)))
             .collect();
         let categories = ranked(&means, &results.baseline);
         let arms = means
@@ -112,20 +94,6 @@ impl Bars {
         }
         Ok(())
     }
-}
-
-/// Per category, the mean over the arm's replications of the summed compromises.
-fn mean_by<'a>(rows: &'a [SegmentRow], arm: &str, dim: Dimension) -> BTreeMap<&'a str, f64> {
-    let rows: Vec<&SegmentRow> = rows.iter().filter(|r| r.arm == arm).collect();
-    let reps: BTreeSet<u64> = rows.iter().map(|r| r.replication).collect();
-    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
-    for row in rows {
-        let v = row.compromises.filter(|v| v.is_finite()).unwrap_or(0.0);
-        *sums.entry(dim.key(row)).or_default() += v;
-    }
-    sums.values_mut()
-        .for_each(|v| *v /= reps.len().max(1) as f64);
-    sums
 }
 
 /// The largest categories: by the baseline, then by the sum over arms.

@@ -34,8 +34,8 @@ mod timeplot;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
-use bars::{Bars, Dimension};
-use data::{Measure, Results};
+use bars::Bars;
+use data::{Dimension, Measure, Results};
 use figure::{Figure, Image};
 use rayon::prelude::*;
 use std::path::Path;

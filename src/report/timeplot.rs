@@ -3,7 +3,7 @@
 use super::data::{Measure, Results};
 use super::figure::{self, Figure};
 use super::format::TickFormat;
-use super::stats::{self, Band};
+use super::stats::{Band, SMOOTHING_DAYS};
 use super::style::{self, GREY, LegendItem, Style, Swatch};
 use super::ticked::Ticked;
 use super::timeaxis::TimeAxis;
@@ -11,9 +11,6 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::ops::Range;
-
-/// Days in the trailing mean of smoothed series.
-pub const SMOOTHING_DAYS: usize = 7;
 
 /// A time-series plot of `timeseries.csv`: file name, words and look.
 pub struct SeriesSpec {
@@ -77,18 +74,10 @@ impl<'a> TimePlot<'a> {
         let lines = results
             .arms
             .iter()
-            .map(|arm| {
-                let mut reps = results.replications(arm, spec.measure);
-                if spec.smooth {
-                    for rep in &mut reps {
-                        *rep = stats::trailing_mean(rep, SMOOTHING_DAYS);
-                    }
-                }
-                Line {
-                    label: arm.clone(),
-                    colour: style::arm_colour(results.arm_index(arm)),
-                    points: stats::daily(&reps, results.days),
-                }
+            .map(|arm| Line {
+                label: arm.clone(),
+                colour: style::arm_colour(results.arm_index(arm)),
+                points: results.bands(arm, spec.measure, spec.smooth),
             })
             .collect();
         Self {

@@ -1,0 +1,101 @@
+//! Compromises by victim country and sector, summed while reading
+//! `segments.csv` row by row.
+
+use super::table::{SEGMENTS, each_row};
+use anyhow::Result;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Which segment dimension to plot.
+#[derive(Clone, Copy)]
+pub enum Dimension {
+    /// Victim country.
+    Country,
+    /// Victim sector.
+    Sector,
+}
+
+/// The columns of `segments.csv` the report reads.
+#[derive(Deserialize)]
+struct SegmentRow {
+    /// Arm (taken out when the row is added to it).
+    arm: String,
+    replication: u64,
+    country: String,
+    sector: String,
+    compromises: Option<f64>,
+}
+
+/// What the report keeps of an arm of `segments.csv`.
+#[derive(Debug, Default)]
+struct ArmSegments {
+    /// Rows per replication.
+    rows: BTreeMap<u64, usize>,
+    /// Compromises summed per country, rows in file order.
+    countries: BTreeMap<String, f64>,
+    /// Compromises summed per sector, rows in file order.
+    sectors: BTreeMap<String, f64>,
+}
+
+impl ArmSegments {
+    fn add(&mut self, row: SegmentRow) {
+        *self.rows.entry(row.replication).or_default() += 1;
+        let v = row.compromises.filter(|v| v.is_finite()).unwrap_or(0.0);
+        *self.countries.entry(row.country).or_default() += v;
+        *self.sectors.entry(row.sector).or_default() += v;
+    }
+}
+
+/// Per arm, the compromises of `segments.csv` summed by country and sector,
+/// and the number of rows of each replication.
+#[derive(Debug, Default)]
+pub struct Segments {
+    arms: BTreeMap<String, ArmSegments>,
+}
+
+impl Segments {
+    /// Reads `dir/segments.csv`, refusing days from `day_limit` on.
+    pub fn read(dir: &Path, day_limit: usize) -> Result<Self> {
+        let mut segments = Segments::default();
+        each_row(dir, &SEGMENTS, day_limit, |mut row: SegmentRow, _| {
+            let arm = std::mem::take(&mut row.arm);
+            segments.arms.entry(arm).or_default().add(row);
+            Ok(())
+        })?;
+        Ok(segments)
+    }
+
+    /// Per category, the mean over the arm's replications of the summed
+    /// compromises (empty for an arm without rows).
+    pub fn means(&self, arm: &str, dim: Dimension) -> BTreeMap<&str, f64> {
+        let Some(arm) = self.arms.get(arm) else {
+            return BTreeMap::new();
+        };
+        let sums = match dim {
+            Dimension::Country => &arm.countries,
+            Dimension::Sector => &arm.sectors,
+        };
+        let replications = arm.rows.len().max(1) as f64;
+        (sums.iter())
+            .map(|(category, sum)| (category.as_str(), sum / replications))
+            .collect()
+    }
+
+    /// Number of rows of a replication of an arm.
+    pub fn rows(&self, arm: &str, replication: u64) -> usize {
+        (self.arms.get(arm))
+            .and_then(|a| a.rows.get(&replication))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The largest number of rows of any (arm, replication), at least 1.
+    pub fn most_rows(&self) -> usize {
+        (self.arms.values())
+            .flat_map(|a| a.rows.values().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    }
+}
