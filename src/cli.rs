@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use crate::experiment::design::Design;
 use crate::experiment::gsa::{self, Method};
 use crate::experiment::sweep::{Shard, Sweep};
-use crate::experiment::{self, Hooks, Summary, SummaryRow};
+use crate::experiment::{self, Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::{folder, manifest, tables};
 use crate::scenario::{self, ScenarioError};
@@ -730,23 +730,14 @@ fn run_with_progress(dir: &Path, model: &Model, quiet: bool) -> Result<Vec<Summa
         on_run_done: Some(&report),
         cancel: Some(&INTERRUPTED),
     };
-    let mut writer = tables::TablesWriter::create(dir, model)?;
-    let mut summary = Summary::new(model);
-    let finished = experiment::run_each(model, &hooks, |outputs| {
-        summary.add(model, |arm| &outputs[arm]);
-        writer.add(&outputs)
-    })?;
+    let summary = tables::run_into(dir, model, &hooks)?;
     progress.finish();
-    if !finished {
-        return Err(Failure::Interrupted(
+    summary.ok_or_else(|| {
+        Failure::Interrupted(
             "No results were written (the folder has no manifest.json); run the same command again."
                 .to_string(),
-        ));
-    }
-    writer.finish()?;
-    let rows = summary.rows(model);
-    tables::write_summary(dir, &rows)?;
-    Ok(rows)
+        )
+    })
 }
 
 /// The headline effects, one line per arm.

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use super::folder::{AtomicFile, Spool};
 use super::records::{RunOutput, TIMESERIES_HEADER, num, opt};
-use crate::experiment::SummaryRow;
+use crate::experiment::{self, Hooks, Summary, SummaryRow};
 use crate::model::Model;
 
 /// Write one CSV file atomically from a header and rows of cells.
@@ -51,6 +51,26 @@ const PROVIDERS_HEADER: [&str; 9] = [
     "price",
     "active_share",
 ];
+
+/// Run the experiment of `model` and write its tables and summary into `dir`
+/// as replications finish: the tables of `caasim run`, without its manifest
+/// and report. Returns the summary, or `None` when cancelled (then no table
+/// is written and no scratch file is left).
+pub fn run_into(dir: &Path, model: &Model, hooks: &Hooks) -> Result<Option<Vec<SummaryRow>>> {
+    let mut writer = TablesWriter::create(dir, model)?;
+    let mut summary = Summary::new(model);
+    let finished = experiment::run_each(model, hooks, |outputs| {
+        summary.add(model, |arm| &outputs[arm]);
+        writer.add(&outputs)
+    })?;
+    if !finished {
+        return Ok(None);
+    }
+    writer.finish()?;
+    let rows = summary.rows(model);
+    write_summary(dir, &rows)?;
+    Ok(Some(rows))
+}
 
 /// Bytes of a row of `timeseries.csv`, `segments.csv` and `providers.csv`:
 /// the averages of the RedVDS reference results (325, 51 and 97 bytes in

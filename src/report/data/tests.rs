@@ -3,7 +3,7 @@
 //! replications (smoothed first or not), in ascending replication order.
 
 use super::*;
-use crate::experiment::{self, Hooks};
+use crate::experiment::Hooks;
 use crate::output::{manifest, stats::estimate, tables};
 use crate::report::stats::{SMOOTHING_DAYS, trailing_mean};
 use std::collections::BTreeSet;
@@ -123,11 +123,8 @@ fn write_run(dir: &Path, replications: u32) {
         "scenario.burn_in_days=10".into(),
     ];
     let model = crate::scenario::load_file(&scenario, &overrides).expect("the scenario loads");
-    let run = experiment::run(&model, &Hooks::default()).expect("not cancelled");
-    tables::write_timeseries(dir, &model, &run).unwrap();
-    tables::write_providers(dir, &model, &run).unwrap();
-    tables::write_segments(dir, &model, &run).unwrap();
-    tables::write_summary(dir, &run.summary(&model)).unwrap();
+    let summary = tables::run_into(dir, &model, &Hooks::default()).unwrap();
+    assert!(summary.is_some(), "not cancelled");
     let now = chrono::Utc::now();
     let provenance = manifest::Provenance {
         scenario_file: "scenarios/generic-market.toml",
