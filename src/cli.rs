@@ -607,6 +607,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let (needed, what) = tables::disk_estimate(&model);
     folder::check_space(&dir, needed, &what).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    tables::remove_scratch(&dir)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let summary = run_with_progress(&dir, &model, args.quiet)?;

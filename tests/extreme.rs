@@ -24,7 +24,7 @@
 mod common;
 
 use caasim::engine;
-use caasim::experiment::{self, Experiment, Hooks, effects};
+use caasim::experiment::{self, Experiment, Hooks, Summary, effects};
 use caasim::model::Model;
 use caasim::model::attacker::{Attacker, Status};
 use caasim::model::provider::ProviderStatus;
@@ -639,7 +639,11 @@ fn check_model(model: &Model, label: &str) -> Experiment {
             }
         }
     }
-    for row in experiment.summary(model) {
+    let mut summary = Summary::new(model);
+    for r in 0..model.replications {
+        summary.add(model, |arm| experiment.run_of(arm, r));
+    }
+    for row in summary.rows(model) {
         let e = row.estimate;
         let at = format!("{label}: summary {} {}", row.arm, row.metric);
         assert!(

@@ -497,6 +497,31 @@ fn results_too_big_for_the_disk_are_refused_before_running() {
     assert!(out.join("manifest.json").is_file());
 }
 
+/// Scratch files that a run killed outright left behind are removed by the
+/// next run into the folder; other files are kept.
+#[test]
+fn a_killed_run_leaves_scratch_files_that_the_next_run_removes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let out_text = out.display().to_string();
+    let first = run_generic(&["--out", &out_text]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let left = [
+        ".timeseries.csv.arm-0.4242.0.17.tmp",
+        ".segments.csv.arm-3.4242.1.17.tmp",
+    ];
+    for name in left {
+        fs::write(out.join(name), "rows of a killed run\n").unwrap();
+    }
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let second = run_generic(&["--out", &out_text]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    for name in left {
+        assert!(!out.join(name).exists(), "{name} is still there");
+    }
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+}
+
 // ---------------------------------------------------------------------------
 // (4) `caasim report` on damaged or foreign folders.
 

@@ -191,13 +191,4 @@ impl Experiment {
     pub fn run_of(&self, arm: usize, replication: u32) -> &RunOutput {
         &self.runs[arm * self.replications as usize + replication as usize]
     }
-
-    /// The effects of every intervention arm against the baseline (arm 0).
-    pub fn summary(&self, model: &Model) -> Vec<SummaryRow> {
-        let mut summary = Summary::new(model);
-        for r in 0..self.replications {
-            summary.add(model, |a| self.run_of(a, r));
-        }
-        summary.rows(model)
-    }
 }

@@ -33,17 +33,17 @@ pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
         return Ok(());
     }
     let free = match std::env::var(DISK_GIB_VAR) {
-        Ok(text) => text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|g| g.is_finite() && *g >= 0.0)
-            .map(|g| g * GIB),
-        Err(_) => dir
-            .ancestors()
-            .find(|a| a.exists())
-            .and_then(|existing| fs4::available_space(existing).ok())
-            .map(|b| b as f64),
+        Ok(text) => Some(
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|g| g.is_finite() && *g > 0.0)
+                .with_context(|| {
+                    format!("{DISK_GIB_VAR}={text:?}: give a number of GiB greater than 0")
+                })?
+                * GIB,
+        ),
+        Err(_) => free_space(dir),
     };
     match free {
         Some(free) if free < needed => bail!(
@@ -56,8 +56,16 @@ pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
     }
 }
 
+/// Free bytes on the disk that holds, or will hold, `dir` (its nearest
+/// existing ancestor); `None` when unknown.
+fn free_space(dir: &Path) -> Option<f64> {
+    let dir = std::path::absolute(dir).ok()?;
+    let existing = dir.ancestors().find(|a| a.exists())?;
+    fs4::available_space(existing).ok().map(|b| b as f64)
+}
+
 /// Bytes in a GiB.
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// A size in GiB, with two decimals below 10 GiB.
 pub fn gib(bytes: f64) -> String {
@@ -183,46 +191,38 @@ impl Drop for AtomicFile {
     }
 }
 
-/// A scratch file in the results folder, written now and copied into a table
-/// later; like an [`AtomicFile`]'s temporary, its name starts with `.` and ends
-/// with `.tmp`, and it is removed when dropped.
+/// A scratch file in the results folder, appended to now and copied into a
+/// table later; like an [`AtomicFile`]'s temporary, its name starts with `.`
+/// and ends with `.tmp`, and it is removed when dropped. It is open only while
+/// it is appended to or copied, so many spools need no more file handles.
 pub struct Spool {
     path: PathBuf,
-    writer: BufWriter<File>,
 }
 
 impl Spool {
-    /// Start a scratch file named after `name` in `dir`.
+    /// Start an empty scratch file named after `name` in `dir`.
     pub fn create(dir: &Path, name: &str) -> Result<Self> {
         let path = dir.join(format!(".{name}.{}.tmp", unique_suffix()));
-        let file =
-            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(Spool {
-            path,
-            writer: BufWriter::new(file),
-        })
+        File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Spool { path })
     }
 
-    /// Copy everything written so far to `out`.
-    pub fn copy_to(&mut self, out: &mut impl Write) -> Result<()> {
-        self.writer
-            .flush()
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+    /// Add `bytes` at the end.
+    pub fn append(&self, bytes: &[u8]) -> Result<()> {
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .and_then(|mut file| file.write_all(bytes))
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Copy everything appended so far to `out`.
+    pub fn copy_to(&self, out: &mut impl Write) -> Result<()> {
         let mut written = File::open(&self.path)
             .with_context(|| format!("cannot read {}", self.path.display()))?;
         io::copy(&mut written, out)
             .with_context(|| format!("cannot copy {}", self.path.display()))?;
         Ok(())
-    }
-}
-
-impl Write for Spool {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.writer.write(bytes)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
     }
 }
 
@@ -250,4 +250,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_space_is_known_for_a_relative_folder_still_to_be_made() {
+        let free = free_space(Path::new("no-such-folder/nor-this"));
+        assert!(free.is_some_and(|b| b > 0.0), "{free:?}");
+    }
 }

@@ -109,9 +109,9 @@ pub struct TablesWriter<'m> {
     dir: PathBuf,
     model: &'m Model,
     /// Per arm, its rows of `timeseries.csv` so far.
-    timeseries: Vec<csv::Writer<Spool>>,
+    timeseries: Vec<Spool>,
     /// Per arm, its rows of `segments.csv` so far.
-    segments: Vec<csv::Writer<Spool>>,
+    segments: Vec<Spool>,
     /// Per arm and day, sums over replications of each provider.
     provider_sums: Vec<Vec<BTreeMap<(usize, String), ProviderSums>>>,
     /// Replications added.
@@ -121,14 +121,9 @@ pub struct TablesWriter<'m> {
 impl<'m> TablesWriter<'m> {
     /// Start the tables of `model` in the results folder `dir`.
     pub fn create(dir: &Path, model: &'m Model) -> Result<Self> {
-        let spools = |table: &str| -> Result<Vec<csv::Writer<Spool>>> {
+        let spools = |table: &str| -> Result<Vec<Spool>> {
             (0..model.arms.len())
-                .map(|arm| {
-                    let spool = Spool::create(dir, &format!("{table}.arm-{arm}"))?;
-                    Ok(csv::WriterBuilder::new()
-                        .has_headers(false)
-                        .from_writer(spool))
-                })
+                .map(|arm| Spool::create(dir, &scratch_name(table, arm)))
                 .collect()
         };
         Ok(TablesWriter {
@@ -144,9 +139,21 @@ impl<'m> TablesWriter<'m> {
     /// Add the next replication: its runs, one per arm, in arm order.
     pub fn add(&mut self, outputs: &[RunOutput]) -> Result<()> {
         for (arm, run) in outputs.iter().enumerate() {
-            self.add_days(arm, run)
-                .and_then(|()| self.add_segments(arm, run))
-                .with_context(|| format!("cannot write to {}", self.dir.display()))?;
+            let name = &self.model.arms[arm].name;
+            let cannot = |table: &str| {
+                format!(
+                    "cannot write the rows of arm {name:?} of {table} in {}",
+                    self.dir.display()
+                )
+            };
+            let days = csv_lines(|csv| self.day_rows(arm, run, csv))?;
+            self.timeseries[arm]
+                .append(&days)
+                .with_context(|| cannot("timeseries.csv"))?;
+            let segments = csv_lines(|csv| self.segment_rows(arm, run, csv))?;
+            self.segments[arm]
+                .append(&segments)
+                .with_context(|| cannot("segments.csv"))?;
             self.add_providers(arm, run);
         }
         self.replications += 1;
@@ -154,7 +161,7 @@ impl<'m> TablesWriter<'m> {
     }
 
     /// One row of `timeseries.csv` per recorded day.
-    fn add_days(&mut self, arm: usize, run: &RunOutput) -> Result<()> {
+    fn day_rows(&self, arm: usize, run: &RunOutput, csv: &mut CsvLines) -> csv::Result<()> {
         let name = &self.model.arms[arm].name;
         let replication = run.replication.to_string();
         for record in &run.days {
@@ -166,16 +173,16 @@ impl<'m> TablesWriter<'m> {
                 date.unwrap_or_default(),
             ];
             cells.extend(record.cells());
-            self.timeseries[arm].write_record(&cells)?;
+            csv.write_record(&cells)?;
         }
         Ok(())
     }
 
-    /// Compromises and losses per segment.
-    fn add_segments(&mut self, arm: usize, run: &RunOutput) -> Result<()> {
+    /// One row of `segments.csv` per segment: its compromises and losses.
+    fn segment_rows(&self, arm: usize, run: &RunOutput, csv: &mut CsvLines) -> csv::Result<()> {
         let name = &self.model.arms[arm].name;
         for (s, segment) in self.model.segments.iter().enumerate() {
-            self.segments[arm].write_record([
+            csv.write_record([
                 name.as_str(),
                 &run.replication.to_string(),
                 &segment.country,
@@ -220,19 +227,52 @@ impl<'m> TablesWriter<'m> {
     }
 }
 
-/// Write `path` atomically: the header, then each arm's rows in arm order.
-fn join_spools(path: &Path, header: &[&str], arms: Vec<csv::Writer<Spool>>) -> Result<()> {
+/// A CSV writer of lines without a header, in memory.
+type CsvLines = csv::Writer<Vec<u8>>;
+
+/// The CSV lines that `write` writes.
+fn csv_lines(write: impl FnOnce(&mut CsvLines) -> csv::Result<()>) -> Result<Vec<u8>> {
+    let mut csv = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    write(&mut csv)?;
+    Ok(csv.into_inner().map_err(|e| e.into_error())?)
+}
+
+/// The name of the scratch file of `table` for `arm` (the [`Spool`] adds a
+/// unique suffix and the leading `.`).
+fn scratch_name(table: &str, arm: usize) -> String {
+    format!("{table}.arm-{arm}")
+}
+
+/// Remove the scratch files that a run killed outright (a second Ctrl-C,
+/// SIGKILL, a job's time limit) left in the results folder `dir`.
+pub fn remove_scratch(dir: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let scratch = ["timeseries.csv", "segments.csv"]
+            .iter()
+            .any(|table| name.starts_with(&format!(".{table}.arm-")));
+        if scratch && name.ends_with(".tmp") {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Write `path` atomically: the header, then each arm's rows in arm order,
+/// removing each arm's scratch file once copied.
+fn join_spools(path: &Path, header: &[&str], arms: Vec<Spool>) -> Result<()> {
     let cannot = || format!("cannot write {}", path.display());
     let mut file = AtomicFile::create(path)?;
     let mut csv = csv::Writer::from_writer(file.writer());
     csv.write_record(header).with_context(cannot)?;
     csv.flush().with_context(cannot)?;
     drop(csv);
-    for arm in arms {
-        let mut spool = arm
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(cannot)?;
+    for spool in arms {
         spool.copy_to(file.writer()).with_context(cannot)?;
     }
     file.commit()

@@ -15,7 +15,7 @@ use super::locate::{Locator, Override, Step};
 use crate::experiment::WAVE_PER_THREAD;
 use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
-use crate::output::folder::gib;
+use crate::output::folder::{GIB, gib};
 
 /// Longest run accepted, in days (burn-in included).
 pub const MAX_TOTAL_DAYS: u32 = 36_500;
@@ -1196,7 +1196,7 @@ pub fn available_memory() -> Option<f64> {
             .parse::<f64>()
             .ok()
             .filter(|g| g.is_finite() && *g > 0.0)
-            .map(|g| g * 1024.0 * 1024.0 * 1024.0);
+            .map(|g| g * GIB);
     }
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let available_kib: f64 = meminfo
@@ -1254,12 +1254,12 @@ fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arm
     let at: &[Seg] = if e.attacker_bytes() >= e.record_bytes() {
         &[K("attackers")]
     } else {
-        &[K("scenario"), K("replications")]
+        &[K("scenario"), K("days")]
     };
     check.fail(
         at,
         format!(
-            "the run needs about {} of memory but {} is available: {:.0} attackers x {} bytes in each of {} simulated worlds at once = {}, plus the records of {} runs held at once (arms x a wave of replications) x {} days = {}; allowed: a run that fits in memory: use fewer attackers (attackers.count), fewer replications (--reps or scenario.replications), fewer days or arms, or set {NO_MEMORY_CHECK_VAR}=1 to run anyway",
+            "the run needs about {} of memory but {} is available: {:.0} attackers x {} bytes in each of {} simulated worlds at once = {}, plus the records of {} runs held at once (arms x a wave of {WAVE_PER_THREAD} replications per thread) x {} days = {}, plus provider sums of {}; allowed: a run that fits in memory: use fewer attackers (attackers.count), fewer days or arms, fewer threads (RAYON_NUM_THREADS=N: each thread simulates its own replication), or set {NO_MEMORY_CHECK_VAR}=1 to run anyway",
             gib(total),
             gib(available),
             e.attackers_per_world,
@@ -1269,6 +1269,7 @@ fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arm
             e.runs,
             s.scenario.days,
             gib(e.record_bytes()),
+            gib(e.table_bytes),
         ),
     );
 }

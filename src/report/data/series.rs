@@ -12,7 +12,7 @@
 use super::Measure;
 use super::table::{TIMESERIES, each_row};
 use crate::report::stats::{Band, Daily, SMOOTHING_DAYS, trailing_mean};
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -104,6 +104,8 @@ struct ArmSeries {
     /// Replications read, ascending, each with its number of days from day
     /// 0 on that have a row.
     replications: Vec<(u64, usize)>,
+    /// Replications read again by the second pass.
+    read_again: usize,
     /// Per measure, the bands of the raw and of the smoothed values.
     daily: [[Daily; 2]; 4],
 }
@@ -144,6 +146,17 @@ impl Series {
             Ok(())
         })?;
         each_replication(dir, day_limit, |rep| series.second_pass(rep))?;
+        let cut = series
+            .arms
+            .iter()
+            .find(|a| a.read_again < a.replications.len());
+        if let Some(arm) = cut {
+            anyhow::bail!(
+                "{}: arm {:?} has fewer replications at the second reading: the file changed while it was read",
+                dir.join(TIMESERIES.name).display(),
+                arm.name
+            );
+        }
         Ok(series)
     }
 
@@ -164,12 +177,19 @@ impl Series {
     }
 
     fn second_pass(&mut self, rep: &Replication) -> Result<()> {
-        let Some(arm) = self.arms.iter_mut().find(|a| a.name == rep.arm) else {
-            bail!(
-                "arm {:?} was not there at the first reading: the file changed",
-                rep.arm
-            );
+        let changed = || {
+            format!(
+                "replication {} of arm {:?} differs from the first reading: the file changed while it was read",
+                rep.index, rep.arm
+            )
         };
+        let arm = (self.arms.iter_mut().find(|a| a.name == rep.arm)).with_context(changed)?;
+        let first_reading = arm.replications.get(arm.read_again);
+        ensure!(
+            first_reading == Some(&(rep.index, rep.days_from_start())),
+            changed()
+        );
+        arm.read_again += 1;
         arm.each_daily(rep, |daily, values| daily.add_deviations(values));
         Ok(())
     }
