@@ -214,15 +214,18 @@ fn truncated(text: &str) -> &str {
     &text[..line_start + comma + 1]
 }
 
+/// The files of a results folder that the report reads.
+const FOLDER_FILES: [&str; 5] = [
+    "manifest.json",
+    "timeseries.csv",
+    "providers.csv",
+    "segments.csv",
+    "summary.csv",
+];
+
 #[test]
 fn truncated_files_fail_without_panicking() {
-    for name in [
-        "manifest.json",
-        "timeseries.csv",
-        "providers.csv",
-        "segments.csv",
-        "summary.csv",
-    ] {
+    for name in FOLDER_FILES {
         let dir = results_copy();
         let path = dir.path().join(name);
         let text = fs::read_to_string(&path).unwrap();
@@ -239,13 +242,7 @@ fn committed_results_render_to_the_committed_plots() {
     // streams them draws the same bytes from its tables alone.
     let committed = repo_path("results/redvds-2026");
     let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "manifest.json",
-        "timeseries.csv",
-        "providers.csv",
-        "segments.csv",
-        "summary.csv",
-    ] {
+    for name in FOLDER_FILES {
         fs::copy(committed.join(name), dir.path().join(name)).unwrap();
     }
     render(dir.path()).expect("render the committed results");
