@@ -267,7 +267,7 @@ struct CalibrateArgs {
 /// Run the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(message) = configure_threads() {
+    if let Err(message) = check_environment().and_then(|()| configure_threads()) {
         eprintln!("error: {message}");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
@@ -331,6 +331,21 @@ impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
         Failure::Runtime(error)
     }
+}
+
+/// Refuse malformed values of the environment variables that size runs.
+fn check_environment() -> Result<(), String> {
+    for name in [scenario::validate::MEMORY_GIB_VAR, folder::DISK_GIB_VAR] {
+        folder::gib_var(name).map_err(|e| format!("{e:#}"))?;
+    }
+    if let Ok(threads) = std::env::var("RAYON_NUM_THREADS") {
+        if threads.trim().parse::<usize>().is_err() {
+            return Err(format!(
+                "RAYON_NUM_THREADS={threads:?} is not a whole number (0 means one thread per core)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Threads: `RAYON_NUM_THREADS` when set, else `SLURM_CPUS_PER_TASK` inside a

@@ -298,3 +298,37 @@ fn zero_replications_are_refused_as_a_flag() {
         assert!(!out.exists(), "{command}: no folder");
     }
 }
+
+/// The environment variables that size a run are checked at start: a value
+/// that is not a number is refused (exit 2, naming the variable), not
+/// silently ignored.
+#[test]
+fn malformed_sizing_variables_are_refused_at_start() {
+    for (name, value) in [
+        ("CAASIM_MEMORY_GIB", "16G"),
+        ("CAASIM_MEMORY_GIB", "0"),
+        ("CAASIM_DISK_GIB", "lots"),
+        ("CAASIM_DISK_GIB", "-1"),
+        ("RAYON_NUM_THREADS", "two"),
+    ] {
+        let output = common::bin()
+            .args(["check", "scenarios/generic-market.toml"])
+            .env(name, value)
+            .output()
+            .expect("the caasim binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}={value}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(value),
+            "{name}={value}: {stderr}"
+        );
+    }
+    let output = common::bin()
+        .args(["check", "scenarios/generic-market.toml"])
+        .env("CAASIM_MEMORY_GIB", "0.5")
+        .env("CAASIM_DISK_GIB", "2")
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .expect("the caasim binary runs");
+    assert!(output.status.success(), "{:?}", output);
+}

@@ -32,18 +32,9 @@ pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
     if std::env::var(NO_DISK_CHECK_VAR).is_ok_and(|v| v.trim() == "1") {
         return Ok(());
     }
-    let free = match std::env::var(DISK_GIB_VAR) {
-        Ok(text) => Some(
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|g| g.is_finite() && *g > 0.0)
-                .with_context(|| {
-                    format!("{DISK_GIB_VAR}={text:?}: give a number of GiB greater than 0")
-                })?
-                * GIB,
-        ),
-        Err(_) => free_space(dir),
+    let free = match gib_var(DISK_GIB_VAR)? {
+        Some(bytes) => Some(bytes),
+        None => free_space(dir),
     };
     match free {
         Some(free) if free < needed => bail!(
@@ -54,6 +45,19 @@ pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
         ),
         _ => Ok(()),
     }
+}
+
+/// The bytes given in GiB by the environment variable `name`: `None` when it
+/// is unset, an error naming it when it is not a number greater than 0.
+pub fn gib_var(name: &str) -> Result<Option<f64>> {
+    let Ok(text) = std::env::var(name) else {
+        return Ok(None);
+    };
+    let gib = text.trim().parse::<f64>().ok();
+    let bytes = gib.filter(|g| g.is_finite() && *g > 0.0).map(|g| g * GIB);
+    bytes
+        .map(Some)
+        .with_context(|| format!("{name}={text:?}: give a number of GiB greater than 0"))
 }
 
 /// Free bytes on the disk that holds, or will hold, `dir` (its nearest

@@ -15,7 +15,7 @@ use super::locate::{Locator, Override, Step};
 use crate::experiment::WAVE_PER_THREAD;
 use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
 use crate::model::entry::MAX_PROVIDERS_EVER;
-use crate::output::folder::{GIB, gib};
+use crate::output::folder::{gib, gib_var};
 
 /// Longest run accepted, in days (burn-in included).
 pub const MAX_TOTAL_DAYS: u32 = 36_500;
@@ -1190,13 +1190,11 @@ pub const MEMORY_GIB_VAR: &str = "CAASIM_MEMORY_GIB";
 /// else `MemAvailable` of `/proc/meminfo`, lowered to the room left under a
 /// cgroup (v2) limit; `None` when unknown (then nothing is refused).
 pub fn available_memory() -> Option<f64> {
-    if let Ok(text) = std::env::var(MEMORY_GIB_VAR) {
-        return text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|g| g.is_finite() && *g > 0.0)
-            .map(|g| g * GIB);
+    match gib_var(MEMORY_GIB_VAR) {
+        Ok(Some(bytes)) => return Some(bytes),
+        // Malformed: `caasim` refuses it at start; a library caller gets no check.
+        Err(_) => return None,
+        Ok(None) => {}
     }
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let available_kib: f64 = meminfo
