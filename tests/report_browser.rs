@@ -10,7 +10,7 @@
 mod common;
 
 use caasim::report::render;
-use common::{REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy};
+use common::{CALIBRATION_FILES, REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy};
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -169,19 +169,6 @@ fn report_opens_cleanly_in_headless_chromium() {
     render(dir.path()).expect("render");
     opens_cleanly(&browser, &dir.path().join("report.html"), &PLOTS);
 }
-
-/// The files `caasim calibrate` wrote into `results/lumma-2025-calibration`.
-const CALIBRATION_FILES: [&str; 9] = [
-    "calibration.json",
-    "fit.csv",
-    "posterior.csv",
-    "posterior_summary.csv",
-    "best-fit.toml",
-    "generation-0.csv",
-    "generation-1.csv",
-    "generation-2.csv",
-    "generation-3.csv",
-];
 
 #[test]
 fn calibration_page_opens_cleanly_in_headless_chromium() {

@@ -9,22 +9,10 @@
 mod common;
 
 use caasim::report::render;
-use common::{Png, read_png, repo_path};
+use common::{CALIBRATION_FILES, Png, edit_line, read_png, repo_path, set_field};
 use std::fs;
 use std::path::Path;
 
-/// The files `caasim calibrate` wrote (not the report drawn from them).
-const FILES: [&str; 9] = [
-    "calibration.json",
-    "fit.csv",
-    "posterior.csv",
-    "posterior_summary.csv",
-    "best-fit.toml",
-    "generation-0.csv",
-    "generation-1.csv",
-    "generation-2.csv",
-    "generation-3.csv",
-];
 const TARGETS: [&str; 5] = [
     "fall-first-two-weeks",
     "rebuilding-weeks-4-to-6",
@@ -51,7 +39,7 @@ const VERMILLION: [u8; 3] = [213, 94, 0];
 /// A fresh copy of the committed calibration's files.
 fn calibration_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");
-    for file in FILES {
+    for file in CALIBRATION_FILES {
         let from = repo_path(&format!("results/lumma-2025-calibration/{file}"));
         fs::copy(&from, dir.path().join(file)).expect("copy the committed calibration");
     }
@@ -323,21 +311,6 @@ fn damaged(file: &str, damage: impl Fn(&str) -> String) -> String {
     assert!(!dir.path().join("calibration.html").exists());
     assert!(!dir.path().join("report.html").exists());
     format!("{error:#}")
-}
-
-/// `text` with line `n` (from 1) changed by `change`.
-fn edit_line(text: &str, n: usize, change: impl Fn(&str) -> String) -> String {
-    let lines: Vec<String> = (text.lines().enumerate())
-        .map(|(i, l)| if i + 1 == n { change(l) } else { l.to_string() })
-        .collect();
-    lines.join("\n") + "\n"
-}
-
-/// `line` (CSV without quotes) with field `k` set to `value`.
-fn set_field(line: &str, k: usize, value: &str) -> String {
-    let mut fields: Vec<&str> = line.split(',').collect();
-    fields[k] = value;
-    fields.join(",")
 }
 
 #[test]

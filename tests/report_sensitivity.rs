@@ -18,7 +18,7 @@
 mod common;
 
 use caasim::report::render;
-use common::{read_png, repo_path};
+use common::{edit_line, read_png, repo_path, set_field};
 use std::fs;
 use std::path::Path;
 
@@ -250,21 +250,6 @@ fn damaged(file: &str, damage: impl Fn(&str) -> String) -> String {
     let error = render(dir.path()).expect_err("a damaged folder is refused");
     assert!(!dir.path().join("sensitivity.html").exists());
     format!("{error:#}")
-}
-
-/// `text` with line `n` (from 1) changed by `change`.
-fn edit_line(text: &str, n: usize, change: impl Fn(&str) -> String) -> String {
-    let lines: Vec<String> = (text.lines().enumerate())
-        .map(|(i, l)| if i + 1 == n { change(l) } else { l.to_string() })
-        .collect();
-    lines.join("\n") + "\n"
-}
-
-/// `line` (CSV without quotes) with field `k` set to `value`.
-fn set_field(line: &str, k: usize, value: &str) -> String {
-    let mut fields: Vec<&str> = line.split(',').collect();
-    fields[k] = value;
-    fields.join(",")
 }
 
 #[test]

@@ -179,6 +179,35 @@ pub fn report_fixture_copy() -> tempfile::TempDir {
     dir
 }
 
+/// The files `caasim calibrate` wrote into `results/lumma-2025-calibration`
+/// (not the report drawn from them).
+pub const CALIBRATION_FILES: [&str; 9] = [
+    "calibration.json",
+    "fit.csv",
+    "posterior.csv",
+    "posterior_summary.csv",
+    "best-fit.toml",
+    "generation-0.csv",
+    "generation-1.csv",
+    "generation-2.csv",
+    "generation-3.csv",
+];
+
+/// `text` with line `n` (from 1) changed by `change`.
+pub fn edit_line(text: &str, n: usize, change: impl Fn(&str) -> String) -> String {
+    let lines: Vec<String> = (text.lines().enumerate())
+        .map(|(i, l)| if i + 1 == n { change(l) } else { l.to_string() })
+        .collect();
+    lines.join("\n") + "\n"
+}
+
+/// `line` (CSV without quotes) with field `k` set to `value`.
+pub fn set_field(line: &str, k: usize, value: &str) -> String {
+    let mut fields: Vec<&str> = line.split(',').collect();
+    fields[k] = value;
+    fields.join(",")
+}
+
 /// A decoded 8-bit PNG as RGB pixels (alpha dropped, grey expanded).
 pub struct Png {
     pub width: u32,
