@@ -89,6 +89,7 @@ use crate::engine::rng::{Purpose, RunKey};
 use crate::model::Model;
 use crate::output::folder::{self, write_atomic};
 use crate::output::records::{DayRecord, TIMESERIES_HEADER, num, opt};
+use crate::output::stats::mean_defined;
 use crate::scenario::error::{Place, Problem};
 use crate::scenario::format::When;
 use crate::scenario::{self, load};
@@ -799,17 +800,6 @@ fn mean_of(days: &[DayRecord], column: usize) -> Option<f64> {
             .map(|d| column_value(d, column))
             .collect::<Vec<_>>(),
     )
-}
-
-/// Mean of the defined, finite values (`None` if there are none).
-pub fn mean_defined(values: &[Option<f64>]) -> Option<f64> {
-    let defined: Vec<f64> = values
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64)
 }
 
 /// Simulated means `[target][component]` over replications.

@@ -23,6 +23,14 @@ pub fn estimate(values: &[Option<f64>]) -> Estimate {
     sums.estimate()
 }
 
+/// Mean of the defined, finite values (`None` if there are none): the mean
+/// of [`estimate`], without the interval.
+pub fn mean_defined(values: &[Option<f64>]) -> Option<f64> {
+    let mut sums = Accumulator::default();
+    values.iter().for_each(|v| sums.add(*v));
+    sums.mean()
+}
+
 /// [`estimate`] of values given one at a time, for values too many to hold:
 /// give each value to [`add`](Self::add), then each again, in the same order,
 /// to [`add_deviation`](Self::add_deviation), then read
@@ -170,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn accumulator_gives_the_bits_of_held_values() {
+    fn accumulator_and_mean_give_the_bits_of_held_values() {
         // A fixed pseudo-random sequence of values of very different sizes
         // (so that the order of the sums matters), with undefined, infinite
         // and NaN values among them.
@@ -212,6 +220,8 @@ mod tests {
             assert_eq!(streamed.n, expected.n, "{values:?}");
             assert_eq!(bits(&streamed), bits(&expected), "{values:?}");
             assert_eq!(bits(&estimate(values)), bits(&expected), "{values:?}");
+            let mean = mean_defined(values).map(f64::to_bits);
+            assert_eq!(mean, expected.mean.map(f64::to_bits), "{values:?}");
         }
     }
 }

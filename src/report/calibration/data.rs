@@ -4,8 +4,8 @@
 //! `generation-<g>.csv` (their distances only) and, for the scenario's name
 //! and start date, `best-fit.toml`.
 
-use super::files::{self, Population, SummaryRow, Target};
-use crate::experiment::calibrate::IDENTITY;
+use super::files::{self, Population, Target};
+use crate::experiment::calibrate::{IDENTITY, ParameterSummary};
 use crate::report::sweep::read_json;
 use anyhow::{Context, Result, bail, ensure};
 use chrono::NaiveDate;
@@ -152,7 +152,7 @@ pub struct Calibration {
     /// `posterior.csv`.
     pub posterior: Population,
     /// `posterior_summary.csv`, one row per parameter in column order.
-    pub summary: Vec<SummaryRow>,
+    pub summary: Vec<ParameterSummary>,
     /// Distances of the particles of each generation, when its checkpoint
     /// `generation-<g>.csv` is in the folder.
     pub distances: Vec<Option<Vec<f64>>>,

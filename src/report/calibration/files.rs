@@ -3,7 +3,7 @@
 //! `posterior_summary.csv`, each checked cell by cell with errors naming
 //! the file and line.
 
-use crate::experiment::calibrate::{FIT_COLUMNS, SUMMARY_COLUMNS};
+use crate::experiment::calibrate::{FIT_COLUMNS, ParameterSummary, SUMMARY_COLUMNS};
 use anyhow::{Context, Result, bail, ensure};
 use csv::StringRecord;
 use std::fs::File;
@@ -77,23 +77,6 @@ pub struct Population {
     pub weights: Vec<f64>,
     /// Distance of each particle.
     pub distances: Vec<f64>,
-}
-
-/// One row of `posterior_summary.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow {
-    /// Parameter path.
-    pub parameter: String,
-    /// Weighted mean.
-    pub mean: f64,
-    /// Weighted standard deviation.
-    pub sd: f64,
-    /// Weighted 5% quantile.
-    pub q05: f64,
-    /// Weighted median (the best fit).
-    pub q50: f64,
-    /// Weighted 95% quantile.
-    pub q95: f64,
 }
 
 /// A CSV reader of `path` whose header is `expected`.
@@ -306,7 +289,7 @@ pub fn read_population(path: &Path, names: &[&str]) -> Result<Population> {
 }
 
 /// `posterior_summary.csv`: one row per parameter of `names`, in that order.
-pub fn read_summary(path: &Path, names: &[&str]) -> Result<Vec<SummaryRow>> {
+pub fn read_summary(path: &Path, names: &[&str]) -> Result<Vec<ParameterSummary>> {
     let mut reader = open(path, &SUMMARY_COLUMNS)?;
     let rows = each_record(&mut reader, path, |record| {
         let parameter = cell(record, 0);
@@ -317,7 +300,7 @@ pub fn read_summary(path: &Path, names: &[&str]) -> Result<Vec<SummaryRow>> {
         );
         let [mean, sd, q05, q50, q95] =
             [1, 2, 3, 4, 5].map(|i| number(cell(record, i), SUMMARY_COLUMNS[i]));
-        Ok(SummaryRow {
+        Ok(ParameterSummary {
             parameter: parameter.to_string(),
             mean: mean?,
             sd: sd?,

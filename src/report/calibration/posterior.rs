@@ -4,8 +4,8 @@
 //! of `posterior_summary.csv` marked. One panel per parameter.
 
 use super::data::Calibration;
-use super::files::SummaryRow;
 use super::values::significant;
+use crate::experiment::calibrate::ParameterSummary;
 use crate::report::figure::{self, Figure};
 use crate::report::format::TickFormat;
 use crate::report::style::{self, GREY, LegendItem, Style, Swatch};
@@ -31,7 +31,7 @@ struct Panel {
     parameter: String,
     range: (f64, f64),
     shares: Vec<f64>,
-    summary: SummaryRow,
+    summary: ParameterSummary,
 }
 
 /// The posterior of every parameter, one panel each.
@@ -93,7 +93,7 @@ fn rice_bins(weights: &[f64]) -> usize {
 /// Bins of a parameter's histogram: `rice`, or more when the 90% interval
 /// of `summary` is narrow, so that it spans [`INTERVAL_BINS`] bins; within
 /// [`BINS`].
-fn bin_count(rice: usize, summary: &SummaryRow, (low, high): (f64, f64)) -> usize {
+fn bin_count(rice: usize, summary: &ParameterSummary, (low, high): (f64, f64)) -> usize {
     let share = ((summary.q95 - summary.q05) / (high - low)).clamp(1e-6, 1.0);
     let narrow = (INTERVAL_BINS / share).ceil() as usize;
     rice.max(narrow).clamp(BINS.0, BINS.1)
@@ -208,7 +208,7 @@ impl PosteriorChart {
 fn draw_marks<DB: DrawingBackend<ErrorType: 'static>>(
     chart: &mut Chart<'_, DB>,
     st: &Style,
-    summary: &SummaryRow,
+    summary: &ParameterSummary,
     top: f64,
 ) -> Result<()> {
     let style = MARK.stroke_width(st.stroke(2.5));
@@ -286,7 +286,7 @@ mod tests {
         assert!(near(label_start(0.2, 0.5), 0.21), "right of the line");
         assert!(near(label_start(0.8, 0.5), 0.29), "left of the line");
         assert!(near(label_start(0.5, 0.6), 0.4), "as far right as it fits");
-        let summary = |q05: f64, q95: f64| SummaryRow {
+        let summary = |q05: f64, q95: f64| ParameterSummary {
             parameter: "p".into(),
             mean: 0.5,
             sd: 0.1,
