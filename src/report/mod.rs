@@ -16,6 +16,7 @@
 
 mod bars;
 mod calibration;
+mod csvfile;
 mod data;
 mod effects;
 mod figure;

@@ -4,6 +4,7 @@
 //! the file and line.
 
 use crate::experiment::calibrate::{FIT_COLUMNS, ParameterSummary, SUMMARY_COLUMNS};
+use crate::report::csvfile::{malformed, open_exact};
 use anyhow::{Context, Result, bail, ensure};
 use csv::StringRecord;
 use std::fs::File;
@@ -81,28 +82,9 @@ pub struct Population {
 
 /// A CSV reader of `path` whose header is `expected`.
 fn open(path: &Path, expected: &[&str]) -> Result<csv::Reader<File>> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read {}: {UNFINISHED}", path.display()))?;
-    let header = reader.headers().map_err(|e| csv_error(e, path))?.clone();
-    let found: Vec<&str> = header.iter().collect();
-    ensure!(
-        !found.concat().is_empty(),
-        "{}, line 1: no header: the file is empty",
-        path.display()
-    );
-    ensure!(
-        found == expected,
-        "{}, line 1: expected the columns {}, found {}",
-        path.display(),
-        expected.join(", "),
-        found.join(", ")
-    );
-    Ok(reader)
-}
-
-fn csv_error(e: csv::Error, path: &Path) -> anyhow::Error {
-    let line = e.position().map_or(1, csv::Position::line);
-    anyhow::Error::new(e).context(format!("{}, line {line}: malformed CSV", path.display()))
+    open_exact(path, expected, || {
+        format!("cannot read {}: {UNFINISHED}", path.display())
+    })
 }
 
 /// Each record of `reader` with its line, parsed by `parse`; errors name
@@ -114,7 +96,7 @@ fn each_record<T>(
 ) -> Result<Vec<(u64, T)>> {
     let mut out = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, path))?;
+        let record = record.map_err(|e| malformed(e, path))?;
         let line = record.position().map_or(0, csv::Position::line);
         let value = parse(&record).with_context(|| format!("{}, line {line}", path.display()))?;
         out.push((line, value));

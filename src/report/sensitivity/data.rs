@@ -4,6 +4,7 @@
 //! `points/` are not read.
 
 use crate::experiment::sweep::IDENTITY as SWEEP_IDENTITY;
+use crate::report::csvfile::{malformed, open_exact};
 use crate::report::sweep::{self, missing_points, read_json};
 use anyhow::{Context, Result, bail, ensure};
 use serde::Deserialize;
@@ -297,7 +298,7 @@ fn read_arms(dir: &Path) -> Result<Vec<String>> {
     );
     let mut arms: Vec<String> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, &path))?;
+        let record = record.map_err(|e| malformed(e, &path))?;
         let arm = record.get(1).unwrap_or("").trim();
         if !arm.is_empty() && !arms.iter().any(|a| a == arm) {
             arms.push(arm.to_string());
@@ -306,41 +307,20 @@ fn read_arms(dir: &Path) -> Result<Vec<String>> {
     Ok(arms)
 }
 
-fn csv_error(e: csv::Error, path: &Path) -> anyhow::Error {
-    let line = e.position().map_or(0, csv::Position::line);
-    anyhow::Error::new(e).context(format!("{}, line {line}: malformed CSV", path.display()))
-}
-
 type Indices = BTreeMap<(usize, usize, Stat), Index>;
 
 /// The rows of `indices.csv`, each checked against `sensitivity.json`.
 fn read_indices(dir: &Path, identity: &Identity) -> Result<Indices> {
     let path = dir.join(INDICES);
-    let mut reader = csv::Reader::from_path(&path).with_context(|| {
+    let mut reader = open_exact(&path, &COLUMNS, || {
         format!(
             "cannot read {}: the analysis has not finished; run `caasim sensitivity` again",
             path.display()
         )
     })?;
-    let header = reader
-        .headers()
-        .with_context(|| format!("{}, line 1: unreadable header", path.display()))?;
-    let found: Vec<&str> = header.iter().collect();
-    ensure!(
-        !found.concat().is_empty(),
-        "{}, line 1: no header: the file is empty",
-        path.display()
-    );
-    ensure!(
-        found == COLUMNS,
-        "{}, line 1: expected the columns {}, found {}",
-        path.display(),
-        COLUMNS.join(", "),
-        found.join(", ")
-    );
     let mut indices = Indices::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, &path))?;
+        let record = record.map_err(|e| malformed(e, &path))?;
         let line = record.position().map_or(0, csv::Position::line);
         let (key, index) = parse_row(&record, identity)
             .with_context(|| format!("{}, line {line}", path.display()))?;

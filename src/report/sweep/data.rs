@@ -3,7 +3,8 @@
 
 use crate::experiment::design;
 use crate::experiment::sweep::IDENTITY;
-use anyhow::{Context, Result, bail, ensure};
+use crate::report::csvfile::{malformed, open_exact};
+use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -231,18 +232,14 @@ fn read_points(
     points: usize,
 ) -> Result<(Vec<String>, Estimates)> {
     let path = dir.join("points.csv");
-    let mut reader = csv::Reader::from_path(&path).with_context(|| missing_points(dir))?;
-    let header = reader
-        .headers()
-        .with_context(|| format!("{}, line 1: unreadable header", path.display()))?;
-    check_header(header, parameters).with_context(|| format!("{}, line 1", path.display()))?;
+    let columns: Vec<&str> = (FIXED_COLUMNS.iter().copied())
+        .chain(parameters.iter().map(|p| p.path.as_str()))
+        .collect();
+    let mut reader = open_exact(&path, &columns, || missing_points(dir))?;
     let mut arms: Vec<String> = Vec::new();
     let mut estimates = Estimates::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow::Error::new(e).context(format!("{}, line {line}: malformed CSV", path.display()))
-        })?;
+        let record = record.map_err(|e| malformed(e, &path))?;
         let line = record.position().map_or(0, csv::Position::line);
         let row = Row::parse(&record, parameters, points)
             .with_context(|| format!("{}, line {line}", path.display()))?;
@@ -289,24 +286,6 @@ pub fn missing_points(dir: &Path) -> String {
             path.display()
         )
     }
-}
-
-fn check_header(header: &csv::StringRecord, parameters: &[Parameter]) -> Result<()> {
-    let expected: Vec<&str> = FIXED_COLUMNS
-        .iter()
-        .copied()
-        .chain(parameters.iter().map(|p| p.path.as_str()))
-        .collect();
-    let found: Vec<&str> = header.iter().collect();
-    ensure!(!found.concat().is_empty(), "no header: the file is empty");
-    if found != expected {
-        bail!(
-            "expected the columns {} (the parameters as in design.csv), found {}",
-            expected.join(", "),
-            found.join(", ")
-        );
-    }
-    Ok(())
 }
 
 /// One row of `points.csv`.
