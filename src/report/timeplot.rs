@@ -157,8 +157,44 @@ fn runs<T: Copy>(points: &[Option<T>]) -> Vec<Vec<(f64, T)>> {
     runs
 }
 
-type Chart<'a, DB> =
+/// A chart over days (x) and values (y).
+pub type TimeChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<Ticked, plotters::coord::types::RangedCoordf64>>;
+
+/// Axes, grid and labels of a time plot in `area`: days of `axis` against
+/// `y`, labelled by `ticks`, described by `y_desc` of the plot's height in
+/// pixels.
+pub fn time_chart<'a, DB: DrawingBackend<ErrorType: 'static>>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    axis: &TimeAxis,
+    (y, ticks): (Range<f64>, &TickFormat),
+    y_desc: impl FnOnce(i32) -> String,
+) -> Result<TimeChart<'a, DB>> {
+    let y_label_w = [y.start, y.end]
+        .iter()
+        .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
+        .max()
+        .unwrap_or(0);
+    let x = axis.coord(st, area.dim_in_pixel().0 as i32 - y_label_w);
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(st.px(28.0))
+        .margin_top(st.px(6.0))
+        .margin_left(st.px(12.0))
+        .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
+        .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
+        .build_cartesian_2d(x, y)?;
+    let height = chart.plotting_area().dim_in_pixel().1 as i32;
+    style::mesh(&mut chart, st)
+        .x_label_formatter(&|d| axis.label(*d))
+        .y_label_formatter(&|v| ticks.label(*v))
+        .y_labels(6)
+        .x_desc(axis.description())
+        .y_desc(y_desc(height))
+        .axis_style(BLACK.stroke_width(st.stroke(1.0)))
+        .draw()?;
+    Ok(chart)
+}
 
 impl TimePlot<'_> {
     /// Axes, grid and labels in `area`; returns the chart to draw into.
@@ -167,38 +203,17 @@ impl TimePlot<'_> {
         area: &DrawingArea<DB, Shift>,
         st: &Style,
         y: Range<f64>,
-    ) -> Result<Chart<'a, DB>> {
+    ) -> Result<TimeChart<'a, DB>> {
         let ticks = self.tick_format(&y);
-        let y_label_w = [y.start, y.end]
-            .iter()
-            .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
-            .max()
-            .unwrap_or(0);
-        let x = self
-            .axis
-            .coord(st, area.dim_in_pixel().0 as i32 - y_label_w);
-        let mut chart = ChartBuilder::on(area)
-            .margin_right(st.px(28.0))
-            .margin_top(st.px(6.0))
-            .margin_left(st.px(12.0))
-            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
-            .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
-            .build_cartesian_2d(x, y)?;
-        style::mesh(&mut chart, st)
-            .x_label_formatter(&|d| self.axis.label(*d))
-            .y_label_formatter(&|v| ticks.label(*v))
-            .y_labels(6)
-            .x_desc(self.axis.description())
-            .y_desc(self.spec.y_desc)
-            .axis_style(BLACK.stroke_width(st.stroke(1.0)))
-            .draw()?;
-        Ok(chart)
+        time_chart(area, st, &self.axis, (y, &ticks), |_| {
+            self.spec.y_desc.to_string()
+        })
     }
 
     /// The 95% bands, one polygon per run of defined days.
     fn draw_bands<DB: DrawingBackend<ErrorType: 'static>>(
         &self,
-        chart: &mut Chart<'_, DB>,
+        chart: &mut TimeChart<'_, DB>,
     ) -> Result<()> {
         for line in &self.lines {
             for run in runs(&line.points) {
@@ -215,7 +230,7 @@ impl TimePlot<'_> {
     /// Dashed vertical lines on intervention days.
     fn draw_marks<DB: DrawingBackend<ErrorType: 'static>>(
         &self,
-        chart: &mut Chart<'_, DB>,
+        chart: &mut TimeChart<'_, DB>,
         st: &Style,
         y: &Range<f64>,
     ) -> Result<()> {
@@ -230,7 +245,7 @@ impl TimePlot<'_> {
     /// The mean lines, one per run of defined days.
     fn draw_means<DB: DrawingBackend<ErrorType: 'static>>(
         &self,
-        chart: &mut Chart<'_, DB>,
+        chart: &mut TimeChart<'_, DB>,
         st: &Style,
     ) -> Result<()> {
         for line in &self.lines {

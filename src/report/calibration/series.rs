@@ -7,13 +7,11 @@ use crate::report::effects::tick_format;
 use crate::report::figure::{self, Figure};
 use crate::report::format::{Unit, metric_unit};
 use crate::report::style::{self, LegendItem, Style, Swatch};
-use crate::report::ticked::Ticked;
 use crate::report::timeaxis::TimeAxis;
-use crate::report::timeplot::padded_range;
+use crate::report::timeplot::{TimeChart, padded_range, time_chart};
 use anyhow::Result;
 use chrono::NaiveDate;
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::ops::Range;
 
@@ -94,8 +92,6 @@ fn runs<T: Copy>(rows: &[FitRow], value: impl Fn(&FitRow) -> Option<T>) -> Vec<V
     runs
 }
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>;
-
 impl SeriesChart {
     /// Axes, grid and labels in `area`; returns the chart to draw into.
     fn chart<'a, DB: DrawingBackend<ErrorType: 'static>>(
@@ -103,37 +99,17 @@ impl SeriesChart {
         area: &DrawingArea<DB, Shift>,
         st: &Style,
         y: Range<f64>,
-    ) -> Result<Chart<'a, DB>> {
+    ) -> Result<TimeChart<'a, DB>> {
         let ticks = tick_format(self.unit, &y);
-        let y_label_w = [y.start, y.end]
-            .iter()
-            .map(|v| st.text_width(&ticks.label(*v), Style::TICK))
-            .max()
-            .unwrap_or(0);
-        let x = (self.axis).coord(st, area.dim_in_pixel().0 as i32 - y_label_w);
-        let mut chart = ChartBuilder::on(area)
-            .margin_right(st.px(28.0))
-            .margin_top(st.px(6.0))
-            .margin_left(st.px(12.0))
-            .x_label_area_size(st.px(Style::TICK + Style::LABEL + 22.0))
-            .y_label_area_size(y_label_w + st.px(Style::LABEL + 30.0))
-            .build_cartesian_2d(x, y)?;
-        let height = chart.plotting_area().dim_in_pixel().1 as i32;
-        style::mesh(&mut chart, st)
-            .x_label_formatter(&|d| self.axis.label(*d))
-            .y_label_formatter(&|v| ticks.label(*v))
-            .y_labels(6)
-            .x_desc(self.axis.description())
-            .y_desc(st.fit_end(&self.y_desc, Style::LABEL, height))
-            .axis_style(BLACK.stroke_width(st.stroke(1.0)))
-            .draw()?;
-        Ok(chart)
+        time_chart(area, st, &self.axis, (y, &ticks), |height| {
+            st.fit_end(&self.y_desc, Style::LABEL, height)
+        })
     }
 
     /// The simulated band and mean line, one piece per run of defined days.
     fn draw_simulated<DB: DrawingBackend<ErrorType: 'static>>(
         &self,
-        chart: &mut Chart<'_, DB>,
+        chart: &mut TimeChart<'_, DB>,
         st: &Style,
     ) -> Result<()> {
         let blue = style::category_colour(0);
@@ -153,7 +129,7 @@ impl SeriesChart {
     /// The observed values: open circles with ±1 sd bars.
     fn draw_observed<DB: DrawingBackend<ErrorType: 'static>>(
         &self,
-        chart: &mut Chart<'_, DB>,
+        chart: &mut TimeChart<'_, DB>,
         st: &Style,
     ) -> Result<()> {
         let bar = BLACK.stroke_width(st.stroke(1.5));
