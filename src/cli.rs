@@ -764,7 +764,7 @@ fn print_headlines(summary: &[SummaryRow]) {
             .find(|r| r.arm == arm && r.metric == metric)
             .map(|r| r.estimate)
     };
-    let show = |e: Option<crate::output::stats::Estimate>| match e {
+    let show = |e: Option<crate::stats::Estimate>| match e {
         Some(e) => match (e.mean, e.ci_low, e.ci_high) {
             (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
             (Some(m), _, _) => format!("{m:.1}"),

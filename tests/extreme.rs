@@ -24,12 +24,12 @@
 mod common;
 
 use caasim::engine;
+use caasim::engine::record::DayRecord;
 use caasim::experiment::{self, Experiment, Hooks, Summary, effects};
 use caasim::model::Model;
 use caasim::model::attacker::{Attacker, Status};
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::World;
-use caasim::output::records::DayRecord;
 use common::{arm_index, check_arm, generic_with_arms, load, run_bin};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -5,9 +5,9 @@
 mod common;
 
 use caasim::engine;
+use caasim::engine::record::RunOutput;
 use caasim::model::attacker::Status;
 use caasim::model::world::World;
-use caasim::output::records::RunOutput;
 use common::{arm_index, frozen_scenario, generic_with_arms, load, mean_se, slope};
 use rayon::prelude::*;
 
@@ -117,7 +117,7 @@ fn generic_market_baseline_is_stationary_after_burn_in() {
     let days = model.days as usize;
     let half = days / 2;
     let quarter = (days - half) / 4;
-    type Series = fn(&caasim::output::records::DayRecord) -> f64;
+    type Series = fn(&caasim::engine::record::DayRecord) -> f64;
     let series: [(&str, Series); 2] = [
         ("mean_price", |d| {
             d.mean_price.expect("providers are active")

@@ -11,10 +11,11 @@
 //! 7. the day is recorded.
 
 pub mod bench;
-pub mod rng;
+pub mod record;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::engine::record::{DayRecord, ProviderDay, RunOutput};
 use crate::model::attacker::{
     ActStreams, ActTally, Attacker, ChunkOutput, MarketView, Status, StatusCounts, act,
 };
@@ -24,9 +25,8 @@ use crate::model::intervention::{act_today, update_hardening};
 use crate::model::market::{Clearing, ClearingTally};
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
 use crate::model::world::{DayEvents, World, half_life_factor};
-use crate::output::records::{DayRecord, ProviderDay, RunOutput};
+use crate::rng::Purpose;
 use crate::scenario::format::AttackerSpec;
-use rng::Purpose;
 
 /// Run one arm alone for one replication, from day 0, and return its records
 /// (experiments use [`run_replication`], which gives the same bytes).

@@ -85,14 +85,15 @@ use toml_edit::{DocumentMut, Item, TableLike};
 
 use super::design::{Range, fnv1a};
 use super::{Experiment, Hooks, effects};
-use crate::engine::rng::{Purpose, RunKey};
+use crate::engine::record::{DAY_COLUMNS, DayRecord, timeseries_header};
 use crate::model::Model;
 use crate::output::folder::{self, write_atomic};
-use crate::output::records::{DayRecord, TIMESERIES_HEADER, num, opt};
-use crate::output::stats::mean_defined;
+use crate::rng::{Purpose, RunKey};
 use crate::scenario::error::{Place, Problem};
 use crate::scenario::format::When;
 use crate::scenario::{self, load};
+use crate::stats::mean_defined;
+use crate::table::{num, opt};
 
 /// Name of the calibration's identity and log, in the output folder.
 pub const IDENTITY: &str = "calibration.json";
@@ -136,7 +137,7 @@ pub enum TargetKind {
     },
     /// Mean daily value of a column over days.
     Level {
-        /// Index in [`TIMESERIES_HEADER`].
+        /// Index in [`timeseries_header`].
         column: usize,
         /// First day.
         from_day: u32,
@@ -152,7 +153,7 @@ pub enum TargetKind {
     },
     /// A column on listed days.
     Series {
-        /// Index in [`TIMESERIES_HEADER`].
+        /// Index in [`timeseries_header`].
         column: usize,
         /// `(day, observed value)`, in file order.
         points: Vec<(u32, f64)>,
@@ -532,10 +533,10 @@ fn resolve_metric(check: &mut Checker, i: usize, metric: &Spanned<String>) -> Op
 
 /// Index of a daily column of `timeseries.csv`.
 fn resolve_column(check: &mut Checker, i: usize, column: &Spanned<String>) -> Option<usize> {
-    let found =
-        (KEY_COLUMNS..TIMESERIES_HEADER.len()).find(|&c| TIMESERIES_HEADER[c] == column.get_ref());
+    let header = timeseries_header();
+    let found = (KEY_COLUMNS..header.len()).find(|&c| header[c] == column.get_ref());
     if found.is_none() {
-        let allowed = TIMESERIES_HEADER[KEY_COLUMNS..].join(", ");
+        let allowed = header[KEY_COLUMNS..].join(", ");
         let message = format!("is {:?}; allowed: {allowed}", column.get_ref());
         check.fail(column.span(), i, "column", message);
     }
@@ -699,7 +700,7 @@ impl Target {
         match &self.kind {
             TargetKind::Summary { metric, .. } => effects::METRICS[*metric],
             TargetKind::Level { column, .. } | TargetKind::Series { column, .. } => {
-                TIMESERIES_HEADER[*column]
+                timeseries_header()[*column]
             }
             TargetKind::Recovery { .. } => "days_to_recover",
         }
@@ -789,7 +790,7 @@ fn censored_recovery(base: &[DayRecord], hit: &[DayRecord], start: usize) -> f64
 
 /// The value of a `timeseries.csv` column on one day (`None` if empty).
 fn column_value(day: &DayRecord, column: usize) -> Option<f64> {
-    day.cells()[column - KEY_COLUMNS].parse().ok()
+    (DAY_COLUMNS[column - KEY_COLUMNS].value)(day).as_f64()
 }
 
 /// Mean of a column over days where it is defined.

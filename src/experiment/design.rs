@@ -9,8 +9,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use rand::RngExt;
 
-use crate::engine::rng::{Purpose, RunKey};
-use crate::output::records::num;
+use crate::rng::{Purpose, RunKey};
+use crate::table::num;
 
 /// Parameters and the value of each at each point.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,8 @@
 //! Effects of an intervention arm against the baseline of the same
 //! replication, over the arm's evaluation window.
 
+use crate::engine::record::{DayRecord, RunOutput};
 use crate::model::config::ArmPlan;
-use crate::output::records::{DayRecord, RunOutput};
 
 /// The metrics reported per intervention arm, in order.
 pub const METRICS: [&str; 15] = [

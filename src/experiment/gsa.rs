@@ -15,7 +15,7 @@ use super::design::{Design, Range};
 use super::sensitivity::{self, Bootstrapped, MORRIS_LEVELS, MorrisPlan};
 use super::sweep::Sweep;
 use crate::output::folder::{AtomicFile, write_atomic};
-use crate::output::records::opt;
+use crate::table::opt;
 
 /// The outputs analysed: effects of the chosen arm against the baseline.
 pub const OUTPUTS: [&str; 4] = [

@@ -22,9 +22,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::engine;
+use crate::engine::record::RunOutput;
 use crate::model::Model;
-use crate::output::records::RunOutput;
-use crate::output::stats::{Estimate, estimate};
+use crate::stats::{Estimate, estimate};
 
 /// Replications simulated at once, per worker thread, before they are handed
 /// on in order: enough to keep every thread busy through a wave, few enough

@@ -33,8 +33,8 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use super::design::{Design, MAX_POINTS, Range, fnv1a};
-use crate::engine::rng::{Purpose, RunKey, Stream};
-use crate::output::records::num;
+use crate::rng::{Purpose, RunKey, Stream};
+use crate::table::num;
 
 /// The largest base sample size `N` of a Saltelli design (the length of the
 /// Sobol sequence).

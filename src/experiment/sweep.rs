@@ -26,8 +26,8 @@ use super::design::{Design, fnv1a};
 use super::{Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::folder::{self, AtomicFile, write_atomic};
-use crate::output::records::opt;
 use crate::scenario::{self, ScenarioError};
+use crate::table::opt;
 
 /// What the sweep is; written to `sweep.json`, checked on resume and merge.
 pub const IDENTITY: &str = "sweep.json";

@@ -10,7 +10,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use crate::engine::rng::{CHUNK_SIZE, ChunkStreams, Stream};
+use crate::rng::{CHUNK_SIZE, ChunkStreams, Stream};
 use crate::scenario::format::AttackerSpec;
 
 /// No provider.
@@ -499,7 +499,7 @@ fn run_campaigns(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, RunKey};
+    use crate::rng::{Purpose, RunKey};
 
     #[test]
     fn poisson_draws_as_rand_distr_does() {

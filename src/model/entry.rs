@@ -12,7 +12,7 @@ use rand_distr::{Distribution, Poisson};
 use super::attacker::MarketView;
 use super::provider::{Provider, ProviderStatus};
 use super::world::World;
-use crate::engine::rng::Purpose;
+use crate::rng::Purpose;
 
 /// Largest number of providers a run may create (indices are 16-bit).
 pub const MAX_PROVIDERS_EVER: usize = 60_000;
@@ -89,7 +89,7 @@ pub fn attackers_arrive(world: &mut World, view: &MarketView) {
 }
 
 /// A Poisson count, 0 for a non-positive or non-finite rate.
-fn poisson(rate: f64, rng: &mut crate::engine::rng::Stream) -> u64 {
+fn poisson(rate: f64, rng: &mut crate::rng::Stream) -> u64 {
     if !(rate > 0.0 && rate.is_finite()) {
         return 0;
     }

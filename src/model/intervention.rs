@@ -17,7 +17,7 @@ use super::attacker::Status;
 use super::config::{Effect, Strike};
 use super::provider::ProviderStatus;
 use super::world::{Hardening, Window, World};
-use crate::engine::rng::Purpose;
+use crate::rng::Purpose;
 use crate::scenario::format::Target;
 
 /// Carry out every action of the arm scheduled on internal `day`.

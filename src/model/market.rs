@@ -11,7 +11,7 @@
 use super::attacker::{Attacker, Intent, MarketView, NO_PROVIDER, Status};
 use super::population::Population;
 use super::provider::Provider;
-use crate::engine::rng::{Purpose, RunKey};
+use crate::rng::{Purpose, RunKey};
 use crate::scenario::format::Market;
 
 /// Money and moves of the day's clearing.

@@ -15,7 +15,7 @@
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::attacker::{Attacker, ChunkOutput, Status};
-use crate::engine::rng::CHUNK_SIZE;
+use crate::rng::CHUNK_SIZE;
 
 /// The array is compacted when more than one stored attacker in this many has left.
 const COMPACT_WHEN_GONE_ONE_IN: usize = 32;

@@ -11,7 +11,7 @@
 use rand_distr::{Binomial, Distribution, LogNormal};
 
 use super::config::SegmentSpec;
-use crate::engine::rng::Stream;
+use crate::rng::Stream;
 
 /// Current state of every segment.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use super::market::choose;
 use super::population::Population;
 use super::provider::{Provider, ProviderStatus, seat_weighted_price};
 use super::victims::Victims;
-use crate::engine::rng::{Purpose, RunKey};
+use crate::rng::{Purpose, RunKey};
 
 /// A time-limited market condition set by an intervention.
 #[derive(Debug, Clone, Copy)]

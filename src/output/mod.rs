@@ -4,6 +4,4 @@
 
 pub mod folder;
 pub mod manifest;
-pub mod records;
-pub mod stats;
 pub mod tables;

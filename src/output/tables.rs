@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::folder::{AtomicFile, Spool};
-use super::records::{RunOutput, TIMESERIES_HEADER, num, opt};
+use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::experiment::{self, Hooks, Summary, SummaryRow};
 use crate::model::Model;
+use crate::table::{self, num, opt};
 
 /// Write one CSV file atomically from a header and rows of cells.
 fn write_csv<I>(path: &Path, header: &[&str], rows: I) -> Result<()>
@@ -172,7 +173,7 @@ impl<'m> TablesWriter<'m> {
                 record.day.to_string(),
                 date.unwrap_or_default(),
             ];
-            cells.extend(record.cells());
+            cells.extend(table::cells(DAY_COLUMNS, record));
             csv.write_record(&cells)?;
         }
         Ok(())
@@ -214,7 +215,7 @@ impl<'m> TablesWriter<'m> {
     pub fn finish(self) -> Result<()> {
         join_spools(
             &self.dir.join("timeseries.csv"),
-            &TIMESERIES_HEADER,
+            &timeseries_header(),
             self.timeseries,
         )?;
         join_spools(

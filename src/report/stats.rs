@@ -1,7 +1,7 @@
 //! Daily bands over replications and smoothing, on top of the crate's
-//! Student-t estimate ([`crate::output::stats::Accumulator`]).
+//! Student-t estimate ([`crate::stats::Accumulator`]).
 
-use crate::output::stats::{Accumulator, Estimate};
+use crate::stats::{Accumulator, Estimate};
 
 /// Days in the trailing mean of smoothed series.
 pub const SMOOTHING_DAYS: usize = 7;

@@ -1122,9 +1122,9 @@ pub fn memory_estimate(
     arms: &[ArmPlan],
     threads: usize,
 ) -> MemoryEstimate {
+    use crate::engine::record::{DayRecord, ProviderDay};
     use crate::model::attacker::Attacker;
     use crate::model::provider::Provider;
-    use crate::output::records::{DayRecord, ProviderDay};
     use std::mem::size_of;
 
     let finite = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use caasim::engine;
+use caasim::engine::record::DayRecord;
 use caasim::model::Model;
 use caasim::model::attacker::{NO_PROVIDER, Status};
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::World;
-use caasim::output::records::DayRecord;
 
 /// A path inside the package.
 pub fn repo_path(relative: &str) -> PathBuf {

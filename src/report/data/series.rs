@@ -1,6 +1,6 @@
 //! The daily bands of `timeseries.csv`, read without holding its rows.
 //!
-//! A band is the [`estimate`](crate::output::stats::estimate) over an arm's
+//! A band is the [`estimate`](crate::stats::estimate) over an arm's
 //! replications of one measure on one day, raw or smoothed by a trailing
 //! mean. The file is read twice: the first pass sums the values, the second
 //! the squared deviations from the first pass's means (see [`Daily`]). Only

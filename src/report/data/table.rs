@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn reads_only_columns_the_run_writes() {
-        let header = crate::output::records::TIMESERIES_HEADER;
+        let header = crate::engine::record::timeseries_header();
         for column in TIMESERIES.columns {
             assert!(header.contains(column), "timeseries.csv has no {column}");
         }

@@ -4,8 +4,9 @@
 
 use super::*;
 use crate::experiment::Hooks;
-use crate::output::{manifest, stats::estimate, tables};
+use crate::output::{manifest, tables};
 use crate::report::stats::{SMOOTHING_DAYS, trailing_mean};
+use crate::stats::estimate;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
