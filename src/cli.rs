@@ -15,9 +15,11 @@ use clap::{Parser, Subcommand};
 use crate::experiment::design::Design;
 use crate::experiment::gsa::{self, Method};
 use crate::experiment::sweep::{Shard, Sweep};
+use crate::experiment::tables;
 use crate::experiment::{self, Hooks, SummaryRow};
 use crate::model::Model;
-use crate::output::{folder, manifest, tables};
+use crate::output::{folder, manifest};
+use crate::resources;
 use crate::scenario::{self, ScenarioError};
 
 /// Exit code for bad input.
@@ -335,8 +337,11 @@ impl From<anyhow::Error> for Failure {
 
 /// Refuse malformed values of the environment variables that size runs.
 fn check_environment() -> Result<(), String> {
-    for name in [scenario::validate::MEMORY_GIB_VAR, folder::DISK_GIB_VAR] {
-        folder::gib_var(name).map_err(|e| format!("{e:#}"))?;
+    for name in [
+        resources::memory::MEMORY_GIB_VAR,
+        resources::disk::DISK_GIB_VAR,
+    ] {
+        resources::gib_var(name).map_err(|e| format!("{e:#}"))?;
     }
     if let Ok(threads) = std::env::var("RAYON_NUM_THREADS") {
         if threads.trim().parse::<usize>().is_err() {
@@ -619,8 +624,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&model.scenario.scenario.name));
-    let (needed, what) = tables::disk_estimate(&model);
-    folder::check_space(&dir, needed, &what).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    let (needed, what) = resources::disk::disk_estimate(&model);
+    resources::disk::check_space(&dir, needed, &what)
+        .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     tables::remove_scratch(&dir)?;
     let started_at = chrono::Utc::now();

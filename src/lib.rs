@@ -15,6 +15,7 @@ pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod resources;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

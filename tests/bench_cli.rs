@@ -3,6 +3,11 @@
 
 mod common;
 
+use caasim::engine::bench::{
+    MARKET_ORIGIN, MARKET_TOML, initial_attackers, model_with_attackers, step_days, warmed_up,
+};
+use caasim::model::Model;
+use caasim::scenario::load_text;
 use common::bin;
 
 #[test]
@@ -56,4 +61,30 @@ fn bench_refuses_bad_sizes_and_threads() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn scaling_multiplies_attackers_and_capacity() {
+    let base = load_text(MARKET_TOML, MARKET_ORIGIN, &[]).unwrap();
+    let model = model_with_attackers(&base, 100_000);
+    assert_eq!(initial_attackers(&model), 100_000);
+    let ratio = |f: fn(&Model) -> f64| f(&model) / f(&base);
+    assert_eq!(ratio(|m| m.providers[0].economics.capacity_seats), 10.0);
+    assert_eq!(ratio(|m| m.entry.template.cash_usd), 10.0);
+}
+
+#[test]
+fn attacker_days_count_the_whole_population() {
+    let base = load_text(MARKET_TOML, MARKET_ORIGIN, &[]).unwrap();
+    let model = model_with_attackers(&base, 2_000);
+    let mut world = warmed_up(&model, 30);
+    let counts = world.counts;
+    let population = counts.working + counts.searching + counts.dormant;
+    assert!(
+        counts.working < population,
+        "some attackers are not working"
+    );
+    let stepped = step_days(&mut world, 30, 1);
+    assert_eq!(stepped.all, population);
+    assert_eq!(stepped.working, counts.working);
 }

@@ -140,8 +140,8 @@ fn replications_come_in_order_a_wave_at_a_time_whatever_the_threads() {
             .build()
             .expect("a thread pool");
         pool.install(|| {
-            let wave = experiment::wave_size();
-            assert_eq!(wave, experiment::WAVE_PER_THREAD * threads);
+            let wave = caasim::resources::wave_size();
+            assert_eq!(wave, caasim::resources::WAVE_PER_THREAD * threads);
             let simulated = AtomicUsize::new(0);
             let count = |done: usize| {
                 simulated.fetch_max(done, Ordering::Relaxed);

@@ -50,7 +50,7 @@ fn the_disk_estimate_covers_the_reference_results() {
             .sum()
     }
     let model = caasim::scenario::load_file(&repo_path(SCENARIO), &[]).expect("valid scenario");
-    let (estimate, _) = caasim::output::tables::disk_estimate(&model);
+    let (estimate, _) = caasim::resources::disk::disk_estimate(&model);
     let written = bytes_under(&repo_path("results/redvds-2026")) as f64;
     assert!(
         (written..3.0 * written).contains(&estimate),

@@ -147,35 +147,3 @@ pub fn peak_rss_bytes() -> Option<u64> {
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::load_text;
-
-    #[test]
-    fn scaling_multiplies_attackers_and_capacity() {
-        let base = load_text(MARKET_TOML, MARKET_ORIGIN, &[]).unwrap();
-        let model = model_with_attackers(&base, 100_000);
-        assert_eq!(initial_attackers(&model), 100_000);
-        let ratio = |f: fn(&Model) -> f64| f(&model) / f(&base);
-        assert_eq!(ratio(|m| m.providers[0].economics.capacity_seats), 10.0);
-        assert_eq!(ratio(|m| m.entry.template.cash_usd), 10.0);
-    }
-
-    #[test]
-    fn attacker_days_count_the_whole_population() {
-        let base = load_text(MARKET_TOML, MARKET_ORIGIN, &[]).unwrap();
-        let model = model_with_attackers(&base, 2_000);
-        let mut world = warmed_up(&model, 30);
-        let counts = world.counts;
-        let population = counts.working + counts.searching + counts.dormant;
-        assert!(
-            counts.working < population,
-            "some attackers are not working"
-        );
-        let stepped = step_days(&mut world, 30, 1);
-        assert_eq!(stepped.all, population);
-        assert_eq!(stepped.working, counts.working);
-    }
-}

@@ -23,10 +23,10 @@ use crate::model::config::{ArmPlan, Model};
 use crate::model::entry::{attackers_arrive, providers_enter};
 use crate::model::intervention::{act_today, update_hardening};
 use crate::model::market::{Clearing, ClearingTally};
+use crate::model::params::AttackerSpec;
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
 use crate::model::world::{DayEvents, World, half_life_factor};
 use crate::rng::Purpose;
-use crate::scenario::format::AttackerSpec;
 
 /// Run one arm alone for one replication, from day 0, and return its records
 /// (experiments use [`run_replication`], which gives the same bytes).

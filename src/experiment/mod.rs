@@ -16,6 +16,7 @@ pub mod effects;
 pub mod gsa;
 pub mod sensitivity;
 pub mod sweep;
+pub mod tables;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -24,12 +25,8 @@ use rayon::prelude::*;
 use crate::engine;
 use crate::engine::record::RunOutput;
 use crate::model::Model;
+use crate::resources::wave_size;
 use crate::stats::{Estimate, estimate};
-
-/// Replications simulated at once, per worker thread, before they are handed
-/// on in order: enough to keep every thread busy through a wave, few enough
-/// that the records waiting to be handed on stay small.
-pub const WAVE_PER_THREAD: usize = 4;
 
 /// Every run of an experiment, in (arm, replication) order.
 #[derive(Debug, Clone)]
@@ -47,11 +44,6 @@ pub struct Hooks<'a> {
     pub on_run_done: Option<&'a (dyn Fn(usize) + Sync)>,
     /// When set, runs not yet started are skipped and the experiment stops.
     pub cancel: Option<&'a AtomicBool>,
-}
-
-/// Replications simulated at once by [`run_each`] on this thread pool.
-pub fn wave_size() -> usize {
-    WAVE_PER_THREAD * rayon::current_num_threads().max(1)
 }
 
 /// Run every arm of the model for `model.replications` replications, in

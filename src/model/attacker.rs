@@ -10,8 +10,8 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
+use crate::model::params::AttackerSpec;
 use crate::rng::{CHUNK_SIZE, ChunkStreams, Stream};
-use crate::scenario::format::AttackerSpec;
 
 /// No provider.
 pub const NO_PROVIDER: u16 = u16::MAX;

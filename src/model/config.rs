@@ -2,9 +2,7 @@
 //! providers expanded, segments built, and every intervention scheduled on an
 //! internal day number.
 
-use crate::scenario::format::{
-    AttackerSpec, Dist, Entry, Market, ProviderTemplate, Scenario, Target,
-};
+use crate::model::params::{AttackerSpec, Dist, Entry, Market, ProviderTemplate, Scenario, Target};
 
 /// Everything one run needs, independent of arm and replication.
 #[derive(Debug, Clone)]
@@ -209,33 +207,5 @@ impl Dist {
             Dist::Uniform { low, high } => 0.5 * (low + high),
             Dist::Lognormal { median, sigma } => median * (0.5 * sigma * sigma).exp(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::scenario::load_text;
-
-    #[test]
-    fn keep_arms_keeps_the_baseline_and_the_named_arms_in_order() {
-        let text = include_str!("../../scenarios/generic-market.toml");
-        let mut model = load_text(text, "generic-market.toml", &[]).unwrap();
-        let all: Vec<String> = model.arms.iter().map(|a| a.name.clone()).collect();
-        let wanted = [all[3].clone(), all[1].clone()];
-        model.keep_arms(&wanted).unwrap();
-        let kept: Vec<&str> = model.arms.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(kept, [&all[0], &all[1], &all[3]]);
-        let recorded: Vec<&str> = model
-            .scenario
-            .arms
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect();
-        assert_eq!(recorded, kept, "the recorded scenario matches");
-        let error = model.keep_arms(&["no-such-arm".into()]).unwrap_err();
-        assert!(
-            error.contains("no-such-arm") && error.contains(&all[0]),
-            "{error}"
-        );
     }
 }

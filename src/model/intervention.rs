@@ -17,8 +17,8 @@ use super::attacker::Status;
 use super::config::{Effect, Strike};
 use super::provider::ProviderStatus;
 use super::world::{Hardening, Window, World};
+use crate::model::params::Target;
 use crate::rng::Purpose;
-use crate::scenario::format::Target;
 
 /// Carry out every action of the arm scheduled on internal `day`.
 pub fn act_today(world: &mut World, day: u32) {

@@ -11,8 +11,8 @@
 use super::attacker::{Attacker, Intent, MarketView, NO_PROVIDER, Status};
 use super::population::Population;
 use super::provider::Provider;
+use crate::model::params::Market;
 use crate::rng::{Purpose, RunKey};
-use crate::scenario::format::Market;
 
 /// Money and moves of the day's clearing.
 #[derive(Debug, Clone, Copy, Default)]

@@ -16,6 +16,7 @@ pub mod config;
 pub mod entry;
 pub mod intervention;
 pub mod market;
+pub mod params;
 pub mod population;
 pub mod provider;
 pub mod victims;

@@ -1,6 +1,6 @@
 //! Providers: sellers of criminal infrastructure, and their daily update.
 
-use crate::scenario::format::{Market, ProviderTemplate};
+use crate::model::params::{Market, ProviderTemplate};
 
 /// Whether a provider is selling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

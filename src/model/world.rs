@@ -189,7 +189,7 @@ impl<'a> World<'a> {
         let index = self.population.created() as usize;
         let spec = &self.model.attacker_types[kind];
         let mut traits = self.key.attacker(Purpose::AttackerTraits, 0, index);
-        let mut draw = |dist: &crate::scenario::format::Dist| {
+        let mut draw = |dist: &crate::model::params::Dist| {
             let u: f64 = traits.random();
             let z: f64 = StandardNormal.sample(&mut traits);
             dist.sample(u, z)

@@ -16,71 +16,6 @@ pub const MANIFEST: &str = "manifest.json";
 /// Marker that caasim owns a folder, written first.
 pub const MARKER: &str = ".caasim-results";
 
-/// Set this environment variable to `1` to start runs whose results the disk
-/// check says will not fit.
-pub const NO_DISK_CHECK_VAR: &str = "CAASIM_NO_DISK_CHECK";
-/// Set this environment variable to a number of GiB to check results against
-/// that much free disk instead of what the disk reports (for tests, or to
-/// keep room for other jobs).
-pub const DISK_GIB_VAR: &str = "CAASIM_DISK_GIB";
-
-/// Refuse to start a run whose results (about `needed` bytes, `what` says
-/// of what) cannot fit on the disk that holds, or will hold, `dir`, unless
-/// [`NO_DISK_CHECK_VAR`] is `1`; nothing is refused when the free space is
-/// unknown.
-pub fn check_space(dir: &Path, needed: f64, what: &str) -> Result<()> {
-    if std::env::var(NO_DISK_CHECK_VAR).is_ok_and(|v| v.trim() == "1") {
-        return Ok(());
-    }
-    let free = match gib_var(DISK_GIB_VAR)? {
-        Some(bytes) => Some(bytes),
-        None => free_space(dir),
-    };
-    match free {
-        Some(free) if free < needed => bail!(
-            "the results need about {} on disk but {} is free in {} ({what}); choose another --out, free some space, use fewer replications (--reps) or days, or set {NO_DISK_CHECK_VAR}=1 to run anyway",
-            gib(needed),
-            gib(free),
-            dir.display()
-        ),
-        _ => Ok(()),
-    }
-}
-
-/// The bytes given in GiB by the environment variable `name`: `None` when it
-/// is unset, an error naming it when it is not a number greater than 0.
-pub fn gib_var(name: &str) -> Result<Option<f64>> {
-    let Ok(text) = std::env::var(name) else {
-        return Ok(None);
-    };
-    let gib = text.trim().parse::<f64>().ok();
-    let bytes = gib.filter(|g| g.is_finite() && *g > 0.0).map(|g| g * GIB);
-    bytes
-        .map(Some)
-        .with_context(|| format!("{name}={text:?}: give a number of GiB greater than 0"))
-}
-
-/// Free bytes on the disk that holds, or will hold, `dir` (its nearest
-/// existing ancestor); `None` when unknown.
-fn free_space(dir: &Path) -> Option<f64> {
-    let dir = std::path::absolute(dir).ok()?;
-    let existing = dir.ancestors().find(|a| a.exists())?;
-    fs4::available_space(existing).ok().map(|b| b as f64)
-}
-
-/// Bytes in a GiB.
-pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// A size in GiB, with two decimals below 10 GiB.
-pub fn gib(bytes: f64) -> String {
-    let gib = bytes / GIB;
-    if gib < 10.0 {
-        format!("{gib:.2} GiB")
-    } else {
-        format!("{gib:.0} GiB")
-    }
-}
-
 /// Make `dir` ready for a run: create it, or accept it when caasim wrote it
 /// (or it is empty, or `force`), check that it is writable, and remove the old
 /// manifest so that the folder reads as unfinished until the run completes.
@@ -254,15 +189,4 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn free_space_is_known_for_a_relative_folder_still_to_be_made() {
-        let free = free_space(Path::new("no-such-folder/nor-this"));
-        assert!(free.is_some_and(|b| b > 0.0), "{free:?}");
-    }
 }

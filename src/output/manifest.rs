@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::folder::{MANIFEST, write_atomic};
 use crate::model::Model;
 use crate::model::config::{ArmPlan, Effect};
-use crate::scenario::format::Target;
+use crate::model::params::Target;
 
 /// What the manifest records besides the model.
 pub struct Provenance<'a> {

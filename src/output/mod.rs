@@ -4,4 +4,3 @@
 
 pub mod folder;
 pub mod manifest;
-pub mod tables;

@@ -9,8 +9,10 @@ use std::path::Path;
 use toml_edit::{Document, DocumentMut, Item, TableLike, Value};
 
 use super::error::{Problem, ScenarioError};
-use super::format::{DeterrenceMessaging, PaymentDisruption, Scenario, Takedown, VictimHardening};
 use super::locate::{self, Locator, Override, Step, context_key, path_at};
+use crate::model::params::{
+    DeterrenceMessaging, PaymentDisruption, Scenario, Takedown, VictimHardening,
+};
 
 /// Largest scenario file accepted (scenarios are hand-written text of a few kB).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;

@@ -3,15 +3,14 @@
 //! Every problem is reported with the file, line, key and what is allowed.
 
 pub mod error;
-pub mod format;
 pub mod load;
 pub mod locate;
 pub mod validate;
 
 use std::path::Path;
 
+pub use crate::model::params::Scenario;
 pub use error::ScenarioError;
-pub use format::Scenario;
 
 use crate::model::Model;
 

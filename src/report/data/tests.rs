@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::experiment::Hooks;
-use crate::output::{manifest, tables};
+use crate::experiment::tables;
+use crate::output::manifest;
 use crate::report::stats::{SMOOTHING_DAYS, trailing_mean};
 use crate::stats::estimate;
 use std::collections::BTreeSet;

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::folder::{AtomicFile, Spool};
+use super::{self as experiment, Hooks, Summary, SummaryRow};
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
-use crate::experiment::{self, Hooks, Summary, SummaryRow};
 use crate::model::Model;
+use crate::output::folder::{AtomicFile, Spool};
 use crate::table::{self, num, opt};
 
 /// Write one CSV file atomically from a header and rows of cells.
@@ -71,32 +71,6 @@ pub fn run_into(dir: &Path, model: &Model, hooks: &Hooks) -> Result<Option<Vec<S
     let rows = summary.rows(model);
     write_summary(dir, &rows)?;
     Ok(Some(rows))
-}
-
-/// Bytes of a row of `timeseries.csv`, `segments.csv` and `providers.csv`:
-/// the averages of the RedVDS reference results (325, 51 and 97 bytes in
-/// `results/redvds-2026`) with a quarter more for longer numbers.
-const ROW_BYTES: [f64; 3] = [410.0, 64.0, 122.0];
-/// Bytes of the report: its plots and page (RedVDS: 3 MiB).
-const REPORT_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
-
-/// The disk space the results of `model` take at their fullest, in bytes: the
-/// tables, one arm's scratch file still there while they are joined, and the
-/// report; with a description of the largest term. Providers are those at
-/// the start; entrants add rows to the (small) `providers.csv`.
-pub fn disk_estimate(model: &Model) -> (f64, String) {
-    let arms = model.arms.len() as f64;
-    let runs = arms * f64::from(model.replications);
-    let days = f64::from(model.days);
-    let [series_row, segment_row, provider_row] = ROW_BYTES;
-    let per_run = days * series_row + model.segments.len() as f64 * segment_row;
-    let providers = arms * days * model.providers.len() as f64 * provider_row;
-    let bytes = runs * per_run * (1.0 + 1.0 / arms) + providers + REPORT_BYTES;
-    let what = format!(
-        "{runs} runs (arms x replications) of {days} days and {} segments",
-        model.segments.len()
-    );
-    (bytes, what)
 }
 
 /// `timeseries.csv`, `segments.csv` and `providers.csv`, written as

@@ -1,0 +1,5 @@
+//! Unit tests of the model's mechanisms, each on a small world built for the
+//! purpose (through the public API, so that the model's modules stay free of
+//! imports from the layers above them).
+
+mod config;
