@@ -2,7 +2,7 @@
 //! dependent merge job gives exactly the bytes of the same sweep run locally.
 //! The cluster is started by `scripts/slurm/local-cluster.sh` (as root) unless
 //! one is already up; the test skips, saying why, only where Slurm is not
-//! installed or cannot be started without root (`.ci/run` installs it).
+//! installed or cannot be started without root (`scripts/test.sh` installs it).
 
 mod common;
 
@@ -85,7 +85,7 @@ fn start_cluster(state: &Path) -> Result<Cluster, String> {
 fn a_sweep_as_a_slurm_job_array_equals_the_local_sweep() {
     if !(available("sbatch") && available("slurmctld") && available("munged")) {
         eprintln!(
-            "SKIPPED: Slurm is not installed here (apt-get install slurm-wlm munge; .ci/run does)"
+            "SKIPPED: Slurm is not installed here (apt-get install slurm-wlm munge; scripts/test.sh does)"
         );
         return;
     }

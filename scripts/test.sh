@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The README's test command: install what the tests need beyond the Rust
+# toolchain when it is missing, then run the test suite. Arguments are passed
+# on to `cargo test --release` (e.g. `scripts/test.sh --test readme_commands`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Headless Chromium for the report's browser test; Slurm and munge for the
+# test that runs a sweep as a job array on a real one-node cluster.
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v slurmctld >/dev/null 2>&1 || packages+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || packages+=(munge)
+if [ ${#packages[@]} -gt 0 ]; then
+  as_root=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      as_root="sudo"
+    else
+      as_root="none"
+    fi
+  fi
+  if [ "$as_root" = none ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "warning: cannot install ${packages[*]} (needs apt-get and root or sudo);" \
+      "install them yourself, or the tests that need them will fail or skip" >&2
+  else
+    echo "installing ${packages[*]} (Debian packages the tests need)" >&2
+    # shellcheck disable=SC2086 # $as_root is empty or one word
+    ($as_root apt-get update -qq &&
+      $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null) ||
+      echo "warning: could not install ${packages[*]}; the tests that need them will fail or skip" >&2
+  fi
+fi
+
+cargo test --release "$@"
