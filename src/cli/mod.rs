@@ -1,0 +1,167 @@
+//! The command-line layer: parses arguments and calls the library.
+//!
+//! Exit codes: 0 success; 1 a failure while running or writing; 2 bad input
+//! (a scenario problem, a bad flag, or a results folder that may not be used).
+//!
+//! Each command family has its file, with its flags and what it does: `run`
+//! (a results folder), `sweep` (sweeps, sensitivity analyses, merging
+//! shards), `calibrate` and `bench`; `progress` shows the progress of long
+//! jobs and `process` handles Ctrl-C, SIGTERM and the environment variables
+//! that size runs. This file holds the command list, the dispatch, failures
+//! and their exit codes, and the short commands (`check`, `schema`, `report`).
+
+mod bench;
+mod calibrate;
+mod process;
+mod progress;
+mod run;
+mod sweep;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use self::bench::{BenchArgs, bench};
+use self::calibrate::{CalibrateArgs, calibrate};
+use self::process::{check_environment, configure_threads, install_interrupt_handler};
+use self::run::{RunArgs, run};
+use self::sweep::{SensitivityArgs, SweepArgs, merge, sensitivity, sweep};
+use crate::scenario::{self, ScenarioError};
+
+/// Exit code for bad input.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Parser)]
+#[command(
+    name = "caasim",
+    version,
+    about = "Simulate cybercrime-as-a-service markets and the interventions against them"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every arm of a scenario for every replication and write a results folder.
+    Run(RunArgs),
+    /// Validate a scenario and print it with every default filled in.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Override a value: `key.path=value` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Print the JSON Schema of the scenario format.
+    Schema,
+    /// Run a design of parameter values (each point: all arms, all replications).
+    Sweep(SweepArgs),
+    /// Global sensitivity of an arm's headline effects (Sobol indices or Morris screening).
+    Sensitivity(SensitivityArgs),
+    /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
+    Calibrate(CalibrateArgs),
+    /// Measure the day step: attacker-days per second and peak memory at several sizes.
+    Bench(BenchArgs),
+    /// Join the parts of a sharded sweep into `points.csv`.
+    Merge {
+        /// Sweep folder holding `part-i-of-n.csv` files.
+        dir: PathBuf,
+    },
+    /// Redraw the plots and page of a results, sweep, sensitivity or calibration folder.
+    Report {
+        /// Folder written by `caasim run` or `caasim sweep`.
+        dir: PathBuf,
+    },
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(message) = check_environment().and_then(|()| configure_threads()) {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    install_interrupt_handler();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Sensitivity(args) => sensitivity(args),
+        Command::Calibrate(args) => calibrate(args),
+        Command::Bench(args) => bench(&args),
+        Command::Merge { dir } => merge(&dir),
+        Command::Check { scenario, set } => check(&scenario, &set),
+        Command::Schema => {
+            println!("{}", scenario::json_schema());
+            Ok(())
+        }
+        Command::Report { dir } => crate::report::render(&dir).map_err(|e| {
+            Failure::BadInput(format!(
+                "cannot draw a report from {}: {e:#}",
+                dir.display()
+            ))
+        }),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(message)) => {
+            eprint!("error: {message}");
+            if !message.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Err(Failure::Runtime(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Interrupted(advice)) => {
+            eprintln!("caasim: stopped. {advice}");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+    }
+}
+
+/// Why a command failed.
+enum Failure {
+    /// The user's input is wrong (exit code 2).
+    BadInput(String),
+    /// Something failed while running or writing (exit code 1).
+    Runtime(anyhow::Error),
+    /// Ctrl-C or SIGTERM (exit code 130), with what to do next.
+    Interrupted(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(error: ScenarioError) -> Self {
+        Failure::BadInput(error.to_string())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::Runtime(error)
+    }
+}
+
+fn bad_input(error: anyhow::Error) -> Failure {
+    Failure::BadInput(format!("{error:#}"))
+}
+
+fn check(path: &Path, set: &[String]) -> Result<(), Failure> {
+    let model = scenario::load_file(path, set)?;
+    print!("{}", scenario::resolved_toml(&model.scenario));
+    eprintln!(
+        "{}: valid; {} arms, {} providers, {} attacker types, {} victim segments",
+        path.display(),
+        model.arms.len(),
+        model.providers.len(),
+        model.attacker_types.len(),
+        model.segments.len()
+    );
+    Ok(())
+}

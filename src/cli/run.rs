@@ -1,0 +1,175 @@
+//! `caasim run`: every arm of a scenario for every replication into a
+//! results folder, with progress, the manifest, the report and the headline
+//! effects; and `--reps` and `--seed` as overrides (sweeps use them too).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::Failure;
+use super::process::INTERRUPTED;
+use super::progress::Progress;
+use crate::experiment::tables;
+use crate::experiment::{Hooks, SummaryRow};
+use crate::model::Model;
+use crate::output::{folder, manifest};
+use crate::resources;
+use crate::scenario;
+
+#[derive(clap::Args)]
+pub(super) struct RunArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Replications per arm (overrides `scenario.replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: Option<u32>,
+    /// Master seed (overrides `scenario.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value: `key.path=value` (repeatable), e.g. `market.search_days=10`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Run only these arms (comma-separated names) besides the baseline.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    arms: Option<Vec<String>>,
+    /// Results folder (default `results/<scenario name>`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write into a folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// `--reps` and `--seed` as overrides, after `--set`.
+pub(super) fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>) -> Vec<String> {
+    let mut overrides = set.to_vec();
+    if let Some(reps) = reps {
+        overrides.push(format!("scenario.replications={reps}"));
+    }
+    if let Some(seed) = seed {
+        overrides.push(format!("scenario.seed={seed}"));
+    }
+    overrides
+}
+
+pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let mut model = scenario::load_file(&args.scenario, &overrides)?;
+    if let Some(names) = &args.arms {
+        model.keep_arms(names).map_err(Failure::BadInput)?;
+    }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&model.scenario.scenario.name));
+    let (needed, what) = resources::disk::disk_estimate(&model);
+    resources::disk::check_space(&dir, needed, &what)
+        .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    tables::remove_scratch(&dir)?;
+    let started_at = chrono::Utc::now();
+    let clock = Instant::now();
+    let summary = run_with_progress(&dir, &model, args.quiet)?;
+    manifest::write(
+        &dir,
+        &model,
+        &manifest::Provenance {
+            scenario_file: &args.scenario.display().to_string(),
+            overrides: &overrides,
+            threads: rayon::current_num_threads(),
+            started_at,
+            finished_at: chrono::Utc::now(),
+            files: &RESULT_FILES,
+        },
+    )?;
+    crate::report::render(&dir)?;
+    if !args.quiet {
+        print_headlines(&summary);
+        eprintln!(
+            "wrote {} in {:.1} s",
+            dir.display(),
+            clock.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The files of a results folder and what each holds.
+const RESULT_FILES: [(&str, &str); 8] = [
+    ("timeseries.csv", "one row per arm, replication and day"),
+    (
+        "providers.csv",
+        "provider seats, capacity and price per arm and day, means over replications",
+    ),
+    (
+        "segments.csv",
+        "compromises and losses per arm, replication, country and sector",
+    ),
+    (
+        "summary.csv",
+        "effects of each intervention arm against the baseline, mean and 95% interval",
+    ),
+    ("summary.json", "the same as summary.csv"),
+    (
+        "manifest.json",
+        "provenance: scenario, seed, version, times, files",
+    ),
+    (
+        "plots/",
+        "SVG and PNG plots: output, compromises, losses, price, market, effects, countries, sectors",
+    ),
+    (
+        "report.html",
+        "a self-contained report page with every plot and the effects table",
+    ),
+];
+
+/// Run the experiment with progress, writing its tables into `dir` as
+/// replications finish; returns the summary (also written).
+fn run_with_progress(dir: &Path, model: &Model, quiet: bool) -> Result<Vec<SummaryRow>, Failure> {
+    let total = model.arms.len() * model.replications as usize;
+    let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
+    let report = |done: usize| progress.update(done);
+    let hooks = Hooks {
+        on_run_done: Some(&report),
+        cancel: Some(&INTERRUPTED),
+    };
+    let summary = tables::run_into(dir, model, &hooks)?;
+    progress.finish();
+    summary.ok_or_else(|| {
+        Failure::Interrupted(
+            "No results were written (the folder has no manifest.json); run the same command again."
+                .to_string(),
+        )
+    })
+}
+
+/// The headline effects, one line per arm.
+fn print_headlines(summary: &[SummaryRow]) {
+    let find = |arm: &str, metric: &str| {
+        summary
+            .iter()
+            .find(|r| r.arm == arm && r.metric == metric)
+            .map(|r| r.estimate)
+    };
+    let show = |e: Option<crate::stats::Estimate>| match e {
+        Some(e) => match (e.mean, e.ci_low, e.ci_high) {
+            (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
+            (Some(m), _, _) => format!("{m:.1}"),
+            _ => "undefined".to_string(),
+        },
+        None => "undefined".to_string(),
+    };
+    let mut arms: Vec<&str> = summary.iter().map(|r| r.arm.as_str()).collect();
+    arms.dedup();
+    for arm in arms {
+        println!(
+            "{arm}: campaigns {}%, cost per compromise {}%, compromises averted {}",
+            show(find(arm, "campaigns_change_pct")),
+            show(find(arm, "cost_per_compromise_change_pct")),
+            show(find(arm, "compromises_averted")),
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! `caasim sweep`, `caasim sensitivity` and `caasim merge`: a design of
+//! parameter values run point by point (sharded, resumable, with progress),
+//! the global sensitivity analysis run on such a design, and the join of a
+//! sharded sweep's parts.
+
+use std::path::{Path, PathBuf};
+
+use super::process::INTERRUPTED;
+use super::progress::Progress;
+use super::run::run_overrides;
+use super::{Failure, bad_input};
+use crate::experiment::design::Design;
+use crate::experiment::gsa::{self, Method};
+use crate::experiment::sweep::{Shard, Sweep};
+use crate::experiment::{self, Hooks};
+use crate::scenario;
+
+#[derive(clap::Args)]
+pub(super) struct SweepArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Full-factorial axis `key.path=a,b,c` (repeatable).
+    #[arg(long, value_name = "KEY=A,B,C")]
+    grid: Vec<String>,
+    /// Continuous range `key.path=lo:hi` for --lhs or --sobol (repeatable).
+    #[arg(long, value_name = "KEY=LO:HI")]
+    range: Vec<String>,
+    /// Latin hypercube of N points over the ranges.
+    #[arg(long, value_name = "N", conflicts_with = "sobol")]
+    lhs: Option<usize>,
+    /// N points of a scrambled Sobol sequence over the ranges.
+    #[arg(long, value_name = "N")]
+    sobol: Option<usize>,
+    /// A design file: one column per parameter path, one row per point.
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["grid", "range"])]
+    design: Option<PathBuf>,
+    /// Replications per arm and point (overrides `scenario.replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: Option<u32>,
+    /// Master seed (overrides `scenario.seed`; also seeds random designs).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value at every point: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Sweep folder (default `results/<scenario name>-sweep`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only part i of n (`point % n == i`), or `slurm` for the job array's task.
+    #[arg(long, value_name = "I/N|slurm")]
+    shard: Option<String>,
+    /// Write into a new folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub(super) struct SensitivityArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Parameter range `key.path=lo:hi` (repeatable; uniform prior over it).
+    #[arg(long, value_name = "KEY=LO:HI", required = true)]
+    range: Vec<String>,
+    /// Method.
+    #[arg(long, value_enum, default_value = "sobol")]
+    method: Method,
+    /// Sobol base rows N (runs N x (k + 2) points) or Morris trajectories (r x (k + 1) points).
+    #[arg(long)]
+    samples: Option<usize>,
+    /// The intervention arm analysed (default: the first intervention arm).
+    #[arg(long)]
+    arm: Option<String>,
+    /// Replications per arm and point (overrides `scenario.replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: Option<u32>,
+    /// Master seed (also seeds the design and the bootstrap).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a value at every point: `key.path=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output folder (default `results/<scenario name>-sensitivity`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only part i of n of the design (then `caasim merge` and run again to analyse).
+    #[arg(long, value_name = "I/N|slurm")]
+    shard: Option<String>,
+    /// Write into a new folder that holds files caasim did not write.
+    #[arg(long)]
+    force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let shard = parse_shard(args.shard.as_deref())?;
+    let seed = scenario::load_file(&args.scenario, &overrides)?.seed;
+    let design = sweep_design(&args, seed).map_err(bad_input)?;
+    let sweep = Sweep::new(&args.scenario, overrides, design)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&sweep, "sweep"));
+    let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
+    if !args.quiet {
+        eprintln!("wrote {}", written.display());
+    }
+    Ok(())
+}
+
+fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
+    text.map_or(Ok(Shard::ALL), Shard::parse).map_err(bad_input)
+}
+
+/// `results/<scenario name>-<suffix>`.
+fn default_dir(sweep: &Sweep, suffix: &str) -> PathBuf {
+    Path::new("results").join(format!("{}-{suffix}", sweep.base.scenario.scenario.name))
+}
+
+/// Prepare the folder, run the shard's remaining points with progress, and
+/// assemble its `points.csv` (or part); returns the file written.
+fn run_sweep(
+    dir: &Path,
+    sweep: &Sweep,
+    shard: Shard,
+    force: bool,
+    quiet: bool,
+) -> Result<PathBuf, Failure> {
+    experiment::sweep::prepare(dir, sweep, force).map_err(bad_input)?;
+    let todo = experiment::sweep::remaining(dir, sweep, shard).len();
+    let label = sweep.base.scenario.scenario.name.clone();
+    let progress = Progress::new(&label, todo, "points", quiet);
+    let report = |done: usize| progress.update(done);
+    let hooks = Hooks {
+        on_run_done: Some(&report),
+        cancel: Some(&INTERRUPTED),
+    };
+    let complete = experiment::sweep::run(dir, sweep, shard, &hooks)?;
+    progress.finish();
+    if !complete {
+        return Err(Failure::Interrupted(format!(
+            "Finished points are kept in {}; run the same command again to resume.",
+            dir.join(experiment::sweep::POINTS_DIR).display()
+        )));
+    }
+    Ok(experiment::sweep::assemble(dir, sweep, shard)?)
+}
+
+pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
+    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let shard = parse_shard(args.shard.as_deref())?;
+    let base = scenario::load_file(&args.scenario, &overrides)?;
+    let arm = match &args.arm {
+        Some(arm) if base.arms.iter().skip(1).any(|a| &a.name == arm) => arm.clone(),
+        Some(arm) => {
+            return Err(Failure::BadInput(format!(
+                "--arm {arm}: no such intervention arm in {}",
+                args.scenario.display()
+            )));
+        }
+        None => base.arms.get(1).map(|a| a.name.clone()).ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{} has no intervention arm to analyse",
+                args.scenario.display()
+            ))
+        })?,
+    };
+    let ranges = args
+        .range
+        .iter()
+        .map(|r| experiment::design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(bad_input)?;
+    let samples = args.samples.unwrap_or(match args.method {
+        Method::Sobol => 256,
+        Method::Morris => 20,
+    });
+    let plan = gsa::Plan {
+        method: args.method,
+        ranges,
+        samples,
+        arm,
+        seed: base.seed,
+    };
+    let design = plan.design().map_err(bad_input)?;
+    let sweep = Sweep::new(&args.scenario, overrides, design)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&sweep, "sensitivity"));
+    let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
+    if shard != Shard::ALL {
+        eprintln!(
+            "wrote {}; when every shard is done, run `caasim merge {}` and this command again without --shard",
+            written.display(),
+            dir.display()
+        );
+        return Ok(());
+    }
+    gsa::analyse(&dir, &sweep, &plan)?;
+    crate::report::render(&dir)?;
+    if !args.quiet {
+        eprintln!("wrote {}", dir.join("indices.csv").display());
+    }
+    Ok(())
+}
+
+/// The design given by the flags (exactly one kind).
+fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
+    use experiment::design;
+    if let Some(path) = &args.design {
+        return design::from_csv(path);
+    }
+    let ranges = args
+        .range
+        .iter()
+        .map(|r| design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    match (
+        args.lhs,
+        args.sobol,
+        ranges.is_empty(),
+        args.grid.is_empty(),
+    ) {
+        (Some(n), None, false, true) => design::latin_hypercube(&ranges, n, seed),
+        (None, Some(n), false, true) => design::sobol(&ranges, n, seed),
+        (None, None, true, false) => {
+            let axes = args
+                .grid
+                .iter()
+                .map(|g| design::parse_grid(g))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            design::grid(&axes)
+        }
+        _ => anyhow::bail!(
+            "give one design: --grid key=a,b,c (repeatable), or --range key=lo:hi (repeatable) with --lhs N or --sobol N, or --design FILE.csv"
+        ),
+    }
+}
+
+pub(super) fn merge(dir: &Path) -> Result<(), Failure> {
+    let written = experiment::sweep::merge(dir).map_err(bad_input)?;
+    eprintln!("wrote {}", written.display());
+    Ok(())
+}

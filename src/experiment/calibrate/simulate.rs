@@ -1,0 +1,185 @@
+//! Evaluating a particle: its model (parameters applied, its own seed, only
+//! the arms the targets need), the run, the simulated value of each target
+//! and the distance to the observations.
+
+use anyhow::{Context, Result};
+
+use super::setup::Setup;
+use super::targets::{KEY_COLUMNS, Target, TargetKind};
+use crate::engine::record::{DAY_COLUMNS, DayRecord};
+use crate::experiment::{self, Experiment, Hooks, effects};
+use crate::model::Model;
+use crate::stats::mean_defined;
+
+impl Target {
+    /// Simulated values `[component][replication]` of an experiment of `model`.
+    pub fn simulated(&self, experiment: &Experiment, model: &Model) -> Vec<Vec<Option<f64>>> {
+        let arm = model
+            .arms
+            .iter()
+            .position(|a| a.name == self.arm)
+            .expect("targets are resolved against the model's arms");
+        let runs = |r: u32| {
+            (
+                &experiment.run_of(0, r).days,
+                &experiment.run_of(arm, r).days,
+            )
+        };
+        let reps = 0..experiment.replications;
+        match &self.kind {
+            TargetKind::Summary {
+                metric,
+                window_start,
+                window_end,
+                ..
+            } => {
+                let mut plan = model.arms[arm].clone();
+                (plan.window_start, plan.window_end) = (*window_start, *window_end);
+                let values = reps
+                    .map(|r| {
+                        effects::effects(experiment.run_of(0, r), experiment.run_of(arm, r), &plan)
+                            [*metric]
+                    })
+                    .collect();
+                vec![values]
+            }
+            TargetKind::Level {
+                column,
+                from_day,
+                to_day,
+                ..
+            } => {
+                let days = *from_day as usize..=*to_day as usize;
+                vec![
+                    reps.map(|r| mean_of(&runs(r).1[days.clone()], *column))
+                        .collect(),
+                ]
+            }
+            TargetKind::Recovery { .. } => {
+                let start = model.arms[arm].window_start as usize;
+                vec![
+                    reps.map(|r| Some(censored_recovery(runs(r).0, runs(r).1, start)))
+                        .collect(),
+                ]
+            }
+            TargetKind::Series { column, points } => points
+                .iter()
+                .map(|&(day, _)| {
+                    reps.clone()
+                        .map(|r| column_value(&runs(r).1[day as usize], *column))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Days to recover (see [`effects::days_to_recover`], searched to the end of
+/// the run); a run that never recovers counts as recovering the day after it ends.
+fn censored_recovery(base: &[DayRecord], hit: &[DayRecord], start: usize) -> f64 {
+    effects::days_to_recover(base, hit, start).unwrap_or(hit.len() - start) as f64
+}
+
+/// The value of a `timeseries.csv` column on one day (`None` if empty).
+fn column_value(day: &DayRecord, column: usize) -> Option<f64> {
+    (DAY_COLUMNS[column - KEY_COLUMNS].value)(day).as_f64()
+}
+
+/// Mean of a column over days where it is defined.
+fn mean_of(days: &[DayRecord], column: usize) -> Option<f64> {
+    mean_defined(
+        &days
+            .iter()
+            .map(|d| column_value(d, column))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Simulated means `[target][component]` over replications.
+pub fn simulated_means(
+    targets: &[Target],
+    experiment: &Experiment,
+    model: &Model,
+) -> Vec<Vec<Option<f64>>> {
+    targets
+        .iter()
+        .map(|t| {
+            t.simulated(experiment, model)
+                .iter()
+                .map(|c| mean_defined(c))
+                .collect()
+        })
+        .collect()
+}
+
+/// `sqrt(sum over targets of the mean squared z of its components)`;
+/// infinite when a simulated value is undefined.
+pub fn distance(targets: &[Target], means: &[Vec<Option<f64>>]) -> f64 {
+    let mut total = 0.0;
+    for (target, sim) in targets.iter().zip(means) {
+        let observed = target.observed();
+        let mut sum = 0.0;
+        for ((_, obs), sim) in observed.iter().zip(sim) {
+            let Some(sim) = sim else { return f64::INFINITY };
+            sum += ((sim - obs) / target.sd).powi(2);
+        }
+        total += sum / observed.len() as f64;
+    }
+    total.sqrt()
+}
+
+impl Setup {
+    /// The model of one particle: parameters applied, own seed, only the arms
+    /// the targets need.
+    pub(super) fn particle_model(
+        &self,
+        theta: &[f64],
+        seed: u64,
+        replications: u32,
+    ) -> Result<Model> {
+        let assignments: Vec<String> = self
+            .parameters
+            .iter()
+            .zip(theta)
+            .map(|(p, &v)| p.assignment(v))
+            .collect();
+        let mut model = self.model_with(&assignments).map_err(|e| {
+            anyhow::anyhow!("the scenario is invalid at {}: {e}", assignments.join(" "))
+        })?;
+        model.seed = seed;
+        model.replications = replications;
+        let needed =
+            |a: &crate::model::config::ArmPlan| self.targets.iter().any(|t| t.arm == a.name);
+        let arms: Vec<_> = model
+            .arms
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i == 0 || needed(a))
+            .map(|(_, a)| a.clone())
+            .collect();
+        model.arms = arms;
+        Ok(model)
+    }
+}
+
+/// Simulate one particle and return its distance.
+pub(super) fn evaluate(setup: &Setup, theta: &[f64], seed: u64) -> Result<f64> {
+    let model = setup.particle_model(theta, seed, setup.config.replications)?;
+    let experiment =
+        experiment::run(&model, &Hooks::default()).context("a run without a cancel flag ends")?;
+    Ok(distance(
+        &setup.targets,
+        &simulated_means(&setup.targets, &experiment, &model),
+    ))
+}
+
+/// Intervention arms the targets need.
+pub(super) fn arms_run(setup: &Setup) -> usize {
+    setup
+        .base
+        .arms
+        .iter()
+        .skip(1)
+        .filter(|a| setup.targets.iter().any(|t| t.arm == a.name))
+        .count()
+}
