@@ -9,6 +9,7 @@
 //! [`output`] writes tables and the manifest; [`report`] draws plots and the
 //! HTML report; [`cli`] is the command-line layer.
 
+pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod experiment;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The layers, bottom first. A module may use those of its own row and the rows above it here.
 const LAYERS: &[&[&str]] = &[
-    &["rng", "stats", "table"],
+    &["check", "rng", "stats", "table"],
     &["model"],
     &["engine"],
     &["resources"],

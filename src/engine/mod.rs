@@ -21,7 +21,8 @@ use crate::model::attacker::{
 };
 use crate::model::config::{ArmPlan, Model};
 use crate::model::entry::{attackers_arrive, providers_enter};
-use crate::model::intervention::{act_today, update_hardening};
+use crate::model::interventions::act_today;
+use crate::model::interventions::victim_hardening::update as update_hardening;
 use crate::model::market::{Clearing, ClearingTally};
 use crate::model::params::AttackerSpec;
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};

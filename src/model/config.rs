@@ -2,7 +2,7 @@
 //! providers expanded, segments built, and every intervention scheduled on an
 //! internal day number.
 
-use crate::model::params::{AttackerSpec, Dist, Entry, Market, ProviderTemplate, Scenario, Target};
+use crate::model::params::{AttackerSpec, Dist, Entry, Market, ProviderTemplate, Scenario};
 
 /// Everything one run needs, independent of arm and replication.
 #[derive(Debug, Clone)]
@@ -92,65 +92,7 @@ pub struct Action {
     /// Cost to the defender of each action.
     pub cost_usd: f64,
     /// What it does.
-    pub effect: Effect,
-}
-
-/// What an intervention does.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// A takedown of the targeted providers.
-    Takedown {
-        /// Which providers.
-        target: Target,
-        /// What it does to each.
-        strike: Strike,
-    },
-    /// Payment disruption until `end_day` (exclusive).
-    PaymentDisruption {
-        /// Internal day it ends (exclusive).
-        end_day: u32,
-        /// Multiplier on sign-up conversion.
-        conversion_factor: f64,
-        /// Extra cost of a payment as a share of its value.
-        fee_share: f64,
-    },
-    /// Deterrence messaging until `end_day` (exclusive).
-    DeterrenceMessaging {
-        /// Internal day it ends (exclusive).
-        end_day: u32,
-        /// Multiplier on arrivals.
-        arrival_factor: f64,
-        /// Jump in every attacker's perceived risk.
-        risk_shock: f64,
-    },
-    /// Victim hardening of some segments.
-    VictimHardening {
-        /// Indices of the hardened segments.
-        segments: Vec<usize>,
-        /// Added MFA adoption at full effect.
-        mfa_adoption_increase: f64,
-        /// Multiplier on the bypass share at full effect.
-        bypass_share_factor: f64,
-        /// Days to full effect.
-        ramp_days: u32,
-    },
-}
-
-/// What a takedown does to each provider it hits.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Strike {
-    /// Share of capacity seized before resilience.
-    pub capacity_seized: f64,
-    /// Days down before resilience.
-    pub downtime_days: u32,
-    /// Probability the operators are arrested.
-    pub arrest_probability: f64,
-    /// Whether customer data is seized.
-    pub customer_data_seized: bool,
-    /// Risk jump of the provider's customers when data is seized.
-    pub risk_shock_customers: f64,
-    /// Risk jump of everyone when data is seized.
-    pub risk_shock_all: f64,
+    pub effect: super::interventions::Effect,
 }
 
 impl Model {
@@ -207,5 +149,14 @@ impl Dist {
             Dist::Uniform { low, high } => 0.5 * (low + high),
             Dist::Lognormal { median, sigma } => median * (0.5 * sigma * sigma).exp(),
         }
+    }
+}
+
+/// The names of the providers a `[[providers]]` entry of `count` expands to.
+pub fn expanded_names(name: &str, count: u32) -> Vec<String> {
+    if count == 1 {
+        vec![name.to_string()]
+    } else {
+        (1..=count).map(|k| format!("{name}-{k}")).collect()
     }
 }

@@ -6,15 +6,17 @@
 //! - [`population`]: the attackers of a run by identity, in chunks that drop those who left.
 //! - [`victims`]: victim segments, effective compromise probabilities and losses.
 //! - [`market`]: the logit provider choice and the sequential market clearing.
-//! - [`intervention`]: the schedule of an arm and what each intervention does.
+//! - [`interventions`]: one module per intervention kind: its fields, checks, effect and description.
+//! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
 //!
 //! The day loop that calls these in order is in [`crate::engine`].
 
 pub mod attacker;
+pub mod calendar;
 pub mod config;
 pub mod entry;
-pub mod intervention;
+pub mod interventions;
 pub mod market;
 pub mod params;
 pub mod population;

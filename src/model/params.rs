@@ -337,7 +337,7 @@ pub struct Arm {
     pub window_end: Option<When>,
     /// The interventions.
     #[serde(default)]
-    pub interventions: Vec<Intervention>,
+    pub interventions: Vec<super::interventions::Intervention>,
 }
 
 /// A day given as a number of days from the start or as a date `YYYY-MM-DD`.
@@ -387,135 +387,6 @@ impl<'de> Deserialize<'de> for When {
     }
 }
 
-/// Which providers a takedown hits.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Target {
-    /// The provider(s) of this name (a class of `count > 1` matches all its copies).
-    Provider(String),
-    /// Every provider of this class.
-    Class(String),
-    /// Every provider in this jurisdiction.
-    Jurisdiction(String),
-    /// The k largest providers by seats used on the day.
-    TopK(u32),
-}
-
-/// An intervention of an arm, tagged by `kind`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Intervention {
-    /// Seize capacity, domains and perhaps customer data of the targeted providers.
-    Takedown(Takedown),
-    /// A takedown of the current top provider(s) repeated every `every_days` days.
-    SustainedPressure(Takedown),
-    /// For a while, fewer sign-ups convert and every payment costs more.
-    PaymentDisruption(PaymentDisruption),
-    /// Warnings that lower arrivals and raise perceived risk.
-    DeterrenceMessaging(DeterrenceMessaging),
-    /// Raise MFA adoption or lower the bypass share in chosen segments.
-    VictimHardening(VictimHardening),
-}
-
-/// A takedown, once or repeated.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Takedown {
-    /// When it first acts.
-    pub start: When,
-    /// Which providers (for `sustained_pressure`, default the top provider).
-    #[serde(default = "defaults::top_provider")]
-    pub target: Target,
-    /// Days between strikes (required for `sustained_pressure`; none: once).
-    #[serde(default)]
-    pub every_days: Option<u32>,
-    /// Last day a repeated strike may happen (default: the end).
-    #[serde(default)]
-    pub until: Option<When>,
-    /// Share of capacity seized (resilience protects part of it).
-    pub capacity_seized: f64,
-    /// Days the domains and portal are down (resilience shortens it).
-    pub downtime_days: u32,
-    /// Probability that the operators are arrested (the provider is gone).
-    #[serde(default)]
-    pub arrest_probability: f64,
-    /// Whether customer data is seized.
-    #[serde(default)]
-    pub customer_data_seized: bool,
-    /// Jump in perceived risk of the provider's customers when their data is seized.
-    #[serde(default = "defaults::risk_shock_customers")]
-    pub risk_shock_customers: f64,
-    /// Jump in perceived risk of every attacker when customer data is seized.
-    #[serde(default = "defaults::risk_shock_all")]
-    pub risk_shock_all: f64,
-    /// Cost to the defender of each strike, in dollars.
-    #[serde(default)]
-    pub cost_usd: f64,
-}
-
-/// Payment disruption.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentDisruption {
-    /// When it starts.
-    pub start: When,
-    /// How long it lasts.
-    pub duration_days: u32,
-    /// Multiplier on the share of sign-ups that convert, in [0, 1].
-    pub conversion_factor: f64,
-    /// Extra cost of a payment as a share of its value.
-    pub fee_share: f64,
-    /// Cost to the defender, in dollars.
-    #[serde(default)]
-    pub cost_usd: f64,
-}
-
-/// Deterrence messaging.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct DeterrenceMessaging {
-    /// When it starts.
-    pub start: When,
-    /// How long arrivals stay lowered.
-    pub duration_days: u32,
-    /// Multiplier on arrivals while it lasts, in [0, 1].
-    pub arrival_factor: f64,
-    /// Jump in every attacker's perceived risk.
-    pub risk_shock: f64,
-    /// Cost to the defender, in dollars.
-    #[serde(default)]
-    pub cost_usd: f64,
-}
-
-/// Victim hardening.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct VictimHardening {
-    /// When it starts.
-    pub start: When,
-    /// Countries hardened (empty: all).
-    #[serde(default)]
-    pub countries: Vec<String>,
-    /// Sectors hardened (empty: all).
-    #[serde(default)]
-    pub sectors: Vec<String>,
-    /// Only the k most targeted of the chosen segments (0: all of them).
-    #[serde(default)]
-    pub top_segments: u32,
-    /// Added MFA adoption (capped at 1).
-    #[serde(default)]
-    pub mfa_adoption_increase: f64,
-    /// Multiplier on the bypass share, in [0, 1].
-    #[serde(default = "defaults::one_f")]
-    pub bypass_share_factor: f64,
-    /// Days over which the change ramps in linearly (0: at once).
-    #[serde(default)]
-    pub ramp_days: u32,
-    /// Cost to the defender, in dollars.
-    #[serde(default)]
-    pub cost_usd: f64,
-}
-
 /// Default values, one function each, referred to by the serde attributes.
 pub mod defaults {
     pub(crate) fn burn_in_days() -> u32 {
@@ -541,15 +412,6 @@ pub mod defaults {
     }
     pub(crate) fn arrival_risk_sensitivity() -> f64 {
         2.0
-    }
-    pub(crate) fn risk_shock_customers() -> f64 {
-        0.01
-    }
-    pub(crate) fn risk_shock_all() -> f64 {
-        0.001
-    }
-    pub(crate) fn top_provider() -> super::Target {
-        super::Target::TopK(1)
     }
 }
 
@@ -604,39 +466,6 @@ impl Default for Entry {
                 resilience: 0.2,
                 cash_usd: 10_000.0,
             },
-        }
-    }
-}
-
-impl Intervention {
-    /// The day or date the intervention first acts.
-    pub fn start(&self) -> &When {
-        match self {
-            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => &t.start,
-            Intervention::PaymentDisruption(p) => &p.start,
-            Intervention::DeterrenceMessaging(d) => &d.start,
-            Intervention::VictimHardening(h) => &h.start,
-        }
-    }
-
-    /// The defender's cost of one action, in dollars.
-    pub fn cost_usd(&self) -> f64 {
-        match self {
-            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.cost_usd,
-            Intervention::PaymentDisruption(p) => p.cost_usd,
-            Intervention::DeterrenceMessaging(d) => d.cost_usd,
-            Intervention::VictimHardening(h) => h.cost_usd,
-        }
-    }
-
-    /// The `kind` tag as written in scenario files.
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Intervention::Takedown(_) => "takedown",
-            Intervention::SustainedPressure(_) => "sustained_pressure",
-            Intervention::PaymentDisruption(_) => "payment_disruption",
-            Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
-            Intervention::VictimHardening(_) => "victim_hardening",
         }
     }
 }

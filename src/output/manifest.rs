@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use super::folder::{MANIFEST, write_atomic};
 use crate::model::Model;
-use crate::model::config::{ArmPlan, Effect};
-use crate::model::params::Target;
+use crate::model::config::ArmPlan;
 
 /// What the manifest records besides the model.
 pub struct Provenance<'a> {
@@ -87,72 +86,11 @@ fn arm_json(model: &Model, arm: &ArmPlan) -> Value {
     json!({
         "name": arm.name,
         "description": arm.description,
-        "interventions": arm.actions.iter().map(|a| describe(model, a.day - burn_in, &a.effect, a.repeats.len())).collect::<Vec<_>>(),
+        "interventions": arm.actions.iter().map(|a| a.effect.describe(model, a.day - burn_in, a.repeats.len())).collect::<Vec<_>>(),
         "intervention_days": days,
         "window_start": arm.window_start,
         "window_end": arm.window_end,
     })
-}
-
-/// One line saying what an intervention does, for people.
-pub fn describe(model: &Model, day: u32, effect: &Effect, repeats: usize) -> String {
-    let when = match model.date_of(day) {
-        Some(date) => format!("day {day} ({date})"),
-        None => format!("day {day}"),
-    };
-    let again = if repeats > 0 {
-        format!(", repeated {repeats} more times")
-    } else {
-        String::new()
-    };
-    match effect {
-        Effect::Takedown { target, strike } => {
-            let target = match target {
-                Target::Provider(name) => format!("provider {name}"),
-                Target::Class(class) => format!("every {class} provider"),
-                Target::Jurisdiction(place) => format!("every provider in {place}"),
-                Target::TopK(k) => format!("the top {k} provider(s)"),
-            };
-            format!(
-                "{when}: takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}",
-                100.0 * strike.capacity_seized,
-                strike.downtime_days,
-                100.0 * strike.arrest_probability,
-                if strike.customer_data_seized {
-                    "seized"
-                } else {
-                    "not seized"
-                }
-            )
-        }
-        Effect::PaymentDisruption {
-            end_day,
-            conversion_factor,
-            fee_share,
-        } => format!(
-            "{when}: payment disruption for {} days: sign-ups convert x{conversion_factor}, payments cost {:.0}% more",
-            end_day - day - model.burn_in_days,
-            100.0 * fee_share
-        ),
-        Effect::DeterrenceMessaging {
-            end_day,
-            arrival_factor,
-            risk_shock,
-        } => format!(
-            "{when}: deterrence messaging for {} days: arrivals x{arrival_factor}, perceived risk +{risk_shock}",
-            end_day - day - model.burn_in_days
-        ),
-        Effect::VictimHardening {
-            segments,
-            mfa_adoption_increase,
-            bypass_share_factor,
-            ramp_days,
-        } => format!(
-            "{when}: victim hardening of {} segment(s): MFA adoption +{:.0} points, bypass share x{bypass_share_factor}, over {ramp_days} days",
-            segments.len(),
-            100.0 * mfa_adoption_increase
-        ),
-    }
 }
 
 /// The git revision of the working directory, when git is available.

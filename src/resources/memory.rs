@@ -2,7 +2,7 @@
 //! memory available to check it against.
 
 use super::{WAVE_PER_THREAD, gib_var};
-use crate::model::config::{Action, ArmPlan, Effect, SegmentSpec};
+use crate::model::config::{Action, ArmPlan, SegmentSpec};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::params::Scenario;
 
@@ -107,13 +107,7 @@ pub fn memory_estimate(
     let schedules: f64 = arms
         .iter()
         .flat_map(|a| &a.actions)
-        .map(|a| {
-            let hardened = match &a.effect {
-                Effect::VictimHardening { segments, .. } => segments.len(),
-                _ => 0,
-            };
-            (size_of::<Action>() + 4 * a.repeats.len() + size_of::<usize>() * hardened) as f64
-        })
+        .map(|a| (size_of::<Action>() + 4 * a.repeats.len() + a.effect.heap_bytes()) as f64)
         .sum();
     MemoryEstimate {
         attackers_per_world: attackers,

@@ -10,9 +10,8 @@ use toml_edit::{Document, DocumentMut, Item, TableLike, Value};
 
 use super::error::{Problem, ScenarioError};
 use super::locate::{self, Locator, Override, Step, context_key, path_at};
-use crate::model::params::{
-    DeterrenceMessaging, PaymentDisruption, Scenario, Takedown, VictimHardening,
-};
+use crate::model::interventions::KINDS;
+use crate::model::params::Scenario;
 
 /// Largest scenario file accepted (scenarios are hand-written text of a few kB).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -344,13 +343,9 @@ fn kind_error(effective: &str, table: &dyn TableLike) -> Option<(Option<Range<us
         // Not a faithful copy (e.g. dotted keys): keep the parser's message.
         return None;
     }
-    let error = match kind {
-        "takedown" | "sustained_pressure" => toml::from_str::<Takedown>(&text).err(),
-        "payment_disruption" => toml::from_str::<PaymentDisruption>(&text).err(),
-        "deterrence_messaging" => toml::from_str::<DeterrenceMessaging>(&text).err(),
-        "victim_hardening" => toml::from_str::<VictimHardening>(&text).err(),
-        _ => None,
-    }?;
+    // An unknown kind is the parser's to report (it lists the kinds).
+    let (_, parse) = KINDS.iter().find(|(name, _)| *name == kind)?;
+    let error = parse(&text)?;
     let message = error.message().trim().to_string();
     if message.starts_with("missing field") {
         return Some((None, message));

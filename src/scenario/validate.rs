@@ -9,17 +9,18 @@ use chrono::NaiveDate;
 use super::error::{Place, Problem, ScenarioError};
 use super::load::Parsed;
 use super::locate::{Locator, Override, Step};
-use crate::model::config::{Action, ArmPlan, Effect, Model, NamedProvider, SegmentSpec, Strike};
+use crate::check::{Checks, Seg, key};
+use crate::model::calendar::parse_date;
+use crate::model::config::{Action, ArmPlan, Model, NamedProvider, SegmentSpec, expanded_names};
 use crate::model::entry::MAX_PROVIDERS_EVER;
-use crate::model::params::{
-    Arm, AttackerSpec, Dist, Intervention, ProviderTemplate, Scenario, Target, When,
-};
+use crate::model::interventions::Context;
+use crate::model::interventions::takedown::TargetNames;
+use crate::model::params::{Arm, AttackerSpec, Dist, ProviderTemplate, Scenario};
 use crate::resources::WAVE_PER_THREAD;
 use crate::resources::gib;
 use crate::resources::memory::{NO_MEMORY_CHECK_VAR, available_memory, memory_estimate};
 
-/// Longest run accepted, in days (burn-in included).
-pub const MAX_TOTAL_DAYS: u32 = 36_500;
+pub use crate::check::MAX_TOTAL_DAYS;
 /// Most replications accepted.
 pub const MAX_REPLICATIONS: u32 = 100_000;
 /// Most attackers at the start accepted (before the memory estimate).
@@ -28,12 +29,6 @@ pub const MAX_ATTACKERS: u64 = 200_000_000;
 pub const MAX_SEGMENTS: usize = 5_000_000;
 /// Most intervention days scheduled over all arms (repeats included).
 pub const MAX_ACTIONS: u64 = 1_000_000;
-/// One step of a key path.
-#[derive(Debug, Clone, Copy)]
-enum Seg<'a> {
-    Key(&'a str),
-    Index(usize),
-}
 use Seg::{Index as I, Key as K};
 
 /// Collects problems and locates them in the file (or at a `--set`).
@@ -50,7 +45,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn fail(&mut self, path: &[Seg], message: impl Into<String>) {
+    fn fail_at(&mut self, path: &[Seg], message: impl Into<String>) {
         let steps: Vec<Step> = path
             .iter()
             .map(|seg| match seg {
@@ -67,45 +62,6 @@ impl<'a> Checker<'a> {
         self.problems.push((order, problem));
     }
 
-    /// A finite number in [lo, hi].
-    fn range(&mut self, path: &[Seg], value: f64, lo: f64, hi: f64) {
-        if !value.is_finite() || value < lo || value > hi {
-            self.fail(
-                path,
-                format!("is {value}; allowed: a number from {lo} to {hi}"),
-            );
-        }
-    }
-
-    /// A finite number >= 0.
-    fn non_negative(&mut self, path: &[Seg], value: f64) {
-        if !value.is_finite() || value < 0.0 {
-            self.fail(path, format!("is {value}; allowed: a finite number >= 0"));
-        }
-    }
-
-    /// A finite number > 0.
-    fn positive(&mut self, path: &[Seg], value: f64) {
-        if !value.is_finite() || value <= 0.0 {
-            self.fail(path, format!("is {value}; allowed: a finite number > 0"));
-        }
-    }
-
-    /// A probability.
-    fn probability(&mut self, path: &[Seg], value: f64) {
-        self.range(path, value, 0.0, 1.0);
-    }
-
-    /// A number of days from `lo` to [`MAX_TOTAL_DAYS`].
-    fn days(&mut self, path: &[Seg], value: u32, lo: u32) {
-        if value < lo || value > MAX_TOTAL_DAYS {
-            self.fail(
-                path,
-                format!("is {value}; allowed: {lo} to {MAX_TOTAL_DAYS} days"),
-            );
-        }
-    }
-
     fn finish(mut self, origin: &str) -> Result<(), ScenarioError> {
         if self.problems.is_empty() {
             return Ok(());
@@ -118,22 +74,17 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// At most `MAX_LISTED` names, for messages.
-fn listed(names: &[String]) -> String {
-    const MAX_LISTED: usize = 20;
-    if names.is_empty() {
-        return "(none: the list is empty)".into();
+impl Checks for Checker<'_> {
+    fn fail(&mut self, path: &[Seg], message: String) {
+        self.fail_at(path, message);
     }
-    let mut out = names
-        .iter()
-        .take(MAX_LISTED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > MAX_LISTED {
-        out.push_str(&format!(", ... ({} in all)", names.len()));
+}
+
+impl Checker<'_> {
+    /// Report a problem at `path` (a message of any string type).
+    fn fail(&mut self, path: &[Seg], message: impl Into<String>) {
+        self.fail_at(path, message);
     }
-    out
 }
 
 /// Validate a parsed scenario and build its model.
@@ -210,13 +161,6 @@ fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
             None
         }
     }
-}
-
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    (1900..=2200)
-        .contains(&chrono::Datelike::year(&date))
-        .then_some(date)
 }
 
 fn check_market(check: &mut Checker, s: &Scenario) {
@@ -377,14 +321,6 @@ fn check_providers(check: &mut Checker, s: &Scenario) {
                 s.entry.max_providers
             ),
         );
-    }
-}
-
-fn expanded_names(name: &str, count: u32) -> Vec<String> {
-    if count == 1 {
-        vec![name.to_string()]
-    } else {
-        (1..=count).map(|k| format!("{name}-{k}")).collect()
     }
 }
 
@@ -567,50 +503,6 @@ fn check_victims(check: &mut Checker, s: &Scenario) -> Option<Vec<SegmentSpec>> 
     (v.countries.len().saturating_mul(v.sectors.len()) <= MAX_SEGMENTS).then(|| build_segments(s))
 }
 
-/// The names a takedown target may match, gathered once.
-struct TargetNames {
-    /// Provider entries' names.
-    providers: Vec<String>,
-    /// Every provider's name (`count > 1` expanded), while within bounds.
-    expanded: BTreeSet<String>,
-    /// Provider classes, the entrants' included.
-    classes: Vec<String>,
-    /// Jurisdictions, the entrants' included.
-    jurisdictions: Vec<String>,
-}
-
-impl TargetNames {
-    fn new(s: &Scenario) -> Self {
-        let mut expanded = BTreeSet::new();
-        let mut total: u64 = 0;
-        for p in &s.providers {
-            total += u64::from(p.count);
-            if total <= MAX_PROVIDERS_EVER as u64 {
-                expanded.extend(expanded_names(&p.name, p.count));
-            }
-        }
-        let unique = |values: Vec<String>| {
-            let mut seen = BTreeSet::new();
-            values
-                .into_iter()
-                .filter(|v| seen.insert(v.clone()))
-                .collect::<Vec<_>>()
-        };
-        let providers = unique(s.providers.iter().map(|p| p.name.clone()).collect());
-        let mut classes: Vec<String> = s.providers.iter().map(|p| p.class.clone()).collect();
-        classes.push(s.entry.template.class.clone());
-        let mut jurisdictions: Vec<String> =
-            s.providers.iter().map(|p| p.jurisdiction.clone()).collect();
-        jurisdictions.push(s.entry.template.jurisdiction.clone());
-        TargetNames {
-            providers,
-            expanded,
-            classes: unique(classes),
-            jurisdictions: unique(jurisdictions),
-        }
-    }
-}
-
 /// Check arms and resolve them to plans (`None` if a problem was found).
 /// `segments` are the victim segments (`None` when there are too many).
 fn check_arms(
@@ -640,8 +532,8 @@ fn check_arms(
                 "the baseline arm must have no interventions; allowed: an empty list (give an arm that intervenes another name)",
             );
         }
-        let context = ArmContext {
-            s,
+        let context = Context {
+            scenario: s,
             start,
             segments,
             targets: &names_of_targets,
@@ -681,107 +573,33 @@ fn check_arms(
     (check.problems.len() == before).then_some(plans)
 }
 
-/// What resolving an arm needs besides the arm.
-struct ArmContext<'s> {
-    s: &'s Scenario,
-    start: Option<NaiveDate>,
-    segments: Option<&'s [SegmentSpec]>,
-    targets: &'s TargetNames,
-}
-
-/// A `When` as a recorded day, checked against the run.
-fn resolve_when(
-    check: &mut Checker,
-    path: &[Seg],
-    when: &When,
-    start: Option<NaiveDate>,
-    days: u32,
-) -> u32 {
-    let day = match when {
-        When::Day(d) => i64::from(*d),
-        When::Date(text) => {
-            let Some(date) = parse_date(text) else {
-                check.fail(
-                    path,
-                    format!("is {text:?}; allowed: a day number or a date YYYY-MM-DD from 1900-01-01 to 2200-12-31"),
-                );
-                return 0;
-            };
-            let Some(start) = start else {
-                check.fail(path, "is a date but scenario.start_date is not set; allowed: a day number, or set scenario.start_date");
-                return 0;
-            };
-            (date - start).num_days()
-        }
-    };
-    if days == 0 {
-        // `scenario.days` is reported; every day would be outside the run.
-        return 0;
-    }
-    if day < 0 || day >= i64::from(days) {
-        let first = start.map(|d| format!(" ({d})")).unwrap_or_default();
-        let last = start
-            .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(days.saturating_sub(1)))))
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        let when = if day < 0 {
-            "before the start"
-        } else {
-            "after the end"
-        };
-        check.fail(
-            path,
-            format!(
-                "is day {day}, {when} of the run; allowed: day 0{first} to day {}{last}",
-                days.saturating_sub(1)
-            ),
-        );
-        return 0;
-    }
-    day as u32
-}
-
-fn resolve_arm(check: &mut Checker, context: &ArmContext, i: usize, arm: &Arm) -> ArmPlan {
-    let s = context.s;
-    let start = context.start;
-    let days = s.scenario.days;
-    let burn_in = s.scenario.burn_in_days;
+fn resolve_arm(check: &mut Checker, context: &Context, i: usize, arm: &Arm) -> ArmPlan {
+    let days = context.scenario.scenario.days;
     let mut actions = Vec::new();
     for (k, intervention) in arm.interventions.iter().enumerate() {
         let at = [K("arms"), I(i), K("interventions"), I(k)];
-        let day = resolve_when(
-            check,
-            &[&at[..], &[K("start")]].concat(),
-            intervention.start(),
-            start,
-            days,
-        );
-        let effect = resolve_effect(check, context, &at, intervention, day);
-        let repeats = repeat_days(check, s, start, &at, intervention, day);
-        check.non_negative(
-            &[&at[..], &[K("cost_usd")]].concat(),
-            intervention.cost_usd(),
-        );
+        let day = context.day(check, &key(&at, "start"), intervention.start());
+        let effect = intervention.resolve(check, &at, context, day);
+        let repeats = intervention.repeat_days(check, &at, context, day);
+        check.non_negative(&key(&at, "cost_usd"), intervention.cost_usd());
         actions.push(Action {
-            day: burn_in.saturating_add(day),
-            repeats: repeats
-                .into_iter()
-                .map(|d| burn_in.saturating_add(d))
-                .collect(),
+            day: context.internal(day),
+            repeats: repeats.into_iter().map(|d| context.internal(d)).collect(),
             cost_usd: intervention.cost_usd(),
             effect,
         });
     }
+    let burn_in = context.scenario.scenario.burn_in_days;
     let first = actions
         .iter()
         .map(|a| a.day.saturating_sub(burn_in))
         .min()
         .unwrap_or(0);
     let window_start = arm.window_start.as_ref().map_or(first, |w| {
-        resolve_when(check, &[K("arms"), I(i), K("window_start")], w, start, days)
+        context.day(check, &[K("arms"), I(i), K("window_start")], w)
     });
     let window_end = arm.window_end.as_ref().map_or(days.saturating_sub(1), |w| {
-        resolve_when(check, &[K("arms"), I(i), K("window_end")], w, start, days)
+        context.day(check, &[K("arms"), I(i), K("window_end")], w)
     });
     if window_end < window_start {
         check.fail(
@@ -796,204 +614,6 @@ fn resolve_arm(check: &mut Checker, context: &ArmContext, i: usize, arm: &Arm) -
         window_start,
         window_end,
     }
-}
-
-/// Recorded days a takedown repeats on after its first (none for other kinds).
-fn repeat_days(
-    check: &mut Checker,
-    s: &Scenario,
-    start: Option<NaiveDate>,
-    at: &[Seg],
-    intervention: &Intervention,
-    first: u32,
-) -> Vec<u32> {
-    let days = s.scenario.days;
-    let t = match intervention {
-        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t,
-        _ => return Vec::new(),
-    };
-    let every = match (t.every_days, intervention) {
-        (Some(every), _) if every == 0 || every > MAX_TOTAL_DAYS => {
-            check.fail(
-                &[at, &[K("every_days")]].concat(),
-                format!("is {every}; allowed: 1 to {MAX_TOTAL_DAYS} days"),
-            );
-            return Vec::new();
-        }
-        (Some(every), _) => every,
-        (None, Intervention::SustainedPressure(_)) => {
-            check.fail(
-                &[at, &[K("every_days")]].concat(),
-                "is missing; allowed: sustained_pressure needs `every_days` (1 or more days)",
-            );
-            return Vec::new();
-        }
-        (None, _) => return Vec::new(),
-    };
-    let until = t.until.as_ref().map_or(days.saturating_sub(1), |w| {
-        resolve_when(check, &[at, &[K("until")]].concat(), w, start, days)
-    });
-    let last = until.min(days.saturating_sub(1));
-    // At most MAX_TOTAL_DAYS repeats: `every >= 1` and `last < days`.
-    (1..=MAX_TOTAL_DAYS)
-        .map(|k| u64::from(first) + u64::from(k) * u64::from(every))
-        .take_while(|&d| d <= u64::from(last))
-        .map(|d| d as u32)
-        .collect()
-}
-
-fn resolve_effect(
-    check: &mut Checker,
-    context: &ArmContext,
-    at: &[Seg],
-    intervention: &Intervention,
-    day: u32,
-) -> Effect {
-    let s = context.s;
-    let burn_in = s.scenario.burn_in_days;
-    let p = |key| [at, &[K(key)]].concat();
-    match intervention {
-        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
-            check_target(check, context.targets, &p("target"), &t.target);
-            check.probability(&p("capacity_seized"), t.capacity_seized);
-            check.days(&p("downtime_days"), t.downtime_days, 0);
-            check.probability(&p("arrest_probability"), t.arrest_probability);
-            check.range(&p("risk_shock_customers"), t.risk_shock_customers, 0.0, 1e6);
-            check.range(&p("risk_shock_all"), t.risk_shock_all, 0.0, 1e6);
-            Effect::Takedown {
-                target: t.target.clone(),
-                strike: Strike {
-                    capacity_seized: t.capacity_seized,
-                    downtime_days: t.downtime_days,
-                    arrest_probability: t.arrest_probability,
-                    customer_data_seized: t.customer_data_seized,
-                    risk_shock_customers: t.risk_shock_customers,
-                    risk_shock_all: t.risk_shock_all,
-                },
-            }
-        }
-        Intervention::PaymentDisruption(d) => {
-            check.days(&p("duration_days"), d.duration_days, 0);
-            check.probability(&p("conversion_factor"), d.conversion_factor);
-            check.range(&p("fee_share"), d.fee_share, 0.0, 100.0);
-            Effect::PaymentDisruption {
-                end_day: burn_in.saturating_add(day).saturating_add(d.duration_days),
-                conversion_factor: d.conversion_factor,
-                fee_share: d.fee_share,
-            }
-        }
-        Intervention::DeterrenceMessaging(d) => {
-            check.days(&p("duration_days"), d.duration_days, 0);
-            check.probability(&p("arrival_factor"), d.arrival_factor);
-            check.range(&p("risk_shock"), d.risk_shock, 0.0, 1e6);
-            Effect::DeterrenceMessaging {
-                end_day: burn_in.saturating_add(day).saturating_add(d.duration_days),
-                arrival_factor: d.arrival_factor,
-                risk_shock: d.risk_shock,
-            }
-        }
-        Intervention::VictimHardening(h) => {
-            check.probability(&p("mfa_adoption_increase"), h.mfa_adoption_increase);
-            check.probability(&p("bypass_share_factor"), h.bypass_share_factor);
-            check.days(&p("ramp_days"), h.ramp_days, 0);
-            let segments = hardened_segments(check, s, context.segments, at, h);
-            Effect::VictimHardening {
-                segments,
-                mfa_adoption_increase: h.mfa_adoption_increase,
-                bypass_share_factor: h.bypass_share_factor,
-                ramp_days: h.ramp_days,
-            }
-        }
-    }
-}
-
-fn check_target(check: &mut Checker, names: &TargetNames, at: &[Seg], target: &Target) {
-    match target {
-        Target::Provider(name) => {
-            if !names.providers.contains(name) && !names.expanded.contains(name) {
-                check.fail(
-                    at,
-                    format!(
-                        "provider {name:?} matches no provider; allowed: one of {}",
-                        listed(&names.providers)
-                    ),
-                );
-            }
-        }
-        Target::Class(class) => {
-            if !names.classes.contains(class) {
-                check.fail(
-                    at,
-                    format!(
-                        "class {class:?} matches no provider; allowed: one of {}",
-                        listed(&names.classes)
-                    ),
-                );
-            }
-        }
-        Target::Jurisdiction(place) => {
-            if !names.jurisdictions.contains(place) {
-                check.fail(
-                    at,
-                    format!(
-                        "jurisdiction {place:?} matches no provider; allowed: one of {}",
-                        listed(&names.jurisdictions)
-                    ),
-                );
-            }
-        }
-        Target::TopK(k) => {
-            if *k == 0 {
-                check.fail(at, "top_k is 0; allowed: 1 or more");
-            }
-        }
-    }
-}
-
-/// Indices of the segments a hardening chooses (in the segment order of [`build_segments`]).
-fn hardened_segments(
-    check: &mut Checker,
-    s: &Scenario,
-    segments: Option<&[SegmentSpec]>,
-    at: &[Seg],
-    h: &crate::model::params::VictimHardening,
-) -> Vec<usize> {
-    let v = &s.victims;
-    let countries: Vec<String> = v.countries.iter().map(|c| c.name.clone()).collect();
-    let sectors: Vec<String> = v.sectors.iter().map(|c| c.name.clone()).collect();
-    for (key, wanted, known) in [
-        ("countries", &h.countries, &countries),
-        ("sectors", &h.sectors, &sectors),
-    ] {
-        let known_set: BTreeSet<&String> = known.iter().collect();
-        for name in wanted.iter().filter(|n| !known_set.contains(n)) {
-            check.fail(
-                &[at, &[K(key)]].concat(),
-                format!(
-                    "{name:?} is not a victim {key} entry; allowed: one of {}",
-                    listed(known)
-                ),
-            );
-        }
-    }
-    let Some(segments) = segments else {
-        return Vec::new();
-    };
-    let wanted_countries: BTreeSet<&String> = h.countries.iter().collect();
-    let wanted_sectors: BTreeSet<&String> = h.sectors.iter().collect();
-    let mut chosen: Vec<usize> = (0..segments.len())
-        .filter(|&i| {
-            (wanted_countries.is_empty() || wanted_countries.contains(&segments[i].country))
-                && (wanted_sectors.is_empty() || wanted_sectors.contains(&segments[i].sector))
-        })
-        .collect();
-    if h.top_segments > 0 {
-        let exposure = |i: usize| segments[i].targeting * segments[i].compromise_prob;
-        chosen.sort_by(|&a, &b| exposure(b).total_cmp(&exposure(a)).then(a.cmp(&b)));
-        chosen.truncate(h.top_segments as usize);
-        chosen.sort_unstable();
-    }
-    chosen
 }
 
 /// Segments: every (country, sector) pair, countries outer.

@@ -1,0 +1,403 @@
+//! Takedown (`kind = "takedown"`) and sustained pressure
+//! (`kind = "sustained_pressure"`, a takedown of the top provider(s) repeated
+//! every `every_days` days): their fields, checks, what a strike does, and
+//! its description.
+//!
+//! A strike on provider j with resilience r seizes a share
+//! `capacity_seized x (1 - r)` of its capacity (customers on seized seats
+//! lose them and their prepaid time) and keeps its domains and portal down
+//! for `round(downtime_days x (1 - r))` days (no sales or renewals; surviving
+//! servers keep serving prepaid customers); with probability
+//! `arrest_probability` the operators are arrested and the provider is gone.
+//! Seized customer data raises the perceived risk of its customers by
+//! `risk_shock_customers` and everyone's by `risk_shock_all`. A strike that
+//! seizes nothing, causes no downtime, arrests no one and seizes no data
+//! changes nothing at all.
+
+use std::collections::BTreeSet;
+
+use rand::RngExt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Context;
+use crate::check::{Checks, MAX_TOTAL_DAYS, Seg, key, listed};
+use crate::model::attacker::Status;
+use crate::model::config::expanded_names;
+use crate::model::entry::MAX_PROVIDERS_EVER;
+use crate::model::params::{Scenario, When};
+use crate::model::provider::ProviderStatus;
+use crate::model::world::{World, half_life_factor};
+use crate::rng::Purpose;
+
+/// A takedown, once or repeated, as written in a scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Takedown {
+    /// When it first acts.
+    pub start: When,
+    /// Which providers (for `sustained_pressure`, default the top provider).
+    #[serde(default = "top_provider")]
+    pub target: Target,
+    /// Days between strikes (required for `sustained_pressure`; none: once).
+    #[serde(default)]
+    pub every_days: Option<u32>,
+    /// Last day a repeated strike may happen (default: the end).
+    #[serde(default)]
+    pub until: Option<When>,
+    /// Share of capacity seized (resilience protects part of it).
+    pub capacity_seized: f64,
+    /// Days the domains and portal are down (resilience shortens it).
+    pub downtime_days: u32,
+    /// Probability that the operators are arrested (the provider is gone).
+    #[serde(default)]
+    pub arrest_probability: f64,
+    /// Whether customer data is seized.
+    #[serde(default)]
+    pub customer_data_seized: bool,
+    /// Jump in perceived risk of the provider's customers when their data is seized.
+    #[serde(default = "risk_shock_customers")]
+    pub risk_shock_customers: f64,
+    /// Jump in perceived risk of every attacker when customer data is seized.
+    #[serde(default = "risk_shock_all")]
+    pub risk_shock_all: f64,
+    /// Cost to the defender of each strike, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+fn top_provider() -> Target {
+    Target::TopK(1)
+}
+fn risk_shock_customers() -> f64 {
+    0.01
+}
+fn risk_shock_all() -> f64 {
+    0.001
+}
+
+/// Which providers a takedown hits.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target {
+    /// The provider(s) of this name (a class of `count > 1` matches all its copies).
+    Provider(String),
+    /// Every provider of this class.
+    Class(String),
+    /// Every provider in this jurisdiction.
+    Jurisdiction(String),
+    /// The k largest providers by seats used on the day.
+    TopK(u32),
+}
+
+/// A takedown resolved: whom it hits and what it does to each.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Which providers.
+    pub target: Target,
+    /// What it does to each.
+    pub strike: Strike,
+}
+
+/// What a takedown does to each provider it hits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strike {
+    /// Share of capacity seized before resilience.
+    pub capacity_seized: f64,
+    /// Days down before resilience.
+    pub downtime_days: u32,
+    /// Probability the operators are arrested.
+    pub arrest_probability: f64,
+    /// Whether customer data is seized.
+    pub customer_data_seized: bool,
+    /// Risk jump of the provider's customers when data is seized.
+    pub risk_shock_customers: f64,
+    /// Risk jump of everyone when data is seized.
+    pub risk_shock_all: f64,
+}
+
+/// The names a target can match.
+pub struct TargetNames {
+    /// Provider entries' names.
+    providers: Vec<String>,
+    /// Every provider's name (`count > 1` expanded), while within bounds.
+    expanded: BTreeSet<String>,
+    /// Provider classes, the entrants' included.
+    classes: Vec<String>,
+    /// Jurisdictions, the entrants' included.
+    jurisdictions: Vec<String>,
+}
+
+impl TargetNames {
+    /// The names of the scenario's providers.
+    pub fn new(s: &Scenario) -> Self {
+        let mut expanded = BTreeSet::new();
+        let mut total: u64 = 0;
+        for p in &s.providers {
+            total += u64::from(p.count);
+            if total <= MAX_PROVIDERS_EVER as u64 {
+                expanded.extend(expanded_names(&p.name, p.count));
+            }
+        }
+        let unique = |values: Vec<String>| {
+            let mut seen = BTreeSet::new();
+            values
+                .into_iter()
+                .filter(|v| seen.insert(v.clone()))
+                .collect::<Vec<_>>()
+        };
+        let providers = unique(s.providers.iter().map(|p| p.name.clone()).collect());
+        let mut classes: Vec<String> = s.providers.iter().map(|p| p.class.clone()).collect();
+        classes.push(s.entry.template.class.clone());
+        let mut jurisdictions: Vec<String> =
+            s.providers.iter().map(|p| p.jurisdiction.clone()).collect();
+        jurisdictions.push(s.entry.template.jurisdiction.clone());
+        TargetNames {
+            providers,
+            expanded,
+            classes: unique(classes),
+            jurisdictions: unique(jurisdictions),
+        }
+    }
+}
+
+impl Takedown {
+    /// Check the fields and resolve them.
+    pub fn resolve(&self, check: &mut dyn Checks, at: &[Seg], context: &Context) -> Plan {
+        check_target(check, context.targets, &key(at, "target"), &self.target);
+        check.probability(&key(at, "capacity_seized"), self.capacity_seized);
+        check.days(&key(at, "downtime_days"), self.downtime_days, 0);
+        check.probability(&key(at, "arrest_probability"), self.arrest_probability);
+        check.range(
+            &key(at, "risk_shock_customers"),
+            self.risk_shock_customers,
+            0.0,
+            1e6,
+        );
+        check.range(&key(at, "risk_shock_all"), self.risk_shock_all, 0.0, 1e6);
+        Plan {
+            target: self.target.clone(),
+            strike: Strike {
+                capacity_seized: self.capacity_seized,
+                downtime_days: self.downtime_days,
+                arrest_probability: self.arrest_probability,
+                customer_data_seized: self.customer_data_seized,
+                risk_shock_customers: self.risk_shock_customers,
+                risk_shock_all: self.risk_shock_all,
+            },
+        }
+    }
+
+    /// Recorded days it strikes on after `first` (`every_days` is required
+    /// when `sustained`).
+    pub fn repeat_days(
+        &self,
+        check: &mut dyn Checks,
+        at: &[Seg],
+        context: &Context,
+        first: u32,
+        sustained: bool,
+    ) -> Vec<u32> {
+        let days = context.scenario.scenario.days;
+        let every = match self.every_days {
+            Some(every) if every == 0 || every > MAX_TOTAL_DAYS => {
+                check.fail(
+                    &key(at, "every_days"),
+                    format!("is {every}; allowed: 1 to {MAX_TOTAL_DAYS} days"),
+                );
+                return Vec::new();
+            }
+            Some(every) => every,
+            None if sustained => {
+                check.fail(
+                    &key(at, "every_days"),
+                    "is missing; allowed: sustained_pressure needs `every_days` (1 or more days)"
+                        .into(),
+                );
+                return Vec::new();
+            }
+            None => return Vec::new(),
+        };
+        let until = self.until.as_ref().map_or(days.saturating_sub(1), |w| {
+            context.day(check, &key(at, "until"), w)
+        });
+        let last = until.min(days.saturating_sub(1));
+        // At most MAX_TOTAL_DAYS repeats: `every >= 1` and `last < days`.
+        (1..=MAX_TOTAL_DAYS)
+            .map(|k| u64::from(first) + u64::from(k) * u64::from(every))
+            .take_while(|&d| d <= u64::from(last))
+            .map(|d| d as u32)
+            .collect()
+    }
+}
+
+fn check_target(check: &mut dyn Checks, names: &TargetNames, at: &[Seg], target: &Target) {
+    let (kind, name, known) = match target {
+        Target::Provider(name) => {
+            if names.expanded.contains(name) {
+                return;
+            }
+            ("provider", name, &names.providers)
+        }
+        Target::Class(class) => ("class", class, &names.classes),
+        Target::Jurisdiction(place) => ("jurisdiction", place, &names.jurisdictions),
+        Target::TopK(k) => {
+            if *k == 0 {
+                check.fail(at, "top_k is 0; allowed: 1 or more".into());
+            }
+            return;
+        }
+    };
+    if !known.contains(name) {
+        check.fail(
+            at,
+            format!(
+                "{kind} {name:?} matches no provider; allowed: one of {}",
+                listed(known)
+            ),
+        );
+    }
+}
+
+impl Plan {
+    /// Strike every targeted provider on internal `day`.
+    pub fn apply(&self, world: &mut World, day: u32) {
+        for j in targets(world, &self.target) {
+            strike_provider(world, j, &self.strike, day);
+        }
+    }
+
+    /// What it does, for people (`again` says how often it repeats).
+    pub fn describe(&self, again: &str) -> String {
+        let target = match &self.target {
+            Target::Provider(name) => format!("provider {name}"),
+            Target::Class(class) => format!("every {class} provider"),
+            Target::Jurisdiction(place) => format!("every provider in {place}"),
+            Target::TopK(k) => format!("the top {k} provider(s)"),
+        };
+        let strike = &self.strike;
+        format!(
+            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}",
+            100.0 * strike.capacity_seized,
+            strike.downtime_days,
+            100.0 * strike.arrest_probability,
+            if strike.customer_data_seized {
+                "seized"
+            } else {
+                "not seized"
+            }
+        )
+    }
+}
+/// Indices of the providers a takedown hits today (gone providers excluded).
+pub fn targets(world: &World, target: &Target) -> Vec<usize> {
+    let alive = |j: &usize| world.providers[*j].status != ProviderStatus::Gone;
+    let all = 0..world.providers.len();
+    match target {
+        Target::Provider(name) => all
+            .filter(|&j| {
+                world
+                    .model
+                    .providers
+                    .get(j)
+                    .is_some_and(|p| &p.group == name || &p.name == name)
+            })
+            .filter(alive)
+            .collect(),
+        Target::Class(class) => all
+            .filter(|&j| &world.providers[j].class == class)
+            .filter(alive)
+            .collect(),
+        Target::Jurisdiction(place) => all
+            .filter(|&j| &world.providers[j].jurisdiction == place)
+            .filter(alive)
+            .collect(),
+        Target::TopK(k) => {
+            let mut ranked: Vec<usize> = all.filter(|&j| world.providers[j].is_active()).collect();
+            ranked.sort_by_key(|&j| std::cmp::Reverse(world.providers[j].seats_used));
+            ranked.truncate(*k as usize);
+            ranked
+        }
+    }
+}
+
+/// One takedown strike on provider `j`.
+fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
+    let resilience = world.providers[j].resilience;
+    let seized = strike.capacity_seized * (1.0 - resilience);
+    let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
+    let arrested = strike.arrest_probability > 0.0 && {
+        let mut rng = world.key.provider(Purpose::Enforcement, day, j);
+        rng.random::<f64>() < strike.arrest_probability
+    };
+    if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
+        return;
+    }
+    if strike.customer_data_seized {
+        expose_customers(world, j, strike, day);
+    }
+    world.providers[j].capacity *= 1.0 - seized;
+    if arrested {
+        world.remove_provider(j, day);
+    } else {
+        displace_seized_seats(world, j, seized, day);
+        if downtime > 0 {
+            // Domains and portal down: no sales or renewals until it is back;
+            // surviving servers serve their customers' prepaid time. A strike
+            // never shortens unavailability: a provider still setting up
+            // starts selling (and counts as an entry) at the later of its
+            // ready day and the end of the downtime.
+            let back = day + downtime;
+            world.providers[j].status = match world.providers[j].status {
+                ProviderStatus::Down { until_day } => ProviderStatus::Down {
+                    until_day: until_day.max(back),
+                },
+                ProviderStatus::Setup { ready_day } => ProviderStatus::Setup {
+                    ready_day: ready_day.max(back),
+                },
+                _ => ProviderStatus::Down { until_day: back },
+            };
+        }
+    }
+    learn_from_hit(world, j);
+}
+
+/// Seized customer data: the provider's customers and, less, everyone feel more at risk.
+fn expose_customers(world: &mut World, j: usize, strike: &Strike, day: u32) {
+    let decay = half_life_factor(world.model.market.risk_half_life_days);
+    for attacker in world.population.as_mut_slice() {
+        if attacker.status == Status::Working && usize::from(attacker.provider) == j {
+            attacker.add_risk(strike.risk_shock_customers, day, decay);
+        }
+    }
+    world.ambient_risk += strike.risk_shock_all;
+    world.events.risk_shock = true;
+}
+
+/// Without downtime, customers whose seats were seized lose them: each with
+/// probability `seized`, then more in identity order until the rest fit.
+fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32) {
+    let key = world.key;
+    world.displace_customers_where(j, day, &mut |id, _| {
+        key.attacker(Purpose::Enforcement, day, id as usize)
+            .random::<f64>()
+            < seized
+    });
+    world.displace_customers_where(j, day, &mut |_, w| {
+        w.providers[j].seats_used as f64 > w.providers[j].capacity
+    });
+}
+
+/// The hit provider and, more weakly, its peers of the same class learn resilience;
+/// enforcement pressure on the class rises.
+fn learn_from_hit(world: &mut World, j: usize) {
+    let market = &world.model.market;
+    world.providers[j].suffer_hit(market);
+    let class = world.providers[j].class.clone();
+    for (k, peer) in world.providers.iter_mut().enumerate() {
+        if k != j && peer.class == class && peer.status != ProviderStatus::Gone {
+            peer.learn_resilience(market.resilience_learning_peers);
+        }
+    }
+    *world.pressure.entry(class).or_insert(0.0) += 1.0;
+}
