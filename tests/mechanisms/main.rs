@@ -3,3 +3,5 @@
 //! imports from the layers above them).
 
 mod config;
+mod market;
+mod small;
