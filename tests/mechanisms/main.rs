@@ -3,5 +3,6 @@
 //! imports from the layers above them).
 
 mod config;
+mod intervention;
 mod market;
 mod small;
