@@ -5,4 +5,5 @@
 mod config;
 mod intervention;
 mod market;
+mod provider;
 mod small;
