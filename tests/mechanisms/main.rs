@@ -3,6 +3,7 @@
 //! imports from the layers above them).
 
 mod config;
+mod entry;
 mod intervention;
 mod market;
 mod provider;
