@@ -8,3 +8,4 @@ mod intervention;
 mod market;
 mod provider;
 mod small;
+mod victims;
