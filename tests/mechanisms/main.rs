@@ -2,6 +2,7 @@
 //! purpose (through the public API, so that the model's modules stay free of
 //! imports from the layers above them).
 
+mod attacker;
 mod config;
 mod entry;
 mod intervention;
@@ -9,3 +10,4 @@ mod market;
 mod provider;
 mod small;
 mod victims;
+mod world;
