@@ -12,7 +12,11 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn stream(day: u32) -> Stream {
-    RunKey { seed: 11, replication: 0 }.market(Purpose::Decision, day)
+    RunKey {
+        seed: 11,
+        replication: 0,
+    }
+    .market(Purpose::Decision, day)
 }
 
 /// Sample mean and variance of `draws` draws of `f`.
@@ -28,8 +32,16 @@ fn moments(draws: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
 /// `variance` (at 100,000 draws its relative SE is under 2% for these laws).
 fn assert_moments(got: (f64, f64), mean: f64, variance: f64, draws: usize, what: &str) {
     let se = (variance / draws as f64).sqrt();
-    assert!((got.0 - mean).abs() <= 4.0 * se, "{what}: mean {} vs {mean}", got.0);
-    assert!((got.1 / variance - 1.0).abs() <= 0.1, "{what}: variance {} vs {variance}", got.1);
+    assert!(
+        (got.0 - mean).abs() <= 4.0 * se,
+        "{what}: mean {} vs {mean}",
+        got.0
+    );
+    assert!(
+        (got.1 / variance - 1.0).abs() <= 0.1,
+        "{what}: variance {} vs {variance}",
+        got.1
+    );
 }
 
 #[test]
@@ -78,11 +90,17 @@ fn perceived_risk_decays_with_its_half_life_and_shocks_add_to_the_decayed_value(
     let mut view = world.view(120);
     view.ambient_risk = 0.002;
     // Two half-lives: a quarter of the personal risk, plus the ambient risk.
-    assert!(close(attacker.perceived_risk(&view), initial * 0.25 + 0.002));
+    assert!(close(
+        attacker.perceived_risk(&view),
+        initial * 0.25 + 0.002
+    ));
     attacker.add_risk(0.01, 60, h);
     assert_eq!(attacker.risk_day, 60);
     assert!(close(f64::from(attacker.risk), initial * 0.5 + 0.01));
-    assert!(close(attacker.perceived_risk(&view), (initial * 0.5 + 0.01) * 0.5 + 0.002));
+    assert!(close(
+        attacker.perceived_risk(&view),
+        (initial * 0.5 + 0.01) * 0.5 + 0.002
+    ));
 }
 
 #[test]
@@ -101,7 +119,11 @@ fn expected_profit_is_proceeds_less_costs_subscription_and_risk() {
     //   - overhead - R x sanction / D, with V = kept share x loss per compromise.
     let v = 0.3 * world.victims.loss_per_compromise();
     let proceeds = 385.0 * 1.5 * world.victims.compromises_per_email() * v;
-    let expected = 3.0 * (proceeds - 5.0 - 30.0 * 1.2 / 30.0) - 0.0 - f64::from(0.04f32) * 50_000.0 / 30.0;
+    let expected =
+        3.0 * (proceeds - 5.0 - 30.0 * 1.2 / 30.0) - 0.0 - f64::from(0.04f32) * 50_000.0 / 30.0;
     assert!(close(view.value_per_compromise[0], v));
-    assert!(close(attacker.expected_profit(kind, price, &view), expected));
+    assert!(close(
+        attacker.expected_profit(kind, price, &view),
+        expected
+    ));
 }

@@ -6,17 +6,18 @@ use caasim::model::world::World;
 
 use crate::small;
 
-/// Entrants over `days` days from `first` on, with unmet seats held at
-/// `unmet_per_used` times the seats rented (the entrants only set up, so
-/// the rate stays the same every day).
-fn entrants(world: &mut World, first: u32, days: u32, unmet_per_used: u64) -> u64 {
+/// Entrants over `days` days from `first` on, with unmet seats held at a
+/// share near `unmet_share` of the seats wanted (the entrants only set up,
+/// so the rate stays the same every day); returns them and the exact share.
+fn entrants(world: &mut World, first: u32, days: u32, unmet_share: f64) -> (u64, f64) {
     let used: u64 = world.providers.iter().map(|p| p.seats_used).sum();
-    world.unmet_seats = used * unmet_per_used;
+    world.unmet_seats = (used as f64 * unmet_share / (1.0 - unmet_share)).round() as u64;
     let before = world.providers.len();
     for day in first..first + days {
         providers_enter(world, day);
     }
-    (world.providers.len() - before) as u64
+    let share = world.unmet_seats as f64 / (used + world.unmet_seats) as f64;
+    ((world.providers.len() - before) as u64, share)
 }
 
 /// A Poisson count within 4 of its standard errors `sqrt(mean)` of its mean
@@ -35,19 +36,29 @@ fn assert_poisson(count: u64, mean: f64, what: &str) {
 fn entrants_arrive_at_the_documented_rate_of_unmet_demand_and_pressure() {
     let model = small::model(&["entry.max_providers=10000", "entry.base_per_day=0.1"]);
     let mut world = World::new(&model, &model.arms[0], 0);
-    let days = 2000;
-    // No unmet demand: only the base rate, 0.1 a day.
-    assert_poisson(entrants(&mut world, 1, days, 0), 0.1 * 2000.0, "no unmet demand");
-    // Unmet seats = seats rented: U = 0.5, rate 0.1 + 0.5 x 0.5 / (0.5 + 0.05).
-    let rate = 0.1 + 0.5 * 0.5 / 0.55;
-    assert_poisson(entrants(&mut world, 3000, days, 1), rate * 2000.0, "U = 0.5");
+    let days = 4000;
+    // rate = (0.1 + 0.5 x U / (U + 0.05)) x exp(-0.5 x pressure).
+    let rate = |u: f64, pressure: f64| (0.1 + 0.5 * u / (u + 0.05)) * (-0.5 * pressure).exp();
+    // No unmet demand: only the base rate.
+    let (count, u) = entrants(&mut world, 1, days, 0.0);
+    assert_eq!(u, 0.0);
+    assert_poisson(count, rate(u, 0.0) * 4000.0, "no unmet demand");
+    // U at the half-saturation share: half the maximum (a half-saturation
+    // share off by a factor 2 would be 9 SE away).
+    let (count, u) = entrants(&mut world, 5000, days, 0.05);
+    assert_poisson(count, rate(u, 0.0) * 4000.0, "U = 0.05");
+    // Saturated: near the maximum.
+    let (count, u) = entrants(&mut world, 10_000, days, 0.9);
+    assert_poisson(count, rate(u, 0.0) * 4000.0, "U = 0.9");
     // Pressure 2 on the template's class: x exp(-0.5 x 2).
     world.pressure.insert("vds".into(), 2.0);
-    let deterred = rate * (-1.0f64).exp() * 2000.0;
-    assert_poisson(entrants(&mut world, 6000, days, 1), deterred, "pressure 2");
+    let (count, u) = entrants(&mut world, 15_000, days, 0.9);
+    assert_poisson(count, rate(u, 2.0) * 4000.0, "pressure 2");
     // Entrants set up for setup_days and take the template's values.
     let last = world.providers.last().unwrap();
-    assert!(matches!(last.status, ProviderStatus::Setup { ready_day } if (6014..8014).contains(&ready_day)));
+    assert!(
+        matches!(last.status, ProviderStatus::Setup { ready_day } if (15_014..19_014).contains(&ready_day))
+    );
     assert_eq!((last.capacity, last.price), (30.0, 30.0));
     assert_eq!(last.name, format!("entrant-{}", world.entrants));
 }
@@ -57,15 +68,15 @@ fn nobody_enters_without_a_margin_or_without_room() {
     // Unit cost $1 a seat-day: margin 31/30 x 0.85 - 1 - 5/30 < 0.
     let model = small::model(&["entry.template.unit_cost_usd_per_seat_day=1"]);
     let mut world = World::new(&model, &model.arms[0], 0);
-    assert_eq!(entrants(&mut world, 1, 500, 100), 0);
+    assert_eq!(entrants(&mut world, 1, 500, 0.99).0, 0);
     // Room for two more (3 initial, max 5), entry at 50 a day: never more than 5 alive.
     let model = small::model(&["entry.max_providers=5", "entry.max_per_day=50"]);
     let mut world = World::new(&model, &model.arms[0], 0);
-    assert_eq!(entrants(&mut world, 1, 1, 100), 2);
-    assert_eq!(entrants(&mut world, 2, 100, 100), 0);
+    assert_eq!(entrants(&mut world, 1, 1, 0.99).0, 2);
+    assert_eq!(entrants(&mut world, 2, 100, 0.99).0, 0);
     // One leaves: one more may enter.
     world.providers[1].status = ProviderStatus::Gone;
-    assert_eq!(entrants(&mut world, 200, 100, 100), 1);
+    assert_eq!(entrants(&mut world, 200, 100, 0.99).0, 1);
     let alive = (world.providers.iter()).filter(|p| p.status != ProviderStatus::Gone);
     assert_eq!(alive.count(), 5);
 }

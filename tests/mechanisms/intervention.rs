@@ -35,7 +35,10 @@ fn a_strike_seizes_capacity_and_downtime_scaled_by_one_minus_resilience() {
     let alpha = &world.providers[0];
     // Alpha: resilience 0.25, capacity_seized 0.6, downtime 10.
     let r = 0.25;
-    assert!(close(alpha.capacity, before[0].capacity * (1.0 - 0.6 * (1.0 - r))));
+    assert!(close(
+        alpha.capacity,
+        before[0].capacity * (1.0 - 0.6 * (1.0 - r))
+    ));
     // round(10 x 0.75) = round(7.5) = 8 (halves round away from zero).
     assert_eq!(alpha.status, ProviderStatus::Down { until_day: day + 8 });
     // Customers on seized seats are displaced until the rest fit.
@@ -95,8 +98,20 @@ fn a_fully_resilient_provider_is_untouched_by_a_strike_without_data_or_arrest() 
     act_today(&mut world, model.internal_day(5));
     for (p, q) in world.providers.iter().zip(&before) {
         assert_eq!(
-            (p.capacity, p.status, p.resilience, p.reputation, p.seats_used),
-            (q.capacity, q.status, q.resilience, q.reputation, q.seats_used)
+            (
+                p.capacity,
+                p.status,
+                p.resilience,
+                p.reputation,
+                p.seats_used
+            ),
+            (
+                q.capacity,
+                q.status,
+                q.resilience,
+                q.reputation,
+                q.seats_used
+            )
         );
     }
     assert!(world.pressure.is_empty() && world.events.displaced == 0);
@@ -117,7 +132,10 @@ fn an_arrest_removes_the_provider_and_displaces_all_its_customers() {
     assert_eq!(world.counts.working, working - hit.len() as u64);
     for &id in &hit {
         let a = &world.population.as_slice()[id as usize];
-        assert_eq!((a.status, a.provider, a.displaced), (Status::Searching, NO_PROVIDER, true));
+        assert_eq!(
+            (a.status, a.provider, a.displaced),
+            (Status::Searching, NO_PROVIDER, true)
+        );
         assert!(a.wake_day > day);
     }
     // Learning still happens, and a gone provider is no longer a target.
@@ -149,14 +167,23 @@ fn the_hardening_ramp_raises_mfa_of_the_chosen_segments_linearly_to_full_effect(
         for s in 0..model.segments.len() {
             let (m, b) = (world.victims.mfa_adoption[s], world.victims.bypass_share[s]);
             if chosen.contains(&s) {
-                assert!(close(m, (m0[s] + 0.3 * g).min(1.0)), "day {k}, segment {s}: {m}");
-                assert!(close(b, b0[s] * (1.0 - 0.5 * g)), "day {k}, segment {s}: {b}");
+                assert!(
+                    close(m, (m0[s] + 0.3 * g).min(1.0)),
+                    "day {k}, segment {s}: {m}"
+                );
+                assert!(
+                    close(b, b0[s] * (1.0 - 0.5 * g)),
+                    "day {k}, segment {s}: {b}"
+                );
             } else {
                 assert_eq!((m, b), (m0[s], b0[s]), "day {k}, segment {s}");
             }
         }
     }
-    assert!(chosen.iter().any(|&s| m0[s] + 0.3 < 1.0), "the cap at 1 is not all that is tested");
+    assert!(
+        chosen.iter().any(|&s| m0[s] + 0.3 < 1.0),
+        "the cap at 1 is not all that is tested"
+    );
 }
 
 #[test]
@@ -172,9 +199,20 @@ fn payment_windows_apply_their_factor_and_fee_inside_start_to_end_only() {
         let factor = if first { 0.3 } else { 1.0 } * if second { 0.5 } else { 1.0 };
         let fee = if first { 0.2 } else { 0.0 } + if second { 0.1 } else { 0.0 };
         let t = model.internal_day(day);
-        assert!(close(world.conversion(t), factor), "day {day}: {}", world.conversion(t));
-        assert!(close(world.fee_share(t), fee), "day {day}: {}", world.fee_share(t));
-        assert!(close(world.view(t).fee_share, fee), "the attackers' view, day {day}");
+        assert!(
+            close(world.conversion(t), factor),
+            "day {day}: {}",
+            world.conversion(t)
+        );
+        assert!(
+            close(world.fee_share(t), fee),
+            "day {day}: {}",
+            world.fee_share(t)
+        );
+        assert!(
+            close(world.view(t).fee_share, fee),
+            "the attackers' view, day {day}"
+        );
     }
 }
 
@@ -202,5 +240,8 @@ fn without_overflow_each_customer_loses_its_seat_with_the_seized_share() {
     let p = 0.1 * (1.0 - 0.25);
     let share = displaced as f64 / customers_hit as f64;
     let se = (p * (1.0 - p) / customers_hit as f64).sqrt();
-    assert!((share - p).abs() <= 4.0 * se, "share {share} vs {p} (SE {se})");
+    assert!(
+        (share - p).abs() <= 4.0 * se,
+        "share {share} vs {p} (SE {se})"
+    );
 }

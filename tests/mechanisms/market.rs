@@ -45,15 +45,30 @@ fn logit_shares(providers: &[Provider], candidate: &[bool], last: Option<usize>)
     let exp: Vec<f64> = providers
         .iter()
         .enumerate()
-        .map(|(j, p)| if candidate[j] { utility(j, p).exp() } else { 0.0 })
+        .map(|(j, p)| {
+            if candidate[j] {
+                utility(j, p).exp()
+            } else {
+                0.0
+            }
+        })
         .collect();
     let total: f64 = exp.iter().sum();
     exp.iter().map(|e| e / total).collect()
 }
 
 /// Empirical choice shares over `n` uniform numbers from a fixed stream.
-fn empirical_shares(attacker: &Attacker, providers: &[Provider], world: &World, n: usize) -> Vec<f64> {
-    let mut rng = RunKey { seed: 3, replication: 0 }.market(Purpose::Design, 1);
+fn empirical_shares(
+    attacker: &Attacker,
+    providers: &[Provider],
+    world: &World,
+    n: usize,
+) -> Vec<f64> {
+    let mut rng = RunKey {
+        seed: 3,
+        replication: 0,
+    }
+    .market(Purpose::Design, 1);
     let mut counts = vec![0usize; providers.len()];
     let mut scratch = Vec::new();
     for _ in 0..n {
@@ -95,7 +110,10 @@ fn choice_shares_match_the_closed_form_logit() {
     let providers = open_providers(&world);
     let n = 200_000;
     let expected = logit_shares(&providers, &[true; 3], None);
-    assert!(expected.iter().all(|&p| p > 0.1), "{expected:?}: every share is tested");
+    assert!(
+        expected.iter().all(|&p| p > 0.1),
+        "{expected:?}: every share is tested"
+    );
     assert_shares_match(
         &empirical_shares(&searcher(1, NO_PROVIDER), &providers, &world, n),
         &expected,
@@ -111,7 +129,10 @@ fn the_switching_cost_lowers_the_utility_of_every_provider_but_the_last() {
     let n = 200_000;
     let expected = logit_shares(&providers, &[true; 3], Some(1));
     let without = logit_shares(&providers, &[true; 3], None);
-    assert!(expected[1] > without[1] + 0.2, "the bonus matters: {expected:?} vs {without:?}");
+    assert!(
+        expected[1] > without[1] + 0.2,
+        "the bonus matters: {expected:?} vs {without:?}"
+    );
     assert_shares_match(
         &empirical_shares(&searcher(1, 1), &providers, &world, n),
         &expected,
@@ -135,13 +156,20 @@ fn providers_without_room_or_not_selling_are_not_candidates_unless_they_hold_the
     holder.provider = 0;
     holder.status = Status::Working;
     let expected = logit_shares(&providers, &[true, true, false], Some(0));
-    assert_shares_match(&empirical_shares(&holder, &providers, &world, n), &expected, n);
+    assert_shares_match(
+        &empirical_shares(&holder, &providers, &world, n),
+        &expected,
+        n,
+    );
     // No one selling: no choice.
     for p in &mut providers {
         p.status = ProviderStatus::Gone;
     }
     let mut scratch = Vec::new();
-    assert_eq!(choose(&holder, 0.5, &providers, &model.market, &mut scratch), None);
+    assert_eq!(
+        choose(&holder, 0.5, &providers, &model.market, &mut scratch),
+        None
+    );
 }
 
 #[test]
@@ -164,7 +192,10 @@ fn the_same_uniform_number_gives_the_same_choice_by_inverse_cdf_in_index_order()
     assert_eq!(pick(second + 1e-9), Some(2));
     assert_eq!(pick(1.0 - 1e-12), Some(2));
     // Same key, same numbers, same choices.
-    let key = RunKey { seed: 9, replication: 1 };
+    let key = RunKey {
+        seed: 9,
+        replication: 1,
+    };
     let run = |pick: &mut dyn FnMut(f64) -> Option<usize>| -> Vec<Option<usize>> {
         let mut rng = key.attacker(Purpose::Decision, 40, 17);
         (0..100).map(|_| pick(rng.random())).collect()

@@ -134,7 +134,10 @@ fn the_mean_price_is_seat_weighted_over_active_providers() {
     a.seats_used = 0;
     b.seats_used = 0;
     let price = seat_weighted_price(&[a.clone(), b.clone(), c.clone()]);
-    assert!(close(price.unwrap(), 40.0), "unweighted without rented seats");
+    assert!(
+        close(price.unwrap(), 40.0),
+        "unweighted without rented seats"
+    );
     a.status = ProviderStatus::Gone;
     b.status = ProviderStatus::Setup { ready_day: 3 };
     assert_eq!(seat_weighted_price(&[a, b, c]), None);

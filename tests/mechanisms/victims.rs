@@ -64,7 +64,11 @@ fn compromises_per_email_is_the_targeting_weighted_effective_probability() {
 fn the_days_compromises_split_over_segments_in_proportion_to_their_weight() {
     let victims = victims();
     let total = 200_000;
-    let mut rng = RunKey { seed: 5, replication: 0 }.market(Purpose::Victims, 1);
+    let mut rng = RunKey {
+        seed: 5,
+        replication: 0,
+    }
+    .market(Purpose::Victims, 1);
     let mut compromises = vec![1u64; 4]; // distribute adds to what is there
     let mut losses = vec![0.0; 4];
     let day = victims.distribute(total, &mut rng, &mut compromises, &mut losses);
@@ -75,7 +79,10 @@ fn the_days_compromises_split_over_segments_in_proportion_to_their_weight() {
         let q = w * p_eff(p, m) / per_email();
         let (got, want) = ((compromises[s] - 1) as f64, total as f64 * q);
         let se = (total as f64 * q * (1.0 - q)).sqrt();
-        assert!((got - want).abs() <= 4.0 * se, "segment {s}: {got} vs {want} (SE {se})");
+        assert!(
+            (got - want).abs() <= 4.0 * se,
+            "segment {s}: {got} vs {want} (SE {se})"
+        );
     }
     // Losses given the counts C_s: sum of Binomial(C_s, q_s) log-normal losses,
     // mean C q E[X] and variance C (q E[X^2] - q^2 E[X]^2); within 4 SE.
@@ -89,15 +96,25 @@ fn the_days_compromises_split_over_segments_in_proportion_to_their_weight() {
         variance += c * (q * ex2 - q * q * ex * ex);
     }
     let se = variance.sqrt();
-    assert!((day.losses_usd - mean).abs() <= 4.0 * se, "{} vs {mean} (SE {se})", day.losses_usd);
+    assert!(
+        (day.losses_usd - mean).abs() <= 4.0 * se,
+        "{} vs {mean} (SE {se})",
+        day.losses_usd
+    );
 }
 
 #[test]
 fn binomial_draws_have_the_binomial_mean_and_variance() {
-    let mut rng = RunKey { seed: 5, replication: 0 }.market(Purpose::Victims, 2);
+    let mut rng = RunKey {
+        seed: 5,
+        replication: 0,
+    }
+    .market(Purpose::Victims, 2);
     let draws = 20_000;
     for (n, p) in [(50u64, 0.3), (10_000, 0.02), (7, 0.9)] {
-        let xs: Vec<f64> = (0..draws).map(|_| binomial(n, p, &mut rng) as f64).collect();
+        let xs: Vec<f64> = (0..draws)
+            .map(|_| binomial(n, p, &mut rng) as f64)
+            .collect();
         let mean = xs.iter().sum::<f64>() / draws as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (draws - 1) as f64;
         // Mean within 4 SE sqrt(npq / draws); sample variance within 4 SE
@@ -107,8 +124,14 @@ fn binomial_draws_have_the_binomial_mean_and_variance() {
         let mu4 = sigma2 * (1.0 + 3.0 * (nf - 2.0) * pq);
         let se_mean = (sigma2 / draws as f64).sqrt();
         let se_var = ((mu4 - sigma2 * sigma2) / draws as f64).sqrt();
-        assert!((mean - nf * p).abs() <= 4.0 * se_mean, "n {n} p {p}: mean {mean}");
-        assert!((var - sigma2).abs() <= 4.0 * se_var, "n {n} p {p}: variance {var}");
+        assert!(
+            (mean - nf * p).abs() <= 4.0 * se_mean,
+            "n {n} p {p}: mean {mean}"
+        );
+        assert!(
+            (var - sigma2).abs() <= 4.0 * se_var,
+            "n {n} p {p}: variance {var}"
+        );
     }
     assert_eq!(binomial(0, 0.5, &mut rng), 0);
     assert_eq!(binomial(12, 0.0, &mut rng), 0);

@@ -16,7 +16,10 @@ fn the_half_life_factor_halves_a_quantity_over_its_half_life() {
         let h = half_life_factor(half_life);
         assert!(close(h, 0.5f64.powf(1.0 / half_life)));
         assert!(close(h.powf(half_life), 0.5), "half-life {half_life}");
-        assert!(close(h.powf(2.0 * half_life), 0.25), "half-life {half_life}");
+        assert!(
+            close(h.powf(2.0 * half_life), 0.25),
+            "half-life {half_life}"
+        );
     }
 }
 
@@ -32,12 +35,19 @@ fn the_initial_placement_fills_providers_up_to_target_utilisation() {
             .count() as u64;
         assert_eq!(p.seats_used, on_j, "provider {j}: one seat per attacker");
         assert!(p.seats_used as f64 <= 0.85 * p.capacity, "provider {j}");
-        assert_eq!(p.capacity, model.providers[j].economics.capacity_seats, "restored");
+        assert_eq!(
+            p.capacity, model.providers[j].economics.capacity_seats,
+            "restored"
+        );
     }
     // 340 seats at target utilisation for 300 one-seat attackers: all placed,
     // renewals staggered over the first period.
     assert_eq!((world.counts.working, world.counts.searching), (300, 0));
-    assert!(attackers.iter().all(|a| a.paid_until < 30 && a.last_provider == a.provider));
+    assert!(
+        attackers
+            .iter()
+            .all(|a| a.paid_until < 30 && a.last_provider == a.provider)
+    );
     // Search time with every provider selling: 20 / (1 + 1 x (0.8 + 0.4 + 0.6)).
     assert!(close(world.mean_search_days(), 20.0 / 2.8));
 }
@@ -62,11 +72,20 @@ fn displacing_customers_sends_every_customer_of_one_provider_searching_and_count
     assert_eq!(world.providers[2].seats_used, seats_before[2]);
     for (a, b) in world.population.as_slice().iter().zip(&before) {
         if b.provider == 1 {
-            assert_eq!((a.status, a.provider, a.displaced), (Status::Searching, NO_PROVIDER, true));
-            assert_eq!(a.last_provider, 1, "the last provider is kept for the switching cost");
+            assert_eq!(
+                (a.status, a.provider, a.displaced),
+                (Status::Searching, NO_PROVIDER, true)
+            );
+            assert_eq!(
+                a.last_provider, 1,
+                "the last provider is kept for the switching cost"
+            );
             assert!(a.wake_day > day);
         } else {
-            assert_eq!((a.status, a.provider, a.displaced), (b.status, b.provider, false));
+            assert_eq!(
+                (a.status, a.provider, a.displaced),
+                (b.status, b.provider, false)
+            );
         }
     }
 }
