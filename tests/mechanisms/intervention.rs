@@ -245,3 +245,26 @@ fn without_overflow_each_customer_loses_its_seat_with_the_seized_share() {
         "share {share} vs {p} (SE {se})"
     );
 }
+
+#[test]
+fn deterrence_messaging_scales_arrivals_in_its_window_and_shocks_ambient_risk_once() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "deterrence")], 0);
+    for day in 0..30 {
+        world.events.risk_shock = false;
+        act_today(&mut world, model.internal_day(day));
+        // The shock and the cost come on the start day only.
+        assert_eq!(world.events.risk_shock, day == 5, "day {day}");
+    }
+    assert!(close(world.ambient_risk, 0.005));
+    assert_eq!(world.events.defender_cost_usd, 1000.0);
+    for day in 0..30 {
+        let factor = if (5..15).contains(&day) { 0.6 } else { 1.0 };
+        assert_eq!(
+            world.arrival_factor(model.internal_day(day)),
+            factor,
+            "day {day}"
+        );
+        assert_eq!(world.conversion(model.internal_day(day)), 1.0);
+    }
+}

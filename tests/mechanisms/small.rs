@@ -123,6 +123,12 @@ name = "hardening"
 interventions = [
   { kind = "victim_hardening", start = 5, top_segments = 2, mfa_adoption_increase = 0.3, bypass_share_factor = 0.5, ramp_days = 4 },
 ]
+
+[[arms]]
+name = "deterrence"
+interventions = [
+  { kind = "deterrence_messaging", start = 5, duration_days = 10, arrival_factor = 0.6, risk_shock = 0.005, cost_usd = 1000 },
+]
 "#;
 
 /// The small world's model, with `--set` style overrides.
