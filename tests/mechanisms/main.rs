@@ -2,4 +2,12 @@
 //! purpose (through the public API, so that the model's modules stay free of
 //! imports from the layers above them).
 
+mod attacker;
 mod config;
+mod entry;
+mod intervention;
+mod market;
+mod provider;
+mod small;
+mod victims;
+mod world;

@@ -1,0 +1,270 @@
+//! What interventions do when they act (MODEL.md 7.11, 7.15): a takedown
+//! strike, the hardening ramp and the payment windows.
+
+use caasim::model::attacker::{NO_PROVIDER, Status};
+use caasim::model::intervention::{act_today, update_hardening};
+use caasim::model::provider::ProviderStatus;
+use caasim::model::world::{World, half_life_factor};
+
+use crate::small;
+
+/// Exact up to floating-point rounding of a few operations.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+}
+
+/// Identities of the working customers of provider `j`.
+fn customers(world: &World, j: usize) -> Vec<u32> {
+    (world.population.as_slice().iter())
+        .filter(|a| a.status == Status::Working && usize::from(a.provider) == j)
+        .map(|a| a.id)
+        .collect()
+}
+
+#[test]
+fn a_strike_seizes_capacity_and_downtime_scaled_by_one_minus_resilience() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "takedown")], 0);
+    let day = model.internal_day(5);
+    let before = world.providers.clone();
+    let hit_customers = customers(&world, 0);
+    let other_customers = customers(&world, 1);
+    let seats_before = before[0].seats_used;
+    act_today(&mut world, day);
+    act_today(&mut world, day + 1); // nothing scheduled: no change
+    let alpha = &world.providers[0];
+    // Alpha: resilience 0.25, capacity_seized 0.6, downtime 10.
+    let r = 0.25;
+    assert!(close(
+        alpha.capacity,
+        before[0].capacity * (1.0 - 0.6 * (1.0 - r))
+    ));
+    // round(10 x 0.75) = round(7.5) = 8 (halves round away from zero).
+    assert_eq!(alpha.status, ProviderStatus::Down { until_day: day + 8 });
+    // Customers on seized seats are displaced until the rest fit.
+    assert!(alpha.seats_used as f64 <= alpha.capacity);
+    let displaced = seats_before - alpha.seats_used; // one seat each
+    assert_eq!(world.events.displaced, displaced);
+    assert!(displaced > 0);
+    // Learning: the hit provider by 0.3 of its gap, its class peer Beta by
+    // 0.1, Gamma (another class) not at all; reputation halves; pressure 1.
+    assert!(close(alpha.resilience, r + 0.3 * (1.0 - r)));
+    assert!(close(alpha.reputation, before[0].reputation * 0.5));
+    assert!(close(world.providers[1].resilience, 0.2 + 0.1 * 0.8));
+    assert_eq!(world.providers[2].resilience, before[2].resilience);
+    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    assert_eq!(world.pressure.get("bulletproof"), None);
+    // Customer data: Alpha's customers (displaced or not) get the personal
+    // shock on top of their decayed initial risk; others keep theirs.
+    let decay = half_life_factor(model.market.risk_half_life_days);
+    let initial = model.attacker_types[0].initial_risk;
+    let shocked = (f64::from(initial as f32) * decay.powf(f64::from(day)) + 0.02) as f32;
+    let attackers = world.population.as_slice();
+    for &id in &hit_customers {
+        let a = &attackers[id as usize];
+        assert_eq!((a.risk, a.risk_day), (shocked, day), "customer {id}");
+    }
+    for &id in &other_customers {
+        assert_eq!(attackers[id as usize].risk, initial as f32);
+    }
+    assert!(close(world.ambient_risk, 0.003));
+    assert!(world.events.risk_shock);
+}
+
+#[test]
+fn a_second_strike_meets_the_learned_resilience_and_never_shortens_downtime() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "takedown")], 0);
+    let day = model.internal_day(5);
+    act_today(&mut world, day);
+    let (capacity, r) = (world.providers[0].capacity, world.providers[0].resilience);
+    // The same strike again (the arm acts again if asked for the same day).
+    act_today(&mut world, day);
+    let alpha = &world.providers[0];
+    assert!(close(alpha.capacity, capacity * (1.0 - 0.6 * (1.0 - r))));
+    // round(10 x (1 - 0.475)) = 5 < 8 days left: the first downtime stands.
+    assert_eq!(alpha.status, ProviderStatus::Down { until_day: day + 8 });
+    assert_eq!(world.pressure.get("vds"), Some(&2.0));
+}
+
+#[test]
+fn a_fully_resilient_provider_is_untouched_by_a_strike_without_data_or_arrest() {
+    let model = small::model(&[
+        "providers.0.resilience=1",
+        "arms.1.interventions.0.customer_data_seized=false",
+    ]);
+    let mut world = World::new(&model, &model.arms[1], 0);
+    let before = world.providers.clone();
+    act_today(&mut world, model.internal_day(5));
+    for (p, q) in world.providers.iter().zip(&before) {
+        assert_eq!(
+            (
+                p.capacity,
+                p.status,
+                p.resilience,
+                p.reputation,
+                p.seats_used
+            ),
+            (
+                q.capacity,
+                q.status,
+                q.resilience,
+                q.reputation,
+                q.seats_used
+            )
+        );
+    }
+    assert!(world.pressure.is_empty() && world.events.displaced == 0);
+}
+
+#[test]
+fn an_arrest_removes_the_provider_and_displaces_all_its_customers() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "arrest")], 0);
+    let hit = customers(&world, 0);
+    let working = world.counts.working;
+    let day = model.internal_day(5);
+    act_today(&mut world, day);
+    assert_eq!(world.providers[0].status, ProviderStatus::Gone);
+    assert_eq!(world.providers[0].seats_used, 0);
+    assert_eq!(world.events.provider_exits, 1);
+    assert_eq!(world.events.displaced, hit.len() as u64);
+    assert_eq!(world.counts.working, working - hit.len() as u64);
+    for &id in &hit {
+        let a = &world.population.as_slice()[id as usize];
+        assert_eq!(
+            (a.status, a.provider, a.displaced),
+            (Status::Searching, NO_PROVIDER, true)
+        );
+        assert!(a.wake_day > day);
+    }
+    // Learning still happens, and a gone provider is no longer a target.
+    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    act_today(&mut world, day);
+    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+}
+
+#[test]
+fn the_hardening_ramp_raises_mfa_of_the_chosen_segments_linearly_to_full_effect() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "hardening")], 0);
+    let start = model.internal_day(5);
+    // top_segments = 2: the two largest targeting x compromise_prob. Segments
+    // are (US, IT) x (finance, public): US-finance 0.18 x 0.002 = 3.6e-4,
+    // US-public 0.42 x 0.001 = 4.2e-4, IT-finance 0.12 x 0.003 = 3.6e-4,
+    // IT-public 0.28 x 0.0015 = 4.2e-4: the two public segments.
+    let chosen = [1, 3];
+    assert_eq!(model.segments[1].sector, "public");
+    assert_eq!(model.segments[3].sector, "public");
+    let (m0, b0): (Vec<f64>, Vec<f64>) = (model.segments.iter())
+        .map(|s| (s.mfa_adoption, s.bypass_share))
+        .unzip();
+    act_today(&mut world, start);
+    for k in 0..7u32 {
+        update_hardening(&mut world, start + k);
+        // ramp_days = 4: g = min((k + 1) / 4, 1).
+        let g = (f64::from(k + 1) / 4.0).min(1.0);
+        for s in 0..model.segments.len() {
+            let (m, b) = (world.victims.mfa_adoption[s], world.victims.bypass_share[s]);
+            if chosen.contains(&s) {
+                assert!(
+                    close(m, (m0[s] + 0.3 * g).min(1.0)),
+                    "day {k}, segment {s}: {m}"
+                );
+                assert!(
+                    close(b, b0[s] * (1.0 - 0.5 * g)),
+                    "day {k}, segment {s}: {b}"
+                );
+            } else {
+                assert_eq!((m, b), (m0[s], b0[s]), "day {k}, segment {s}");
+            }
+        }
+    }
+    assert!(
+        chosen.iter().any(|&s| m0[s] + 0.3 < 1.0),
+        "the cap at 1 is not all that is tested"
+    );
+}
+
+#[test]
+fn payment_windows_apply_their_factor_and_fee_inside_start_to_end_only() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "payment")], 0);
+    // Two windows: recorded days [5, 15) at 0.3 and +0.2, [12, 22) at 0.5 and +0.1.
+    for day in 0..30 {
+        act_today(&mut world, model.internal_day(day));
+    }
+    for day in 0..30 {
+        let (first, second) = ((5..15).contains(&day), (12..22).contains(&day));
+        let factor = if first { 0.3 } else { 1.0 } * if second { 0.5 } else { 1.0 };
+        let fee = if first { 0.2 } else { 0.0 } + if second { 0.1 } else { 0.0 };
+        let t = model.internal_day(day);
+        assert!(
+            close(world.conversion(t), factor),
+            "day {day}: {}",
+            world.conversion(t)
+        );
+        assert!(
+            close(world.fee_share(t), fee),
+            "day {day}: {}",
+            world.fee_share(t)
+        );
+        assert!(
+            close(world.view(t).fee_share, fee),
+            "the attackers' view, day {day}"
+        );
+    }
+}
+
+#[test]
+fn without_overflow_each_customer_loses_its_seat_with_the_seized_share() {
+    // capacity_seized 0.1 at resilience 0.25 seizes 0.075 of Alpha's 200
+    // seats, leaving 185 for its 170 placed customers: only the random part
+    // acts, each customer displaced with probability 0.075 (its own stream).
+    let model = small::model(&[
+        "arms.1.interventions.0.capacity_seized=0.1",
+        "arms.1.interventions.0.downtime_days=0",
+        "arms.1.interventions.0.customer_data_seized=false",
+    ]);
+    let (mut customers_hit, mut displaced) = (0, 0);
+    for replication in 0..200 {
+        let mut world = World::new(&model, &model.arms[1], replication);
+        customers_hit += customers(&world, 0).len() as u64;
+        act_today(&mut world, model.internal_day(5));
+        assert!(world.providers[0].seats_used as f64 <= world.providers[0].capacity);
+        displaced += world.events.displaced;
+    }
+    // Binomial(n, 0.075) in total: within 4 standard errors (n about 34,000,
+    // 4 SE about 0.0057; displacing all or none of the seized share's
+    // complement would be far outside).
+    let p = 0.1 * (1.0 - 0.25);
+    let share = displaced as f64 / customers_hit as f64;
+    let se = (p * (1.0 - p) / customers_hit as f64).sqrt();
+    assert!(
+        (share - p).abs() <= 4.0 * se,
+        "share {share} vs {p} (SE {se})"
+    );
+}
+
+#[test]
+fn deterrence_messaging_scales_arrivals_in_its_window_and_shocks_ambient_risk_once() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "deterrence")], 0);
+    for day in 0..30 {
+        world.events.risk_shock = false;
+        act_today(&mut world, model.internal_day(day));
+        // The shock and the cost come on the start day only.
+        assert_eq!(world.events.risk_shock, day == 5, "day {day}");
+    }
+    assert!(close(world.ambient_risk, 0.005));
+    assert_eq!(world.events.defender_cost_usd, 1000.0);
+    for day in 0..30 {
+        let factor = if (5..15).contains(&day) { 0.6 } else { 1.0 };
+        assert_eq!(
+            world.arrival_factor(model.internal_day(day)),
+            factor,
+            "day {day}"
+        );
+        assert_eq!(world.conversion(model.internal_day(day)), 1.0);
+    }
+}
