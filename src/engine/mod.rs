@@ -1,5 +1,5 @@
 //! The engine: the day loop of one run, its parallel attacker pass, and the
-//! keyed random streams ([`rng`]).
+//! day's record ([`record`]). Random draws come from [`crate::rng`].
 //!
 //! One day, in the order of the model document:
 //! 1. providers back from setup or downtime start selling; interventions act;

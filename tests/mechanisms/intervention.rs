@@ -2,7 +2,8 @@
 //! strike, the hardening ramp and the payment windows.
 
 use caasim::model::attacker::{NO_PROVIDER, Status};
-use caasim::model::intervention::{act_today, update_hardening};
+use caasim::model::interventions::act_today;
+use caasim::model::interventions::victim_hardening::update as update_hardening;
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::{World, half_life_factor};
 
