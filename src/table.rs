@@ -6,24 +6,27 @@
 //! order and [`cells`] one formatted row. Adding a column is one line in that
 //! list (and its description in docs/RESULTS.md).
 
-/// A value of one cell.
+/// A value of one cell (text borrowed from its record).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// A count, written as a whole number.
     Count(u64),
     /// A number, written in shortest round-trip form.
     Num(f64),
     /// A number that may be undefined (written as an empty cell).
     Opt(Option<f64>),
+    /// Text, written as it is.
+    Text(&'a str),
 }
 
-impl Value {
+impl Value<'_> {
     /// The cell as written in a CSV file.
     pub fn cell(self) -> String {
         match self {
             Value::Count(v) => v.to_string(),
             Value::Num(v) => num(v),
             Value::Opt(v) => opt(v),
+            Value::Text(v) => v.to_string(),
         }
     }
 
@@ -34,6 +37,7 @@ impl Value {
             Value::Count(v) => Some(v as f64),
             Value::Num(v) | Value::Opt(Some(v)) if v.is_finite() => Some(v),
             Value::Num(_) | Value::Opt(_) => None,
+            Value::Text(v) => v.parse().ok().filter(|v: &f64| v.is_finite()),
         }
     }
 }
@@ -43,7 +47,7 @@ pub struct Column<R> {
     /// Column name in the header.
     pub name: &'static str,
     /// The cell's value for a record.
-    pub value: fn(&R) -> Value,
+    pub value: fn(&R) -> Value<'_>,
 }
 
 /// The column names, in order.
@@ -85,6 +89,8 @@ mod tests {
             Value::Opt(None),
             Value::Opt(Some(2.0 / 3.0)),
             Value::Opt(Some(f64::INFINITY)),
+            Value::Text("1.5"),
+            Value::Text("arm"),
         ] {
             let parsed: Option<f64> = value.cell().parse().ok();
             assert_eq!(value.as_f64(), parsed, "{value:?}");

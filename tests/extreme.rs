@@ -25,7 +25,7 @@ mod common;
 
 use caasim::engine;
 use caasim::engine::record::DayRecord;
-use caasim::experiment::{self, Experiment, Hooks, Summary, effects};
+use caasim::experiment::{self, Experiment, Hooks, Summary, effects, metrics};
 use caasim::model::Model;
 use caasim::model::attacker::{Attacker, Status};
 use caasim::model::provider::ProviderStatus;
@@ -630,7 +630,7 @@ fn check_model(model: &Model, label: &str) -> Experiment {
     for (a, plan) in model.arms.iter().enumerate().skip(1) {
         for r in 0..experiment.replications {
             let values = effects::effects(experiment.run_of(0, r), experiment.run_of(a, r), plan);
-            for (metric, value) in effects::METRICS.iter().zip(values) {
+            for (metric, value) in metrics::names().zip(values) {
                 assert!(
                     finite(value),
                     "{label}: {}, replication {r}: {metric} is {value:?}",

@@ -17,13 +17,8 @@ use super::sweep::Sweep;
 use crate::output::folder::{AtomicFile, write_atomic};
 use crate::table::opt;
 
-/// The outputs analysed: effects of the chosen arm against the baseline.
-pub const OUTPUTS: [&str; 4] = [
-    "campaigns_change_pct",
-    "cost_per_compromise_change_pct",
-    "losses_averted_usd",
-    "days_to_recover",
-];
+/// The outputs analysed: the headline effects of the chosen arm against the baseline.
+pub const OUTPUTS: [&str; 4] = super::metrics::HEADLINE;
 
 /// Bootstrap replicates for the intervals.
 pub const BOOTSTRAP: u32 = 1000;

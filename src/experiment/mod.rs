@@ -14,6 +14,7 @@ pub mod calibrate;
 pub mod design;
 pub mod effects;
 pub mod gsa;
+pub mod metrics;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
@@ -127,7 +128,7 @@ pub fn run_summary(model: &Model, hooks: &Hooks) -> Option<Vec<SummaryRow>> {
 pub struct SummaryRow {
     /// Intervention arm.
     pub arm: String,
-    /// Metric name (see [`effects::METRICS`]).
+    /// Metric name (see [`metrics::METRICS`]).
     pub metric: &'static str,
     /// Mean and 95% interval over replications.
     pub estimate: Estimate,
@@ -147,7 +148,7 @@ impl Summary {
     pub fn new(model: &Model) -> Self {
         let arms = model.arms.len().saturating_sub(1);
         Summary {
-            values: vec![vec![Vec::new(); effects::METRICS.len()]; arms],
+            values: vec![vec![Vec::new(); metrics::METRICS.len()]; arms],
         }
     }
 
@@ -165,8 +166,7 @@ impl Summary {
     pub fn rows(&self, model: &Model) -> Vec<SummaryRow> {
         let arms = model.arms.iter().skip(1).zip(&self.values);
         arms.flat_map(|(plan, metrics)| {
-            effects::METRICS
-                .iter()
+            metrics::names()
                 .zip(metrics)
                 .map(|(metric, values)| SummaryRow {
                     arm: plan.name.clone(),

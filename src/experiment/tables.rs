@@ -10,19 +10,16 @@ use super::{self as experiment, Hooks, Summary, SummaryRow};
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::model::Model;
 use crate::output::folder::{AtomicFile, Spool};
-use crate::table::{self, num, opt};
+use crate::table::{self, Column, Value};
 
-/// Write one CSV file atomically from a header and rows of cells.
-fn write_csv<I>(path: &Path, header: &[&str], rows: I) -> Result<()>
-where
-    I: IntoIterator<Item = Vec<String>>,
-{
+/// Write one CSV file atomically: the header of `columns`, then a row per record.
+fn write_csv<R>(path: &Path, columns: &[Column<R>], rows: &[R]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
         let mut csv = csv::Writer::from_writer(file.writer());
-        csv.write_record(header)?;
+        csv.write_record(table::header(columns))?;
         for row in rows {
-            csv.write_record(&row)?;
+            csv.write_record(table::cells(columns, row))?;
         }
         csv.flush()?;
     }
@@ -30,27 +27,127 @@ where
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Columns of `segments.csv`.
-const SEGMENTS_HEADER: [&str; 6] = [
-    "arm",
-    "replication",
-    "country",
-    "sector",
-    "compromises",
-    "losses_usd",
+/// One row of `segments.csv`: a segment's compromises and losses in one
+/// replication of one arm.
+struct SegmentRow<'a> {
+    arm: &'a str,
+    replication: u32,
+    country: &'a str,
+    sector: &'a str,
+    compromises: u64,
+    losses_usd: f64,
+}
+
+/// Columns of `segments.csv`, in order.
+fn segment_columns<'a>() -> [Column<SegmentRow<'a>>; 6] {
+    [
+        Column {
+            name: "arm",
+            value: |r| Value::Text(r.arm),
+        },
+        Column {
+            name: "replication",
+            value: |r| Value::Count(r.replication.into()),
+        },
+        Column {
+            name: "country",
+            value: |r| Value::Text(r.country),
+        },
+        Column {
+            name: "sector",
+            value: |r| Value::Text(r.sector),
+        },
+        Column {
+            name: "compromises",
+            value: |r| Value::Count(r.compromises),
+        },
+        Column {
+            name: "losses_usd",
+            value: |r| Value::Num(r.losses_usd),
+        },
+    ]
+}
+
+/// One row of `providers.csv`: one provider on one day of one arm, means
+/// over replications.
+struct ProviderRow {
+    arm: String,
+    day: usize,
+    date: String,
+    provider: String,
+    class: String,
+    seats_used: f64,
+    capacity_seats: f64,
+    price: Option<f64>,
+    active_share: f64,
+}
+
+/// Columns of `providers.csv`, in order.
+const PROVIDER_COLUMNS: &[Column<ProviderRow>] = &[
+    Column {
+        name: "arm",
+        value: |r| Value::Text(&r.arm),
+    },
+    Column {
+        name: "day",
+        value: |r| Value::Count(r.day as u64),
+    },
+    Column {
+        name: "date",
+        value: |r| Value::Text(&r.date),
+    },
+    Column {
+        name: "provider",
+        value: |r| Value::Text(&r.provider),
+    },
+    Column {
+        name: "class",
+        value: |r| Value::Text(&r.class),
+    },
+    Column {
+        name: "seats_used",
+        value: |r| Value::Num(r.seats_used),
+    },
+    Column {
+        name: "capacity_seats",
+        value: |r| Value::Num(r.capacity_seats),
+    },
+    Column {
+        name: "price",
+        value: |r| Value::Opt(r.price),
+    },
+    Column {
+        name: "active_share",
+        value: |r| Value::Num(r.active_share),
+    },
 ];
 
-/// Columns of `providers.csv`.
-const PROVIDERS_HEADER: [&str; 9] = [
-    "arm",
-    "day",
-    "date",
-    "provider",
-    "class",
-    "seats_used",
-    "capacity_seats",
-    "price",
-    "active_share",
+/// Columns of `summary.csv`, in order.
+const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    Column {
+        name: "arm",
+        value: |r| Value::Text(&r.arm),
+    },
+    Column {
+        name: "metric",
+        value: |r| Value::Text(r.metric),
+    },
+    Column {
+        name: "mean",
+        value: |r| Value::Opt(r.estimate.mean),
+    },
+    Column {
+        name: "ci_low",
+        value: |r| Value::Opt(r.estimate.ci_low),
+    },
+    Column {
+        name: "ci_high",
+        value: |r| Value::Opt(r.estimate.ci_high),
+    },
+    Column {
+        name: "n",
+        value: |r| Value::Count(r.estimate.n as u64),
+    },
 ];
 
 /// Run the experiment of `model` and write its tables and summary into `dir`
@@ -155,16 +252,17 @@ impl<'m> TablesWriter<'m> {
 
     /// One row of `segments.csv` per segment: its compromises and losses.
     fn segment_rows(&self, arm: usize, run: &RunOutput, csv: &mut CsvLines) -> csv::Result<()> {
-        let name = &self.model.arms[arm].name;
+        let columns = segment_columns();
         for (s, segment) in self.model.segments.iter().enumerate() {
-            csv.write_record([
-                name.as_str(),
-                &run.replication.to_string(),
-                &segment.country,
-                &segment.sector,
-                &run.segment_compromises[s].to_string(),
-                &num(run.segment_losses[s]),
-            ])?;
+            let row = SegmentRow {
+                arm: &self.model.arms[arm].name,
+                replication: run.replication,
+                country: &segment.country,
+                sector: &segment.sector,
+                compromises: run.segment_compromises[s],
+                losses_usd: run.segment_losses[s],
+            };
+            csv.write_record(table::cells(&columns, &row))?;
         }
         Ok(())
     }
@@ -192,13 +290,10 @@ impl<'m> TablesWriter<'m> {
             &timeseries_header(),
             self.timeseries,
         )?;
-        join_spools(
-            &self.dir.join("segments.csv"),
-            &SEGMENTS_HEADER,
-            self.segments,
-        )?;
+        let header: Vec<&str> = table::header(&segment_columns()).collect();
+        join_spools(&self.dir.join("segments.csv"), &header, self.segments)?;
         let rows = provider_rows(self.model, &self.provider_sums, self.replications);
-        write_csv(&self.dir.join("providers.csv"), &PROVIDERS_HEADER, rows)
+        write_csv(&self.dir.join("providers.csv"), PROVIDER_COLUMNS, &rows)
     }
 }
 
@@ -268,7 +363,7 @@ fn provider_rows(
     model: &Model,
     sums: &[Vec<BTreeMap<(usize, String), ProviderSums>>],
     replications: u32,
-) -> Vec<Vec<String>> {
+) -> Vec<ProviderRow> {
     let replications = f64::from(replications);
     let mut rows = Vec::new();
     for (arm, days) in model.arms.iter().zip(sums) {
@@ -278,17 +373,17 @@ fn provider_rows(
                 .map(|d| d.to_string())
                 .unwrap_or_default();
             for ((_, name), s) in providers {
-                rows.push(vec![
-                    arm.name.clone(),
-                    day.to_string(),
-                    date.clone(),
-                    name.clone(),
-                    s.class.clone(),
-                    num(s.seats_used / replications),
-                    num(s.capacity / replications),
-                    opt((s.active > 0.0).then(|| s.price / s.active)),
-                    num(s.active / replications),
-                ]);
+                rows.push(ProviderRow {
+                    arm: arm.name.clone(),
+                    day,
+                    date: date.clone(),
+                    provider: name.clone(),
+                    class: s.class.clone(),
+                    seats_used: s.seats_used / replications,
+                    capacity_seats: s.capacity / replications,
+                    price: (s.active > 0.0).then(|| s.price / s.active),
+                    active_share: s.active / replications,
+                });
             }
         }
     }
@@ -297,18 +392,7 @@ fn provider_rows(
 
 /// `summary.csv` and `summary.json`.
 pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
-    let header = ["arm", "metric", "mean", "ci_low", "ci_high", "n"];
-    let cells = rows.iter().map(|row| {
-        vec![
-            row.arm.clone(),
-            row.metric.to_string(),
-            opt(row.estimate.mean),
-            opt(row.estimate.ci_low),
-            opt(row.estimate.ci_high),
-            row.estimate.n.to_string(),
-        ]
-    });
-    write_csv(&dir.join("summary.csv"), &header, cells)?;
+    write_csv(&dir.join("summary.csv"), SUMMARY_COLUMNS, rows)?;
     let json: Vec<serde_json::Value> = rows
         .iter()
         .map(|row| {

@@ -6,17 +6,15 @@ use super::format::{TickFormat, Unit, metric_name, metric_unit};
 use super::style::{self, GREY, LegendItem, Style, Swatch};
 use super::ticked::{self, Ticked};
 use super::timeplot::padded_range;
+use crate::experiment::metrics;
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::ops::Range;
 
-/// Metrics shown, one panel each (their units differ).
-pub const HEADLINE: [&str; 3] = [
-    "campaigns_change_pct",
-    "cost_per_compromise_change_pct",
-    "losses_averted_usd",
-];
+/// Metrics shown, one panel each (their units differ): the headline
+/// metrics but the last, days to recover (not a change against the baseline).
+pub const HEADLINE: &[&str] = metrics::HEADLINE.split_at(3).0;
 /// Logical height of one arm's row.
 const ROW: u32 = 46;
 /// Logical height of a panel without its rows.

@@ -1,57 +1,12 @@
 //! Number formatting, metric names and HTML escaping.
 
-/// How a metric's values are shown.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Unit {
-    /// Already a percentage change.
-    Percent,
-    /// US dollars.
-    Usd,
-    /// A fraction in 0..1, shown as a percentage.
-    Share,
-    /// A number of days.
-    Days,
-    /// Anything else.
-    Plain,
-}
+use crate::experiment::metrics;
+pub use crate::experiment::metrics::Unit;
 
-/// Readable names for the metrics of `docs/MODEL.md` ("Effect metrics").
-const METRIC_NAMES: [(&str, &str); 15] = [
-    ("campaigns_change_pct", "Change in campaigns"),
-    ("compromises_change_pct", "Change in compromised accounts"),
-    ("compromises_averted", "Compromised accounts averted"),
-    ("losses_averted_usd", "Losses averted"),
-    (
-        "cost_per_compromise_change_pct",
-        "Change in attacker cost per compromise",
-    ),
-    ("price_change_peak_pct", "Peak change in seat price"),
-    ("price_change_mean_pct", "Mean change in seat price"),
-    ("days_to_recover", "Days until campaigns recover"),
-    ("recovered_share", "Replications in which campaigns recover"),
-    (
-        "displaced_resubscribed_share",
-        "Displaced attackers who resubscribed",
-    ),
-    (
-        "deterred_share",
-        "Extra attackers deterred (share of active attackers)",
-    ),
-    ("hhi_change", "Change in concentration (HHI points)"),
-    ("defender_cost_usd", "Defender cost"),
-    (
-        "losses_averted_per_defender_usd",
-        "Losses averted per defender dollar",
-    ),
-    ("attacker_profit_change_pct", "Change in attacker profit"),
-];
-
-/// Readable name of a metric (its identifier, tidied, when unknown).
+/// Readable name of a metric (see [`metrics::METRICS`]); of anything else
+/// (a `timeseries.csv` column), its identifier, tidied.
 pub fn metric_name(metric: &str) -> String {
-    METRIC_NAMES
-        .iter()
-        .find(|(id, _)| *id == metric)
-        .map_or_else(|| tidy(metric), |(_, name)| (*name).to_string())
+    metrics::find(metric).map_or_else(|| tidy(metric), |m| m.label.to_string())
 }
 
 fn tidy(id: &str) -> String {
@@ -63,8 +18,14 @@ fn tidy(id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Unit of a metric, from its name (a ratio of dollars is a plain number).
+/// Unit of a metric (see [`metrics::METRICS`]); of anything else (a
+/// `timeseries.csv` column), guessed from its name.
 pub fn metric_unit(metric: &str) -> Unit {
+    metrics::find(metric).map_or_else(|| guessed_unit(metric), |m| m.unit)
+}
+
+/// Unit guessed from a name's suffix (a ratio of dollars is a plain number).
+fn guessed_unit(metric: &str) -> Unit {
     if metric.contains("_per_") && metric.ends_with("_usd") {
         Unit::Plain
     } else if metric.ends_with("_pct") {
@@ -258,6 +219,16 @@ mod tests {
         assert_eq!(value(-0.0001, Unit::Plain), "0.000");
         assert_eq!(value(-0.001, Unit::Usd), "$0.00");
         assert_eq!(value(-1234.5, Unit::Plain), "−1,234");
+    }
+
+    #[test]
+    fn each_metric_declares_the_unit_its_name_suggests() {
+        for m in metrics::METRICS {
+            assert_eq!(m.unit, guessed_unit(m.name), "{}", m.name);
+            assert_eq!(metric_unit(m.name), m.unit, "{}", m.name);
+        }
+        assert_eq!(metric_unit("losses_usd"), Unit::Usd);
+        assert_eq!(metric_name("losses_usd"), "Losses usd");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! | kind | fields | simulated value (mean over replications) |
 //! |---|---|---|
-//! | `summary` | `arm`, `metric`, `value`, `sd`, optional `window_start`, `window_end` | the effect metric ([`effects::METRICS`](super::effects::METRICS)) of the arm against the baseline, over the window (default the arm's) |
+//! | `summary` | `arm`, `metric`, `value`, `sd`, optional `window_start`, `window_end` | the effect metric ([`metrics::METRICS`](super::metrics::METRICS)) of the arm against the baseline, over the window (default the arm's) |
 //! | `level` | `arm`, `column`, `from_day`, `to_day`, `value`, `sd` | mean daily value of a `timeseries.csv` column over the days (inclusive) |
 //! | `recovery` | `arm`, `days`, `sd` | days from the arm's window start until its 7-day campaigns are back to 90% of the baseline's; a replication that never recovers counts as recovering the day after the run ends (censored), so that slow particles are not judged on their fast replications only |
 //! | `series` | `arm`, `column`, `file`, `sd` | the column on each day listed in `file` (CSV `day,value`, relative to the targets file) |

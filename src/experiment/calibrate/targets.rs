@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use crate::engine::record::timeseries_header;
 use crate::experiment::design::fnv1a;
-use crate::experiment::effects;
+use crate::experiment::metrics;
 use crate::model::Model;
 use crate::model::params::When;
 use crate::scenario::error::{Place, Problem};
@@ -39,7 +39,7 @@ pub struct Target {
 pub enum TargetKind {
     /// An effect metric over a window.
     Summary {
-        /// Index in [`effects::METRICS`].
+        /// Index in [`metrics::METRICS`].
         metric: usize,
         /// First day of the window.
         window_start: u32,
@@ -432,12 +432,12 @@ fn resolve_kind(
 
 /// Index of an effect metric.
 fn resolve_metric(check: &mut Checker, i: usize, metric: &Spanned<String>) -> Option<usize> {
-    let found = effects::METRICS.iter().position(|m| m == metric.get_ref());
+    let found = metrics::names().position(|m| m == metric.get_ref());
     if found.is_none() {
         let message = format!(
             "is {:?}; allowed: {}",
             metric.get_ref(),
-            effects::METRICS.join(", ")
+            metrics::names().collect::<Vec<_>>().join(", ")
         );
         check.fail(metric.span(), i, "metric", message);
     }
@@ -607,7 +607,7 @@ impl Target {
     /// What is measured: the metric, the column, or `days_to_recover`.
     pub fn measure(&self) -> &'static str {
         match &self.kind {
-            TargetKind::Summary { metric, .. } => effects::METRICS[*metric],
+            TargetKind::Summary { metric, .. } => metrics::METRICS[*metric].name,
             TargetKind::Level { column, .. } | TargetKind::Series { column, .. } => {
                 timeseries_header()[*column]
             }

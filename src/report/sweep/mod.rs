@@ -19,12 +19,7 @@ use response::{Mode, Response};
 use std::path::Path;
 
 /// Metrics plotted and tabulated, in page order.
-const HEADLINE: [&str; 4] = [
-    "campaigns_change_pct",
-    "cost_per_compromise_change_pct",
-    "losses_averted_usd",
-    "days_to_recover",
-];
+use crate::experiment::metrics::HEADLINE;
 
 /// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
 /// `dir/plots/sweep-*.png` and `dir/sweep.html`, each atomically.

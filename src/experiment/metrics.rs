@@ -1,0 +1,250 @@
+//! The effect metrics, each defined once: its identifier (a `summary.csv`
+//! `metric`), readable label, unit and how one replication's value is
+//! computed from the baseline and arm runs. [`effects`](super::effects::effects)
+//! and every table, plot and page take their metrics from [`METRICS`], and
+//! the headline metrics from [`HEADLINE`].
+//!
+//! Adding a metric is one entry in [`METRICS`] (and its description in
+//! docs/MODEL.md, "Effect metrics").
+
+use super::effects::{
+    change_pct, days_to_recover, deterred_share, mean_hhi, price_change_mean, price_change_peak,
+    ratio,
+};
+use crate::engine::record::{DayRecord, RunOutput};
+use crate::model::config::ArmPlan;
+
+/// How a metric's values are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Already a percentage change.
+    Percent,
+    /// US dollars.
+    Usd,
+    /// A fraction in 0..1, shown as a percentage.
+    Share,
+    /// A number of days.
+    Days,
+    /// Anything else.
+    Plain,
+}
+
+/// What a metric is computed from: one replication's baseline and arm runs
+/// and the arm's evaluation window.
+pub struct Inputs<'a> {
+    /// The baseline's days.
+    pub baseline: &'a [DayRecord],
+    /// The arm's days.
+    pub arm: &'a [DayRecord],
+    /// The baseline's days in the window.
+    pub base: &'a [DayRecord],
+    /// The arm's days in the window.
+    pub hit: &'a [DayRecord],
+    /// First day of the window.
+    pub window_start: usize,
+    /// Last day of the window (inclusive).
+    pub window_end: usize,
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs of `plan`'s arm run `arm` against the `baseline` run.
+    pub fn new(baseline: &'a RunOutput, arm: &'a RunOutput, plan: &ArmPlan) -> Self {
+        let window = plan.window_start as usize..=plan.window_end as usize;
+        Inputs {
+            baseline: &baseline.days,
+            arm: &arm.days,
+            base: &baseline.days[window.clone()],
+            hit: &arm.days[window],
+            window_start: plan.window_start as usize,
+            window_end: plan.window_end as usize,
+        }
+    }
+
+    /// Days to recover (see [`days_to_recover`]), searched to the window's end.
+    fn recovery(&self) -> Option<usize> {
+        let in_window = ..=self.window_end;
+        days_to_recover(
+            &self.baseline[in_window],
+            &self.arm[in_window],
+            self.window_start,
+        )
+    }
+}
+
+/// One effect metric.
+pub struct Metric {
+    /// Identifier (the `metric` column of `summary.csv`).
+    pub name: &'static str,
+    /// Readable name, for plots and pages.
+    pub label: &'static str,
+    /// How its values are shown.
+    pub unit: Unit,
+    /// Its value for one replication (`None` where undefined).
+    pub value: fn(&Inputs) -> Option<f64>,
+}
+
+fn total(days: &[DayRecord], f: fn(&DayRecord) -> f64) -> f64 {
+    days.iter().map(f).sum::<f64>()
+}
+fn campaigns(d: &DayRecord) -> f64 {
+    d.campaigns as f64
+}
+fn compromises(d: &DayRecord) -> f64 {
+    d.compromises as f64
+}
+fn losses(d: &DayRecord) -> f64 {
+    d.losses_usd
+}
+fn cost(d: &DayRecord) -> f64 {
+    d.attacker_cost_usd()
+}
+fn profit(d: &DayRecord) -> f64 {
+    d.attacker_profit_usd
+}
+fn losses_averted(i: &Inputs) -> f64 {
+    total(i.base, losses) - total(i.hit, losses)
+}
+fn defender_cost(i: &Inputs) -> f64 {
+    i.arm.iter().map(|d| d.defender_cost_usd).sum()
+}
+
+/// The metrics reported per intervention arm, in `summary.csv` order.
+pub const METRICS: &[Metric] = &[
+    Metric {
+        name: "campaigns_change_pct",
+        label: "Change in campaigns",
+        unit: Unit::Percent,
+        value: |i| change_pct(total(i.hit, campaigns), total(i.base, campaigns)),
+    },
+    Metric {
+        name: "compromises_change_pct",
+        label: "Change in compromised accounts",
+        unit: Unit::Percent,
+        value: |i| change_pct(total(i.hit, compromises), total(i.base, compromises)),
+    },
+    Metric {
+        name: "compromises_averted",
+        label: "Compromised accounts averted",
+        unit: Unit::Plain,
+        value: |i| Some(total(i.base, compromises) - total(i.hit, compromises)),
+    },
+    Metric {
+        name: "losses_averted_usd",
+        label: "Losses averted",
+        unit: Unit::Usd,
+        value: |i| Some(losses_averted(i)),
+    },
+    Metric {
+        name: "cost_per_compromise_change_pct",
+        label: "Change in attacker cost per compromise",
+        unit: Unit::Percent,
+        value: |i| {
+            ratio(total(i.hit, cost), total(i.hit, compromises))
+                .zip(ratio(total(i.base, cost), total(i.base, compromises)))
+                .and_then(|(arm_cost, base_cost)| change_pct(arm_cost, base_cost))
+        },
+    },
+    Metric {
+        name: "price_change_peak_pct",
+        label: "Peak change in seat price",
+        unit: Unit::Percent,
+        value: |i| price_change_peak(i.base, i.hit),
+    },
+    Metric {
+        name: "price_change_mean_pct",
+        label: "Mean change in seat price",
+        unit: Unit::Percent,
+        value: |i| price_change_mean(i.base, i.hit),
+    },
+    Metric {
+        name: "days_to_recover",
+        label: "Days until campaigns recover",
+        unit: Unit::Days,
+        value: |i| i.recovery().map(|d| d as f64),
+    },
+    Metric {
+        name: "recovered_share",
+        label: "Replications in which campaigns recover",
+        unit: Unit::Share,
+        value: |i| Some(if i.recovery().is_some() { 1.0 } else { 0.0 }),
+    },
+    Metric {
+        name: "displaced_resubscribed_share",
+        label: "Displaced attackers who resubscribed",
+        unit: Unit::Share,
+        value: |i| {
+            ratio(
+                i.hit.iter().map(|d| d.attackers_resubscribed as f64).sum(),
+                i.hit.iter().map(|d| d.attackers_displaced as f64).sum(),
+            )
+        },
+    },
+    Metric {
+        name: "deterred_share",
+        label: "Extra attackers deterred (share of active attackers)",
+        unit: Unit::Share,
+        value: |i| deterred_share(i.base, i.hit),
+    },
+    Metric {
+        name: "hhi_change",
+        label: "Change in concentration (HHI points)",
+        unit: Unit::Plain,
+        value: |i| mean_hhi(i.hit).zip(mean_hhi(i.base)).map(|(a, b)| a - b),
+    },
+    Metric {
+        name: "defender_cost_usd",
+        label: "Defender cost",
+        unit: Unit::Usd,
+        value: |i| Some(defender_cost(i)),
+    },
+    Metric {
+        name: "losses_averted_per_defender_usd",
+        label: "Losses averted per defender dollar",
+        unit: Unit::Plain,
+        value: |i| ratio(losses_averted(i), defender_cost(i)),
+    },
+    Metric {
+        name: "attacker_profit_change_pct",
+        label: "Change in attacker profit",
+        unit: Unit::Percent,
+        value: |i| change_pct(total(i.hit, profit), total(i.base, profit)),
+    },
+];
+
+/// The headline metrics, in the order pages, plots and the sensitivity
+/// analysis show them (not [`METRICS`] order).
+pub const HEADLINE: [&str; 4] = [
+    "campaigns_change_pct",
+    "cost_per_compromise_change_pct",
+    "losses_averted_usd",
+    "days_to_recover",
+];
+
+/// The metric called `name`.
+pub fn find(name: &str) -> Option<&'static Metric> {
+    METRICS.iter().find(|m| m.name == name)
+}
+
+/// The metrics' identifiers, in [`METRICS`] order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    METRICS.iter().map(|m| m.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_headlines_are_metrics() {
+        for (k, m) in METRICS.iter().enumerate() {
+            assert!(
+                METRICS[..k].iter().all(|o| o.name != m.name),
+                "{} twice",
+                m.name
+            );
+        }
+        for name in HEADLINE {
+            assert!(find(name).is_some(), "{name}");
+        }
+    }
+}
