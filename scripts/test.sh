@@ -5,12 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Headless Chromium for the report's browser test; Slurm and munge for the
-# test that runs a sweep as a job array on a real one-node cluster.
+# Headless Chromium for the report's browser test (unless skipped knowingly
+# or named by CAASIM_CHROMIUM); Slurm and munge for the test that runs a
+# sweep as a job array on a real one-node cluster; procps for `pgrep` and
+# `kill`, which that cluster's script and the interrupt test use.
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 packages=()
-command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-command -v slurmctld >/dev/null 2>&1 || packages+=(slurm-wlm)
-command -v munged >/dev/null 2>&1 || packages+=(munge)
+if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] && [ -z "${CAASIM_CHROMIUM:-}" ]; then
+  have chromium || packages+=(chromium)
+fi
+have slurmctld || packages+=(slurm-wlm)
+have munged || packages+=(munge)
+have pgrep || packages+=(procps)
 if [ ${#packages[@]} -gt 0 ]; then
   as_root=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,13 +1,21 @@
 //! caasim: an agent-based simulator of cybercrime-as-a-service markets and of
 //! the interventions that disrupt them.
 //!
-//! The crate is organised by the model's concepts (see README, ARCHITECTURE):
-//! [`scenario`] reads and validates scenario files into a [`model::Model`];
-//! [`model`] holds agents as plain data and the rules of one day;
-//! [`engine`] runs the day loop with keyed random streams; [`experiment`] runs
-//! arms and replications in parallel and compares arms with the baseline;
-//! [`output`] writes tables and the manifest; [`report`] draws plots and the
-//! HTML report; [`cli`] is the command-line layer.
+//! The crate is a house of layers, each using only those below it (README,
+//! ARCHITECTURE; `tests/layers.rs` checks it). Bottom first:
+//! - foundation: [`check`] (key paths and value checks), [`rng`] (keyed
+//!   random streams), [`stats`] (means and intervals), [`table`] (CSV cells
+//!   and declared columns);
+//! - [`model`]: the scenario's parameters as plain data, agents and the
+//!   rules of one day;
+//! - [`engine`]: the day loop and the day's record;
+//! - [`resources`]: memory, disk and wave sizes a run needs;
+//! - [`scenario`]: reading and validating scenario files into a [`model::Model`];
+//! - [`output`]: the results folder and the manifest;
+//! - [`experiment`]: replications, effects and metrics, a run's tables,
+//!   sweeps, sensitivity and calibration;
+//! - [`report`]: plots and HTML pages from a results folder;
+//! - [`cli`]: the command line.
 
 pub mod check;
 pub mod cli;

@@ -55,6 +55,24 @@ pub fn header<R>(columns: &[Column<R>]) -> impl Iterator<Item = &'static str> + 
     columns.iter().map(|c| c.name)
 }
 
+/// One record as a JSON object keyed by column name: counts and numbers as
+/// JSON numbers, an undefined value as `null`, text as a string.
+pub fn json_object<R>(columns: &[Column<R>], record: &R) -> serde_json::Value {
+    let object: serde_json::Map<String, serde_json::Value> = columns
+        .iter()
+        .map(|c| {
+            let value = match (c.value)(record) {
+                Value::Count(v) => serde_json::Value::from(v),
+                Value::Num(v) | Value::Opt(Some(v)) => serde_json::Value::from(v),
+                Value::Opt(None) => serde_json::Value::Null,
+                Value::Text(v) => serde_json::Value::from(v),
+            };
+            (c.name.to_string(), value)
+        })
+        .collect();
+    serde_json::Value::Object(object)
+}
+
 /// One record's cells, formatted, in column order.
 pub fn cells<'a, R>(columns: &'a [Column<R>], record: &'a R) -> impl Iterator<Item = String> + 'a {
     columns.iter().map(move |c| (c.value)(record).cell())

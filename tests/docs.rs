@@ -1,9 +1,10 @@
-//! The documents are held to the code: every source path they cite exists,
-//! every `Type::member` or `module::item` the model document cites is
-//! defined where it says, the bytes per attacker it states are the struct's,
-//! and its day's phases are in the order `engine::step` runs them.
+//! The documents are held to the code: every file path they cite exists,
+//! every `module::item` or `Type::member` the model document cites is defined
+//! in that module or type, the bytes per attacker they state are the
+//! struct's, the day's phases of the model document are exactly the calls of
+//! `engine::step` in order, and every column of `timeseries.csv` is described
+//! in docs/RESULTS.md.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -20,87 +21,146 @@ fn quoted(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
+/// Every `.rs` file under `src/`, with its module path (`src/model/world.rs`
+/// is `["model", "world"]`, `src/model/interventions/mod.rs` is
+/// `["model", "interventions"]`).
+fn modules() -> Vec<(Vec<String>, PathBuf)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
         }
     }
-}
-
-/// The source of each module and type of `src/`, by name: a module's files
-/// (`x.rs`, or `x/` with everything under it) and the file that defines a type.
-fn owners() -> BTreeMap<String, String> {
+    let src = root().join("src");
     let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
-    for file in &files {
-        let text = fs::read_to_string(file).unwrap();
-        let relative = file.strip_prefix(root().join("src")).unwrap();
-        for part in relative.iter() {
-            let name = part.to_string_lossy().trim_end_matches(".rs").to_string();
-            if name != "mod" {
-                owners.entry(name).or_default().push_str(&text);
+    walk(&src, &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let mut path: Vec<String> = file
+                .strip_prefix(&src)
+                .unwrap()
+                .iter()
+                .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+                .collect();
+            if path.last().is_some_and(|p| p == "mod") {
+                path.pop();
             }
-        }
-        for line in text.lines() {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            for pair in words.windows(2) {
-                if matches!(pair[0], "struct" | "enum" | "trait") {
-                    let name: String = pair[1]
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    owners.entry(name).or_default().push_str(&text);
-                }
-            }
-        }
-    }
-    owners
+            (path, file)
+        })
+        .collect()
 }
 
-/// Whether `source` defines `name` (a function, type, constant, module, field or variant).
+/// Whether `source` defines `name`: a function, type, constant, module or
+/// trait of that name, a field `name:`, or (for a capitalised name) a variant.
 fn defines(source: &str, name: &str) -> bool {
+    let ends = |rest: &str| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
     source.lines().any(|line| {
         let line = line
             .trim_start()
             .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
             .trim_start_matches("pub ");
-        [
+        let keyword = [
             "fn ", "struct ", "enum ", "const ", "static ", "mod ", "type ", "trait ",
         ]
         .iter()
         .any(|kw| {
-            line.strip_prefix(kw).is_some_and(|rest| {
-                rest.strip_prefix(name)
-                    .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-            })
-        }) || line.strip_prefix(name).is_some_and(|r| {
-            r.starts_with(':') && !r.starts_with("::")
-                || r.starts_with(" {")
-                || r.starts_with('(')
-                || r.starts_with(',')
-        })
+            line.strip_prefix(kw)
+                .and_then(|rest| rest.strip_prefix(name))
+                .is_some_and(ends)
+        });
+        let field = line
+            .strip_prefix(name)
+            .is_some_and(|r| r.starts_with(": ") || r.starts_with(':') && !r.starts_with("::"));
+        let variant = name.starts_with(char::is_uppercase)
+            && line
+                .strip_prefix(name)
+                .is_some_and(|r| r.starts_with('(') || r.starts_with(" {") || r.starts_with(','));
+        keyword || field || variant
     })
 }
 
+/// Where `path` (`a::b::item`, `Type::member`, `module::Type::member`) is
+/// defined, or why not.
+fn resolve(modules: &[(Vec<String>, PathBuf)], path: &[&str]) -> Result<(), String> {
+    let (member, owners) = path.split_last().unwrap();
+    let (types, module_path): (Vec<&str>, Vec<&str>) = owners
+        .iter()
+        .partition(|s| s.starts_with(char::is_uppercase));
+    // Files of modules whose path ends with the module segments (a folder
+    // module includes every file under it).
+    let in_module = |m: &Vec<String>| {
+        (0..=m.len()).any(|start| {
+            let tail = &m[start..];
+            tail.len() >= module_path.len()
+                && tail[..module_path.len()]
+                    .iter()
+                    .zip(&module_path)
+                    .all(|(a, b)| a == b)
+                && !module_path.is_empty()
+        }) || module_path.is_empty()
+    };
+    let sources: Vec<String> = modules
+        .iter()
+        .filter(|(m, _)| in_module(m))
+        .map(|(_, f)| fs::read_to_string(f).unwrap())
+        .collect();
+    if sources.is_empty() {
+        return Err(format!("no module `{}` in src/", module_path.join("::")));
+    }
+    let owner_sources: Vec<&String> = match types.last() {
+        Some(ty) => sources.iter().filter(|s| defines(s, ty)).collect(),
+        None => sources.iter().collect(),
+    };
+    if owner_sources.is_empty() {
+        return Err(format!("no type `{}` there", types.join("::")));
+    }
+    if owner_sources.iter().any(|s| defines(s, member)) {
+        Ok(())
+    } else {
+        Err(format!("`{member}` is not defined there"))
+    }
+}
+
 #[test]
-fn source_paths_cited_in_the_documents_exist() {
+fn file_paths_cited_in_the_documents_exist() {
+    let modules = modules();
     let mut missing = Vec::new();
     for doc in ["docs/MODEL.md", "docs/RESULTS.md", "README.md"] {
         for text in quoted(&read(doc)) {
-            let path = text.split_whitespace().next().unwrap_or("");
-            if path.contains('*') || path.contains('<') {
+            let path = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(',');
+            if path.contains('*') || path.contains('<') || path.contains("://") {
                 continue;
             }
-            if (path.starts_with("src/")
-                || path.starts_with("tests/")
-                || path.starts_with("benches/"))
-                && !root().join(path.trim_end_matches(',')).exists()
-            {
+            let rooted = [
+                "src/",
+                "tests/",
+                "benches/",
+                "scenarios/",
+                "scripts/",
+                "docs/",
+                "results/",
+            ]
+            .iter()
+            .any(|p| path.starts_with(p));
+            let exists = if rooted {
+                root().join(path).exists()
+            } else if path.ends_with(".rs") && !path.contains(' ') {
+                // A file named by its tail, e.g. `experiment/metrics.rs`.
+                modules.iter().any(|(_, f)| f.ends_with(path))
+            } else {
+                continue;
+            };
+            if !exists {
                 missing.push(format!("{doc}: `{text}`"));
             }
         }
@@ -114,7 +174,7 @@ fn source_paths_cited_in_the_documents_exist() {
 
 #[test]
 fn code_names_cited_in_the_model_document_are_defined_where_it_says() {
-    let owners = owners();
+    let modules = modules();
     let mut missing = Vec::new();
     let mut checked = 0;
     for text in quoted(&read("docs/MODEL.md")) {
@@ -123,22 +183,12 @@ fn code_names_cited_in_the_model_document_are_defined_where_it_says() {
             && segments
                 .iter()
                 .all(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_'));
-        if !is_path {
-            continue;
-        }
-        if [
-            "u8", "u16", "u32", "u64", "usize", "f32", "f64", "i64", "std",
-        ]
-        .contains(&segments[0])
-        {
+        if !is_path || ["u32", "u64", "f64", "usize", "std"].contains(&segments[0]) {
             continue;
         }
         checked += 1;
-        let (owner, member) = (segments[segments.len() - 2], segments[segments.len() - 1]);
-        match owners.get(owner) {
-            Some(source) if defines(source, member) => {}
-            Some(_) => missing.push(format!("`{text}`: `{owner}` defines no `{member}`")),
-            None => missing.push(format!("`{text}`: no module or type `{owner}` in src/")),
+        if let Err(why) = resolve(&modules, &segments) {
+            missing.push(format!("`{text}`: {why}"));
         }
     }
     assert!(
@@ -150,6 +200,18 @@ fn code_names_cited_in_the_model_document_are_defined_where_it_says() {
         "docs/MODEL.md cites names the code does not have:\n{}",
         missing.join("\n")
     );
+}
+
+#[test]
+fn the_resolver_refuses_stale_paths() {
+    let modules = modules();
+    assert!(resolve(&modules, &["engine", "run_replication"]).is_ok());
+    assert!(resolve(&modules, &["Provider", "adjust_capacity"]).is_ok());
+    assert!(resolve(&modules, &["World", "population"]).is_ok());
+    assert!(resolve(&modules, &["World", "attackers"]).is_err());
+    assert!(resolve(&modules, &["engine", "rng", "Purpose"]).is_err());
+    assert!(resolve(&modules, &["output", "stats", "estimate"]).is_err());
+    assert!(resolve(&modules, &["intervention", "strike_provider"]).is_err());
 }
 
 #[test]
@@ -167,44 +229,115 @@ fn the_bytes_per_attacker_the_documents_state_are_the_struct_s() {
     );
 }
 
+/// The functions `step` calls at its top level, in order (`name(` after
+/// `= `, `;` or a new line, or a method `.name(`).
+fn calls_in_step() -> Vec<String> {
+    let engine = read("src/engine/mod.rs");
+    let body = engine
+        .split("pub fn step(")
+        .nth(1)
+        .and_then(|s| s.split_once('{'))
+        .and_then(|(_, s)| s.split("\n}\n").next())
+        .expect("src/engine/mod.rs defines step");
+    let mut calls = Vec::new();
+    for (at, _) in body.match_indices('(') {
+        let before = &body[..at];
+        let name: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect();
+        let name = name
+            .rsplit("::")
+            .nth(1)
+            .map_or(name.as_str(), |owner| owner)
+            .to_string();
+        let is_call = !name.is_empty()
+            && !["Some", "if", "match"].contains(&name.as_str())
+            && !calls.contains(&name);
+        if is_call {
+            calls.push(name);
+        }
+    }
+    calls
+}
+
 #[test]
-fn the_phases_of_a_day_are_in_the_order_the_engine_runs_them() {
+fn the_phases_of_a_day_are_the_calls_of_engine_step_in_order() {
     let model = read("docs/MODEL.md");
     let section = model
         .split("## 3. Process overview and scheduling")
         .nth(1)
         .and_then(|s| s.split("\n---").next())
         .expect("docs/MODEL.md has section 3");
-    let documented: Vec<&str> = quoted(section)
-        .into_iter()
-        .filter(|q| {
-            q.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == ':')
+    // "N. **Phase** (`name`, `name`): ...": the names in the parentheses
+    // right after each phase's title.
+    let documented: Vec<String> = section
+        .split("**")
+        .skip(2)
+        .step_by(2)
+        .filter_map(|after_title| {
+            let rest = after_title.trim_start().strip_prefix('(')?;
+            let inside = rest.split(')').next()?;
+            Some(
+                quoted(inside)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            )
         })
-        .filter(|q| !q.contains("::"))
-        .filter(|q| {
-            q.chars().any(|c| c.is_lowercase()) && q.contains('_')
-                || *q == "view"
-                || *q == "record"
-                || *q == "DayEvents"
-        })
+        .flatten()
         .collect();
     assert!(
         documented.len() >= 12,
         "phases found in section 3: {documented:?}"
     );
-    let engine = read("src/engine/mod.rs");
-    let body = engine
-        .split("pub fn step(")
-        .nth(1)
-        .and_then(|s| s.split("\n}\n").next())
-        .expect("src/engine/mod.rs defines step");
-    let mut at = 0;
-    for phase in &documented {
-        let found = body[at..]
-            .find(&format!("{phase}("))
-            .or_else(|| body[at..].find(&format!("{phase}::")))
-            .unwrap_or_else(|| panic!("`{phase}` is not called in engine::step after the phases before it (section 3 order: {documented:?})"));
-        at += found;
-    }
+    let called = calls_in_step();
+    let called_documented: Vec<&String> = called
+        .iter()
+        .filter(|c| documented.iter().any(|d| d == *c))
+        .collect();
+    assert_eq!(
+        called_documented
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+        documented.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "docs/MODEL.md section 3 names the phases in another order than engine::step calls them"
+    );
+    let undocumented: Vec<&String> = called
+        .iter()
+        .filter(|c| !documented.contains(c))
+        .filter(|c| !["is_some_and", "then", "default"].contains(&c.as_str()))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "engine::step calls phases docs/MODEL.md section 3 does not name: {undocumented:?} (documented: {documented:?})"
+    );
+}
+
+#[test]
+fn every_column_of_the_time_series_is_described() {
+    let results = read("docs/RESULTS.md");
+    // The names in the first cell of each table row ("| a, b | unit | meaning |").
+    let described: Vec<String> = results
+        .lines()
+        .filter_map(|line| line.strip_prefix("| "))
+        .filter_map(|row| row.split(" |").next())
+        .flat_map(|cell| {
+            cell.split(',')
+                .map(|n| n.trim().trim_matches('`').to_string())
+        })
+        .collect();
+    let missing: Vec<&str> = caasim::engine::record::timeseries_header()
+        .into_iter()
+        .filter(|c| !described.iter().any(|d| d == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/RESULTS.md does not describe {missing:?}"
+    );
 }

@@ -22,26 +22,74 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|row| row.contains(&module))
 }
 
-/// The top-level modules named after `crate::` on a line of code.
-fn imported(line: &str) -> Vec<String> {
+/// The top-level modules named after `crate::` in code (comments removed),
+/// with the line of each: plain paths, and groups `crate::{a::X, b::{Y, Z}}`
+/// over several lines, split at their top-level commas.
+fn imported(code: &str) -> Vec<(usize, String)> {
     let mut names = Vec::new();
-    for (at, _) in line.match_indices("crate::") {
-        let rest = &line[at + "crate::".len()..];
+    for (at, _) in code.match_indices("crate::") {
+        let line = code[..at].matches('\n').count() + 1;
+        let rest = &code[at + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            let group = group.split('}').next().unwrap_or("");
-            for item in group.split(',') {
-                let first = item.trim().split("::").next().unwrap_or("");
-                names.push(first.trim().to_string());
-            }
+            names.extend(group_heads(group).into_iter().map(|name| (line, name)));
         } else {
             let name: String = rest
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            names.push(name);
+            names.push((line, name));
         }
     }
     names
+}
+
+/// The first path segment of each top-level item of a group, from the text
+/// after its opening brace.
+fn group_heads(group: &str) -> Vec<String> {
+    let mut heads = Vec::new();
+    let mut depth = 0;
+    let mut head = String::new();
+    let mut taking = true;
+    for c in group.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                taking = false;
+                continue;
+            }
+            '}' if depth == 0 => break,
+            '}' => {
+                depth -= 1;
+                continue;
+            }
+            ',' if depth == 0 => {
+                heads.extend((!head.is_empty()).then(|| std::mem::take(&mut head)));
+                taking = true;
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 0 && taking {
+            if c.is_alphanumeric() || c == '_' {
+                head.push(c);
+            } else if !c.is_whitespace() || !head.is_empty() {
+                taking = false;
+            }
+        }
+    }
+    heads.extend((!head.is_empty()).then_some(head));
+    heads
+}
+
+/// The code of a file without comments (lines kept, so line numbers hold).
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) if !line[..at].contains('"') => &line[..at],
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -73,19 +121,17 @@ fn every_module_imports_only_downwards() {
             unplaced.push(top.to_string());
             continue;
         };
-        let text = fs::read_to_string(file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
-                continue;
-            }
-            for name in imported(line) {
-                if layer_of(&name).is_some_and(|layer| layer > own) {
-                    upward.push(format!(
-                        "src/{}:{}: `{top}` uses `{name}`, a layer above it",
-                        relative.display(),
-                        n + 1
-                    ));
-                }
+        let mut code = without_comments(&fs::read_to_string(file).unwrap());
+        if relative.components().count() == 1 {
+            // In a top-level file, `super::` is the crate root.
+            code = code.replace("super::", "crate::");
+        }
+        for (line, name) in imported(&code) {
+            if layer_of(&name).is_some_and(|layer| layer > own) {
+                upward.push(format!(
+                    "src/{}:{line}: `{top}` uses `{name}`, a layer above it",
+                    relative.display()
+                ));
             }
         }
     }
@@ -101,13 +147,26 @@ fn every_module_imports_only_downwards() {
 }
 
 #[test]
-fn the_checker_sees_plain_and_grouped_imports() {
-    assert_eq!(imported("use crate::engine::rng::Purpose;"), ["engine"]);
+fn the_checker_sees_plain_grouped_nested_and_multi_line_imports() {
+    let names =
+        |code: &str| -> Vec<String> { imported(code).into_iter().map(|(_, n)| n).collect() };
+    assert_eq!(names("use crate::engine::record::DayRecord;"), ["engine"]);
     assert_eq!(
-        imported("use crate::{model::Model, stats};"),
+        names("use crate::{model::Model, stats};"),
         ["model", "stats"]
     );
-    assert_eq!(imported("let x = 1;"), Vec::<String>::new());
+    assert_eq!(
+        names("use crate::{model::{config::Model, world}, engine::step};"),
+        ["model", "engine"]
+    );
+    assert_eq!(
+        imported("use crate::{\n    report::Plot,\n    cli,\n};"),
+        [(1, "report".to_string()), (1, "cli".to_string())]
+    );
+    assert_eq!(
+        names(&without_comments("let x = 1; // crate::cli")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]

@@ -395,16 +395,7 @@ pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
     write_csv(&dir.join("summary.csv"), SUMMARY_COLUMNS, rows)?;
     let json: Vec<serde_json::Value> = rows
         .iter()
-        .map(|row| {
-            serde_json::json!({
-                "arm": row.arm,
-                "metric": row.metric,
-                "mean": row.estimate.mean,
-                "ci_low": row.estimate.ci_low,
-                "ci_high": row.estimate.ci_high,
-                "n": row.estimate.n,
-            })
-        })
+        .map(|row| table::json_object(SUMMARY_COLUMNS, row))
         .collect();
     let mut file = AtomicFile::create(&dir.join("summary.json"))?;
     serde_json::to_writer_pretty(file.writer(), &json)?;

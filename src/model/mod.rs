@@ -1,5 +1,6 @@
 //! The model: agents as plain data and the rules that change them.
 //!
+//! - [`params`]: the scenario's parameters as plain data (serde structs with every default).
 //! - [`config`]: the resolved, validated parameters of a scenario.
 //! - [`provider`]: providers and their daily update (cash, capacity, price, reputation).
 //! - [`attacker`]: attackers (a compact struct) and their daily act.
@@ -9,6 +10,7 @@
 //! - [`interventions`]: one module per intervention kind: its fields, checks, effect and description.
 //! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
+//! - [`world`]: the state of one run (one arm, one replication).
 //!
 //! The day loop that calls these in order is in [`crate::engine`].
 

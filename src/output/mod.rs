@@ -1,6 +1,7 @@
-//! Output: typed records ([`records`]), statistics ([`stats`]), the results
-//! folder and its atomic files ([`folder`]), the tables ([`tables`]) and the
-//! manifest ([`manifest`]).
+//! Output: the results folder, its atomic and scratch files and its
+//! ownership ([`folder`]), and the provenance of a run ([`manifest`]). The
+//! tables of a run are written by [`crate::experiment::tables`], which stands
+//! on these.
 
 pub mod folder;
 pub mod manifest;

@@ -10,9 +10,11 @@
 //! [`crate::experiment::calibrate`]) the plots of the fit, the posterior
 //! and the generations and `calibration.html`. It learns everything from
 //! the files, not from the model; of the rest of caasim it uses only
-//! [`crate::output`]'s atomic writes, manifest file name and Student-t
-//! estimate, and [`crate::experiment`]'s sweep file name, design reader,
-//! calibration file name, the columns of its tables, and quantile.
+//! [`crate::output`]'s atomic writes and manifest file name, the Student-t
+//! estimate of [`crate::stats`], and [`crate::experiment`]'s sweep file
+//! name, design reader, calibration file name, the columns of its tables,
+//! quantile, and the labels, units and headline list of its metrics
+//! ([`crate::experiment::metrics`]).
 
 mod bars;
 mod calibration;

@@ -22,7 +22,7 @@ pub struct MemoryEstimate {
     /// replication in flight (one replication per thread).
     pub worlds: f64,
     /// Runs whose records are held at once: arms x the replications of one
-    /// wave ([`crate::experiment::wave_size`]); the tables are written as
+    /// wave ([`super::wave_size`]); the tables are written as
     /// each wave finishes, so this does not grow with replications.
     pub runs: f64,
     /// Bytes of one world (attackers, providers, segments).

@@ -1,5 +1,7 @@
-//! Scenario files: the TOML format ([`format`]), reading with `--set`
-//! overrides ([`load`]), and validation into a [`Model`] ([`validate`]).
+//! Scenario files: reading the TOML text into the parameters of
+//! [`crate::model::params`] with `--set` overrides ([`load`]), locating
+//! problems ([`locate`], [`error`]), and validation into a [`Model`]
+//! ([`validate`]).
 //! Every problem is reported with the file, line, key and what is allowed.
 
 pub mod error;
@@ -9,7 +11,7 @@ pub mod validate;
 
 use std::path::Path;
 
-pub use crate::model::params::Scenario;
+use crate::model::params::Scenario;
 pub use error::ScenarioError;
 
 use crate::model::Model;

@@ -20,7 +20,7 @@ use crate::resources::WAVE_PER_THREAD;
 use crate::resources::gib;
 use crate::resources::memory::{NO_MEMORY_CHECK_VAR, available_memory, memory_estimate};
 
-pub use crate::check::MAX_TOTAL_DAYS;
+use crate::check::MAX_TOTAL_DAYS;
 /// Most replications accepted.
 pub const MAX_REPLICATIONS: u32 = 100_000;
 /// Most attackers at the start accepted (before the memory estimate).

@@ -87,13 +87,12 @@ mod targets;
 
 pub use abc::{
     GenerationStats, Population, importance_weights, kernel_log_density, kernel_scales, perturb,
-    pick, quantile, weighted_quantile,
+    quantile, weighted_quantile,
 };
 pub use checkpoint::IDENTITY;
 pub use outputs::{FIT_COLUMNS, FitRow, ParameterSummary, SUMMARY_COLUMNS};
-pub use setup::{CalibrationConfig, MAX_POPULATION};
-pub use simulate::{distance, simulated_means};
-pub use targets::{Located, Target, TargetKind, TargetsError, load_targets, parse_targets};
+pub use setup::CalibrationConfig;
+pub use targets::{Target, TargetKind, TargetsError, load_targets, parse_targets};
 
 use std::path::Path;
 use std::time::Instant;

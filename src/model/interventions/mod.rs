@@ -84,17 +84,6 @@ impl Intervention {
         }
     }
 
-    /// The `kind` tag as written in scenario files.
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Intervention::Takedown(_) => "takedown",
-            Intervention::SustainedPressure(_) => "sustained_pressure",
-            Intervention::PaymentDisruption(_) => "payment_disruption",
-            Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
-            Intervention::VictimHardening(_) => "victim_hardening",
-        }
-    }
-
     /// Check the fields (problems reported under `at`) and resolve them into
     /// what the intervention does when it first acts on recorded `day`.
     pub fn resolve(
