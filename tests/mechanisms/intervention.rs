@@ -269,3 +269,34 @@ fn deterrence_messaging_scales_arrivals_in_its_window_and_shocks_ambient_risk_on
         assert_eq!(world.conversion(model.internal_day(day)), 1.0);
     }
 }
+
+#[test]
+fn identical_targets_struck_on_one_day_are_struck_alike_as_one_operation() {
+    // Alpha as two identical copies, both targeted by the takedown arm.
+    let model = small::model(&["providers.0.count=2"]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "takedown")], 0);
+    assert_eq!(world.providers.len(), 4);
+    let before = world.providers.clone();
+    let day = model.internal_day(5);
+    act_today(&mut world, day);
+    let (a, b) = (&world.providers[0], &world.providers[1]);
+    // Each struck as it stood at the start of the day: resilience 0.25 for both.
+    let r = 0.25;
+    for p in [a, b] {
+        assert!(close(p.capacity, before[0].capacity * (1.0 - 0.6 * 0.75)));
+        assert_eq!(p.status, ProviderStatus::Down { until_day: day + 8 });
+        // Learned from its own hit only, once.
+        assert!(close(p.resilience, r + 0.3 * (1.0 - r)));
+        assert!(close(p.reputation, before[0].reputation * 0.5));
+    }
+    assert_eq!(
+        (a.capacity, a.resilience, a.reputation, a.status),
+        (b.capacity, b.resilience, b.reputation, b.status)
+    );
+    // One operation: the class peer learns once, pressure and the ambient
+    // shock are applied once.
+    assert!(close(world.providers[2].resilience, 0.2 + 0.1 * 0.8));
+    assert_eq!(world.providers[3].resilience, before[3].resilience);
+    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    assert!(close(world.ambient_risk, 0.003));
+}
