@@ -224,15 +224,8 @@ impl<'a> World<'a> {
     /// Mean search time given how findable the market is (MODEL.md 7.6):
     /// `search_days / (1 + search_visibility x findability)`.
     pub fn mean_search_days(&self) -> f64 {
-        self.model.market.search_days
-            / (1.0
-                + self.model.market.search_visibility
-                    * self
-                        .providers
-                        .iter()
-                        .filter(|p| p.is_active())
-                        .map(|p| p.reputation)
-                        .sum::<f64>())
+        let market = &self.model.market;
+        market.search_days / (1.0 + market.search_visibility * self.findability())
     }
 
     /// The reputation-weighted share of serving capacity that is on sale:
