@@ -221,15 +221,36 @@ impl<'a> World<'a> {
         self.counts.searching += 1;
     }
 
-    /// Mean search time given the reputation of providers that are selling.
+    /// Mean search time given how findable the market is (MODEL.md 7.6):
+    /// `search_days / (1 + search_visibility x findability)`.
     pub fn mean_search_days(&self) -> f64 {
-        let visible: f64 = self
-            .providers
-            .iter()
-            .filter(|p| p.is_active())
-            .map(|p| p.reputation)
-            .sum();
-        self.model.market.search_days / (1.0 + self.model.market.search_visibility * visible)
+        let market = &self.model.market;
+        market.search_days / (1.0 + market.search_visibility * self.findability())
+    }
+
+    /// The reputation-weighted share of serving capacity that is on sale:
+    /// sum over active providers of capacity x reputation, over the capacity
+    /// of providers serving customers (active or down); 0 when none serves.
+    /// It depends on how capacity and reputation are spread, not on how many
+    /// providers hold them: splitting a provider into identical smaller ones
+    /// leaves it unchanged.
+    pub fn findability(&self) -> f64 {
+        let (mut visible, mut serving) = (0.0, 0.0);
+        for p in &self.providers {
+            match p.status {
+                ProviderStatus::Active => {
+                    visible += p.capacity * p.reputation;
+                    serving += p.capacity;
+                }
+                ProviderStatus::Down { .. } => serving += p.capacity,
+                _ => {}
+            }
+        }
+        if serving > 0.0 {
+            visible / serving
+        } else {
+            0.0
+        }
     }
 
     /// Share of sign-ups that convert on `day` (payment disruptions multiply).
@@ -311,7 +332,8 @@ impl<'a> World<'a> {
 
     /// Send every customer of provider `j` searching (their prepaid time is lost).
     pub fn displace_customers(&mut self, j: usize, day: u32) {
-        self.displace_customers_where(j, day, &mut |_, _| true);
+        let mean_search = self.mean_search_days();
+        self.displace_customers_searching(j, day, mean_search, &mut |_, _| true);
     }
 
     /// Send searching, in identity order, the customers of provider `j` for
@@ -323,6 +345,19 @@ impl<'a> World<'a> {
         select: &mut dyn FnMut(u32, &World) -> bool,
     ) {
         let mean_search = self.mean_search_days();
+        self.displace_customers_searching(j, day, mean_search, select);
+    }
+
+    /// As [`World::displace_customers_where`], their searches drawn with
+    /// mean `mean_search` days (an operation uses the market as it stood
+    /// before its first strike).
+    pub fn displace_customers_searching(
+        &mut self,
+        j: usize,
+        day: u32,
+        mean_search: f64,
+        select: &mut dyn FnMut(u32, &World) -> bool,
+    ) {
         let key = self.key;
         let mut displaced = 0;
         for at in 0..self.population.as_slice().len() {
@@ -349,7 +384,14 @@ impl<'a> World<'a> {
 
     /// Take provider `j` out of the market for good.
     pub fn remove_provider(&mut self, j: usize, day: u32) {
-        self.displace_customers(j, day);
+        let mean_search = self.mean_search_days();
+        self.remove_provider_searching(j, day, mean_search);
+    }
+
+    /// As [`World::remove_provider`], its customers' searches drawn with
+    /// mean `mean_search` days.
+    pub fn remove_provider_searching(&mut self, j: usize, day: u32, mean_search: f64) {
+        self.displace_customers_searching(j, day, mean_search, &mut |_, _| true);
         self.providers[j].status = ProviderStatus::Gone;
         self.events.provider_exits += 1;
     }

@@ -2,6 +2,7 @@
 //! displacement (MODEL.md 5, 7.6, 7.11).
 
 use caasim::model::attacker::{NO_PROVIDER, Status};
+use caasim::model::provider::ProviderStatus;
 use caasim::model::world::{World, half_life_factor};
 
 use crate::small;
@@ -48,8 +49,36 @@ fn the_initial_placement_fills_providers_up_to_target_utilisation() {
             .iter()
             .all(|a| a.paid_until < 30 && a.last_provider == a.provider)
     );
-    // Search time with every provider selling: 20 / (1 + 1 x (0.8 + 0.4 + 0.6)).
-    assert!(close(world.mean_search_days(), 20.0 / 2.8));
+    // Search time with every provider selling: 20 / (1 + 1 x R), R the
+    // capacity-weighted reputation (200 x 0.8 + 100 x 0.4 + 100 x 0.6) / 400.
+    assert!(close(world.mean_search_days(), 20.0 / 1.65));
+}
+
+#[test]
+fn search_time_depends_on_how_findable_the_market_is_not_on_the_number_of_providers() {
+    let whole = small::model(&[]);
+    let whole = World::new(&whole, &whole.arms[0], 0);
+    for n in [2, 5, 40] {
+        // Alpha split into n identical providers holding its capacity.
+        let split = small::model(&[
+            &format!("providers.0.count={n}"),
+            &format!("providers.0.capacity_seats={}", 200.0 / f64::from(n)),
+        ]);
+        let mut split = World::new(&split, &split.arms[0], 0);
+        assert_eq!(split.providers.len(), n as usize + 2);
+        assert!(
+            close(split.mean_search_days(), whole.mean_search_days()),
+            "n = {n}"
+        );
+        // A provider that is down counts as unfindable serving capacity; one
+        // in setup or gone does not count.
+        split.providers[0].status = ProviderStatus::Down { until_day: 99 };
+        let r = (400.0 * 0.65 - 200.0 / f64::from(n) * 0.8) / 400.0;
+        assert!(close(split.mean_search_days(), 20.0 / (1.0 + r)), "n = {n}");
+        split.providers[0].status = ProviderStatus::Gone;
+        let r = (400.0 * 0.65 - 200.0 / f64::from(n) * 0.8) / (400.0 - 200.0 / f64::from(n));
+        assert!(close(split.mean_search_days(), 20.0 / (1.0 + r)), "n = {n}");
+    }
 }
 
 #[test]

@@ -211,13 +211,22 @@ impl Effect {
     }
 }
 
-/// Carry out every action of the arm scheduled on internal `day`.
+/// Carry out every action of the arm scheduled on internal `day`, in the
+/// arm's order, except that all its takedown strikes of the day act together
+/// after the others, as one operation (MODEL.md 7.11).
 pub fn act_today(world: &mut World, day: u32) {
     let arm = world.arm;
+    let mut operation = Vec::new();
     for action in &arm.actions {
         if action.day == day || action.repeats.contains(&day) {
             world.events.defender_cost_usd += action.cost_usd;
-            action.effect.apply(world, day);
+            match &action.effect {
+                Effect::Takedown(plan) => operation.push(plan),
+                effect => effect.apply(world, day),
+            }
         }
+    }
+    if !operation.is_empty() {
+        takedown::operate(world, &operation, day);
     }
 }

@@ -260,11 +260,10 @@ fn check_target(check: &mut dyn Checks, names: &TargetNames, at: &[Seg], target:
 }
 
 impl Plan {
-    /// Strike every targeted provider on internal `day`.
+    /// Strike every targeted provider on internal `day` (an operation of
+    /// this takedown alone; `act_today` joins the day's takedowns into one).
     pub fn apply(&self, world: &mut World, day: u32) {
-        for j in targets(world, &self.target) {
-            strike_provider(world, j, &self.strike, day);
-        }
+        operate(world, &[self], day);
     }
 
     /// What it does, for people (`again` says how often it repeats).
@@ -321,33 +320,96 @@ pub fn targets(world: &World, target: &Target) -> Vec<usize> {
     }
 }
 
-/// One takedown strike on provider `j`.
-fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
-    let resilience = world.providers[j].resilience;
-    let seized = strike.capacity_seized * (1.0 - resilience);
-    let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
-    let arrested = strike.arrest_probability > 0.0 && {
-        let mut rng = world.key.provider(Purpose::Enforcement, day, j);
-        rng.random::<f64>() < strike.arrest_probability
-    };
-    if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
+/// What one strike does to one provider, decided from the provider as it
+/// stood at the start of the day.
+struct Hit {
+    /// The provider.
+    j: usize,
+    /// Share of its capacity seized.
+    seized: f64,
+    /// Days down.
+    downtime: u32,
+    /// Whether its operators are arrested.
+    arrested: bool,
+}
+
+/// Every takedown strike of the arm on internal `day`, as one operation
+/// (MODEL.md 7.11): each target is struck as it stood at the start of the
+/// day (targets, resilience and the mean search time of the displaced are
+/// read before any strike), then the operation's learning, pressure and
+/// ambient risk shock are applied once.
+pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
+    let strikes: Vec<(usize, &Strike)> = plans
+        .iter()
+        .flat_map(|plan| {
+            targets(world, &plan.target)
+                .into_iter()
+                .map(move |j| (j, &plan.strike))
+        })
+        .collect();
+    let mut hits = Vec::new();
+    let mut exposed: Vec<(usize, f64)> = Vec::new();
+    let mut ambient_shock: Option<f64> = None;
+    for &(j, strike) in &strikes {
+        let resilience = world.providers[j].resilience;
+        let seized = strike.capacity_seized * (1.0 - resilience);
+        let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
+        let arrested = strike.arrest_probability > 0.0 && {
+            let mut rng = world.key.provider(Purpose::Enforcement, day, j);
+            rng.random::<f64>() < strike.arrest_probability
+        };
+        if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
+            continue;
+        }
+        if strike.customer_data_seized {
+            match exposed.iter_mut().find(|(k, _)| *k == j) {
+                Some((_, shock)) => *shock = shock.max(strike.risk_shock_customers),
+                None => exposed.push((j, strike.risk_shock_customers)),
+            }
+            ambient_shock = Some(ambient_shock.unwrap_or(0.0).max(strike.risk_shock_all));
+        }
+        hits.push(Hit {
+            j,
+            seized,
+            downtime,
+            arrested,
+        });
+    }
+    if hits.is_empty() {
         return;
     }
-    if strike.customer_data_seized {
-        expose_customers(world, j, strike, day);
+    let mean_search = world.mean_search_days();
+    for &(j, shock) in &exposed {
+        expose_customers(world, j, shock, day);
     }
-    world.providers[j].capacity *= 1.0 - seized;
-    if arrested {
-        world.remove_provider(j, day);
+    if let Some(shock) = ambient_shock {
+        world.ambient_risk += shock;
+        world.events.risk_shock = true;
+    }
+    for hit in &hits {
+        strike_provider(world, hit, day, mean_search);
+    }
+    learn_from_operation(world, &hits);
+}
+
+/// One takedown strike on a provider, decided before the operation began.
+fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
+    let j = hit.j;
+    if world.providers[j].status == ProviderStatus::Gone {
+        return; // arrested by an earlier strike of the same operation
+    }
+    world.providers[j].capacity *= 1.0 - hit.seized;
+    if hit.arrested {
+        world.remove_provider_searching(j, day, mean_search);
     } else {
-        displace_seized_seats(world, j, seized, day);
-        if downtime > 0 {
+        displace_seized_seats(world, j, hit.seized, day, mean_search);
+        if hit.downtime > 0 {
             // Domains and portal down: no sales or renewals until it is back;
             // surviving servers serve their customers' prepaid time. A strike
             // never shortens unavailability: a provider still setting up
             // starts selling (and counts as an entry) at the later of its
             // ready day and the end of the downtime.
-            let back = day + downtime;
+            let back = day + hit.downtime;
             world.providers[j].status = match world.providers[j].status {
                 ProviderStatus::Down { until_day } => ProviderStatus::Down {
                     until_day: until_day.max(back),
@@ -359,45 +421,53 @@ fn strike_provider(world: &mut World, j: usize, strike: &Strike, day: u32) {
             };
         }
     }
-    learn_from_hit(world, j);
 }
 
-/// Seized customer data: the provider's customers and, less, everyone feel more at risk.
-fn expose_customers(world: &mut World, j: usize, strike: &Strike, day: u32) {
+/// Seized customer data: the provider's working customers feel more at risk.
+fn expose_customers(world: &mut World, j: usize, shock: f64, day: u32) {
     let decay = half_life_factor(world.model.market.risk_half_life_days);
     for attacker in world.population.as_mut_slice() {
         if attacker.status == Status::Working && usize::from(attacker.provider) == j {
-            attacker.add_risk(strike.risk_shock_customers, day, decay);
+            attacker.add_risk(shock, day, decay);
         }
     }
-    world.ambient_risk += strike.risk_shock_all;
-    world.events.risk_shock = true;
 }
 
 /// Without downtime, customers whose seats were seized lose them: each with
 /// probability `seized`, then more in identity order until the rest fit.
-fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32) {
+fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32, mean_search: f64) {
     let key = world.key;
-    world.displace_customers_where(j, day, &mut |id, _| {
+    world.displace_customers_searching(j, day, mean_search, &mut |id, _| {
         key.attacker(Purpose::Enforcement, day, id as usize)
             .random::<f64>()
             < seized
     });
-    world.displace_customers_where(j, day, &mut |_, w| {
+    world.displace_customers_searching(j, day, mean_search, &mut |_, w| {
         w.providers[j].seats_used as f64 > w.providers[j].capacity
     });
 }
 
-/// The hit provider and, more weakly, its peers of the same class learn resilience;
-/// enforcement pressure on the class rises.
-fn learn_from_hit(world: &mut World, j: usize) {
+/// After the operation: each hit provider learns from its own hit (once,
+/// however many strikes of the day hit it); every other provider of a
+/// struck class that is not gone learns once, as a peer; and enforcement
+/// pressure on each struck class rises by 1.
+fn learn_from_operation(world: &mut World, hits: &[Hit]) {
     let market = &world.model.market;
-    world.providers[j].suffer_hit(market);
-    let class = world.providers[j].class.clone();
+    let mut hit = vec![false; world.providers.len()];
+    let mut classes = BTreeSet::new();
+    for h in hits {
+        if !hit[h.j] {
+            hit[h.j] = true;
+            world.providers[h.j].suffer_hit(market);
+            classes.insert(world.providers[h.j].class.clone());
+        }
+    }
     for (k, peer) in world.providers.iter_mut().enumerate() {
-        if k != j && peer.class == class && peer.status != ProviderStatus::Gone {
+        if !hit[k] && peer.status != ProviderStatus::Gone && classes.contains(&peer.class) {
             peer.learn_resilience(market.resilience_learning_peers);
         }
     }
-    *world.pressure.entry(class).or_insert(0.0) += 1.0;
+    for class in classes {
+        *world.pressure.entry(class).or_insert(0.0) += 1.0;
+    }
 }
