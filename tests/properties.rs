@@ -295,3 +295,74 @@ fn arms_equal_the_baseline_before_the_first_intervention() {
         }
     }
 }
+
+/// The RedVDS baseline is stationary provider by provider: over the recorded
+/// days, each initial provider's share of the seats rented and the mean
+/// search time show no trend. Reputation moves toward each provider's own
+/// quality (docs/MODEL.md 7.10), not toward 1, so brands keep their
+/// differences. Tolerance: the mean over replications of (last quarter minus
+/// first quarter) and of the least-squares slope, each within 4 standard
+/// errors of 0 (replications are independent; a false alarm has a chance of
+/// about 6e-5 per check under a normal approximation).
+#[test]
+fn redvds_baseline_is_stationary_provider_by_provider() {
+    let replications = 12;
+    let model = caasim::scenario::load_file(
+        &common::repo_path("scenarios/redvds-2026.toml"),
+        &[format!("scenario.replications={replications}")],
+    )
+    .expect("redvds-2026 is valid");
+    let providers = model.providers.len();
+    let burn_in = model.burn_in_days;
+    // Per replication: per recorded day, the seat share of each initial
+    // provider and the mean search time.
+    let series: Vec<Vec<Vec<f64>>> = (0..replications)
+        .into_par_iter()
+        .map(|r| {
+            let mut world = World::new(&model, &model.arms[0], r);
+            let mut days = Vec::new();
+            for day in 0..burn_in + model.days {
+                engine::step(&mut world, day);
+                if day >= burn_in {
+                    let seats: f64 = world.providers.iter().map(|p| p.seats_used as f64).sum();
+                    let mut row: Vec<f64> = world.providers[..providers]
+                        .iter()
+                        .map(|p| p.seats_used as f64 / seats.max(1.0))
+                        .collect();
+                    row.push(world.mean_search_days());
+                    days.push(row);
+                }
+            }
+            days
+        })
+        .collect();
+    let days = model.days as usize;
+    let quarter = days / 4;
+    let mut names: Vec<String> = model
+        .providers
+        .iter()
+        .map(|p| format!("share of {}", p.name))
+        .collect();
+    names.push("mean search time".into());
+    for (k, name) in names.iter().enumerate() {
+        let mut differences = Vec::new();
+        let mut slopes = Vec::new();
+        for run in &series {
+            let values: Vec<f64> = run.iter().map(|row| row[k]).collect();
+            let first = values[..quarter].iter().sum::<f64>() / quarter as f64;
+            let last = values[days - quarter..].iter().sum::<f64>() / quarter as f64;
+            differences.push(last - first);
+            slopes.push(slope(&values));
+        }
+        let (d, d_se) = mean_se(&differences);
+        let (b, b_se) = mean_se(&slopes);
+        assert!(
+            d.abs() <= 4.0 * d_se.max(1e-12),
+            "{name}: last minus first quarter of the recorded baseline is {d} (SE {d_se})"
+        );
+        assert!(
+            b.abs() <= 4.0 * b_se.max(1e-15),
+            "{name}: slope over the recorded baseline is {b} per day (SE {b_se})"
+        );
+    }
+}

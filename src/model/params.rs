@@ -147,8 +147,13 @@ pub struct ProviderTemplate {
     /// Fixed running cost per day, in dollars.
     #[serde(default)]
     pub fixed_cost_usd_per_day: f64,
-    /// Reputation in [0, 1].
+    /// Reputation in [0, 1] at the start.
     pub reputation: f64,
+    /// The level, in [0, 1], that reputation moves toward while the provider
+    /// sells: the quality of its brand and service. Default: its starting
+    /// `reputation` (a provider starts at its own level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<f64>,
     /// Share of capacity that survives a seizure, in [0, 1].
     pub resilience: f64,
     /// Cash at the start, in dollars.
@@ -178,8 +183,13 @@ pub struct ProviderSpec {
     /// Fixed running cost per day, in dollars.
     #[serde(default)]
     pub fixed_cost_usd_per_day: f64,
-    /// Reputation in [0, 1].
+    /// Reputation in [0, 1] at the start.
     pub reputation: f64,
+    /// The level, in [0, 1], that reputation moves toward while the provider
+    /// sells: the quality of its brand and service. Default: its starting
+    /// `reputation` (a provider starts at its own level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<f64>,
     /// Share of capacity that survives a seizure, in [0, 1].
     pub resilience: f64,
     /// Cash at the start, in dollars.
@@ -197,6 +207,7 @@ impl ProviderSpec {
             unit_cost_usd_per_seat_day: self.unit_cost_usd_per_seat_day,
             fixed_cost_usd_per_day: self.fixed_cost_usd_per_day,
             reputation: self.reputation,
+            quality: self.quality,
             resilience: self.resilience,
             cash_usd: self.cash_usd,
         }
@@ -463,6 +474,7 @@ impl Default for Entry {
                 unit_cost_usd_per_seat_day: 0.45,
                 fixed_cost_usd_per_day: 5.0,
                 reputation: 0.2,
+                quality: None,
                 resilience: 0.2,
                 cash_usd: 10_000.0,
             },

@@ -47,6 +47,8 @@ pub struct Provider {
     pub fixed_cost: f64,
     /// Reputation in [0, 1].
     pub reputation: f64,
+    /// The level reputation moves toward while the provider sells.
+    pub quality: f64,
     /// Resilience in [0, 1].
     pub resilience: f64,
     /// Resilience it started with (its base unit cost pays for that much).
@@ -100,6 +102,7 @@ impl Provider {
             base_unit_cost: economics.unit_cost_usd_per_seat_day,
             fixed_cost: economics.fixed_cost_usd_per_day,
             reputation: economics.reputation,
+            quality: economics.quality.unwrap_or(economics.reputation),
             resilience: economics.resilience,
             base_resilience: economics.resilience,
             cash: economics.cash_usd,
@@ -168,9 +171,10 @@ impl Provider {
         self.price += market.price_adjust_per_day * (target - self.price);
     }
 
-    /// Reputation grows while the provider sells.
+    /// Reputation moves a share `reputation_growth_per_day` of the way to
+    /// the provider's own quality while it sells.
     pub fn grow_reputation(&mut self, market: &Market) {
-        self.reputation += market.reputation_growth_per_day * (1.0 - self.reputation);
+        self.reputation += market.reputation_growth_per_day * (self.quality - self.reputation);
     }
 
     /// A takedown hit it: reputation falls and the provider learns resilience.

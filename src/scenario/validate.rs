@@ -263,6 +263,9 @@ fn check_economics(check: &mut Checker, at: &[Seg], e: &ProviderTemplate) {
         1e12,
     );
     check.probability(&p("reputation"), e.reputation);
+    if let Some(quality) = e.quality {
+        check.probability(&p("quality"), quality);
+    }
     check.probability(&p("resilience"), e.resilience);
     check.range(&p("cash_usd"), e.cash_usd, 0.0, 1e15);
     if e.class.is_empty() {
