@@ -629,7 +629,12 @@ fn check_model(model: &Model, label: &str) -> Experiment {
     }
     for (a, plan) in model.arms.iter().enumerate().skip(1) {
         for r in 0..experiment.replications {
-            let values = effects::effects(experiment.run_of(0, r), experiment.run_of(a, r), plan);
+            let values = effects::effects(
+                experiment.run_of(0, r),
+                experiment.run_of(a, r),
+                plan,
+                model.burn_in_days,
+            );
             for (metric, value) in metrics::names().zip(values) {
                 assert!(
                     finite(value),

@@ -26,6 +26,7 @@ use crate::model::interventions::victim_hardening::update as update_hardening;
 use crate::model::market::{Clearing, ClearingTally};
 use crate::model::params::AttackerSpec;
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
+use crate::model::victims::VictimDay;
 use crate::model::world::{DayEvents, World, half_life_factor};
 use crate::rng::Purpose;
 
@@ -155,16 +156,16 @@ pub fn step(world: &mut World, day: u32) -> DayRecord {
     let view = world.view(day);
     let acted = act_in_parallel(world, &view);
     let cleared = clear_market(world, &view);
-    let losses_usd = if day >= world.model.burn_in_days {
+    let losses = if day >= world.model.burn_in_days {
         victims_day(world, acted.compromises, day)
     } else {
-        0.0
+        VictimDay::default()
     };
     let books = update_providers(world, cleared.unmet_seats, day);
     decay_pressure_and_risk(world, &view);
     providers_enter(world, day);
     attackers_arrive(world, &view);
-    record(world, day, &view, &acted, &cleared, books, losses_usd)
+    record(world, day, &view, &acted, &cleared, books, losses)
 }
 
 /// Providers whose setup or downtime is over start selling.
@@ -253,14 +254,12 @@ fn clear_market(world: &mut World, view: &MarketView) -> ClearingTally {
     tally
 }
 
-/// Split the day's compromises over segments; returns the day's losses.
-fn victims_day(world: &mut World, compromises: u64, day: u32) -> f64 {
+/// Split the day's compromises over segments; returns the day's losses,
+/// drawn and expected.
+fn victims_day(world: &mut World, compromises: u64, day: u32) -> VictimDay {
     let mut rng = world.key.market(Purpose::Victims, day);
     let (c, l) = (&mut world.segment_compromises, &mut world.segment_losses);
-    world
-        .victims
-        .distribute(compromises, &mut rng, c, l)
-        .losses_usd
+    world.victims.distribute(compromises, &mut rng, c, l)
 }
 
 /// Providers settle their books, leave when out of cash, and adjust capacity,
@@ -332,7 +331,7 @@ fn record(
     acted: &ActTally,
     cleared: &ClearingTally,
     books: ProviderBooks,
-    losses_usd: f64,
+    losses: VictimDay,
 ) -> DayRecord {
     let active: Vec<_> = world.providers.iter().filter(|p| p.is_active()).collect();
     let prices: Vec<(f64, u64)> = active.iter().map(|p| (p.price, p.seats_used)).collect();
@@ -352,7 +351,8 @@ fn record(
         campaigns: acted.campaigns,
         emails: acted.campaigns as f64 * view.emails_per_seat,
         compromises: acted.compromises,
-        losses_usd,
+        losses_usd: losses.losses_usd,
+        expected_losses_usd: losses.expected_losses_usd,
         attacker_cost_per_compromise: None,
         attacker_profit_usd: acted.proceeds_usd
             - acted.campaign_cost_usd

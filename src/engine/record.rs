@@ -33,8 +33,11 @@ pub struct DayRecord {
     pub emails: f64,
     /// Accounts compromised.
     pub compromises: u64,
-    /// Victims' monetised losses.
+    /// Victims' monetised losses (drawn).
     pub losses_usd: f64,
+    /// Victims' expected monetised losses given the day's compromises per
+    /// segment: `Σ_s compromises_s x monetise_prob_s x E[loss_s]`.
+    pub expected_losses_usd: f64,
     /// Attackers' costs per compromise.
     pub attacker_cost_per_compromise: Option<f64>,
     /// Attackers' proceeds minus costs.
@@ -135,6 +138,10 @@ pub const DAY_COLUMNS: &[Column<DayRecord>] = &[
     Column {
         name: "losses_usd",
         value: |r| Value::Num(r.losses_usd),
+    },
+    Column {
+        name: "expected_losses_usd",
+        value: |r| Value::Num(r.expected_losses_usd),
     },
     Column {
         name: "attacker_cost_per_compromise",

@@ -2,21 +2,36 @@
 //! replication, over the arm's evaluation window.
 
 use super::metrics::{Inputs, METRICS};
-use crate::engine::record::{DayRecord, RunOutput};
+use crate::engine::record::{DayRecord, ProviderDay, RunOutput};
 use crate::model::config::ArmPlan;
 
 /// Share of the baseline's 7-day output that counts as recovered.
 pub const RECOVERY_LEVEL: f64 = 0.9;
 
-/// The value of each of [`METRICS`] for one replication (`None` where undefined).
-pub fn effects(baseline: &RunOutput, arm: &RunOutput, plan: &ArmPlan) -> Vec<Option<f64>> {
-    let inputs = Inputs::new(baseline, arm, plan);
+/// Days before the first intervention over which the price index's seat
+/// weights are averaged.
+pub const PRICE_WEIGHT_DAYS: usize = 7;
+
+/// Trailing days over which the price paid per seat-day is taken (one
+/// default subscription period, so that renewals are spread evenly).
+pub const PRICE_PAID_DAYS: usize = 30;
+
+/// The value of each of [`METRICS`] for one replication (`None` where
+/// undefined); `burn_in_days` places the arm's interventions (internal days)
+/// on recorded days.
+pub fn effects(
+    baseline: &RunOutput,
+    arm: &RunOutput,
+    plan: &ArmPlan,
+    burn_in_days: u32,
+) -> Vec<Option<f64>> {
+    let inputs = Inputs::new(baseline, arm, plan, burn_in_days);
     METRICS.iter().map(|m| (m.value)(&inputs)).collect()
 }
 
 /// `100 x (value / reference - 1)`, undefined when the reference is not positive.
 pub(super) fn change_pct(value: f64, reference: f64) -> Option<f64> {
-    (reference > 0.0).then(|| 100.0 * (value / reference - 1.0))
+    (reference > 0.0 && value.is_finite()).then(|| 100.0 * (value / reference - 1.0))
 }
 
 /// `a / b`, undefined when `b` is not positive.
@@ -24,25 +39,98 @@ pub(super) fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
 
-/// Largest daily percentage change of the mean price over the window.
-pub(super) fn price_change_peak(base: &[DayRecord], hit: &[DayRecord]) -> Option<f64> {
-    base.iter()
-        .zip(hit)
-        .filter_map(|(b, h)| change_pct(h.mean_price?, b.mean_price?))
+/// Largest percentage change of `arm` against `base`, day by day.
+pub(super) fn peak_change(pairs: &[(f64, f64)]) -> Option<f64> {
+    pairs
+        .iter()
+        .filter_map(|&(b, a)| change_pct(a, b))
         .reduce(f64::max)
 }
 
-/// Percentage change of the window's mean price (days with a price in both arms).
-pub(super) fn price_change_mean(base: &[DayRecord], hit: &[DayRecord]) -> Option<f64> {
-    let pairs: Vec<(f64, f64)> = base
+/// Percentage change of the sum of `arm` against the sum of `base`.
+pub(super) fn mean_change(pairs: &[(f64, f64)]) -> Option<f64> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let (b, a) = pairs
         .iter()
-        .zip(hit)
-        .filter_map(|(b, h)| Some((b.mean_price?, h.mean_price?)))
-        .collect();
-    let (b, h) = pairs
-        .iter()
-        .fold((0.0, 0.0), |(sb, sh), &(b, h)| (sb + b, sh + h));
-    change_pct(h, b)
+        .fold((0.0, 0.0), |(sb, sa), &(b, a)| (sb + b, sa + a));
+    change_pct(a, b)
+}
+
+/// The Laspeyres price index of the baseline and of the arm on each day of
+/// `window` (recorded days), as `(base, arm)` pairs. Providers that exist on
+/// the day before `first` (the first intervention day) carry fixed weights:
+/// their seat shares averaged over the [`PRICE_WEIGHT_DAYS`] days before
+/// `first` (the baseline's days, which the arm shares). A provider that is
+/// down or gone is carried at its last selling price (its price on the last
+/// day it was active, or its price on the day before `first`). Undefined
+/// when no day before `first` is recorded or no seat was rented then.
+pub(super) fn price_index(
+    baseline: &RunOutput,
+    arm: &RunOutput,
+    first: usize,
+    window: std::ops::RangeInclusive<usize>,
+) -> Option<Vec<(f64, f64)>> {
+    let before = first.checked_sub(1)?;
+    let providers = baseline.provider_days.get(before)?.len();
+    let from = first.saturating_sub(PRICE_WEIGHT_DAYS);
+    let mut weights = vec![0.0; providers];
+    for day in &baseline.provider_days[from..first] {
+        let seats: u64 = day.iter().take(providers).map(|p| p.seats_used).sum();
+        if seats == 0 {
+            continue;
+        }
+        for (w, p) in weights.iter_mut().zip(day) {
+            *w += p.seats_used as f64 / seats as f64;
+        }
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let series = |run: &RunOutput| -> Option<Vec<f64>> {
+        let mut last: Vec<f64> = run.provider_days.get(before)?[..providers]
+            .iter()
+            .map(|p| p.price)
+            .collect();
+        let mut index = Vec::new();
+        for d in first..=*window.end() {
+            let day: &[ProviderDay] = run.provider_days.get(d)?;
+            for (price, p) in last.iter_mut().zip(day) {
+                if p.active {
+                    *price = p.price;
+                }
+            }
+            if window.contains(&d) {
+                index.push(weights.iter().zip(&last).map(|(w, p)| w * p).sum::<f64>() / total);
+            }
+        }
+        Some(index)
+    };
+    let (b, a) = (series(baseline)?, series(arm)?);
+    Some(b.into_iter().zip(a).collect())
+}
+
+/// What customers paid per seat-day rented, on each day of `window`, as
+/// `(base, arm)` pairs: subscription payments (fees included) over the
+/// [`PRICE_PAID_DAYS`] days up to the day divided by seat-days rented over
+/// the same days (fewer days at the start of the record); days without a
+/// rented seat in either run are left out.
+pub(super) fn price_paid(
+    base: &[DayRecord],
+    hit: &[DayRecord],
+    window: std::ops::RangeInclusive<usize>,
+) -> Vec<(f64, f64)> {
+    let paid = |days: &[DayRecord], at: usize| {
+        let slice = &days[at.saturating_sub(PRICE_PAID_DAYS - 1)..=at];
+        let payments: f64 = slice.iter().map(|d| d.attacker_payments_usd).sum();
+        let seats: u64 = slice.iter().map(|d| d.seats_used).sum();
+        ratio(payments, seats as f64)
+    };
+    window
+        .filter_map(|d| paid(base, d).zip(paid(hit, d)))
+        .collect()
 }
 
 /// Extra attackers deterred in the arm, as a share of the baseline's active
@@ -70,13 +158,16 @@ fn trailing_mean(days: &[DayRecord], at: usize) -> f64 {
     slice.iter().map(|d| d.campaigns as f64).sum::<f64>() / slice.len() as f64
 }
 
-/// Days from `start` until the arm's 7-day output is back to 90% of the
-/// baseline's after having fallen below it: 0 if it never fell, `None` if it
-/// never came back.
+/// Days from `start` to the first day from which the arm's trailing 7-day
+/// campaigns stay at or above 90% of the baseline's on every day to the end
+/// of `hit` (sustained recovery): 0 if they never fall below, `None` if they
+/// are below on the last day.
 pub fn days_to_recover(base: &[DayRecord], hit: &[DayRecord], start: usize) -> Option<usize> {
     let below = |d: usize| trailing_mean(hit, d) < RECOVERY_LEVEL * trailing_mean(base, d);
-    let Some(fell) = (start..hit.len()).find(|&d| below(d)) else {
-        return Some(0);
-    };
-    (fell..hit.len()).find(|&d| !below(d)).map(|d| d - start)
+    let end = hit.len().min(base.len());
+    match (start..end).rev().find(|&d| below(d)) {
+        None => Some(0),
+        Some(last) if last + 1 == end => None,
+        Some(last) => Some(last + 1 - start),
+    }
 }

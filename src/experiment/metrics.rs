@@ -8,8 +8,8 @@
 //! docs/MODEL.md, "Effect metrics").
 
 use super::effects::{
-    change_pct, days_to_recover, deterred_share, mean_hhi, price_change_mean, price_change_peak,
-    ratio,
+    change_pct, days_to_recover, deterred_share, mean_change, mean_hhi, peak_change, price_index,
+    price_paid, ratio,
 };
 use crate::engine::record::{DayRecord, RunOutput};
 use crate::model::config::ArmPlan;
@@ -32,6 +32,10 @@ pub enum Unit {
 /// What a metric is computed from: one replication's baseline and arm runs
 /// and the arm's evaluation window.
 pub struct Inputs<'a> {
+    /// The baseline run.
+    pub baseline_run: &'a RunOutput,
+    /// The arm run.
+    pub arm_run: &'a RunOutput,
     /// The baseline's days.
     pub baseline: &'a [DayRecord],
     /// The arm's days.
@@ -44,13 +48,26 @@ pub struct Inputs<'a> {
     pub window_start: usize,
     /// Last day of the window (inclusive).
     pub window_end: usize,
+    /// Recorded day of the arm's first intervention (`window_start` for an
+    /// arm without interventions): day 0 of the fixed windows.
+    pub first_day: usize,
 }
 
 impl<'a> Inputs<'a> {
-    /// The inputs of `plan`'s arm run `arm` against the `baseline` run.
-    pub fn new(baseline: &'a RunOutput, arm: &'a RunOutput, plan: &ArmPlan) -> Self {
+    /// The inputs of `plan`'s arm run `arm` against the `baseline` run;
+    /// `burn_in_days` places the arm's first intervention on a recorded day.
+    pub fn new(
+        baseline: &'a RunOutput,
+        arm: &'a RunOutput,
+        plan: &ArmPlan,
+        burn_in_days: u32,
+    ) -> Self {
         let window = plan.window_start as usize..=plan.window_end as usize;
+        let first = plan.actions.iter().map(|a| a.day).min();
         Inputs {
+            baseline_run: baseline,
+            arm_run: arm,
+            first_day: first.map_or(plan.window_start, |d| d.saturating_sub(burn_in_days)) as usize,
             baseline: &baseline.days,
             arm: &arm.days,
             base: &baseline.days[window.clone()],
@@ -58,6 +75,29 @@ impl<'a> Inputs<'a> {
             window_start: plan.window_start as usize,
             window_end: plan.window_end as usize,
         }
+    }
+
+    /// `chg(Σ arm campaigns, Σ base campaigns)` over the days `first_day +
+    /// from ..= first_day + to`; undefined unless the run records them all.
+    fn campaigns_change_in(&self, from: usize, to: usize) -> Option<f64> {
+        let days = self.first_day + from..=self.first_day + to;
+        let (base, hit) = (self.baseline.get(days.clone())?, self.arm.get(days)?);
+        change_pct(total(hit, campaigns), total(base, campaigns))
+    }
+
+    /// The price index pairs over the window (see [`price_index`]).
+    fn price_index(&self) -> Option<Vec<(f64, f64)>> {
+        price_index(
+            self.baseline_run,
+            self.arm_run,
+            self.first_day,
+            self.window_start..=self.window_end,
+        )
+    }
+
+    /// The price paid pairs over the window (see [`price_paid`]).
+    fn price_paid(&self) -> Vec<(f64, f64)> {
+        price_paid(self.baseline, self.arm, self.window_start..=self.window_end)
     }
 
     /// Days to recover (see [`days_to_recover`]), searched to the window's end.
@@ -92,8 +132,11 @@ fn campaigns(d: &DayRecord) -> f64 {
 fn compromises(d: &DayRecord) -> f64 {
     d.compromises as f64
 }
-fn losses(d: &DayRecord) -> f64 {
-    d.losses_usd
+fn expected_losses(d: &DayRecord) -> f64 {
+    d.expected_losses_usd
+}
+fn infrastructure_cost(d: &DayRecord) -> f64 {
+    d.subscription_cost_usd + d.switching_costs_usd
 }
 fn cost(d: &DayRecord) -> f64 {
     d.attacker_cost_usd()
@@ -102,7 +145,7 @@ fn profit(d: &DayRecord) -> f64 {
     d.attacker_profit_usd
 }
 fn losses_averted(i: &Inputs) -> f64 {
-    total(i.base, losses) - total(i.hit, losses)
+    total(i.base, expected_losses) - total(i.hit, expected_losses)
 }
 fn defender_cost(i: &Inputs) -> f64 {
     i.arm.iter().map(|d| d.defender_cost_usd).sum()
@@ -115,6 +158,24 @@ pub const METRICS: &[Metric] = &[
         label: "Change in campaigns",
         unit: Unit::Percent,
         value: |i| change_pct(total(i.hit, campaigns), total(i.base, campaigns)),
+    },
+    Metric {
+        name: "campaigns_change_pct_d0_14",
+        label: "Change in campaigns, days 0-14",
+        unit: Unit::Percent,
+        value: |i| i.campaigns_change_in(0, 14),
+    },
+    Metric {
+        name: "campaigns_change_pct_d15_90",
+        label: "Change in campaigns, days 15-90",
+        unit: Unit::Percent,
+        value: |i| i.campaigns_change_in(15, 90),
+    },
+    Metric {
+        name: "campaigns_change_pct_d91_180",
+        label: "Change in campaigns, days 91-180",
+        unit: Unit::Percent,
+        value: |i| i.campaigns_change_in(91, 180),
     },
     Metric {
         name: "compromises_change_pct",
@@ -130,7 +191,7 @@ pub const METRICS: &[Metric] = &[
     },
     Metric {
         name: "losses_averted_usd",
-        label: "Losses averted",
+        label: "Expected losses averted",
         unit: Unit::Usd,
         value: |i| Some(losses_averted(i)),
     },
@@ -145,16 +206,41 @@ pub const METRICS: &[Metric] = &[
         },
     },
     Metric {
-        name: "price_change_peak_pct",
-        label: "Peak change in seat price",
+        name: "infrastructure_cost_per_campaign_change_pct",
+        label: "Change in attacker infrastructure cost per campaign-day",
         unit: Unit::Percent,
-        value: |i| price_change_peak(i.base, i.hit),
+        value: |i| {
+            ratio(total(i.hit, infrastructure_cost), total(i.hit, campaigns))
+                .zip(ratio(
+                    total(i.base, infrastructure_cost),
+                    total(i.base, campaigns),
+                ))
+                .and_then(|(arm_cost, base_cost)| change_pct(arm_cost, base_cost))
+        },
     },
     Metric {
-        name: "price_change_mean_pct",
-        label: "Mean change in seat price",
+        name: "price_index_change_peak_pct",
+        label: "Peak change in the seat price index",
         unit: Unit::Percent,
-        value: |i| price_change_mean(i.base, i.hit),
+        value: |i| peak_change(&i.price_index()?),
+    },
+    Metric {
+        name: "price_index_change_mean_pct",
+        label: "Mean change in the seat price index",
+        unit: Unit::Percent,
+        value: |i| mean_change(&i.price_index()?),
+    },
+    Metric {
+        name: "price_paid_change_peak_pct",
+        label: "Peak change in the price paid per seat-day",
+        unit: Unit::Percent,
+        value: |i| peak_change(&i.price_paid()),
+    },
+    Metric {
+        name: "price_paid_change_mean_pct",
+        label: "Mean change in the price paid per seat-day",
+        unit: Unit::Percent,
+        value: |i| mean_change(&i.price_paid()),
     },
     Metric {
         name: "days_to_recover",

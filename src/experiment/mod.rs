@@ -155,7 +155,7 @@ impl Summary {
     /// Add the next replication: `run_of(arm)` is its run of each arm.
     pub fn add<'a>(&mut self, model: &Model, run_of: impl Fn(usize) -> &'a RunOutput) {
         for (a, plan) in model.arms.iter().enumerate().skip(1) {
-            let values = effects::effects(run_of(0), run_of(a), plan);
+            let values = effects::effects(run_of(0), run_of(a), plan, model.burn_in_days);
             for (metric, value) in self.values[a - 1].iter_mut().zip(values) {
                 metric.push(value);
             }

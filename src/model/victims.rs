@@ -33,8 +33,11 @@ pub struct Victims {
 /// The day's victims' outcome.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VictimDay {
-    /// Monetised losses.
+    /// Monetised losses (drawn).
     pub losses_usd: f64,
+    /// Expected monetised losses of the day's compromises, segment by
+    /// segment: `Σ_s count_s x monetise_prob_s x E[loss_s]`.
+    pub expected_losses_usd: f64,
 }
 
 impl Victims {
@@ -118,6 +121,7 @@ impl Victims {
             compromises[s] += count;
             losses[s] += loss;
             day.losses_usd += loss;
+            day.expected_losses_usd += count as f64 * spec.monetise_prob * mean_loss(spec);
         }
         day
     }

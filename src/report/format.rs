@@ -28,7 +28,7 @@ pub fn metric_unit(metric: &str) -> Unit {
 fn guessed_unit(metric: &str) -> Unit {
     if metric.contains("_per_") && metric.ends_with("_usd") {
         Unit::Plain
-    } else if metric.ends_with("_pct") {
+    } else if metric.ends_with("_pct") || metric.contains("_pct_d") {
         Unit::Percent
     } else if metric.ends_with("_usd") {
         Unit::Usd

@@ -101,6 +101,12 @@ fn the_days_compromises_split_over_segments_in_proportion_to_their_weight() {
         "{} vs {mean} (SE {se})",
         day.losses_usd
     );
+    // The expected losses given the counts are that mean exactly.
+    assert!(
+        close(day.expected_losses_usd, mean),
+        "{} vs {mean}",
+        day.expected_losses_usd
+    );
 }
 
 #[test]

@@ -37,8 +37,12 @@ impl Target {
                 (plan.window_start, plan.window_end) = (*window_start, *window_end);
                 let values = reps
                     .map(|r| {
-                        effects::effects(experiment.run_of(0, r), experiment.run_of(arm, r), &plan)
-                            [*metric]
+                        effects::effects(
+                            experiment.run_of(0, r),
+                            experiment.run_of(arm, r),
+                            &plan,
+                            model.burn_in_days,
+                        )[*metric]
                     })
                     .collect();
                 vec![values]

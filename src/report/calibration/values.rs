@@ -66,7 +66,10 @@ mod tests {
     fn names_and_numbers() {
         assert_eq!(measure_name("campaigns_change_pct"), "Change in campaigns");
         assert_eq!(measure_name("losses_usd"), "Losses (USD)");
-        assert_eq!(measure_name("losses_averted_usd"), "Losses averted");
+        assert_eq!(
+            measure_name("losses_averted_usd"),
+            "Expected losses averted"
+        );
         assert_eq!(measure_name("compromises"), "Compromises");
         assert_eq!(significant(0.009175534530344722), "0.00918");
         assert_eq!(significant(20.942675026807983), "20.9");
