@@ -122,3 +122,33 @@ fn rebuild_days_after_a_switch_lengthen_the_gap_of_displaced_customers() {
         );
     }
 }
+
+#[test]
+fn attackers_who_leave_for_good_book_the_rest_of_their_prepaid_time_once() {
+    let model = small::model(&[]);
+    let mut world = World::new(&model, &model.arms[0], 0);
+    for day in 0..5 {
+        step(&mut world, day);
+    }
+    // Everyone leaves on day 5: the day's accrual plus the rest of each
+    // prepaid period, `paid_per_day x (paid_until - 5)` in all (arrivals of
+    // the day pay nothing before tomorrow).
+    let day = 5;
+    let mut expected = 0.0;
+    let mut present = 0;
+    for a in world.population.as_mut_slice() {
+        if a.status != Status::Gone {
+            present += 1;
+            a.leave_day = day;
+            expected += f64::from(a.paid_per_day) * f64::from(a.paid_until.saturating_sub(day));
+        }
+    }
+    assert!(present > 200 && expected > 1000.0, "{present}, {expected}");
+    let record = step(&mut world, day);
+    assert_eq!(record.attacker_exits, present);
+    let booked = record.subscription_cost_usd;
+    assert!(
+        (booked - expected).abs() <= 1e-9 * expected,
+        "booked {booked}, prepaid {expected}"
+    );
+}
