@@ -366,7 +366,7 @@ fn record(
         provider_exits: events.provider_exits,
         attacker_entries: events.attacker_entries,
         attacker_exits: acted.exits,
-        attackers_displaced: events.displaced,
+        attackers_displaced: events.displaced + acted.displaced,
         attackers_resubscribed: cleared.resubscribed,
         attackers_deterred: acted.deterred,
         attackers_quit: acted.quits,

@@ -49,7 +49,8 @@ pub struct Attacker {
     pub risk_day: u32,
     /// Internal day its subscription runs out.
     pub paid_until: u32,
-    /// Internal day its search, wait or dormancy ends.
+    /// Internal day its search, wait or dormancy ends; while working, the
+    /// first day it can run campaigns (after rebuilding on a switch).
     pub wake_day: u32,
     /// Internal day it leaves the market for good.
     pub leave_day: u32,
@@ -124,6 +125,10 @@ pub struct MarketView {
     pub patience_days: u32,
     /// Daily probability that a dormant attacker looks again.
     pub dormant_return: f64,
+    /// One-off cash cost per seat of moving to another provider.
+    pub switching_cost_usd: f64,
+    /// Days without campaigns after moving to another provider.
+    pub switching_rebuild_days: u32,
 }
 
 /// Tallies of one chunk's act.
@@ -147,6 +152,9 @@ pub struct ActTally {
     pub deterred: u64,
     /// Attackers who stopped because they no longer expect a profit.
     pub quits: u64,
+    /// Customers of a provider that is down whose subscription ran out today
+    /// (they lose their provider, whatever they do next).
+    pub displaced: u64,
 }
 
 /// Attackers by status.
@@ -191,6 +199,7 @@ impl ActTally {
         self.exits += other.exits;
         self.deterred += other.deterred;
         self.quits += other.quits;
+        self.displaced += other.displaced;
     }
 }
 
@@ -324,6 +333,10 @@ pub fn act(
         tally.subscription_accrued_usd += f64::from(attacker.paid_per_day);
     }
     if view.day >= attacker.leave_day {
+        // The prepaid time it leaves behind is a cost now (today's share was
+        // accrued above), so that every paid day is booked once.
+        let unused = attacker.paid_until.saturating_sub(view.day + 1);
+        tally.subscription_accrued_usd += f64::from(attacker.paid_per_day) * f64::from(unused);
         attacker.status = Status::Gone;
         attacker.provider = NO_PROVIDER;
         tally.exits += 1;
@@ -405,10 +418,21 @@ impl ActTally {
 
 /// Whether to go on at `price`, and if not, why.
 fn decide(attacker: &Attacker, kind: &AttackerSpec, price: f64, view: &MarketView) -> Decision {
+    classify(
+        attacker,
+        kind,
+        attacker.expected_profit(kind, price, view),
+        view,
+    )
+}
+
+/// Whether to go on with an option of expected daily profit `profit` (risk
+/// cost included), and if not, why.
+fn classify(attacker: &Attacker, kind: &AttackerSpec, profit: f64, view: &MarketView) -> Decision {
     let reservation = kind.reservation_usd_per_day;
     let risk = attacker.perceived_risk(view);
     let risk_cost = risk * kind.sanction_cost_usd / f64::from(view.subscription_days);
-    let profit_before_risk = attacker.expected_profit(kind, price, view) + risk_cost;
+    let profit_before_risk = profit + risk_cost;
     if profit_before_risk < reservation {
         Decision::Quit
     } else if risk > f64::from(attacker.tolerance) || profit_before_risk - risk_cost < reservation {
@@ -428,17 +452,28 @@ fn work(
     tally: &mut ActTally,
 ) -> Option<Intent> {
     let provider = usize::from(attacker.provider);
-    if view.provider_serving[provider] {
+    if view.provider_serving[provider] && view.day >= attacker.wake_day {
         run_campaigns(attacker, kind, view, streams, tally);
     }
     if view.day < attacker.paid_until {
         return None;
     }
+    if !view.provider_active[provider] {
+        // Its provider is down: it loses it now, whatever it does next.
+        attacker.displaced = true;
+        tally.displaced += 1;
+    }
     let mut rng = streams.decision(attacker);
-    let price = view.provider_price[provider];
-    let affordable = attacker.cash >= price * f64::from(attacker.seats) * (1.0 + view.fee_share);
-    let decision = match decide(attacker, kind, price, view) {
-        Decision::Continue if !affordable => Decision::Quit,
+    let (profit, cash_needed) = match best_option(attacker, kind, view) {
+        Some(best) => best,
+        // No one is selling: it judges the list price and waits for capacity.
+        None => (
+            attacker.expected_profit(kind, view.mean_price, view),
+            view.mean_price * f64::from(attacker.seats) * (1.0 + view.fee_share),
+        ),
+    };
+    let decision = match classify(attacker, kind, profit, view) {
+        Decision::Continue if attacker.cash < cash_needed => Decision::Quit,
         decision => decision,
     };
     if decision == Decision::Continue {
@@ -450,6 +485,46 @@ fn work(
     attacker.go_dormant(&mut rng, view);
     tally.count_stop(decision);
     None
+}
+
+/// The best option of a renewing attacker over the providers selling today:
+/// its expected daily profit (risk cost included) and the cash it needs now.
+/// A provider other than the one it rented from last carries the switching
+/// cost: the cash `switching_cost_usd` per seat and the net proceeds of
+/// `switching_rebuild_days` days without campaigns, both spread over one
+/// subscription period. `None` when no provider is selling.
+pub fn best_option(
+    attacker: &Attacker,
+    kind: &AttackerSpec,
+    view: &MarketView,
+) -> Option<(f64, f64)> {
+    let seats = f64::from(attacker.seats);
+    let days = f64::from(view.subscription_days);
+    let net_per_seat_day = view.emails_per_seat
+        * f64::from(attacker.skill)
+        * view.compromises_per_email
+        * view.value_per_compromise[usize::from(attacker.kind)]
+        - kind.campaign_cost_usd_per_seat_day;
+    let switch_cash = view.switching_cost_usd * seats;
+    let switch_cost =
+        switch_cash + seats * net_per_seat_day.max(0.0) * f64::from(view.switching_rebuild_days);
+    let mut best: Option<(f64, f64)> = None;
+    for (j, &price) in view.provider_price.iter().enumerate() {
+        if !view.provider_active[j] {
+            continue;
+        }
+        let switching = usize::from(attacker.last_provider) != j;
+        let mut profit = attacker.expected_profit(kind, price, view);
+        let mut cash = price * seats * (1.0 + view.fee_share);
+        if switching {
+            profit -= switch_cost / days;
+            cash += switch_cash;
+        }
+        if best.is_none_or(|(p, _)| profit > p) {
+            best = Some((profit, cash));
+        }
+    }
+    best
 }
 
 /// A Poisson count of positive, finite mean `mean`. Below 12 it is Knuth's

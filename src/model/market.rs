@@ -110,6 +110,11 @@ impl Clearing<'_> {
             providers[current].seats_used -= u64::from(attacker.seats);
             providers[choice].seats_used += u64::from(attacker.seats);
         }
+        if attacker.displaced {
+            // Pushed off a provider that is down, it moved at once.
+            attacker.displaced = false;
+            tally.resubscribed += 1;
+        }
         self.take_seats(attacker, choice, tally);
         self.pay(attacker, &mut providers[choice], tally);
     }
@@ -152,13 +157,16 @@ impl Clearing<'_> {
         }
     }
 
-    /// Record the attacker with provider `choice`, paying the switching cost
-    /// when it is not the provider it rented from last.
+    /// Record the attacker with provider `choice`. When it is not the provider
+    /// it rented from last, it pays the switching cost and runs no campaigns
+    /// for `switching_rebuild_days` days (from tomorrow) while it rebuilds.
     fn take_seats(&self, attacker: &mut Attacker, choice: usize, tally: &mut ClearingTally) {
+        attacker.wake_day = self.view.day + 1;
         if attacker.last_provider != NO_PROVIDER && usize::from(attacker.last_provider) != choice {
             let cost = self.market.switching_cost_usd * f64::from(attacker.seats);
             attacker.cash -= cost;
             tally.switching_costs_usd += cost;
+            attacker.wake_day += self.market.switching_rebuild_days;
         }
         attacker.provider = choice as u16;
         attacker.last_provider = choice as u16;

@@ -69,6 +69,9 @@ pub struct Market {
     pub choice_reputation_weight: f64,
     /// Logit choice: one-off cost of moving to another provider, in dollars.
     pub switching_cost_usd: f64,
+    /// Days without campaigns after moving to another provider (rebuilding
+    /// kits, lists and sender reputation); the seats are rented meanwhile.
+    pub switching_rebuild_days: u32,
     /// Mean search time in days when no reputable provider is visible.
     pub search_days: f64,
     /// How much each unit of visible reputation shortens search.
@@ -434,6 +437,7 @@ impl Default for Market {
             choice_price_scale_usd: 10.0,
             choice_reputation_weight: 2.0,
             switching_cost_usd: 20.0,
+            switching_rebuild_days: 3,
             search_days: 20.0,
             search_visibility: 1.0,
             patience_days: 30,

@@ -182,6 +182,7 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         100.0,
     );
     check.non_negative(&p("switching_cost_usd"), m.switching_cost_usd);
+    check.days(&p("switching_rebuild_days"), m.switching_rebuild_days, 0);
     check.range(&p("search_days"), m.search_days, 0.0, 3650.0);
     check.range(&p("search_visibility"), m.search_visibility, 0.0, 1e6);
     check.positive(&p("risk_half_life_days"), m.risk_half_life_days);

@@ -75,6 +75,7 @@ price_adjust_per_day = 0.0
 capacity_growth_per_day = 0.0
 capacity_shrink_per_day = 0.0
 dormant_return_per_day = 0.0
+switching_rebuild_days = 0
 
 [entry]
 base_per_day = 0.0

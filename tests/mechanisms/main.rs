@@ -8,6 +8,7 @@ mod entry;
 mod intervention;
 mod market;
 mod provider;
+mod renewal;
 mod small;
 mod victims;
 mod world;
