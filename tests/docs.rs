@@ -255,7 +255,10 @@ fn calls_in_step() -> Vec<String> {
             .nth(1)
             .map_or(name.as_str(), |owner| owner)
             .to_string();
+        // Functions (lower case); a type's `default()` stands for the type.
         let is_call = !name.is_empty()
+            && (name.starts_with(char::is_lowercase)
+                || body[at..].starts_with("()") && name == "DayEvents")
             && !["Some", "if", "match"].contains(&name.as_str())
             && !calls.contains(&name);
         if is_call {

@@ -68,10 +68,14 @@ fn every_kind_is_documented_shipped_and_tested_at_extremes() {
         }
         // Both in the fixed extreme arms and in the random scenarios' generator.
         if !extreme.contains(&format!("kind = {quoted}")) {
-            missing.push(format!("{kind}: not among the extreme arms of tests/extreme.rs"));
+            missing.push(format!(
+                "{kind}: not among the extreme arms of tests/extreme.rs"
+            ));
         }
         if !extreme.contains(&format!("kind = \\\"{kind}\\\"")) {
-            missing.push(format!("{kind}: not drawn by the random scenarios of tests/extreme.rs"));
+            missing.push(format!(
+                "{kind}: not drawn by the random scenarios of tests/extreme.rs"
+            ));
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));

@@ -103,15 +103,19 @@ fn the_price_moves_a_share_of_the_way_to_its_cost_scarcity_and_risk_target() {
 }
 
 #[test]
-fn reputation_grows_towards_one_and_halves_on_a_hit_while_resilience_closes_its_gap() {
-    let model = small::model(&[]);
+fn reputation_grows_towards_its_quality_and_halves_on_a_hit_while_resilience_closes_its_gap() {
+    let model = small::model(&["entry.template.quality=0.7"]);
     let m = &model.market; // growth 0.005, loss on hit 0.5, learning 0.3
     let mut p = entrant(&model, 0);
     for _ in 0..100 {
         p.grow_reputation(m);
     }
-    // 1 - reputation decays by 0.995 a day: 1 - 0.8 x 0.995^100.
-    assert!(close(p.reputation, 1.0 - 0.8 * 0.995f64.powi(100)));
+    // quality - reputation decays by 0.995 a day: 0.7 - 0.5 x 0.995^100.
+    assert!(close(p.reputation, 0.7 - 0.5 * 0.995f64.powi(100)));
+    // Without a quality of its own, a provider stays at its starting level.
+    let mut q = entrant(&small::model(&[]), 0);
+    q.grow_reputation(m);
+    assert_eq!(q.reputation, 0.2);
     let reputation = p.reputation;
     p.suffer_hit(m);
     assert!(close(p.reputation, reputation * 0.5));
