@@ -369,6 +369,7 @@ fn record(
         attackers_displaced: events.displaced + acted.displaced,
         attackers_resubscribed: cleared.resubscribed,
         attackers_deterred: acted.deterred,
+        attackers_desisted: acted.desisted,
         attackers_quit: acted.quits,
         attacker_payments_usd: cleared.payments_usd,
         provider_revenue_usd: cleared.revenue_usd,

@@ -58,8 +58,10 @@ pub struct DayRecord {
     pub attackers_displaced: u64,
     /// Displaced attackers that rented again.
     pub attackers_resubscribed: u64,
-    /// Attackers deterred by perceived risk.
+    /// Attackers deterred by perceived risk (those who desisted included).
     pub attackers_deterred: u64,
+    /// Deterred attackers who desisted for good (left the market).
+    pub attackers_desisted: u64,
     /// Attackers that stopped for lack of profit or patience.
     pub attackers_quit: u64,
     /// Subscription money paid by attackers, fees included.
@@ -186,6 +188,10 @@ pub const DAY_COLUMNS: &[Column<DayRecord>] = &[
     Column {
         name: "attackers_deterred",
         value: |r| Value::Count(r.attackers_deterred),
+    },
+    Column {
+        name: "attackers_desisted",
+        value: |r| Value::Count(r.attackers_desisted),
     },
     Column {
         name: "attackers_quit",

@@ -133,17 +133,18 @@ pub(super) fn price_paid(
         .collect()
 }
 
-/// Extra attackers deterred in the arm, as a share of the baseline's active
-/// attackers (working or searching) on the window's first day.
-pub(super) fn deterred_share(base: &[DayRecord], hit: &[DayRecord]) -> Option<f64> {
+/// Extra attackers counted by `count` in the arm over the window, as a share
+/// of the baseline's active attackers (working or searching) on the window's
+/// first day.
+pub(super) fn extra_share(
+    base: &[DayRecord],
+    hit: &[DayRecord],
+    count: fn(&DayRecord) -> u64,
+) -> Option<f64> {
     let first = base.first()?;
     let active = (first.attackers_working + first.attackers_searching) as f64;
-    let deterred = |days: &[DayRecord]| {
-        days.iter()
-            .map(|d| d.attackers_deterred as f64)
-            .sum::<f64>()
-    };
-    ratio(deterred(hit) - deterred(base), active)
+    let total = |days: &[DayRecord]| days.iter().map(|d| count(d) as f64).sum::<f64>();
+    ratio(total(hit) - total(base), active)
 }
 
 pub(super) fn mean_hhi(days: &[DayRecord]) -> Option<f64> {

@@ -8,7 +8,7 @@
 //! docs/MODEL.md, "Effect metrics").
 
 use super::effects::{
-    change_pct, days_to_recover, deterred_share, mean_change, mean_hhi, peak_change, price_index,
+    change_pct, days_to_recover, extra_share, mean_change, mean_hhi, peak_change, price_index,
     price_paid, ratio,
 };
 use crate::engine::record::{DayRecord, RunOutput};
@@ -266,10 +266,20 @@ pub const METRICS: &[Metric] = &[
         },
     },
     Metric {
-        name: "deterred_share",
-        label: "Extra attackers deterred (share of active attackers)",
+        name: "desisted_share",
+        label: "Extra attackers who desisted for good (share of active attackers)",
         unit: Unit::Share,
-        value: |i| deterred_share(i.base, i.hit),
+        value: |i| extra_share(i.base, i.hit, |d| d.attackers_desisted),
+    },
+    Metric {
+        name: "dormant_share",
+        label: "Extra attackers deterred into dormancy (share of active attackers)",
+        unit: Unit::Share,
+        value: |i| {
+            extra_share(i.base, i.hit, |d| {
+                d.attackers_deterred - d.attackers_desisted
+            })
+        },
     },
     Metric {
         name: "hhi_change",

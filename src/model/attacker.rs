@@ -125,6 +125,10 @@ pub struct MarketView {
     pub patience_days: u32,
     /// Daily probability that a dormant attacker looks again.
     pub dormant_return: f64,
+    /// Share of deterred attackers who desist for good.
+    pub deterred_desist_share: f64,
+    /// Daily probability that a deterred dormant attacker looks again.
+    pub deterred_return: f64,
     /// One-off cash cost per seat of moving to another provider.
     pub switching_cost_usd: f64,
     /// Days without campaigns after moving to another provider.
@@ -148,8 +152,10 @@ pub struct ActTally {
     pub overhead_usd: f64,
     /// Attackers who left for good.
     pub exits: u64,
-    /// Attackers deterred by risk.
+    /// Attackers deterred by risk (those who desisted included).
     pub deterred: u64,
+    /// Deterred attackers who desisted for good.
+    pub desisted: u64,
     /// Attackers who stopped because they no longer expect a profit.
     pub quits: u64,
     /// Customers of a provider that is down whose subscription ran out today
@@ -198,6 +204,7 @@ impl ActTally {
         self.overhead_usd += other.overhead_usd;
         self.exits += other.exits;
         self.deterred += other.deterred;
+        self.desisted += other.desisted;
         self.quits += other.quits;
         self.displaced += other.displaced;
     }
@@ -258,10 +265,26 @@ impl Attacker {
 
     /// Leave the market for a while; it looks again after a geometric time.
     pub fn go_dormant(&mut self, rng: &mut Stream, view: &MarketView) {
+        self.go_dormant_at(rng, view, view.dormant_return);
+    }
+
+    /// Leave the market for a geometric time of daily return probability `rate`.
+    fn go_dormant_at(&mut self, rng: &mut Stream, view: &MarketView, rate: f64) {
         self.status = Status::Dormant;
         self.provider = NO_PROVIDER;
         self.displaced = false;
-        self.wake_day = view.day + geometric_days(view.dormant_return, rng);
+        self.wake_day = view.day + geometric_days(rate, rng);
+    }
+
+    /// Leave the market for good today: the prepaid time it leaves behind is
+    /// a cost now (today's share is accrued already), so that every paid day
+    /// is booked once.
+    fn leave_for_good(&mut self, view: &MarketView, tally: &mut ActTally) {
+        let unused = self.paid_until.saturating_sub(view.day + 1);
+        tally.subscription_accrued_usd += f64::from(self.paid_per_day) * f64::from(unused);
+        self.status = Status::Gone;
+        self.provider = NO_PROVIDER;
+        tally.exits += 1;
     }
 
     /// Start searching for a provider.
@@ -333,13 +356,7 @@ pub fn act(
         tally.subscription_accrued_usd += f64::from(attacker.paid_per_day);
     }
     if view.day >= attacker.leave_day {
-        // The prepaid time it leaves behind is a cost now (today's share was
-        // accrued above), so that every paid day is booked once.
-        let unused = attacker.paid_until.saturating_sub(view.day + 1);
-        tally.subscription_accrued_usd += f64::from(attacker.paid_per_day) * f64::from(unused);
-        attacker.status = Status::Gone;
-        attacker.provider = NO_PROVIDER;
-        tally.exits += 1;
+        attacker.leave_for_good(view, tally);
         return None;
     }
     let kind = &kinds[usize::from(attacker.kind)];
@@ -351,8 +368,13 @@ pub fn act(
         && attacker.status != Status::Dormant
         && attacker.perceived_risk(view) > f64::from(attacker.tolerance)
     {
-        attacker.go_dormant(&mut streams.decision(attacker), view);
-        tally.deterred += 1;
+        stop(
+            attacker,
+            Decision::Deterred,
+            &mut streams.decision(attacker),
+            view,
+            tally,
+        );
         return None;
     }
     match attacker.status {
@@ -364,9 +386,8 @@ pub fn act(
                     at,
                     u: rng.random(),
                 }),
-                stop => {
-                    attacker.go_dormant(&mut rng, view);
-                    tally.count_stop(stop);
+                decision => {
+                    stop(attacker, decision, &mut rng, view, tally);
                     None
                 }
             }
@@ -382,10 +403,12 @@ pub fn act(
         }),
         Status::Dormant if view.day >= attacker.wake_day => {
             let mut rng = streams.decision(attacker);
-            if decide(attacker, kind, view.mean_price, view) == Decision::Continue {
-                attacker.start_search(&mut rng, view);
-            } else {
-                attacker.go_dormant(&mut rng, view);
+            // Still deterred: another dormancy at the deterred rate; not
+            // counted again.
+            match decide(attacker, kind, view.mean_price, view) {
+                Decision::Continue => attacker.start_search(&mut rng, view),
+                Decision::Deterred => attacker.go_dormant_at(&mut rng, view, view.deterred_return),
+                Decision::Quit => attacker.go_dormant(&mut rng, view),
             }
             None
         }
@@ -405,14 +428,34 @@ pub enum Decision {
     Quit,
 }
 
-impl ActTally {
-    /// Count an attacker who stopped.
-    fn count_stop(&mut self, decision: Decision) {
-        match decision {
-            Decision::Deterred => self.deterred += 1,
-            Decision::Quit => self.quits += 1,
-            Decision::Continue => {}
+/// An attacker that stops, counted by why. One deterred by perceived risk
+/// desists for good with probability `deterred_desist_share` (a draw only
+/// when that share is above 0) or goes dormant and looks again at the
+/// deterred return rate; one that quits goes dormant at the ordinary rate.
+fn stop(
+    attacker: &mut Attacker,
+    decision: Decision,
+    rng: &mut Stream,
+    view: &MarketView,
+    tally: &mut ActTally,
+) {
+    match decision {
+        Decision::Deterred => {
+            tally.deterred += 1;
+            let desists = view.deterred_desist_share > 0.0
+                && rng.random::<f64>() < view.deterred_desist_share;
+            if desists {
+                tally.desisted += 1;
+                attacker.leave_for_good(view, tally);
+            } else {
+                attacker.go_dormant_at(rng, view, view.deterred_return);
+            }
         }
+        Decision::Quit => {
+            tally.quits += 1;
+            attacker.go_dormant(rng, view);
+        }
+        Decision::Continue => {}
     }
 }
 
@@ -482,8 +525,7 @@ fn work(
             u: rng.random(),
         });
     }
-    attacker.go_dormant(&mut rng, view);
-    tally.count_stop(decision);
+    stop(attacker, decision, &mut rng, view, tally);
     None
 }
 

@@ -108,6 +108,13 @@ pub struct Market {
     pub resilience_cost_usd_per_seat_day: f64,
     /// Daily probability that a dormant attacker looks at the market again.
     pub dormant_return_per_day: f64,
+    /// Share of the attackers deterred by perceived risk who desist for good
+    /// (leave the market); the rest go dormant and may come back.
+    pub deterred_desist_share: f64,
+    /// Daily probability that an attacker gone dormant because it was
+    /// deterred looks at the market again (default: `dormant_return_per_day`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deterred_return_per_day: Option<f64>,
     /// Share of compromises that MFA prevents when not bypassed.
     pub mfa_efficacy: f64,
 }
@@ -456,6 +463,8 @@ impl Default for Market {
             resilience_learning_peers: 0.1,
             resilience_cost_usd_per_seat_day: 0.3,
             dormant_return_per_day: 0.01,
+            deterred_desist_share: 0.0,
+            deterred_return_per_day: None,
             mfa_efficacy: 0.99,
         }
     }

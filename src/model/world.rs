@@ -314,6 +314,10 @@ impl<'a> World<'a> {
             mean_search_days: self.mean_search_days(),
             patience_days: market.patience_days,
             dormant_return: market.dormant_return_per_day,
+            deterred_desist_share: market.deterred_desist_share,
+            deterred_return: market
+                .deterred_return_per_day
+                .unwrap_or(market.dormant_return_per_day),
             switching_cost_usd: market.switching_cost_usd,
             switching_rebuild_days: market.switching_rebuild_days,
         }

@@ -205,9 +205,13 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         ("resilience_learning_hit", m.resilience_learning_hit),
         ("resilience_learning_peers", m.resilience_learning_peers),
         ("dormant_return_per_day", m.dormant_return_per_day),
+        ("deterred_desist_share", m.deterred_desist_share),
         ("mfa_efficacy", m.mfa_efficacy),
     ] {
         check.probability(&p(key), value);
+    }
+    if let Some(rate) = m.deterred_return_per_day {
+        check.probability(&p("deterred_return_per_day"), rate);
     }
     check.range(
         &p("capacity_min_step_seats"),

@@ -152,3 +152,86 @@ fn attackers_who_leave_for_good_book_the_rest_of_their_prepaid_time_once() {
         "booked {booked}, prepaid {expected}"
     );
 }
+
+/// Deterrence in two kinds (docs/MODEL.md 7.4): a risk shock far above every
+/// tolerance deters every attacker in the market on the shock day; a share
+/// `deterred_desist_share` of them desists for good, the rest go dormant.
+/// Each deterred attacker desists independently with that probability, so
+/// the pooled share of desisted among the deterred is within 4 binomial
+/// standard errors of it (a false alarm has a chance of about 6e-5).
+#[test]
+fn a_share_of_the_deterred_desists_for_good_and_the_rest_go_dormant() {
+    let shock = ["arms.deterrence.interventions.0.risk_shock=1000"];
+    let share = 0.4;
+    let setting = format!("market.deterred_desist_share={share}");
+    let model = small::model(&[shock[0], setting.as_str()]);
+    let arm = small::arm(&model, "deterrence");
+    let day = 5;
+    let (mut deterred, mut desisted) = (0u64, 0u64);
+    for replication in 0..20 {
+        let run = caasim::engine::run(&model, arm, replication);
+        let d = &run.days[day];
+        assert!(d.attackers_deterred > 0, "the shock deters");
+        assert!(
+            d.attacker_exits >= d.attackers_desisted,
+            "the desisted leave for good"
+        );
+        deterred += d.attackers_deterred;
+        desisted += d.attackers_desisted;
+    }
+    let n = deterred as f64;
+    let se = (share * (1.0 - share) / n).sqrt();
+    let observed = desisted as f64 / n;
+    assert!(
+        (observed - share).abs() <= 4.0 * se,
+        "{observed} of {deterred} deterred desisted, expected {share} (SE {se})"
+    );
+    // Without desistance nobody leaves for it, and no draw is taken: the run
+    // is the one of a scenario that does not mention the share.
+    let none = small::model(&[shock[0], "market.deterred_desist_share=0"]);
+    let default = small::model(&shock);
+    for replication in 0..3 {
+        let a = caasim::engine::run(&none, arm, replication);
+        assert!(a.days.iter().all(|d| d.attackers_desisted == 0));
+        assert_eq!(a, caasim::engine::run(&default, arm, replication));
+    }
+}
+
+/// The deterred come back at their own rate. A shock far above every
+/// tolerance that decays fast (risk half-life of one day) sends every
+/// attacker in the market dormant on day 5. Looking again at a daily rate of
+/// 1 (while still deterred, another dormancy at the same rate), they are back
+/// as soon as the risk has decayed, about two weeks later; at a rate of
+/// 0.0001 each has a chance of 1 - 0.9999^25 = 0.25% of having looked again
+/// by day 30, so nearly all are still dormant (no one leaves: attrition is
+/// off; new arrivals are not dormant).
+#[test]
+fn the_deterred_come_back_at_their_own_rate() {
+    let common = [
+        "arms.deterrence.interventions.0.risk_shock=1000",
+        "market.risk_half_life_days=1",
+        "market.dormant_return_per_day=0.0001",
+        "attackers.0.attrition_per_day=0",
+    ];
+    let dormant_on_day_30 = |rate: &str| -> (u64, u64) {
+        let setting = format!("market.deterred_return_per_day={rate}");
+        let model = small::model(&[common[0], common[1], common[2], common[3], setting.as_str()]);
+        let arm = small::arm(&model, "deterrence");
+        let run = caasim::engine::run(&model, arm, 0);
+        (
+            run.days[5].attackers_deterred,
+            run.days[30].attackers_dormant,
+        )
+    };
+    let (deterred, slow) = dormant_on_day_30("0.0001");
+    let (_, fast) = dormant_on_day_30("1");
+    assert!(deterred > 100, "the shock deters the market: {deterred}");
+    assert!(
+        slow as f64 >= 0.9 * deterred as f64,
+        "slow return: {slow} of {deterred} still dormant"
+    );
+    assert!(
+        (fast as f64) < 0.2 * deterred as f64,
+        "fast return: {fast} of {deterred} still dormant"
+    );
+}
