@@ -250,14 +250,36 @@ impl Attacker {
 
     /// Expected daily profit of working at `price` per seat-period.
     pub fn expected_profit(&self, kind: &AttackerSpec, price: f64, view: &MarketView) -> f64 {
-        let seats = f64::from(self.seats);
-        let proceeds = view.emails_per_seat
+        let proceeds = self.proceeds_per_seat_day(view);
+        self.profit_at(kind, price, proceeds, self.risk_cost(kind, view), view)
+    }
+
+    /// Expected proceeds of one seat-day of campaigns, before any cost.
+    pub fn proceeds_per_seat_day(&self, view: &MarketView) -> f64 {
+        view.emails_per_seat
             * f64::from(self.skill)
             * view.compromises_per_email
-            * view.value_per_compromise[usize::from(self.kind)];
+            * view.value_per_compromise[usize::from(self.kind)]
+    }
+
+    /// Expected daily cost of its perceived risk (a sanction probability per
+    /// subscription period, MODEL.md 7.4).
+    fn risk_cost(&self, kind: &AttackerSpec, view: &MarketView) -> f64 {
+        self.perceived_risk(view) * kind.sanction_cost_usd / f64::from(view.subscription_days)
+    }
+
+    /// Expected daily profit at `price`, given its proceeds per seat-day and
+    /// risk cost (which do not depend on the provider).
+    fn profit_at(
+        &self,
+        kind: &AttackerSpec,
+        price: f64,
+        proceeds: f64,
+        risk_cost: f64,
+        view: &MarketView,
+    ) -> f64 {
+        let seats = f64::from(self.seats);
         let subscription = price * (1.0 + view.fee_share) / f64::from(view.subscription_days);
-        let risk_cost =
-            self.perceived_risk(view) * kind.sanction_cost_usd / f64::from(view.subscription_days);
         seats * (proceeds - kind.campaign_cost_usd_per_seat_day - subscription)
             - kind.overhead_usd_per_day
             - risk_cost
@@ -542,11 +564,10 @@ pub fn best_option(
 ) -> Option<(f64, f64)> {
     let seats = f64::from(attacker.seats);
     let days = f64::from(view.subscription_days);
-    let net_per_seat_day = view.emails_per_seat
-        * f64::from(attacker.skill)
-        * view.compromises_per_email
-        * view.value_per_compromise[usize::from(attacker.kind)]
-        - kind.campaign_cost_usd_per_seat_day;
+    // Neither depends on the provider: computed once, not once per provider.
+    let proceeds = attacker.proceeds_per_seat_day(view);
+    let risk_cost = attacker.risk_cost(kind, view);
+    let net_per_seat_day = proceeds - kind.campaign_cost_usd_per_seat_day;
     let switch_cash = view.switching_cost_usd * seats;
     let switch_cost =
         switch_cash + seats * net_per_seat_day.max(0.0) * f64::from(view.switching_rebuild_days);
@@ -556,7 +577,7 @@ pub fn best_option(
             continue;
         }
         let switching = usize::from(attacker.last_provider) != j;
-        let mut profit = attacker.expected_profit(kind, price, view);
+        let mut profit = attacker.profit_at(kind, price, proceeds, risk_cost, view);
         let mut cash = price * seats * (1.0 + view.fee_share);
         if switching {
             profit -= switch_cost / days;

@@ -81,8 +81,9 @@ pub fn attackers_arrive(world: &mut World, view: &MarketView) {
             * profit_index.powf(spec.arrival_profit_elasticity)
             * (-spec.arrival_risk_sensitivity * world.ambient_risk).exp();
         let arrivals = poisson(rate, &mut rng);
+        let mean_search = world.mean_search_days();
         for _ in 0..arrivals {
-            world.spawn_attacker(kind, day);
+            world.spawn_attacker(kind, day, mean_search);
             world.events.attacker_entries += 1;
         }
     }

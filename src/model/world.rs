@@ -143,9 +143,10 @@ impl<'a> World<'a> {
 
     /// Create the initial attackers and place them with providers up to target utilisation.
     fn populate(&mut self) {
+        let mean_search = self.mean_search_days();
         for (kind, spec) in self.model.attacker_types.iter().enumerate() {
             for _ in 0..spec.count {
-                self.spawn_attacker(kind, 0);
+                self.spawn_attacker(kind, 0, mean_search);
             }
         }
         let target = self.model.market.target_utilisation;
@@ -184,8 +185,11 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Append a new attacker of type `kind`, searching, created on internal `day`.
-    pub fn spawn_attacker(&mut self, kind: usize, day: u32) {
+    /// Append a new attacker of type `kind`, searching, created on internal
+    /// `day`; `mean_search` is the market's mean search time
+    /// ([`World::mean_search_days`], computed once by the caller for all
+    /// the attackers it creates).
+    pub fn spawn_attacker(&mut self, kind: usize, day: u32, mean_search: f64) {
         let index = self.population.created() as usize;
         let spec = &self.model.attacker_types[kind];
         let mut traits = self.key.attacker(Purpose::AttackerTraits, 0, index);
@@ -199,7 +203,7 @@ impl<'a> World<'a> {
         let tolerance = draw(&spec.risk_tolerance) as f32;
         let lifetime = geometric_days(spec.attrition_per_day, &mut traits);
         let mut decisions = self.key.attacker(Purpose::Decision, day, index);
-        let wake_day = day + search_days(self.mean_search_days(), &mut decisions);
+        let wake_day = day + search_days(mean_search, &mut decisions);
         self.population.push(Attacker {
             cash: spec.cash_usd,
             skill,
@@ -343,20 +347,9 @@ impl<'a> World<'a> {
     }
 
     /// Send searching, in identity order, the customers of provider `j` for
-    /// which `select(id, world)` holds when their turn comes.
-    pub fn displace_customers_where(
-        &mut self,
-        j: usize,
-        day: u32,
-        select: &mut dyn FnMut(u32, &World) -> bool,
-    ) {
-        let mean_search = self.mean_search_days();
-        self.displace_customers_searching(j, day, mean_search, select);
-    }
-
-    /// As [`World::displace_customers_where`], their searches drawn with
-    /// mean `mean_search` days (an operation uses the market as it stood
-    /// before its first strike).
+    /// which `select(id, world)` holds when their turn comes, their searches
+    /// drawn with mean `mean_search` days (an operation uses the market as it
+    /// stood before its first strike).
     pub fn displace_customers_searching(
         &mut self,
         j: usize,

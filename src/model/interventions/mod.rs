@@ -218,7 +218,8 @@ pub fn act_today(world: &mut World, day: u32) {
     let arm = world.arm;
     let mut operation = Vec::new();
     for action in &arm.actions {
-        if action.day == day || action.repeats.contains(&day) {
+        // `repeats` is in ascending order.
+        if action.day == day || action.repeats.binary_search(&day).is_ok() {
             world.events.defender_cost_usd += action.cost_usd;
             match &action.effect {
                 Effect::Takedown(plan) => operation.push(plan),
