@@ -297,7 +297,8 @@ pub const METRICS: &[Metric] = &[
         name: "losses_averted_per_defender_usd",
         label: "Losses averted per defender dollar",
         unit: Unit::Plain,
-        value: |i| ratio(losses_averted(i), defender_cost(i)),
+        // Spending over the same window as the losses it averted.
+        value: |i| ratio(losses_averted(i), total(i.hit, |d| d.defender_cost_usd)),
     },
     Metric {
         name: "attacker_profit_change_pct",
