@@ -153,8 +153,19 @@ fn removing_the_cheapest_provider_moves_the_price_paid_not_the_index() {
     // the 30 trailing days are all after the takedown (day 39): +50% peak.
     let peak = metric(&base, &arm, &p, "price_paid_change_peak_pct").expect("peak");
     assert!((peak - 50.0).abs() < 1e-9, "{peak}");
+    // Mean: the arm pays 1.5 times the baseline's price on the days after the
+    // takedown, so on day d its trailing price paid is the baseline's times
+    // 1 + 0.5 x (share of its trailing days after day 10); the change of the
+    // window's sums is 50% x the mean of that share over days 10-39.
+    let shares: Vec<f64> = (10..=39)
+        .map(|d: u32| {
+            let days = (d + 1).min(30);
+            f64::from(d - 9) / f64::from(days)
+        })
+        .collect();
+    let expected = 50.0 * shares.iter().sum::<f64>() / shares.len() as f64;
     let mean = metric(&base, &arm, &p, "price_paid_change_mean_pct").expect("mean");
-    assert!(mean > 20.0 && mean < 50.0, "{mean}");
+    assert!((mean - expected).abs() < 1e-9, "{mean} against {expected}");
 }
 
 #[test]
