@@ -212,7 +212,7 @@ fn code_names_cited_in_the_model_document_are_defined_where_it_says() {
 fn the_resolver_refuses_stale_paths() {
     let modules = modules();
     assert!(resolve(&modules, &["engine", "run_replication"]).is_ok());
-    assert!(resolve(&modules, &["Provider", "adjust_capacity"]).is_ok());
+    assert!(resolve(&modules, &["Provider", "plan_capacity"]).is_ok());
     assert!(resolve(&modules, &["World", "population"]).is_ok());
     assert!(resolve(&modules, &["World", "attackers"]).is_err());
     assert!(resolve(&modules, &["engine", "rng", "Purpose"]).is_err());

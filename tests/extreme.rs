@@ -198,6 +198,8 @@ seed = 3
 
 [market]
 capacity_growth_per_day = 0.05
+provisioning_cost_usd_per_seat = 0 # capacity free to add at once (a $1 seat earns too little
+investment_lead_days = 0           # to pay for any provisioning), so that it passes 2^32 seats
 
 [entry]
 max_per_day = 0.0

@@ -262,8 +262,8 @@ fn victims_day(world: &mut World, compromises: u64, day: u32) -> VictimDay {
     world.victims.distribute(compromises, &mut rng, c, l)
 }
 
-/// Providers settle their books, leave when out of cash, and adjust capacity,
-/// price and reputation.
+/// Providers settle their books, install capacity that has arrived, leave
+/// when out of cash, and plan capacity, adjust price and reputation.
 fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBooks {
     let market = &world.model.market;
     let visible_reputation: f64 = world
@@ -278,6 +278,9 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
         let day_books = provider.settle_day(market);
         books.revenue += day_books.revenue;
         books.costs += day_books.costs;
+        if provider.status != ProviderStatus::Gone {
+            provider.receive_orders(day);
+        }
         if provider.is_active() {
             let share = if visible_reputation > 0.0 {
                 provider.reputation / visible_reputation
@@ -285,7 +288,7 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
                 0.0
             };
             let demand = provider.seats_used as f64 + share * unmet_seats as f64;
-            provider.adjust_capacity(demand, market);
+            books.investment += provider.plan_capacity(demand, market, day);
             let pressure = world.pressure.get(&provider.class).copied().unwrap_or(0.0);
             provider.adjust_price(pressure, market);
             provider.grow_reputation(market);
@@ -360,7 +363,8 @@ fn record(
             - cleared.subscription_accrued_usd
             - cleared.switching_costs_usd
             - acted.overhead_usd,
-        provider_profit_usd: books.revenue - books.costs,
+        provider_profit_usd: books.revenue - books.costs - books.investment,
+        provider_investment_usd: books.investment,
         hhi: hhi(world.providers.iter().map(|p| p.seats_used), seats_used),
         provider_entries: events.provider_entries,
         provider_exits: events.provider_exits,

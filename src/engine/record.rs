@@ -42,8 +42,10 @@ pub struct DayRecord {
     pub attacker_cost_per_compromise: Option<f64>,
     /// Attackers' proceeds minus costs.
     pub attacker_profit_usd: f64,
-    /// Providers' revenue minus costs.
+    /// Providers' revenue minus running costs and capacity investment.
     pub provider_profit_usd: f64,
+    /// Providers' capacity investment (provisioning of seats ordered).
+    pub provider_investment_usd: f64,
     /// Herfindahl-Hirschman index of seats (0-10,000).
     pub hhi: Option<f64>,
     /// Providers that started selling.
@@ -156,6 +158,10 @@ pub const DAY_COLUMNS: &[Column<DayRecord>] = &[
     Column {
         name: "provider_profit_usd",
         value: |r| Value::Num(r.provider_profit_usd),
+    },
+    Column {
+        name: "provider_investment_usd",
+        value: |r| Value::Num(r.provider_investment_usd),
     },
     Column {
         name: "hhi",

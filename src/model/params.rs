@@ -82,8 +82,17 @@ pub struct Market {
     pub risk_half_life_days: f64,
     /// Share of capacity providers aim to have in use.
     pub target_utilisation: f64,
-    /// Largest daily capacity growth as a share of capacity.
+    /// Largest capacity a provider may order in a day, as a share of its
+    /// capacity (its size class: a small provider cannot order a large one's
+    /// worth of servers at once).
     pub capacity_growth_per_day: f64,
+    /// One-off cost of provisioning a seat of capacity (servers, clean IP
+    /// ranges and domains, sender reputation), in dollars.
+    pub provisioning_cost_usd_per_seat: f64,
+    /// Days between ordering capacity and selling it.
+    pub investment_lead_days: u32,
+    /// Days of margin a new seat must earn back its provisioning cost over.
+    pub investment_horizon_days: f64,
     /// Largest daily capacity reduction as a share of capacity.
     pub capacity_shrink_per_day: f64,
     /// Smallest growth step in seats (lets small providers grow).
@@ -451,6 +460,9 @@ impl Default for Market {
             risk_half_life_days: 60.0,
             target_utilisation: 0.85,
             capacity_growth_per_day: 0.02,
+            provisioning_cost_usd_per_seat: 20.0,
+            investment_lead_days: 7,
+            investment_horizon_days: 90.0,
             capacity_shrink_per_day: 0.005,
             capacity_min_step_seats: 5.0,
             price_adjust_per_day: 0.05,

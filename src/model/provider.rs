@@ -57,6 +57,17 @@ pub struct Provider {
     pub cash: f64,
     /// Subscription money received today.
     pub revenue_today: f64,
+    /// Capacity paid for and not yet installed, oldest first.
+    pub orders: Vec<Order>,
+}
+
+/// Capacity a provider has paid for, installed on `arrival_day`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order {
+    /// Internal day the seats are installed.
+    pub arrival_day: u32,
+    /// Seats ordered.
+    pub seats: f64,
 }
 
 /// Seat-weighted mean price of the providers selling (unweighted when no seat
@@ -85,6 +96,8 @@ pub struct ProviderBooks {
     pub revenue: f64,
     /// Running costs paid.
     pub costs: f64,
+    /// Capacity investment paid (provisioning of seats ordered).
+    pub investment: f64,
 }
 
 impl Provider {
@@ -107,6 +120,7 @@ impl Provider {
             base_resilience: economics.resilience,
             cash: economics.cash_usd,
             revenue_today: 0.0,
+            orders: Vec::new(),
         }
     }
 
@@ -135,24 +149,87 @@ impl Provider {
         let books = ProviderBooks {
             revenue: self.revenue_today,
             costs,
+            investment: 0.0,
         };
         self.cash += books.revenue - books.costs;
         self.revenue_today = 0.0;
         books
     }
 
-    /// Move capacity towards the demand it sees, at a bounded rate.
-    pub fn adjust_capacity(&mut self, demand_seats: f64, market: &Market) {
+    /// Seats paid for and not yet installed.
+    pub fn seats_on_order(&self) -> f64 {
+        self.orders.iter().map(|o| o.seats).sum()
+    }
+
+    /// Expected margin of one more seat of capacity over the investment
+    /// horizon: rented at target utilisation at today's price, paying its
+    /// running cost every day (MODEL.md 7.8).
+    pub fn seat_margin(&self, market: &Market) -> f64 {
+        let revenue_per_day =
+            market.target_utilisation * self.price / f64::from(market.subscription_days);
+        market.investment_horizon_days * (revenue_per_day - self.unit_cost(market))
+    }
+
+    /// Plan capacity against the demand it sees (MODEL.md 7.8): order seats
+    /// when the target exceeds capacity installed and on order and a seat
+    /// pays for its provisioning, or retire idle seats at a bounded rate.
+    /// Returns the investment paid today.
+    pub fn plan_capacity(&mut self, demand_seats: f64, market: &Market, day: u32) -> f64 {
         let target = demand_seats / market.target_utilisation;
-        let gap = target - self.capacity;
-        let step = if gap >= 0.0 {
-            gap.min(
-                market.capacity_growth_per_day * self.capacity.max(market.capacity_min_step_seats),
-            )
+        let planned = self.capacity + self.seats_on_order();
+        if target > planned {
+            return self.invest(target - planned, market, day);
+        }
+        if target < self.capacity {
+            let step =
+                (target - self.capacity).max(-market.capacity_shrink_per_day * self.capacity);
+            self.capacity = (self.capacity + step).max(self.seats_used as f64);
+        }
+        0.0
+    }
+
+    /// Order up to `gap` seats if a seat's margin over the horizon exceeds
+    /// its provisioning cost: no more than the size-class ceiling
+    /// (`capacity_growth_per_day` of its capacity, floored at
+    /// `capacity_min_step_seats`) nor than its cash pays for; paid now,
+    /// installed `investment_lead_days` later. Returns the amount paid.
+    fn invest(&mut self, gap: f64, market: &Market, day: u32) -> f64 {
+        let cost = market.provisioning_cost_usd_per_seat;
+        if self.seat_margin(market) <= cost {
+            return 0.0;
+        }
+        let ceiling =
+            market.capacity_growth_per_day * self.capacity.max(market.capacity_min_step_seats);
+        let affordable = if cost > 0.0 {
+            self.cash.max(0.0) / cost
         } else {
-            gap.max(-market.capacity_shrink_per_day * self.capacity)
+            f64::INFINITY
         };
-        self.capacity = (self.capacity + step).max(self.seats_used as f64);
+        let seats = gap.min(ceiling).min(affordable);
+        if seats <= 0.0 {
+            return 0.0;
+        }
+        self.orders.push(Order {
+            arrival_day: day + market.investment_lead_days,
+            seats,
+        });
+        let paid = seats * cost;
+        self.cash -= paid;
+        paid
+    }
+
+    /// Install the seats whose order arrives by internal `day`.
+    pub fn receive_orders(&mut self, day: u32) {
+        let arrived: f64 = self
+            .orders
+            .iter()
+            .filter(|o| o.arrival_day <= day)
+            .map(|o| o.seats)
+            .sum();
+        if arrived > 0.0 {
+            self.capacity += arrived;
+            self.orders.retain(|o| o.arrival_day > day);
+        }
     }
 
     /// Move the price towards the target set by cost, scarcity and risk.

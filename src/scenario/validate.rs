@@ -227,6 +227,19 @@ fn check_market(check: &mut Checker, s: &Scenario) {
     );
     check.range(&p("risk_premium_usd"), m.risk_premium_usd, 0.0, 1e9);
     check.range(
+        &p("provisioning_cost_usd_per_seat"),
+        m.provisioning_cost_usd_per_seat,
+        0.0,
+        1e9,
+    );
+    check.days(&p("investment_lead_days"), m.investment_lead_days, 0);
+    check.range(
+        &p("investment_horizon_days"),
+        m.investment_horizon_days,
+        0.0,
+        f64::from(MAX_TOTAL_DAYS),
+    );
+    check.range(
         &p("resilience_cost_usd_per_seat_day"),
         m.resilience_cost_usd_per_seat_day,
         0.0,

@@ -6,6 +6,7 @@ mod attacker;
 mod config;
 mod entry;
 mod intervention;
+mod investment;
 mod market;
 mod provider;
 mod renewal;

@@ -1,6 +1,7 @@
 //! A provider's daily rules (MODEL.md 7.8-7.10, 7.12), each against its formula.
 
 use caasim::model::Model;
+use caasim::model::params::Market;
 use caasim::model::provider::{Provider, ProviderStatus, seat_weighted_price};
 
 use crate::small;
@@ -39,36 +40,98 @@ fn settling_books_revenue_less_capacity_times_unit_cost_and_fixed_cost() {
     assert_eq!(p.cash, cash);
 }
 
+/// Plan capacity on internal day 0 and install what arrives that day.
+fn plan_now(p: &mut Provider, demand: f64, m: &Market) -> f64 {
+    let paid = p.plan_capacity(demand, m, 0);
+    p.receive_orders(0);
+    paid
+}
+
 #[test]
-fn capacity_grows_at_most_its_growth_share_and_shrinks_at_most_its_shrink_share() {
-    let model = small::model(&[]);
-    let m = &model.market; // growth 0.02, shrink 0.005, min step base 5, target 0.85
-    // Demand far above: one growth step of 0.02 x 30.
+fn capacity_orders_at_most_the_size_class_ceiling_and_shrinks_at_most_its_shrink_share() {
+    // Lead time 0: orders are installed the day they are placed.
+    let model = small::model(&["market.investment_lead_days=0"]);
+    let m = &model.market; // growth 0.02, shrink 0.005, min step base 5, target 0.85, $20 a seat
+    // Demand far above: one ceiling's worth, 0.02 x 30 seats, paid $20 each.
     let mut p = entrant(&model, 20);
-    p.adjust_capacity(1000.0, m);
+    assert!(close(plan_now(&mut p, 1000.0, m), 20.0 * 0.6));
     assert!(close(p.capacity, 30.0 * 1.02));
+    assert!(close(p.cash, 5000.0 - 20.0 * 0.6));
     // Demand just above: straight to demand / 0.85.
     let mut p = entrant(&model, 20);
-    p.adjust_capacity(25.8, m);
+    plan_now(&mut p, 25.8, m);
     assert!(close(p.capacity, 25.8 / 0.85));
-    // Small capacity: growth is a share of max(capacity, 5).
+    // Small capacity: the ceiling is a share of max(capacity, 5).
     let mut p = entrant(&model, 0);
     p.capacity = 1.0;
-    p.adjust_capacity(1000.0, m);
+    plan_now(&mut p, 1000.0, m);
     assert!(close(p.capacity, 1.0 + 0.02 * 5.0));
-    // Demand far below: one shrink step of 0.005 x 30.
+    // Demand far below: one shrink step of 0.005 x 30, nothing paid.
     let mut p = entrant(&model, 0);
-    p.adjust_capacity(0.0, m);
+    assert_eq!(plan_now(&mut p, 0.0, m), 0.0);
     assert!(close(p.capacity, 30.0 * 0.995));
     // Demand just below: straight to demand / 0.85.
     let mut p = entrant(&model, 0);
-    p.adjust_capacity(0.85 * 29.9, m);
+    plan_now(&mut p, 0.85 * 29.9, m);
     assert!(close(p.capacity, 29.9));
     // Never below the seats rented.
     let mut p = entrant(&model, 29);
     p.capacity = 29.05;
-    p.adjust_capacity(0.0, m);
+    plan_now(&mut p, 0.0, m);
     assert_eq!(p.capacity, 29.0);
+}
+
+#[test]
+fn ordered_seats_arrive_after_the_lead_time_and_count_towards_the_target_meanwhile() {
+    let model = small::model(&["market.investment_lead_days=7"]);
+    let m = &model.market;
+    let mut p = entrant(&model, 20);
+    // Day 0: 0.6 seats ordered (the ceiling), nothing installed yet.
+    p.plan_capacity(1000.0, m, 0);
+    p.receive_orders(0);
+    assert_eq!(p.capacity, 30.0);
+    assert!(close(p.seats_on_order(), 0.6));
+    // Day 1: demand now met by what is installed and on order: no new order.
+    let target = 30.6 * 0.85;
+    assert_eq!(p.plan_capacity(target, m, 1), 0.0);
+    assert_eq!(p.orders.len(), 1);
+    // Installed on day 7, not before.
+    p.receive_orders(6);
+    assert_eq!(p.capacity, 30.0);
+    p.receive_orders(7);
+    assert!(close(p.capacity, 30.6));
+    assert!(p.orders.is_empty());
+}
+
+#[test]
+fn a_provider_orders_only_when_a_seat_earns_back_its_provisioning_and_only_what_its_cash_pays() {
+    // At $30 a month, $0.45 a seat-day and 0.85 utilisation, a seat earns
+    // 90 x (0.85 x 30 / 30 - 0.45) = $36 over the 90-day horizon.
+    let at = |cost: f64| {
+        small::model(&[
+            "market.investment_lead_days=0".to_string().as_str(),
+            &format!("market.provisioning_cost_usd_per_seat={cost}"),
+        ])
+    };
+    let model = at(36.0);
+    let mut p = entrant(&model, 20);
+    assert!(close(p.seat_margin(&model.market), 36.0));
+    assert_eq!(plan_now(&mut p, 1000.0, &model.market), 0.0);
+    assert_eq!(p.capacity, 30.0);
+    let model = at(35.9);
+    let mut p = entrant(&model, 20);
+    assert!(plan_now(&mut p, 1000.0, &model.market) > 0.0);
+    assert!(close(p.capacity, 30.6));
+    // Cash for 0.1 seat buys 0.1 seat; no cash buys none.
+    let mut p = entrant(&model, 20);
+    p.cash = 3.59;
+    plan_now(&mut p, 1000.0, &model.market);
+    assert!(close(p.capacity, 30.1));
+    assert!(p.cash.abs() < 1e-9);
+    let mut p = entrant(&model, 20);
+    p.cash = -1.0;
+    assert_eq!(plan_now(&mut p, 1000.0, &model.market), 0.0);
+    assert_eq!(p.capacity, 30.0);
 }
 
 #[test]
