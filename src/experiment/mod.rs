@@ -15,6 +15,7 @@ pub mod design;
 pub mod effects;
 pub mod gsa;
 pub mod metrics;
+pub mod parameter;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
