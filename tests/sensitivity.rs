@@ -1,10 +1,13 @@
 //! Global sensitivity analysis against known answers: Sobol indices of the
 //! Ishigami function and of a linear model, Morris screening of a function
-//! with an inert, a linear and an interacting parameter, and determinism.
+//! with an inert, a linear and an interacting parameter, an integer
+//! parameter (rounded draws) against the variance of its rounded values, and
+//! determinism.
 
 use std::f64::consts::PI;
 
 use caasim::experiment::design::{Design, Range};
+use caasim::experiment::parameter::Parameter;
 use caasim::experiment::sensitivity::{
     Bootstrapped, MORRIS_LEVELS, MorrisPlan, SobolIndices, saltelli, sobol_indices,
 };
@@ -12,12 +15,12 @@ use caasim::experiment::sensitivity::{
 /// The bootstrap normal quantile: a 95% interval spans 2 x 1.96 standard errors.
 const Z975: f64 = 1.959_963_984_540_054;
 
-fn range(parameter: &str, low: f64, high: f64) -> Range {
-    Range {
+fn range(parameter: &str, low: f64, high: f64) -> Parameter {
+    Parameter::real(Range {
         parameter: parameter.into(),
         low,
         high,
-    }
+    })
 }
 
 /// The output of `f` at every point of the design, from the TOML text of its values.
@@ -73,7 +76,7 @@ fn ishigami_truth() -> ([f64; 3], [f64; 3]) {
 }
 
 fn ishigami_indices(n: usize, shift: f64) -> SobolIndices {
-    let ranges: Vec<Range> = ["x1", "x2", "x3"]
+    let ranges: Vec<Parameter> = ["x1", "x2", "x3"]
         .iter()
         .map(|p| range(p, -PI, PI))
         .collect();
@@ -131,7 +134,7 @@ fn linear_model_indices_are_the_variance_shares() {
     // y = sum c_i x_i, x_i ~ U[0, 1]: V_i = c_i^2 / 12, no interactions, so
     // S_i = ST_i = c_i^2 / sum c_j^2 = (1, 4, 9, 0) / 14.
     let c = [1.0, 2.0, 3.0, 0.0];
-    let ranges: Vec<Range> = (0..4).map(|i| range(&format!("x{i}"), 0.0, 1.0)).collect();
+    let ranges: Vec<Parameter> = (0..4).map(|i| range(&format!("x{i}"), 0.0, 1.0)).collect();
     let design = saltelli(&ranges, 1 << 12, 3).unwrap();
     let y = outputs(&design, |x| x.iter().zip(c).map(|(x, c)| c * x).sum());
     let s = sobol_indices(&y, 4, 1000, 11).unwrap();
@@ -148,12 +151,34 @@ fn linear_model_indices_are_the_variance_shares() {
     }
 }
 
+#[test]
+fn an_integer_parameter_has_the_indices_of_its_rounded_values() {
+    // y = n + x with n drawn on [0, 4] and rounded, x ~ U[0, 1]. Rounding
+    // gives 0 and 4 probability 1/8 each and 1, 2, 3 probability 1/4 each:
+    // Var(n) = 1.5, Var(x) = 1/12, so S_n = ST_n = 18/19 and S_x = 1/19.
+    let ranges = vec![
+        Parameter {
+            integer: true,
+            ..range("n", 0.0, 4.0)
+        },
+        range("x", 0.0, 1.0),
+    ];
+    let design = saltelli(&ranges, 1 << 12, 4).unwrap();
+    let n: Vec<&str> = design.points.iter().map(|p| p[0].as_str()).collect();
+    assert!(n.iter().all(|v| ["0", "1", "2", "3", "4"].contains(v)));
+    let y = outputs(&design, |x| x[0] + x[1]);
+    let s = sobol_indices(&y, 2, 1000, 3).unwrap();
+    let shares = [18.0 / 19.0, 1.0 / 19.0];
+    check_within(&s.first_order, &shares, 0.03);
+    check_within(&s.total, &shares, 0.03);
+}
+
 /// x0 inert, x1 linear with slope 3 on [-2, 2], x2 and x3 interacting.
 fn screened(x: &[f64]) -> f64 {
     3.0 * x[1] + x[2] * x[3]
 }
 
-fn screening_ranges() -> Vec<Range> {
+fn screening_ranges() -> Vec<Parameter> {
     vec![
         range("x0", 0.0, 1.0),
         range("x1", -2.0, 2.0),

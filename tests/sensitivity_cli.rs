@@ -1,6 +1,7 @@
 //! `caasim sensitivity`: Sobol and Morris analyses of a small scenario write
 //! `indices.csv` with every (output, parameter, index), and a sharded analysis
-//! merged and finished gives the same bytes as an unsharded one.
+//! merged and finished gives the same bytes as an unsharded one; an integer
+//! field's range runs whole numbers and is recorded as such.
 
 mod common;
 
@@ -125,4 +126,74 @@ fn unknown_arm_is_refused() {
     let output = analyse(&["--samples", "8", "--arm", "nope"], &tmp.path().join("x"));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--arm nope"));
+}
+
+#[test]
+fn an_integer_range_is_run_with_whole_numbers_and_recorded_as_integer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("integer");
+    let output = bin()
+        .args(["sensitivity", "scenarios/generic-market.toml"])
+        .args(["--range", "market.patience_days=1:20"])
+        .args(["--range", "market.search_days=5:40"])
+        .args(["--samples", "4", "--reps", "1", "--set", ONE_ARM])
+        .args([
+            "--set",
+            "scenario.days=100",
+            "--set",
+            "scenario.burn_in_days=100",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    ok(output);
+    assert_eq!(indices(&out).len(), 4 * 2 * 2);
+    let mut reader = csv::Reader::from_path(out.join("design.csv")).unwrap();
+    let values: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[2].to_string())
+        })
+        .collect();
+    assert_eq!(values.len(), 4 * 4);
+    for (patience, _) in &values {
+        let days: u32 = patience.parse().unwrap();
+        assert!((1..=20).contains(&days), "{days}");
+    }
+    assert!(
+        values.iter().any(|(_, search)| search.contains('.')),
+        "the real parameter keeps its fractional draws"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sensitivity.json")).unwrap())
+            .unwrap();
+    let integer: Vec<bool> = json["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["integer"].as_bool().unwrap())
+        .collect();
+    assert_eq!(integer, [true, false]);
+
+    let refused = bin()
+        .args(["sensitivity", "scenarios/generic-market.toml"])
+        .args([
+            "--range",
+            "market.patience_days=-3:20",
+            "--method",
+            "morris",
+        ])
+        .arg("--out")
+        .arg(tmp.path().join("bad"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--range market.patience_days at its lower end -3"),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("bad").exists());
 }

@@ -1,6 +1,8 @@
 //! Sweeps: sharded and merged equals unsharded byte for byte; merge refuses
 //! missing, mixed or foreign parts; an interrupted sweep resumes without
-//! redoing or losing points; designs from files reproduce built-in ones.
+//! redoing or losing points; designs from files reproduce built-in ones; a
+//! range over an integer field runs whole numbers and an end the field does
+//! not allow is refused before any run.
 
 mod common;
 
@@ -284,4 +286,63 @@ fn an_interrupted_sweep_resumes_without_redoing_or_losing_points() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// A Latin hypercube over an integer field of redvds-2026, with short runs
+/// of the takedown only.
+fn integer_sweep(range: &str, out: &Path) -> Output {
+    const ONE_ARM: &str = r#"arms=[{name="takedown", interventions=[{kind="takedown", start=30, target={provider="RedVDS"}, capacity_seized=0.9, downtime_days=30}]}]"#;
+    bin()
+        .args(["sweep", "scenarios/redvds-2026.toml", "--range", range])
+        .args(["--lhs", "5", "--reps", "1", "--set", ONE_ARM])
+        .args([
+            "--set",
+            "scenario.days=60",
+            "--set",
+            "scenario.burn_in_days=30",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .output()
+        .expect("the caasim binary runs")
+}
+
+/// The values of `column` in a CSV file.
+fn column(path: &Path, column: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let at = reader.headers().unwrap().iter().position(|h| h == column);
+    let at = at.unwrap_or_else(|| panic!("no column {column} in {}", path.display()));
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_string())
+        .collect()
+}
+
+#[test]
+fn integer_fields_get_whole_numbers_and_their_ranges_are_checked_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("int");
+    let key = "market.switching_rebuild_days";
+    ok(integer_sweep(&format!("{key}=0:14"), &out));
+    let design = column(&out.join("design.csv"), key);
+    let points = column(&out.join("points.csv"), key);
+    assert_eq!(design.len(), 5);
+    for value in design.iter().chain(&points) {
+        let whole: u32 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("{value:?} is not a whole number"));
+        assert!(whole <= 14, "{whole} is outside 0:14");
+    }
+    let distinct: std::collections::BTreeSet<&String> = design.iter().collect();
+    assert!(distinct.len() >= 3, "the strata collapsed: {design:?}");
+    // The same command finds its points again (same design, same fingerprint).
+    let before = read(&out.join("points.csv"));
+    ok(integer_sweep(&format!("{key}=0:14"), &out));
+    assert_eq!(read(&out.join("points.csv")), before);
+
+    // An end the field does not allow is refused before any run.
+    let bad = tmp.path().join("bad");
+    let output = integer_sweep(&format!("{key}=-5:14"), &bad);
+    refused(output, &format!("--range {key} at its lower end -5"));
+    assert!(!bad.join("points").exists(), "nothing may be written");
 }

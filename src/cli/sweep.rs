@@ -11,6 +11,7 @@ use super::run::run_overrides;
 use super::{Failure, bad_input};
 use crate::experiment::design::Design;
 use crate::experiment::gsa::{self, Method};
+use crate::experiment::parameter::{self, Parameter};
 use crate::experiment::sweep::{Shard, Sweep};
 use crate::experiment::{self, Hooks};
 use crate::scenario;
@@ -100,7 +101,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let overrides = run_overrides(&args.set, args.reps, args.seed);
     let shard = parse_shard(args.shard.as_deref())?;
     let seed = scenario::load_file(&args.scenario, &overrides)?.seed;
-    let design = sweep_design(&args, seed).map_err(bad_input)?;
+    let design = sweep_design(&args, &overrides, seed).map_err(bad_input)?;
     let sweep = Sweep::new(&args.scenario, overrides, design)?;
     let dir = args
         .out
@@ -170,19 +171,14 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
             ))
         })?,
     };
-    let ranges = args
-        .range
-        .iter()
-        .map(|r| experiment::design::parse_range(r))
-        .collect::<anyhow::Result<Vec<_>>>()
-        .map_err(bad_input)?;
+    let parameters = checked_ranges(&args.range, &args.scenario, &overrides).map_err(bad_input)?;
     let samples = args.samples.unwrap_or(match args.method {
         Method::Sobol => 256,
         Method::Morris => 20,
     });
     let plan = gsa::Plan {
         method: args.method,
-        ranges,
+        parameters,
         samples,
         arm,
         seed: base.seed,
@@ -210,25 +206,41 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The `--range` flags parsed and checked against the scenario (integer
+/// fields found, both ends loading).
+fn checked_ranges(
+    flags: &[String],
+    scenario_file: &Path,
+    overrides: &[String],
+) -> anyhow::Result<Vec<Parameter>> {
+    let ranges = flags
+        .iter()
+        .map(|r| experiment::design::parse_range(r))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    parameter::check_ranges(scenario_file, overrides, &ranges, "--range")
+}
+
 /// The design given by the flags (exactly one kind).
-fn sweep_design(args: &SweepArgs, seed: u64) -> anyhow::Result<Design> {
+fn sweep_design(args: &SweepArgs, overrides: &[String], seed: u64) -> anyhow::Result<Design> {
     use experiment::design;
     if let Some(path) = &args.design {
         return design::from_csv(path);
     }
-    let ranges = args
-        .range
-        .iter()
-        .map(|r| design::parse_range(r))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let design_of_ranges = |build: fn(&[Parameter], usize, u64) -> anyhow::Result<Design>, n| {
+        build(
+            &checked_ranges(&args.range, &args.scenario, overrides)?,
+            n,
+            seed,
+        )
+    };
     match (
         args.lhs,
         args.sobol,
-        ranges.is_empty(),
+        args.range.is_empty(),
         args.grid.is_empty(),
     ) {
-        (Some(n), None, false, true) => design::latin_hypercube(&ranges, n, seed),
-        (None, Some(n), false, true) => design::sobol(&ranges, n, seed),
+        (Some(n), None, false, true) => design_of_ranges(design::latin_hypercube, n),
+        (None, Some(n), false, true) => design_of_ranges(design::sobol, n),
         (None, None, true, false) => {
             let axes = args
                 .grid

@@ -3,14 +3,17 @@
 //!
 //! A design is a table: one column per parameter (a dotted scenario path, as
 //! for `--set`) and one row per point, each cell the value as TOML text.
+//! Designs over ranges hold the values as applied: a draw of an integer
+//! field is rounded ([`Parameter`]), so `design.csv` and `points.csv` show
+//! the whole number that was run.
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use rand::RngExt;
 
+use super::parameter::Parameter;
 use crate::rng::{Purpose, RunKey};
-use crate::table::num;
 
 /// Parameters and the value of each at each point.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,15 +157,16 @@ pub fn grid(axes: &[(String, Vec<String>)]) -> Result<Design> {
 }
 
 /// A Latin hypercube of `n` points: each range is cut into `n` equal strata,
-/// each stratum used once per parameter, the position within it uniform.
-pub fn latin_hypercube(ranges: &[Range], n: usize, seed: u64) -> Result<Design> {
+/// each stratum used once per parameter, the position within it uniform
+/// (then rounded for an integer field, so its strata may share a value).
+pub fn latin_hypercube(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design> {
     check_count(n)?;
     let key = RunKey {
         seed,
         replication: u64::MAX,
     };
-    let mut points = vec![Vec::with_capacity(ranges.len()); n];
-    for (k, range) in ranges.iter().enumerate() {
+    let mut points = vec![Vec::with_capacity(parameters.len()); n];
+    for (k, parameter) in parameters.iter().enumerate() {
         let mut rng = key.market(Purpose::Design, k as u32);
         let mut strata: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
@@ -170,35 +174,33 @@ pub fn latin_hypercube(ranges: &[Range], n: usize, seed: u64) -> Result<Design> 
         }
         for (point, stratum) in points.iter_mut().zip(strata) {
             let u = (stratum as f64 + rng.random::<f64>()) / n as f64;
-            point.push(num(range.low + (range.high - range.low) * u));
+            point.push(parameter.at(u));
         }
     }
-    Ok(ranges_design(ranges, points))
+    Ok(ranges_design(parameters, points))
 }
 
-/// `n` points of an Owen-scrambled Sobol sequence (Burley 2020), scaled to the ranges.
-pub fn sobol(ranges: &[Range], n: usize, seed: u64) -> Result<Design> {
+/// `n` points of an Owen-scrambled Sobol sequence (Burley 2020), scaled to
+/// the ranges (and rounded for an integer field).
+pub fn sobol(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design> {
     check_count(n)?;
     if n > 1 << 16 {
         bail!("--sobol {n}: at most 65536 points");
     }
-    if ranges.len() > 256 {
+    if parameters.len() > 256 {
         bail!("--sobol: at most 256 parameters");
     }
     let scramble = (fnv1a(&seed.to_le_bytes()) & 0xffff_ffff) as u32;
     let points = (0..n as u32)
         .map(|i| {
-            ranges
+            parameters
                 .iter()
                 .enumerate()
-                .map(|(k, r)| {
-                    let u = f64::from(sobol_burley::sample(i, k as u32, scramble));
-                    num(r.low + (r.high - r.low) * u)
-                })
+                .map(|(k, p)| p.at(f64::from(sobol_burley::sample(i, k as u32, scramble))))
                 .collect()
         })
         .collect();
-    Ok(ranges_design(ranges, points))
+    Ok(ranges_design(parameters, points))
 }
 
 fn check_count(n: usize) -> Result<()> {
@@ -208,9 +210,12 @@ fn check_count(n: usize) -> Result<()> {
     Ok(())
 }
 
-fn ranges_design(ranges: &[Range], points: Vec<Vec<String>>) -> Design {
+fn ranges_design(parameters: &[Parameter], points: Vec<Vec<String>>) -> Design {
     Design {
-        parameters: ranges.iter().map(|r| r.parameter.clone()).collect(),
+        parameters: parameters
+            .iter()
+            .map(|p| p.range.parameter.clone())
+            .collect(),
         points,
     }
 }
@@ -263,12 +268,12 @@ pub fn from_csv(path: &Path) -> Result<Design> {
 mod tests {
     use super::*;
 
-    fn range(low: f64, high: f64) -> Range {
-        Range {
+    fn range(low: f64, high: f64) -> Parameter {
+        Parameter::real(Range {
             parameter: "x".into(),
             low,
             high,
-        }
+        })
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //!
 //! The folder is a sweep folder plus `indices.csv`
 //! (`output,parameter,method,index,value,ci_low,ci_high`) and
-//! `sensitivity.json` (what was analysed).
+//! `sensitivity.json` (what was analysed; each range says whether its field
+//! is an integer, whose values the design holds rounded, as run).
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use super::design::{Design, Range};
+use super::design::Design;
+use super::parameter::Parameter;
 use super::sensitivity::{self, Bootstrapped, MORRIS_LEVELS, MorrisPlan};
 use super::sweep::Sweep;
 use crate::output::folder::{AtomicFile, write_atomic};
@@ -37,8 +39,8 @@ pub enum Method {
 pub struct Plan {
     /// Method.
     pub method: Method,
-    /// Parameters and their ranges (uniform).
-    pub ranges: Vec<Range>,
+    /// Parameters and their ranges (uniform; integer fields rounded when applied).
+    pub parameters: Vec<Parameter>,
     /// Sobol base rows N (N x (k + 2) points) or Morris trajectories r (r x (k + 1) points).
     pub samples: usize,
     /// The intervention arm whose effects are analysed.
@@ -51,13 +53,18 @@ impl Plan {
     /// The design to run.
     pub fn design(&self) -> Result<Design> {
         match self.method {
-            Method::Sobol => sensitivity::saltelli(&self.ranges, self.samples, self.seed),
-            Method::Morris => self.morris()?.design(&self.ranges),
+            Method::Sobol => sensitivity::saltelli(&self.parameters, self.samples, self.seed),
+            Method::Morris => self.morris()?.design(&self.parameters),
         }
     }
 
     fn morris(&self) -> Result<MorrisPlan> {
-        MorrisPlan::new(self.ranges.len(), self.samples, MORRIS_LEVELS, self.seed)
+        MorrisPlan::new(
+            self.parameters.len(),
+            self.samples,
+            MORRIS_LEVELS,
+            self.seed,
+        )
     }
 
     fn method_name(&self) -> &'static str {
@@ -95,8 +102,10 @@ pub fn analyse(dir: &Path, sweep: &Sweep, plan: &Plan) -> Result<()> {
         "method": plan.method_name(),
         "arm": plan.arm,
         "outputs": OUTPUTS,
-        "parameters": plan.ranges.iter().map(|r| r.parameter.clone()).collect::<Vec<_>>(),
-        "ranges": plan.ranges.iter().map(|r| json!({"parameter": r.parameter, "low": r.low, "high": r.high})).collect::<Vec<_>>(),
+        "parameters": plan.parameters.iter().map(|p| p.range.parameter.clone()).collect::<Vec<_>>(),
+        "ranges": plan.parameters.iter().map(|p| json!({
+            "parameter": p.range.parameter, "low": p.range.low, "high": p.range.high, "integer": p.integer,
+        })).collect::<Vec<_>>(),
         "samples": plan.samples,
         "replications": sweep.base.replications,
         "seed": plan.seed,
@@ -113,9 +122,9 @@ pub fn analyse(dir: &Path, sweep: &Sweep, plan: &Plan) -> Result<()> {
 /// The indices of one output; returns the rows and the base rows (Sobol) or
 /// trajectories (Morris) used.
 fn indices(plan: &Plan, output: &'static str, y: &[Option<f64>]) -> Result<(Vec<IndexRow>, usize)> {
-    let row = |parameter: &Range, index: &'static str, value: Bootstrapped| IndexRow {
+    let row = |parameter: &Parameter, index: &'static str, value: Bootstrapped| IndexRow {
         output,
-        parameter: parameter.parameter.clone(),
+        parameter: parameter.range.parameter.clone(),
         index,
         value,
     };
@@ -127,19 +136,19 @@ fn indices(plan: &Plan, output: &'static str, y: &[Option<f64>]) -> Result<(Vec<
     let mut rows = Vec::new();
     match plan.method {
         Method::Sobol => {
-            let s = sensitivity::sobol_indices(y, plan.ranges.len(), BOOTSTRAP, plan.seed)?;
-            for (k, range) in plan.ranges.iter().enumerate() {
-                rows.push(row(range, "S1", s.first_order[k]));
-                rows.push(row(range, "ST", s.total[k]));
+            let s = sensitivity::sobol_indices(y, plan.parameters.len(), BOOTSTRAP, plan.seed)?;
+            for (k, parameter) in plan.parameters.iter().enumerate() {
+                rows.push(row(parameter, "S1", s.first_order[k]));
+                rows.push(row(parameter, "ST", s.total[k]));
             }
             Ok((rows, s.rows_used))
         }
         Method::Morris => {
             let m = plan.morris()?.effects(y, BOOTSTRAP, plan.seed)?;
-            for (range, e) in plan.ranges.iter().zip(&m.parameters) {
-                rows.push(row(range, "mu_star", e.mu_star));
-                rows.push(row(range, "mu", plain(e.mu)));
-                rows.push(row(range, "sigma", plain(e.sigma)));
+            for (parameter, e) in plan.parameters.iter().zip(&m.parameters) {
+                rows.push(row(parameter, "mu_star", e.mu_star));
+                rows.push(row(parameter, "mu", plain(e.mu)));
+                rows.push(row(parameter, "sigma", plain(e.sigma)));
             }
             Ok((rows, m.trajectories_used))
         }

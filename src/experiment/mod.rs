@@ -1,6 +1,7 @@
 //! Experiments: every arm of a model for every replication, run in parallel,
 //! and the effects of each intervention arm against the baseline; sweeps of
-//! such experiments over a design of parameter values ([`design`], [`sweep`]).
+//! such experiments over a design of parameter values ([`design`], [`sweep`];
+//! [`parameter`] rounds the values of integer fields).
 //!
 //! Replications are independent and each draws only from its own keyed
 //! streams, so the order in which rayon schedules them changes nothing.
@@ -15,6 +16,7 @@ pub mod design;
 pub mod effects;
 pub mod gsa;
 pub mod metrics;
+pub mod parameter;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;

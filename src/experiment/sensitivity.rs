@@ -22,6 +22,15 @@
 //! [`design::sobol`](super::design::sobol), so the A points are exactly the
 //! points of `--sobol N` with the same seed.
 //!
+//! **Integer fields.** A design holds each value as applied, rounded for an
+//! integer field ([`Parameter`]). The estimators read only the outputs, in
+//! the layout above, so they treat each parameter as its uniform draw on
+//! [0, 1] and the rounding as part of the model: the output is a step
+//! function of the draw. Sobol indices are then those of the rounded
+//! parameter (the output depends on the draw only through it); Morris
+//! effects are per unit of the drawn range, `Δ` on the unit cube, though the
+//! rounded step may be up to one unit more or less than `Δ (high - low)`.
+//!
 //! **Morris layout.** `r` trajectories of `k + 1` points: point
 //! `t * (k + 1) + s` is step `s` of trajectory `t` ([`morris_step`]); step 0
 //! is the start and step `s >= 1` changes one parameter by `±Δ`, each
@@ -32,9 +41,9 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
-use super::design::{Design, MAX_POINTS, Range, fnv1a};
+use super::design::{Design, MAX_POINTS, fnv1a};
+use super::parameter::Parameter;
 use crate::rng::{Purpose, RunKey, Stream};
-use crate::table::num;
 
 /// The largest base sample size `N` of a Saltelli design (the length of the
 /// Sobol sequence).
@@ -72,10 +81,10 @@ pub enum Role {
     AB(usize),
 }
 
-/// The Saltelli design of `ranges` with base sample size `n` (layout in the
-/// module documentation).
-pub fn saltelli(ranges: &[Range], n: usize, seed: u64) -> Result<Design> {
-    let k = ranges.len();
+/// The Saltelli design of `parameters` with base sample size `n` (layout in
+/// the module documentation).
+pub fn saltelli(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design> {
+    let k = parameters.len();
     if k == 0 || k > MAX_SALTELLI_PARAMETERS {
         bail!("Sobol indices need 1 to {MAX_SALTELLI_PARAMETERS} parameters, not {k}");
     }
@@ -83,19 +92,22 @@ pub fn saltelli(ranges: &[Range], n: usize, seed: u64) -> Result<Design> {
         bail!("the base sample size must be 1 to {MAX_BASE_ROWS}, not {n}");
     }
     let scramble = (fnv1a(&seed.to_le_bytes()) & 0xffff_ffff) as u32;
-    let scaled = |j: usize, dimension: usize, range: &Range| {
-        let u = f64::from(sobol_burley::sample(j as u32, dimension as u32, scramble));
-        num(range.low + (range.high - range.low) * u)
+    let scaled = |j: usize, dimension: usize, parameter: &Parameter| {
+        parameter.at(f64::from(sobol_burley::sample(
+            j as u32,
+            dimension as u32,
+            scramble,
+        )))
     };
     let mut points = Vec::with_capacity(n * (k + 2));
     for j in 0..n {
-        let a: Vec<String> = ranges
+        let a: Vec<String> = parameters
             .iter()
             .enumerate()
-            .map(|(i, r)| scaled(j, i, r))
+            .map(|(i, p)| scaled(j, i, p))
             .collect();
-        let b: Vec<String> = (ranges.iter().enumerate())
-            .map(|(i, r)| scaled(j, k + i, r))
+        let b: Vec<String> = (parameters.iter().enumerate())
+            .map(|(i, p)| scaled(j, k + i, p))
             .collect();
         points.push(a.clone());
         points.push(b.clone());
@@ -106,9 +118,17 @@ pub fn saltelli(ranges: &[Range], n: usize, seed: u64) -> Result<Design> {
         }
     }
     Ok(Design {
-        parameters: ranges.iter().map(|r| r.parameter.clone()).collect(),
+        parameters: parameter_paths(parameters),
         points,
     })
+}
+
+/// The paths of the parameters.
+fn parameter_paths(parameters: &[Parameter]) -> Vec<String> {
+    parameters
+        .iter()
+        .map(|p| p.range.parameter.clone())
+        .collect()
 }
 
 /// The base row `j` and the role of `point` in a Saltelli design of
@@ -286,23 +306,24 @@ impl MorrisPlan {
     }
 
     /// The design: every trajectory's points in order, level `l` of a
-    /// parameter scaled to `low + (high - low) l / (levels - 1)`.
-    pub fn design(&self, ranges: &[Range]) -> Result<Design> {
-        if ranges.len() != self.parameters() {
+    /// parameter scaled to `low + (high - low) l / (levels - 1)` (then
+    /// rounded for an integer field).
+    pub fn design(&self, parameters: &[Parameter]) -> Result<Design> {
+        if parameters.len() != self.parameters() {
             bail!(
                 "{} ranges for a Morris plan of {} parameters",
-                ranges.len(),
+                parameters.len(),
                 self.parameters()
             );
         }
         let top = f64::from(self.levels - 1);
         let scaled = |levels: &[u32]| -> Vec<String> {
-            (ranges.iter().zip(levels))
-                .map(|(r, &l)| num(r.low + (r.high - r.low) * f64::from(l) / top))
+            (parameters.iter().zip(levels))
+                .map(|(p, &l)| p.at(f64::from(l) / top))
                 .collect()
         };
         let jump = self.levels / 2;
-        let mut points = Vec::with_capacity(self.trajectories.len() * (ranges.len() + 1));
+        let mut points = Vec::with_capacity(self.trajectories.len() * (parameters.len() + 1));
         for t in &self.trajectories {
             let mut levels = t.start.clone();
             points.push(scaled(&levels));
@@ -316,7 +337,7 @@ impl MorrisPlan {
             }
         }
         Ok(Design {
-            parameters: ranges.iter().map(|r| r.parameter.clone()).collect(),
+            parameters: parameter_paths(parameters),
             points,
         })
     }
@@ -518,13 +539,14 @@ fn moments(values: impl Iterator<Item = f64> + Clone) -> Moments {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::design::Range;
 
-    fn unit(parameter: &str) -> Range {
-        Range {
+    fn unit(parameter: &str) -> Parameter {
+        Parameter::real(Range {
             parameter: parameter.into(),
             low: 0.0,
             high: 1.0,
-        }
+        })
     }
 
     fn values(design: &Design, p: usize) -> Vec<f64> {
@@ -559,7 +581,7 @@ mod tests {
 
     #[test]
     fn saltelli_limits_are_enforced() {
-        let many: Vec<Range> = (0..129).map(|i| unit(&format!("p{i}"))).collect();
+        let many: Vec<Parameter> = (0..129).map(|i| unit(&format!("p{i}"))).collect();
         assert!(saltelli(&many, 4, 0).is_err());
         assert!(saltelli(&many[..128], 1, 0).is_ok());
         assert!(saltelli(&[unit("a")], MAX_BASE_ROWS + 1, 0).is_err());

@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use super::abc::{GenerationStats, Population};
-use super::setup::{Parameter, Setup};
+use super::setup::Setup;
+use crate::experiment::parameter::Parameter;
 use crate::output::folder::{self, write_atomic};
 use crate::table::num;
 

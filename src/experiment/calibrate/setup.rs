@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::targets::{Target, load_targets, targets_fingerprint};
 use crate::experiment::design::{Range, fnv1a};
+use crate::experiment::parameter::Parameter;
 use crate::model::Model;
 use crate::scenario;
-use crate::table::num;
 
 /// Largest population (importance weights cost population squared).
 pub const MAX_POPULATION: usize = 100_000;
@@ -74,30 +74,6 @@ impl CalibrationConfig {
     }
 }
 
-/// One calibrated parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Parameter {
-    pub(super) range: Range,
-    /// Rounded to an integer when applied (the scenario field is an integer).
-    pub(super) integer: bool,
-}
-
-impl Parameter {
-    /// The `--set` assignment of a value.
-    pub(super) fn assignment(&self, value: f64) -> String {
-        format!("{}={}", self.range.parameter, self.text(value))
-    }
-
-    /// The value as written into the scenario.
-    pub(super) fn text(&self, value: f64) -> String {
-        if self.integer {
-            format!("{}", value.round() as i64)
-        } else {
-            num(value)
-        }
-    }
-}
-
 /// Everything checked before the first run.
 pub(super) struct Setup {
     pub(super) config: CalibrationConfig,
@@ -138,7 +114,11 @@ impl Setup {
         setup.parameters = config
             .parameters
             .iter()
-            .map(|r| setup.check_parameter(r))
+            .map(|r| {
+                Parameter::check(r, "calibration parameter", |assignment| {
+                    setup.model_with(&[assignment]).map(drop)
+                })
+            })
             .collect::<Result<_>>()?;
         setup.inputs = setup.identity_inputs()?;
         // Contents, not paths, identify the calibration (the folder may move).
@@ -161,31 +141,6 @@ impl Setup {
         scenario::load_text(&self.text, &self.origin, &overrides)
     }
 
-    /// Whether the parameter is an integer field (a fractional value is a
-    /// type error), checked to load at both ends.
-    fn check_parameter(&self, range: &Range) -> Result<Parameter> {
-        let float = Parameter {
-            range: range.clone(),
-            integer: false,
-        };
-        let integer = match self.model_with(&[float.assignment(fractional_probe(range))]) {
-            Ok(_) => false,
-            Err(e) if e.to_string().contains("invalid type: floating point") => true,
-            Err(e) => bail!("calibration parameter {}: {e}", range.parameter),
-        };
-        let parameter = Parameter { integer, ..float };
-        for (end, value) in [("lower", range.low), ("upper", range.high)] {
-            self.model_with(&[parameter.assignment(value)])
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "calibration parameter {} at its {end} end {value}: {e}",
-                        range.parameter
-                    )
-                })?;
-        }
-        Ok(parameter)
-    }
-
     /// The inputs that determine the result (the fingerprint's content).
     fn identity_inputs(&self) -> Result<Value> {
         let c = &self.config;
@@ -206,15 +161,6 @@ impl Setup {
             "final_tolerance": c.final_tolerance,
         }))
     }
-}
-
-/// A value inside the range with a fractional part (to tell integer fields).
-fn fractional_probe(range: &Range) -> f64 {
-    [0.5, 0.37, 0.71, 0.13]
-        .iter()
-        .map(|f| range.low + f * (range.high - range.low))
-        .find(|v| v.fract() != 0.0)
-        .unwrap_or(range.low + 0.5 * (range.high - range.low))
 }
 
 /// Settings that need no file.
