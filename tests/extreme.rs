@@ -398,6 +398,7 @@ fn cases() -> Vec<Case> {
                 let spread = e.runs[0]
                     .segment_compromises
                     .iter()
+                    .flatten()
                     .filter(|&&c| c > 0)
                     .count();
                 assert!(spread > 100, "compromises in only {spread} segments");
@@ -617,18 +618,18 @@ fn check_model(model: &Model, label: &str) -> Experiment {
             }
         }
         assert!(
-            run.segment_losses.iter().all(|l| l.is_finite()),
+            run.segment_losses.iter().flatten().all(|l| l.is_finite()),
             "{at}: segment losses"
         );
         // The segments' totals are the days' totals.
         let compromises: u64 = run.days.iter().map(|d| d.compromises).sum();
         assert_eq!(
-            run.segment_compromises.iter().sum::<u64>(),
+            run.segment_compromises.iter().flatten().sum::<u64>(),
             compromises,
             "{at}: compromises by segment vs by day"
         );
         let losses: f64 = run.days.iter().map(|d| d.losses_usd).sum();
-        let by_segment: f64 = run.segment_losses.iter().sum();
+        let by_segment: f64 = run.segment_losses.iter().flatten().sum();
         assert!(
             (by_segment - losses).abs() <= 1e-9 * losses.max(1.0),
             "{at}: losses by segment {by_segment} vs by day {losses}"
