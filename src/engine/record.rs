@@ -236,6 +236,27 @@ pub const DAY_COLUMNS: &[Column<DayRecord>] = &[
     },
 ];
 
+/// The measures of a provider's output ([`ProviderDay::output`]), named as
+/// the `timeseries.csv` columns that are their sums over providers.
+pub const OUTPUT_COLUMNS: &[Column<Attributed>] = &[
+    Column {
+        name: "campaigns",
+        value: |o| Value::Count(o.campaigns),
+    },
+    Column {
+        name: "compromises",
+        value: |o| Value::Count(o.compromises),
+    },
+    Column {
+        name: "losses_usd",
+        value: |o| Value::Num(o.losses_usd),
+    },
+    Column {
+        name: "expected_losses_usd",
+        value: |o| Value::Num(o.expected_losses_usd),
+    },
+];
+
 /// Every column name of `timeseries.csv`, in order.
 pub fn timeseries_header() -> Vec<&'static str> {
     KEY_COLUMNS
