@@ -168,6 +168,8 @@ fn targets_with_a_provider_or_class_read_only_theirs() {
             .map(|v| v.expect("defined"))
             .collect::<Vec<f64>>()
     };
+    let named = &targets(dir.path(), &model, &level("provider = \"Left\""))[0];
+    assert_eq!(named.name, "level-0-Left", "the default name says whose");
     let market = read("");
     let left = read("provider = \"Left\"");
     let right = read("provider = \"Right\"");

@@ -156,7 +156,6 @@ pub fn step(world: &mut World, day: u32) -> DayRecord {
     let view = world.view(day);
     let acted = act_in_parallel(world, &view);
     let cleared = clear_market(world, &view);
-    world.attributed.clone_from(&acted.by_provider);
     let losses = if day >= world.model.burn_in_days {
         victims_day(world, day)
     } else {
@@ -187,7 +186,8 @@ fn wake_providers(world: &mut World, day: u32) {
 
 /// Every attacker acts, chunk by chunk in parallel (attackers who left for
 /// good are dropped now and then); tallies are reduced in chunk order, seats given up are
-/// returned to providers, and the status counts are taken afresh.
+/// returned to providers, the status counts are taken afresh, and each
+/// provider's campaigns and compromises are kept in [`World::attributed`].
 pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
     let kinds = &world.model.attacker_types;
     let campaign = world.key.day_streams(Purpose::Campaign, view.day);
@@ -211,6 +211,7 @@ pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
         }
     }
     world.counts = counts;
+    world.attributed.clone_from(&total.by_provider);
     total
 }
 

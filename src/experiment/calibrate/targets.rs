@@ -24,7 +24,8 @@ pub(super) const KEY_COLUMNS: usize = 4;
 /// One target resolved against a model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
-    /// Label (`name`, or `<kind>-<index>`).
+    /// Label (`name`, or `<kind>-<index>`, with `-<provider>` or `-<class>`
+    /// for a target of some providers' output).
     pub name: String,
     /// Arm name.
     pub arm: String,
@@ -353,11 +354,13 @@ fn resolve_target(
         return None;
     }
     let (arm, kind, attribution) = (arm?, kind?, attribution?);
+    let whose = match &attribution {
+        Attribution::Market => String::new(),
+        Attribution::Providers { name, .. } => format!("-{name}"),
+        Attribution::Class(class) => format!("-{class}"),
+    };
     Some(Target {
-        name: raw
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}-{i}", raw.kind.get_ref())),
+        name: (raw.name.clone()).unwrap_or_else(|| format!("{}-{i}{whose}", raw.kind.get_ref())),
         arm: arm.name.clone(),
         kind,
         sd: *raw.sd.get_ref(),
