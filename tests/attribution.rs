@@ -392,3 +392,52 @@ fn tables_add_up_to_the_market_and_one_filter_gives_a_provider_in_a_country() {
         assert_eq!(filtered, italy as f64, "replication {r}");
     }
 }
+
+#[test]
+fn the_report_refuses_a_segments_table_that_does_not_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let out = dir.display().to_string();
+    let args = ["run", "scenarios/generic-market.toml", "--reps", "2"];
+    let output =
+        common::run_bin(&[&args[..], &["--arms", "takedown", "--quiet", "--out", &out]].concat());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = dir.join("segments.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Without its last row (cut at a line end, so still valid CSV), or with
+    // one row's compromises changed, the file no longer adds up.
+    let last = lines[lines.len() - 1];
+    let fields: Vec<&str> = last.split(',').collect();
+    let mut changed = fields.clone();
+    let more = (fields[6].parse::<u64>().unwrap() + 1).to_string();
+    changed[6] = &more;
+    let damaged = [
+        lines[..lines.len() - 1].join("\n") + "\n",
+        [&lines[..lines.len() - 1], &[changed.join(",").as_str()][..]]
+            .concat()
+            .join("\n")
+            + "\n",
+    ];
+    for (how, bad) in ["cut", "changed"].into_iter().zip(damaged) {
+        std::fs::write(&path, bad).unwrap();
+        let output = common::run_bin(&["report", &out]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{how}: {stderr}");
+        assert!(
+            stderr.contains("segments.csv") && stderr.contains("add up to"),
+            "{how}: {stderr}"
+        );
+    }
+    std::fs::write(&path, text).unwrap();
+    let output = common::run_bin(&["report", &out]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

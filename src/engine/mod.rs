@@ -224,7 +224,7 @@ fn act_chunk(
     view: &MarketView,
     streams: &ActStreams,
 ) {
-    out.clear(view.provider_serving.len());
+    out.clear();
     for (at, attacker) in (first as u32..).zip(attackers) {
         let held =
             (attacker.status == Status::Working).then_some((attacker.provider, attacker.seats));

@@ -162,8 +162,8 @@ pub struct ActTally {
     /// (they lose their provider, whatever they do next).
     pub displaced: u64,
     /// Campaigns and compromises per provider index: each working attacker's
-    /// output goes to the provider whose seats it ran on (may be shorter
-    /// than the list of providers; missing ones produced nothing).
+    /// output goes to the provider whose seats it ran on (grown as needed:
+    /// providers past its end produced nothing).
     pub by_provider: Vec<Attributed>,
 }
 
@@ -259,12 +259,10 @@ pub struct ChunkOutput {
 }
 
 impl ChunkOutput {
-    /// Empty it for a new day of a market of `providers` providers, keeping
-    /// its buffers.
-    pub fn clear(&mut self, providers: usize) {
+    /// Empty it for a new day, keeping its buffers.
+    pub fn clear(&mut self) {
         let mut by_provider = std::mem::take(&mut self.tally.by_provider);
         by_provider.clear();
-        by_provider.resize(providers, Attributed::default());
         self.tally = ActTally {
             by_provider,
             ..ActTally::default()
@@ -672,9 +670,12 @@ fn run_campaigns(
     attacker.cash += proceeds - cost;
     tally.campaigns += u64::from(attacker.seats);
     tally.compromises += compromises;
-    let provider = &mut tally.by_provider[usize::from(attacker.provider)];
-    provider.campaigns += u64::from(attacker.seats);
-    provider.compromises += compromises;
+    let j = usize::from(attacker.provider);
+    if tally.by_provider.len() <= j {
+        tally.by_provider.resize(j + 1, Attributed::default());
+    }
+    tally.by_provider[j].campaigns += u64::from(attacker.seats);
+    tally.by_provider[j].compromises += compromises;
     tally.proceeds_usd += proceeds;
     tally.campaign_cost_usd += cost;
 }

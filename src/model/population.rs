@@ -186,7 +186,7 @@ mod tests {
         }
         // Every third attacker leaves today (far more than a thirty-second).
         population.act_in_parallel(|_, _, piece, out| {
-            out.clear(0);
+            out.clear();
             for a in piece.iter_mut().filter(|a| a.id % 3 == 0) {
                 a.status = Status::Gone;
                 out.tally.exits += 1;
@@ -200,7 +200,7 @@ mod tests {
             "compacted only as the next act begins"
         );
         population.act_in_parallel(|c, first, piece, out| {
-            out.clear(0);
+            out.clear();
             assert!(piece.iter().all(|a| a.id as usize / CHUNK_SIZE == c));
             let kept_before = (0..c * CHUNK_SIZE).filter(|id| id % 3 != 0).count();
             assert_eq!(first, kept_before);
