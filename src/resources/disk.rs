@@ -67,8 +67,7 @@ pub fn disk_estimate(model: &Model) -> (f64, String) {
     let days = f64::from(model.days);
     let [series_row, segment_row, provider_row] = ROW_BYTES;
     let start_providers = model.providers.len() as f64;
-    let per_run =
-        days * series_row + model.segments.len() as f64 * start_providers * segment_row;
+    let per_run = days * series_row + model.segments.len() as f64 * start_providers * segment_row;
     let providers = arms * days * start_providers * provider_row;
     let bytes = runs * per_run * (1.0 + 1.0 / arms) + providers + REPORT_BYTES;
     let what = format!(
