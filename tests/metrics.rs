@@ -121,12 +121,14 @@ fn two_providers(takedown: bool) -> RunOutput {
             capacity: 100.0,
             price: if hit { 99.0 } else { 10.0 },
             active: !hit,
+            ..ProviderDay::default()
         };
         let dear = ProviderDay {
             seats_used: 100 - cheap.seats_used,
             capacity: 100.0,
             price: 30.0,
             active: true,
+            ..ProviderDay::default()
         };
         let day = &mut out.days[d];
         day.seats_used = 100;

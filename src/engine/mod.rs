@@ -157,7 +157,7 @@ pub fn step(world: &mut World, day: u32) -> DayRecord {
     let acted = act_in_parallel(world, &view);
     let cleared = clear_market(world, &view);
     let losses = if day >= world.model.burn_in_days {
-        victims_day(world, acted.compromises, day)
+        victims_day(world, day)
     } else {
         VictimDay::default()
     };
@@ -186,7 +186,8 @@ fn wake_providers(world: &mut World, day: u32) {
 
 /// Every attacker acts, chunk by chunk in parallel (attackers who left for
 /// good are dropped now and then); tallies are reduced in chunk order, seats given up are
-/// returned to providers, and the status counts are taken afresh.
+/// returned to providers, the status counts are taken afresh, and each
+/// provider's campaigns and compromises are kept in [`World::attributed`].
 pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
     let kinds = &world.model.attacker_types;
     let campaign = world.key.day_streams(Purpose::Campaign, view.day);
@@ -210,6 +211,7 @@ pub fn act_in_parallel(world: &mut World, view: &MarketView) -> ActTally {
         }
     }
     world.counts = counts;
+    world.attributed.clone_from(&total.by_provider);
     total
 }
 
@@ -254,12 +256,35 @@ fn clear_market(world: &mut World, view: &MarketView) -> ClearingTally {
     tally
 }
 
-/// Split the day's compromises over segments; returns the day's losses,
-/// drawn and expected.
-fn victims_day(world: &mut World, compromises: u64, day: u32) -> VictimDay {
-    let mut rng = world.key.market(Purpose::Victims, day);
-    let (c, l) = (&mut world.segment_compromises, &mut world.segment_losses);
-    world.victims.distribute(compromises, &mut rng, c, l)
+/// Split each provider's compromises of the day over segments, from the
+/// provider's own victims stream, adding its losses (drawn and expected) to
+/// [`World::attributed`]; returns the day's losses over all providers.
+fn victims_day(world: &mut World, day: u32) -> VictimDay {
+    let segments = world.victims.specs.len();
+    let providers = world.attributed.len();
+    if world.segment_compromises.len() < providers {
+        world
+            .segment_compromises
+            .resize(providers, vec![0; segments]);
+        world.segment_losses.resize(providers, vec![0.0; segments]);
+    }
+    let mut total = VictimDay::default();
+    for (j, output) in world.attributed.iter_mut().enumerate() {
+        if output.compromises == 0 {
+            continue;
+        }
+        let mut rng = world.key.provider(Purpose::Victims, day, j);
+        let (c, l) = (
+            &mut world.segment_compromises[j],
+            &mut world.segment_losses[j],
+        );
+        let losses = world.victims.distribute(output.compromises, &mut rng, c, l);
+        output.losses_usd = losses.losses_usd;
+        output.expected_losses_usd = losses.expected_losses_usd;
+        total.losses_usd += losses.losses_usd;
+        total.expected_losses_usd += losses.expected_losses_usd;
+    }
+    total
 }
 
 /// Providers settle their books, install capacity that has arrived, leave
@@ -312,16 +337,18 @@ fn decay_pressure_and_risk(world: &mut World, view: &MarketView) {
     world.ambient_risk *= view.risk_decay;
 }
 
-/// Each provider's state, for market-share plots.
+/// Each provider's state and the day's output of its customers.
 fn snapshot(world: &World) -> Vec<ProviderDay> {
     world
         .providers
         .iter()
-        .map(|p| ProviderDay {
+        .enumerate()
+        .map(|(j, p)| ProviderDay {
             seats_used: p.seats_used,
             capacity: p.capacity,
             price: p.price,
             active: p.is_active(),
+            output: world.attributed.get(j).copied().unwrap_or_default(),
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! recorded day, provider snapshots for market-share plots, and segment totals.
 //! The columns of `timeseries.csv` are declared once, in [`DAY_COLUMNS`].
 
+use crate::model::attacker::Attributed;
 use crate::table::{Column, Value};
 
 /// What one day of one run looks like (see `docs/RESULTS.md` for units).
@@ -241,6 +242,27 @@ pub const DAY_COLUMNS: &[Column<DayRecord>] = &[
     },
 ];
 
+/// The measures of a provider's output ([`ProviderDay::output`]), named as
+/// the `timeseries.csv` columns that are their sums over providers.
+pub const OUTPUT_COLUMNS: &[Column<Attributed>] = &[
+    Column {
+        name: "campaigns",
+        value: |o| Value::Count(o.campaigns),
+    },
+    Column {
+        name: "compromises",
+        value: |o| Value::Count(o.compromises),
+    },
+    Column {
+        name: "losses_usd",
+        value: |o| Value::Num(o.losses_usd),
+    },
+    Column {
+        name: "expected_losses_usd",
+        value: |o| Value::Num(o.expected_losses_usd),
+    },
+];
+
 /// Every column name of `timeseries.csv`, in order.
 pub fn timeseries_header() -> Vec<&'static str> {
     KEY_COLUMNS
@@ -261,7 +283,8 @@ impl DayRecord {
     }
 }
 
-/// One provider on one day, for market-share plots.
+/// One provider on one day: its state, for market-share plots, and what its
+/// customers produced.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ProviderDay {
     /// Seats rented.
@@ -272,6 +295,8 @@ pub struct ProviderDay {
     pub price: f64,
     /// Selling.
     pub active: bool,
+    /// Campaigns, compromises and losses of its customers today.
+    pub output: Attributed,
 }
 
 /// Everything one run (arm, replication) produces.
@@ -289,8 +314,9 @@ pub struct RunOutput {
     pub provider_classes: Vec<String>,
     /// Per recorded day, a snapshot of each provider that existed that day.
     pub provider_days: Vec<Vec<ProviderDay>>,
-    /// Compromises per segment over the recorded days.
-    pub segment_compromises: Vec<u64>,
-    /// Losses per segment over the recorded days.
-    pub segment_losses: Vec<f64>,
+    /// Compromises per provider index and segment over the recorded days
+    /// (providers from the list's end without any compromise may be missing).
+    pub segment_compromises: Vec<Vec<u64>>,
+    /// Losses per provider index and segment over the recorded days.
+    pub segment_losses: Vec<Vec<f64>>,
 }

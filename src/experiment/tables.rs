@@ -9,6 +9,8 @@ use anyhow::{Context, Result};
 use super::{self as experiment, Hooks, Summary, SummaryRow};
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::model::Model;
+use crate::model::attacker::Attributed;
+use crate::model::victims::expected_loss;
 use crate::output::folder::{AtomicFile, Spool};
 use crate::table::{self, Column, Value};
 
@@ -27,19 +29,22 @@ fn write_csv<R>(path: &Path, columns: &[Column<R>], rows: &[R]) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// One row of `segments.csv`: a segment's compromises and losses in one
-/// replication of one arm.
+/// One row of `segments.csv`: the compromises and losses in one segment
+/// attributed to one provider, in one replication of one arm.
 struct SegmentRow<'a> {
     arm: &'a str,
     replication: u32,
+    provider: &'a str,
+    class: &'a str,
     country: &'a str,
     sector: &'a str,
     compromises: u64,
     losses_usd: f64,
+    expected_losses_usd: f64,
 }
 
 /// Columns of `segments.csv`, in order.
-fn segment_columns<'a>() -> [Column<SegmentRow<'a>>; 6] {
+fn segment_columns<'a>() -> [Column<SegmentRow<'a>>; 9] {
     [
         Column {
             name: "arm",
@@ -48,6 +53,14 @@ fn segment_columns<'a>() -> [Column<SegmentRow<'a>>; 6] {
         Column {
             name: "replication",
             value: |r| Value::Count(r.replication.into()),
+        },
+        Column {
+            name: "provider",
+            value: |r| Value::Text(r.provider),
+        },
+        Column {
+            name: "class",
+            value: |r| Value::Text(r.class),
         },
         Column {
             name: "country",
@@ -65,6 +78,10 @@ fn segment_columns<'a>() -> [Column<SegmentRow<'a>>; 6] {
             name: "losses_usd",
             value: |r| Value::Num(r.losses_usd),
         },
+        Column {
+            name: "expected_losses_usd",
+            value: |r| Value::Num(r.expected_losses_usd),
+        },
     ]
 }
 
@@ -80,6 +97,36 @@ struct ProviderRow {
     capacity_seats: f64,
     price: Option<f64>,
     active_share: f64,
+    output: Means,
+}
+
+/// Means over replications of what a provider's customers produced on a day.
+#[derive(Default, Clone)]
+struct Means {
+    campaigns: f64,
+    compromises: f64,
+    losses_usd: f64,
+    expected_losses_usd: f64,
+}
+
+impl Means {
+    /// Add one replication's output.
+    fn add(&mut self, output: &Attributed) {
+        self.campaigns += output.campaigns as f64;
+        self.compromises += output.compromises as f64;
+        self.losses_usd += output.losses_usd;
+        self.expected_losses_usd += output.expected_losses_usd;
+    }
+
+    /// The sums divided by `replications`.
+    fn over(&self, replications: f64) -> Means {
+        Means {
+            campaigns: self.campaigns / replications,
+            compromises: self.compromises / replications,
+            losses_usd: self.losses_usd / replications,
+            expected_losses_usd: self.expected_losses_usd / replications,
+        }
+    }
 }
 
 /// Columns of `providers.csv`, in order.
@@ -119,6 +166,22 @@ const PROVIDER_COLUMNS: &[Column<ProviderRow>] = &[
     Column {
         name: "active_share",
         value: |r| Value::Num(r.active_share),
+    },
+    Column {
+        name: "campaigns",
+        value: |r| Value::Num(r.output.campaigns),
+    },
+    Column {
+        name: "compromises",
+        value: |r| Value::Num(r.output.compromises),
+    },
+    Column {
+        name: "losses_usd",
+        value: |r| Value::Num(r.output.losses_usd),
+    },
+    Column {
+        name: "expected_losses_usd",
+        value: |r| Value::Num(r.output.expected_losses_usd),
     },
 ];
 
@@ -250,19 +313,31 @@ impl<'m> TablesWriter<'m> {
         Ok(())
     }
 
-    /// One row of `segments.csv` per segment: its compromises and losses.
+    /// One row of `segments.csv` per (provider, segment) with compromises,
+    /// in provider index order, then segment order.
     fn segment_rows(&self, arm: usize, run: &RunOutput, csv: &mut CsvLines) -> csv::Result<()> {
         let columns = segment_columns();
-        for (s, segment) in self.model.segments.iter().enumerate() {
-            let row = SegmentRow {
-                arm: &self.model.arms[arm].name,
-                replication: run.replication,
-                country: &segment.country,
-                sector: &segment.sector,
-                compromises: run.segment_compromises[s],
-                losses_usd: run.segment_losses[s],
-            };
-            csv.write_record(table::cells(&columns, &row))?;
+        let by_provider = run.segment_compromises.iter().zip(&run.segment_losses);
+        for (j, (compromises, losses)) in by_provider.enumerate() {
+            let cells = self
+                .model
+                .segments
+                .iter()
+                .zip(compromises.iter().zip(losses));
+            for (segment, (&compromises, &losses_usd)) in cells.filter(|c| *c.1.0 > 0) {
+                let row = SegmentRow {
+                    arm: &self.model.arms[arm].name,
+                    replication: run.replication,
+                    provider: &run.provider_names[j],
+                    class: &run.provider_classes[j],
+                    country: &segment.country,
+                    sector: &segment.sector,
+                    compromises,
+                    losses_usd,
+                    expected_losses_usd: compromises as f64 * expected_loss(segment),
+                };
+                csv.write_record(table::cells(&columns, &row))?;
+            }
         }
         Ok(())
     }
@@ -279,6 +354,7 @@ impl<'m> TablesWriter<'m> {
                 entry.capacity += p.capacity;
                 entry.price += if p.active { p.price } else { 0.0 };
                 entry.active += if p.active { 1.0 } else { 0.0 };
+                entry.output.add(&p.output);
             }
         }
     }
@@ -356,6 +432,7 @@ struct ProviderSums {
     capacity: f64,
     price: f64,
     active: f64,
+    output: Means,
 }
 
 /// The rows of `providers.csv`: per (arm, day, provider), means over replications.
@@ -383,6 +460,7 @@ fn provider_rows(
                     capacity_seats: s.capacity / replications,
                     price: (s.active > 0.0).then(|| s.price / s.active),
                     active_share: s.active / replications,
+                    output: s.output.over(replications),
                 });
             }
         }

@@ -161,6 +161,34 @@ pub struct ActTally {
     /// Customers of a provider that is down whose subscription ran out today
     /// (they lose their provider, whatever they do next).
     pub displaced: u64,
+    /// Campaigns and compromises per provider index: each working attacker's
+    /// output goes to the provider whose seats it ran on (grown as needed:
+    /// providers past its end produced nothing).
+    pub by_provider: Vec<Attributed>,
+}
+
+/// What the customers of one provider produced (campaigns and compromises
+/// from the act; losses once the compromises are split over segments).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Attributed {
+    /// Seat-days of campaigning on its seats.
+    pub campaigns: u64,
+    /// Accounts compromised by those campaigns.
+    pub compromises: u64,
+    /// Victims' monetised losses of those compromises (drawn).
+    pub losses_usd: f64,
+    /// Their expected monetised losses given their split over segments.
+    pub expected_losses_usd: f64,
+}
+
+impl Attributed {
+    /// Add another's output.
+    pub fn add(&mut self, other: &Attributed) {
+        self.campaigns += other.campaigns;
+        self.compromises += other.compromises;
+        self.losses_usd += other.losses_usd;
+        self.expected_losses_usd += other.expected_losses_usd;
+    }
 }
 
 /// Attackers by status.
@@ -207,6 +235,13 @@ impl ActTally {
         self.desisted += other.desisted;
         self.quits += other.quits;
         self.displaced += other.displaced;
+        if self.by_provider.len() < other.by_provider.len() {
+            self.by_provider
+                .resize(other.by_provider.len(), Attributed::default());
+        }
+        for (mine, theirs) in self.by_provider.iter_mut().zip(&other.by_provider) {
+            mine.add(theirs);
+        }
     }
 }
 
@@ -226,7 +261,12 @@ pub struct ChunkOutput {
 impl ChunkOutput {
     /// Empty it for a new day, keeping its buffers.
     pub fn clear(&mut self) {
-        self.tally = ActTally::default();
+        let mut by_provider = std::mem::take(&mut self.tally.by_provider);
+        by_provider.clear();
+        self.tally = ActTally {
+            by_provider,
+            ..ActTally::default()
+        };
         self.intents.clear();
         self.releases.clear();
         self.counts = StatusCounts::default();
@@ -630,6 +670,12 @@ fn run_campaigns(
     attacker.cash += proceeds - cost;
     tally.campaigns += u64::from(attacker.seats);
     tally.compromises += compromises;
+    let j = usize::from(attacker.provider);
+    if tally.by_provider.len() <= j {
+        tally.by_provider.resize(j + 1, Attributed::default());
+    }
+    tally.by_provider[j].campaigns += u64::from(attacker.seats);
+    tally.by_provider[j].compromises += compromises;
     tally.proceeds_usd += proceeds;
     tally.campaign_cost_usd += cost;
 }

@@ -121,10 +121,16 @@ impl Victims {
             compromises[s] += count;
             losses[s] += loss;
             day.losses_usd += loss;
-            day.expected_losses_usd += count as f64 * spec.monetise_prob * mean_loss(spec);
+            day.expected_losses_usd += count as f64 * expected_loss(spec);
         }
         day
     }
+}
+
+/// Expected monetised loss of one compromise in the segment of `spec`:
+/// `monetise_prob x loss_median x exp(loss_sigma² / 2)`.
+pub fn expected_loss(spec: &SegmentSpec) -> f64 {
+    spec.monetise_prob * mean_loss(spec)
 }
 
 /// Mean of the log-normal loss of one monetised compromise.

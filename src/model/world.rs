@@ -6,7 +6,8 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::attacker::{
-    Attacker, MarketView, NO_PROVIDER, Status, StatusCounts, geometric_days, search_days,
+    Attacker, Attributed, MarketView, NO_PROVIDER, Status, StatusCounts, geometric_days,
+    search_days,
 };
 use super::config::{ArmPlan, Model};
 use super::market::choose;
@@ -95,10 +96,13 @@ pub struct World<'a> {
     pub entrants: u32,
     /// Expected daily profit of a typical attacker of each type at the start.
     pub reference_profit: Vec<f64>,
-    /// Compromises per segment over the recorded days.
-    pub segment_compromises: Vec<u64>,
-    /// Losses per segment over the recorded days.
-    pub segment_losses: Vec<f64>,
+    /// Compromises per provider index and segment over the recorded days
+    /// (a provider without any has no entry yet).
+    pub segment_compromises: Vec<Vec<u64>>,
+    /// Losses per provider index and segment over the recorded days.
+    pub segment_losses: Vec<Vec<f64>>,
+    /// Today's output per provider index (losses on recorded days only).
+    pub attributed: Vec<Attributed>,
 }
 
 impl<'a> World<'a> {
@@ -113,7 +117,6 @@ impl<'a> World<'a> {
             .iter()
             .map(|p| Provider::new(p.name.clone(), &p.economics, ProviderStatus::Active))
             .collect();
-        let segments = model.segments.len();
         let mut world = World {
             model,
             arm,
@@ -131,8 +134,9 @@ impl<'a> World<'a> {
             events: DayEvents::default(),
             entrants: 0,
             reference_profit: Vec::new(),
-            segment_compromises: vec![0; segments],
-            segment_losses: vec![0.0; segments],
+            segment_compromises: Vec::new(),
+            segment_losses: Vec::new(),
+            attributed: Vec::new(),
         };
         world.populate();
         world.reference_profit = (0..model.attacker_types.len())

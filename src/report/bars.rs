@@ -39,7 +39,7 @@ impl Bars {
         let means: Vec<(String, BTreeMap<&str, f64>)> = results
             .arms
             .iter()
-            .map(|arm| (arm.clone(), results.segments.means(arm, dim)))
+            .map(|arm| (arm.clone(), results.segment_means(arm, dim)))
             .collect();
         let categories = ranked(&means, &results.baseline);
         let arms = means

@@ -48,26 +48,32 @@ fn free_space(dir: &Path) -> Option<f64> {
 }
 
 /// Bytes of a row of `timeseries.csv`, `segments.csv` and `providers.csv`:
-/// the averages of the RedVDS reference results (325, 51 and 97 bytes in
-/// `results/redvds-2026`) with a quarter more for longer numbers.
-const ROW_BYTES: [f64; 3] = [410.0, 64.0, 122.0];
+/// the averages of the RedVDS reference results (325, 75 and 123 bytes in
+/// a run of `scenarios/redvds-2026.toml`) with a sixth (`segments.csv`) or a
+/// quarter more for longer numbers.
+const ROW_BYTES: [f64; 3] = [410.0, 88.0, 154.0];
 /// Bytes of the report: its plots and page (RedVDS: 3 MiB).
 const REPORT_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// The disk space the results of `model` take at their fullest, in bytes: the
 /// tables, one arm's scratch file still there while they are joined, and the
-/// report; with a description of the largest term. Providers are those at
-/// the start; entrants add rows to the (small) `providers.csv`.
+/// report; with a description of the largest term. `segments.csv` has a
+/// row per (provider, segment) with compromises: counted as every segment
+/// for each provider at the start and one more for the entrants (the RedVDS
+/// reference has 8.5 providers' worth of rows per run, 7 at the start);
+/// entrants add rows to the (small) `providers.csv`.
 pub fn disk_estimate(model: &Model) -> (f64, String) {
     let arms = model.arms.len() as f64;
     let runs = arms * f64::from(model.replications);
     let days = f64::from(model.days);
     let [series_row, segment_row, provider_row] = ROW_BYTES;
-    let per_run = days * series_row + model.segments.len() as f64 * segment_row;
-    let providers = arms * days * model.providers.len() as f64 * provider_row;
+    let start_providers = model.providers.len() as f64;
+    let segment_rows = model.segments.len() as f64 * (start_providers + 1.0);
+    let per_run = days * series_row + segment_rows * segment_row;
+    let providers = arms * days * start_providers * provider_row;
     let bytes = runs * per_run * (1.0 + 1.0 / arms) + providers + REPORT_BYTES;
     let what = format!(
-        "{runs} runs (arms x replications) of {days} days and {} segments",
+        "{runs} runs (arms x replications) of {days} days, {} segments and {start_providers} providers",
         model.segments.len()
     );
     (bytes, what)

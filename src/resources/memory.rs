@@ -57,8 +57,8 @@ impl MemoryEstimate {
 }
 
 /// Bytes of one provider's sums on one day while the tables are written: a
-/// map entry with the provider's name and class and four sums.
-const PROVIDER_SUM_BYTES: f64 = 160.0;
+/// map entry with the provider's name and class and eight sums.
+const PROVIDER_SUM_BYTES: f64 = 192.0;
 
 /// Estimate the memory of running the scenario with `threads` threads.
 /// `arms` are the resolved arms (the baseline included) when known.
@@ -95,15 +95,17 @@ pub fn memory_estimate(
     let runs = arm_count as f64 * replications.min(wave);
     let per_replication = if arm_count > 1 { 2.0 } else { 1.0 };
     let segments = segments as f64;
+    // Compromises and losses per provider and segment.
+    let attributed = providers * segments * (size_of::<u64>() + size_of::<f64>()) as f64;
     let world = attackers * size_of::<Attacker>() as f64
         + providers * size_of::<Provider>() as f64
-        + segments
-            * (size_of::<SegmentSpec>() + 2 * size_of::<f64>() + 2 * size_of::<u64>()) as f64;
+        + segments * (size_of::<SegmentSpec>() + 2 * size_of::<f64>()) as f64
+        + attributed;
     let records = days
         * (size_of::<DayRecord>() as f64
             + size_of::<Vec<ProviderDay>>() as f64
             + providers * size_of::<ProviderDay>() as f64)
-        + segments * (size_of::<u64>() + size_of::<f64>()) as f64;
+        + attributed;
     let schedules: f64 = arms
         .iter()
         .flat_map(|a| &a.actions)

@@ -405,6 +405,46 @@ pub fn check_day(world: &World, record: &DayRecord, previous: u64, at: &str) {
     );
 
     assert!(!non_finite(record), "{at}: non-finite value in {record:?}");
+    check_attribution(world, record, at);
+}
+
+/// Every campaign, compromise and loss of the day is attributed to one
+/// provider: the providers' outputs add up to the day's totals exactly
+/// (losses are added in provider order by the engine as here), and on
+/// recorded days a provider's compromises are in its segment totals.
+fn check_attribution(world: &World, record: &DayRecord, at: &str) {
+    let outputs = &world.attributed;
+    assert!(outputs.len() <= world.providers.len(), "{at}: outputs");
+    let campaigns: u64 = outputs.iter().map(|o| o.campaigns).sum();
+    let compromises: u64 = outputs.iter().map(|o| o.compromises).sum();
+    let losses = outputs.iter().fold(0.0, |sum, o| sum + o.losses_usd);
+    let expected = outputs
+        .iter()
+        .fold(0.0, |sum, o| sum + o.expected_losses_usd);
+    assert_eq!(campaigns, record.campaigns, "{at}: campaigns by provider");
+    assert_eq!(
+        compromises, record.compromises,
+        "{at}: compromises by provider"
+    );
+    assert_eq!(losses, record.losses_usd, "{at}: losses by provider");
+    assert_eq!(
+        expected, record.expected_losses_usd,
+        "{at}: expected losses by provider"
+    );
+    // Segment totals are kept from the first recorded day (empty before).
+    if world.segment_compromises.is_empty() {
+        return;
+    }
+    for (j, output) in outputs.iter().enumerate() {
+        let in_segments: u64 = world
+            .segment_compromises
+            .get(j)
+            .map_or(0, |s| s.iter().sum());
+        assert!(
+            in_segments >= output.compromises,
+            "{at}: provider {j}'s compromises missing from its segments"
+        );
+    }
 }
 
 /// Check how providers changed status on internal `day`, given their

@@ -92,7 +92,7 @@ pub use abc::{
 pub use checkpoint::IDENTITY;
 pub use outputs::{FIT_COLUMNS, FitRow, ParameterSummary, SUMMARY_COLUMNS};
 pub use setup::CalibrationConfig;
-pub use targets::{Target, TargetKind, TargetsError, load_targets, parse_targets};
+pub use targets::{Attribution, Target, TargetKind, TargetsError, load_targets, parse_targets};
 
 use std::path::Path;
 use std::time::Instant;

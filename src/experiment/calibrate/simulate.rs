@@ -5,8 +5,8 @@
 use anyhow::{Context, Result};
 
 use super::setup::Setup;
-use super::targets::{KEY_COLUMNS, Target, TargetKind};
-use crate::engine::record::{DAY_COLUMNS, DayRecord};
+use super::targets::{Attribution, KEY_COLUMNS, Target, TargetKind};
+use crate::engine::record::{DAY_COLUMNS, DayRecord, OUTPUT_COLUMNS, RunOutput, timeseries_header};
 use crate::experiment::{self, Experiment, Hooks, effects};
 use crate::model::Model;
 use crate::stats::mean_defined;
@@ -24,6 +24,9 @@ impl Target {
                 &experiment.run_of(0, r).days,
                 &experiment.run_of(arm, r).days,
             )
+        };
+        let value = |r: u32, day: usize, column: usize| {
+            self.value_on(experiment.run_of(arm, r), day, column)
         };
         let reps = 0..experiment.replications;
         match &self.kind {
@@ -54,10 +57,11 @@ impl Target {
                 ..
             } => {
                 let days = *from_day as usize..=*to_day as usize;
-                vec![
-                    reps.map(|r| mean_of(&runs(r).1[days.clone()], *column))
-                        .collect(),
-                ]
+                let mean = |r: u32| {
+                    let values: Vec<_> = days.clone().map(|d| value(r, d, *column)).collect();
+                    mean_defined(&values)
+                };
+                vec![reps.map(mean).collect()]
             }
             TargetKind::Recovery { .. } => {
                 let start = model.arms[arm].window_start as usize;
@@ -70,11 +74,32 @@ impl Target {
                 .iter()
                 .map(|&(day, _)| {
                     reps.clone()
-                        .map(|r| column_value(&runs(r).1[day as usize], *column))
+                        .map(|r| value(r, day as usize, *column))
                         .collect()
                 })
                 .collect(),
         }
+    }
+
+    /// The value of a `timeseries.csv` column on recorded day `day` of
+    /// `run`: the market's, or summed over the providers of the target's
+    /// attribution (`None` if empty).
+    fn value_on(&self, run: &RunOutput, day: usize, column: usize) -> Option<f64> {
+        if self.attribution == Attribution::Market {
+            return column_value(&run.days[day], column);
+        }
+        let name = timeseries_header()[column];
+        let measure = OUTPUT_COLUMNS.iter().find(|c| c.name == name)?;
+        let providers = run.provider_days[day].iter().enumerate();
+        let covered = providers.filter(|(j, _)| {
+            let class = run.provider_classes.get(*j).map_or("", String::as_str);
+            self.attribution.covers(*j, class)
+        });
+        Some(
+            covered
+                .filter_map(|(_, p)| (measure.value)(&p.output).as_f64())
+                .sum(),
+        )
     }
 }
 
@@ -87,16 +112,6 @@ fn censored_recovery(base: &[DayRecord], hit: &[DayRecord], start: usize) -> f64
 /// The value of a `timeseries.csv` column on one day (`None` if empty).
 fn column_value(day: &DayRecord, column: usize) -> Option<f64> {
     (DAY_COLUMNS[column - KEY_COLUMNS].value)(day).as_f64()
-}
-
-/// Mean of a column over days where it is defined.
-fn mean_of(days: &[DayRecord], column: usize) -> Option<f64> {
-    mean_defined(
-        &days
-            .iter()
-            .map(|d| column_value(d, column))
-            .collect::<Vec<_>>(),
-    )
 }
 
 /// Simulated means `[target][component]` over replications.

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::engine::record::timeseries_header;
+use crate::engine::record::{OUTPUT_COLUMNS, timeseries_header};
 use crate::experiment::design::fnv1a;
 use crate::experiment::metrics;
 use crate::model::Model;
@@ -24,7 +24,8 @@ pub(super) const KEY_COLUMNS: usize = 4;
 /// One target resolved against a model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
-    /// Label (`name`, or `<kind>-<index>`).
+    /// Label (`name`, or `<kind>-<index>`, with `-<provider>` or `-<class>`
+    /// for a target of some providers' output).
     pub name: String,
     /// Arm name.
     pub arm: String,
@@ -32,6 +33,38 @@ pub struct Target {
     pub kind: TargetKind,
     /// Standard deviation of the observation (stated uncertainty).
     pub sd: f64,
+    /// Whose output a `level` or `series` target reads.
+    pub attribution: Attribution,
+}
+
+/// Whose output a target reads: the whole market's, or that of the
+/// customers of some providers (each campaign and compromise is attributed
+/// to the provider whose seats produced it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attribution {
+    /// The whole market: the `timeseries.csv` column.
+    Market,
+    /// The scenario's providers of a name (`provider` is a provider's name,
+    /// or the name of a `[[providers]]` entry for all its copies).
+    Providers {
+        /// The name given.
+        name: String,
+        /// Their provider indices.
+        indices: Vec<usize>,
+    },
+    /// Every provider of a class, entrants included.
+    Class(String),
+}
+
+impl Attribution {
+    /// Whether provider `j`, of class `class`, is one of those read.
+    pub fn covers(&self, j: usize, class: &str) -> bool {
+        match self {
+            Attribution::Market => true,
+            Attribution::Providers { indices, .. } => indices.contains(&j),
+            Attribution::Class(c) => c == class,
+        }
+    }
 }
 
 /// What a target compares, with its observed value(s). Days are recorded days.
@@ -133,6 +166,8 @@ struct RawTarget {
     from_day: Option<Spanned<When>>,
     to_day: Option<Spanned<When>>,
     file: Option<Spanned<String>>,
+    provider: Option<Spanned<String>>,
+    class: Option<Spanned<String>>,
 }
 
 /// Kinds: name, required fields, optional fields (besides `kind`, `name`, `arm`, `sd`).
@@ -142,9 +177,13 @@ const KINDS: [(&str, &[&str], &[&str]); 4] = [
         &["metric", "value"],
         &["window_start", "window_end"],
     ),
-    ("level", &["column", "from_day", "to_day", "value"], &[]),
+    (
+        "level",
+        &["column", "from_day", "to_day", "value"],
+        &["provider", "class"],
+    ),
     ("recovery", &["days"], &[]),
-    ("series", &["column", "file"], &[]),
+    ("series", &["column", "file"], &["provider", "class"]),
 ];
 
 impl RawTarget {
@@ -161,6 +200,8 @@ impl RawTarget {
             ("from_day", s(self.from_day.as_ref())),
             ("to_day", s(self.to_day.as_ref())),
             ("file", self.file.as_ref().map(Spanned::span)),
+            ("provider", self.provider.as_ref().map(Spanned::span)),
+            ("class", self.class.as_ref().map(Spanned::span)),
         ];
         fields
             .into_iter()
@@ -308,19 +349,117 @@ fn resolve_target(
         );
     }
     let kind = resolve_kind(check, i, raw, base_dir, model, arm);
+    let attribution = resolve_attribution(check, i, raw, model);
     if check.problems.len() > before {
         return None;
     }
-    let (arm, kind) = (arm?, kind?);
+    let (arm, kind, attribution) = (arm?, kind?, attribution?);
+    let whose = match &attribution {
+        Attribution::Market => String::new(),
+        Attribution::Providers { name, .. } => format!("-{name}"),
+        Attribution::Class(class) => format!("-{class}"),
+    };
     Some(Target {
-        name: raw
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}-{i}", raw.kind.get_ref())),
+        name: (raw.name.clone()).unwrap_or_else(|| format!("{}-{i}{whose}", raw.kind.get_ref())),
         arm: arm.name.clone(),
         kind,
         sd: *raw.sd.get_ref(),
+        attribution,
     })
+}
+
+/// Whose output the target reads (`provider` or `class`, else the market);
+/// a provider or class must be read on a column attributed to providers.
+fn resolve_attribution(
+    check: &mut Checker,
+    i: usize,
+    raw: &RawTarget,
+    model: &Model,
+) -> Option<Attribution> {
+    let attribution = match (&raw.provider, &raw.class) {
+        (None, None) => return Some(Attribution::Market),
+        (Some(_), Some(class)) => {
+            let message = "is given with `provider`; allowed: one of `provider` or `class`";
+            check.fail(class.span(), i, "class", message);
+            return None;
+        }
+        (Some(provider), None) => resolve_provider(check, i, provider, model)?,
+        (None, Some(class)) => resolve_class(check, i, class, model)?,
+    };
+    let column = raw.column.as_ref()?;
+    if !OUTPUT_COLUMNS.iter().any(|c| c.name == column.get_ref()) {
+        let allowed: Vec<&str> = OUTPUT_COLUMNS.iter().map(|c| c.name).collect();
+        let message = format!(
+            "is {:?}, which is not attributed to providers; allowed with `provider` or `class`: {}",
+            column.get_ref(),
+            allowed.join(", ")
+        );
+        check.fail(column.span(), i, "column", message);
+        return None;
+    }
+    Some(attribution)
+}
+
+/// The scenario's providers named `provider` (a provider, or a
+/// `[[providers]]` entry and all its copies).
+fn resolve_provider(
+    check: &mut Checker,
+    i: usize,
+    provider: &Spanned<String>,
+    model: &Model,
+) -> Option<Attribution> {
+    let name = provider.get_ref();
+    let indices: Vec<usize> = (model.providers.iter().enumerate())
+        .filter(|(_, p)| &p.name == name || &p.group == name)
+        .map(|(j, _)| j)
+        .collect();
+    if indices.is_empty() {
+        let mut known: Vec<&str> = Vec::new();
+        for p in &model.providers {
+            for n in [p.group.as_str(), p.name.as_str()] {
+                if !known.contains(&n) {
+                    known.push(n);
+                }
+            }
+        }
+        let message = format!(
+            "is {name:?}, which names no provider of the scenario; allowed: {}",
+            known.join(", ")
+        );
+        check.fail(provider.span(), i, "provider", message);
+        return None;
+    }
+    Some(Attribution::Providers {
+        name: name.clone(),
+        indices,
+    })
+}
+
+/// The providers of class `class`, entrants included.
+fn resolve_class(
+    check: &mut Checker,
+    i: usize,
+    class: &Spanned<String>,
+    model: &Model,
+) -> Option<Attribution> {
+    let mut known: Vec<&str> = Vec::new();
+    let classes =
+        (model.providers.iter().map(|p| &p.economics.class)).chain([&model.entry.template.class]);
+    for c in classes {
+        if !known.contains(&c.as_str()) {
+            known.push(c);
+        }
+    }
+    if !known.contains(&class.get_ref().as_str()) {
+        let message = format!(
+            "is {:?}, which is the class of no provider of the scenario; allowed: {}",
+            class.get_ref(),
+            known.join(", ")
+        );
+        check.fail(class.span(), i, "class", message);
+        return None;
+    }
+    Some(Attribution::Class(class.get_ref().clone()))
 }
 
 /// The arm a target names; effects and recovery need an intervention arm.

@@ -24,7 +24,9 @@ pub struct Tables<'a> {
 /// A folder whose manifest gives its days and replications (caasim always
 /// writes them) must hold every row the run wrote: in `timeseries.csv` one
 /// per (arm, replication, day), in `providers.csv` some for each (arm,
-/// day), in `segments.csv` as many for each (arm, replication) and in
+/// day), in `segments.csv` rows whose compromises add up to those of
+/// `timeseries.csv` for each (arm, replication) (as many rows for each in a
+/// folder written before attribution, one row per segment) and in
 /// `summary.csv` as many for each intervention arm. A table cut at the end
 /// of a line still reads as valid CSV; this finds it (`tests/output_safety.rs`).
 ///
@@ -50,7 +52,7 @@ pub fn check_complete(
     };
     check_series(&arms, days, replications, tables.series).map_err(|w| cut(TIMESERIES.name, w))?;
     check_providers(&arms, days, tables.providers).map_err(|w| cut(PROVIDERS.name, w))?;
-    check_segments(&arms, replications, tables.segments).map_err(|w| cut(SEGMENTS.name, w))?;
+    check_segments(&arms, replications, tables).map_err(|w| cut(SEGMENTS.name, w))?;
     check_summary(&arms, tables.summary).map_err(|w| cut(SUMMARY.name, w))
 }
 
@@ -83,9 +85,30 @@ fn check_providers(arms: &[&str], days: usize, rows: &[ProviderRow]) -> Result<(
     Ok(())
 }
 
+/// For every replication of every arm, the compromises of `segments.csv`
+/// add up to those of `timeseries.csv`; else the first where they do not.
+/// A folder written before attribution is checked by its row counts.
+fn check_segments(arms: &[&str], replications: u64, tables: &Tables) -> Result<(), String> {
+    let segments = tables.segments;
+    if segments.legacy() {
+        return check_segment_rows(arms, replications, segments);
+    }
+    for &arm in arms {
+        for r in 0..replications {
+            let (listed, total) = (segments.total(arm, r), tables.series.compromises(arm, r));
+            if listed != total {
+                return Err(format!(
+                    "segments of arm {arm:?}, replication {r} (their compromises add up to {listed}, not {total})"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// As many rows for every replication of every arm as for the fullest;
 /// else the first with fewer.
-fn check_segments(arms: &[&str], replications: u64, segments: &Segments) -> Result<(), String> {
+fn check_segment_rows(arms: &[&str], replications: u64, segments: &Segments) -> Result<(), String> {
     let most = segments.most_rows();
     for &arm in arms {
         for r in 0..replications {

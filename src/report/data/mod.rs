@@ -205,6 +205,12 @@ impl Results {
         self.arms.iter().position(|a| a == arm).unwrap_or(0)
     }
 
+    /// Per category of `dim`, the mean compromises of an arm over its
+    /// replications in `timeseries.csv` (empty for an arm without segment rows).
+    pub fn segment_means(&self, arm: &str, dim: Dimension) -> BTreeMap<&str, f64> {
+        self.segments.means(arm, dim, self.series.replications(arm))
+    }
+
     /// Arms other than the baseline, in order.
     pub fn intervention_arms(&self) -> Vec<&str> {
         self.arms

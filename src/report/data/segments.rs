@@ -1,5 +1,6 @@
 //! Compromises by victim country and sector, summed while reading
-//! `segments.csv` row by row.
+//! `segments.csv` row by row (over providers: a row is one provider's
+//! compromises in one segment).
 
 use super::table::{SEGMENTS, each_row};
 use anyhow::Result;
@@ -25,6 +26,10 @@ struct SegmentRow {
     country: String,
     sector: String,
     compromises: Option<f64>,
+    /// Absent from folders written before compromises were attributed to
+    /// providers (one row per segment then).
+    #[serde(default)]
+    provider: Option<String>,
 }
 
 /// What the report keeps of an arm of `segments.csv`.
@@ -32,6 +37,8 @@ struct SegmentRow {
 struct ArmSegments {
     /// Rows per replication.
     rows: BTreeMap<u64, usize>,
+    /// Compromises summed per replication.
+    totals: BTreeMap<u64, f64>,
     /// Compromises summed per country, rows in file order.
     countries: BTreeMap<String, f64>,
     /// Compromises summed per sector, rows in file order.
@@ -42,6 +49,7 @@ impl ArmSegments {
     fn add(&mut self, row: SegmentRow) {
         *self.rows.entry(row.replication).or_default() += 1;
         let v = row.compromises.filter(|v| v.is_finite()).unwrap_or(0.0);
+        *self.totals.entry(row.replication).or_default() += v;
         *self.countries.entry(row.country).or_default() += v;
         *self.sectors.entry(row.sector).or_default() += v;
     }
@@ -52,6 +60,8 @@ impl ArmSegments {
 #[derive(Debug, Default)]
 pub struct Segments {
     arms: BTreeMap<String, ArmSegments>,
+    /// Some row has no `provider`: a folder written before attribution.
+    legacy: bool,
 }
 
 impl Segments {
@@ -59,6 +69,7 @@ impl Segments {
     pub fn read(dir: &Path, day_limit: usize) -> Result<Self> {
         let mut segments = Segments::default();
         each_row(dir, &SEGMENTS, day_limit, |mut row: SegmentRow, _| {
+            segments.legacy |= row.provider.is_none();
             let arm = std::mem::take(&mut row.arm);
             segments.arms.entry(arm).or_default().add(row);
             Ok(())
@@ -66,9 +77,9 @@ impl Segments {
         Ok(segments)
     }
 
-    /// Per category, the mean over the arm's replications of the summed
-    /// compromises (empty for an arm without rows).
-    pub fn means(&self, arm: &str, dim: Dimension) -> BTreeMap<&str, f64> {
+    /// Per category, the mean over the arm's `replications` (at least those
+    /// with rows) of the summed compromises (empty for an arm without rows).
+    pub fn means(&self, arm: &str, dim: Dimension, replications: usize) -> BTreeMap<&str, f64> {
         let Some(arm) = self.arms.get(arm) else {
             return BTreeMap::new();
         };
@@ -76,10 +87,25 @@ impl Segments {
             Dimension::Country => &arm.countries,
             Dimension::Sector => &arm.sectors,
         };
-        let replications = arm.rows.len().max(1) as f64;
+        let replications = arm.rows.len().max(replications).max(1) as f64;
         (sums.iter())
             .map(|(category, sum)| (category.as_str(), sum / replications))
             .collect()
+    }
+
+    /// Whether the file has one row per segment (written before compromises
+    /// were attributed to providers), rather than one per provider and
+    /// segment with compromises.
+    pub fn legacy(&self) -> bool {
+        self.legacy
+    }
+
+    /// Compromises summed over the rows of a replication of an arm.
+    pub fn total(&self, arm: &str, replication: u64) -> f64 {
+        (self.arms.get(arm))
+            .and_then(|a| a.totals.get(&replication))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Number of rows of a replication of an arm.

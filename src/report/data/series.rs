@@ -106,6 +106,8 @@ struct ArmSeries {
     replications: Vec<(u64, usize)>,
     /// Replications read again by the second pass.
     read_again: usize,
+    /// Compromises summed over each replication's days.
+    compromises: BTreeMap<u64, f64>,
     /// Per measure, the bands of the raw and of the smoothed values.
     daily: [[Daily; 2]; 4],
 }
@@ -173,6 +175,8 @@ impl Series {
             }
         };
         arm.replications.push((rep.index, rep.days_from_start()));
+        let compromises = rep.values[Measure::Compromises as usize].iter().flatten();
+        arm.compromises.insert(rep.index, compromises.sum());
         arm.each_daily(rep, |daily, values| daily.add(values));
     }
 
@@ -213,6 +217,20 @@ impl Series {
         let reps = &arm.replications;
         reps.binary_search_by_key(&replication, |r| r.0)
             .map_or(0, |i| reps[i].1)
+    }
+
+    /// Number of replications of an arm (0 when it has none).
+    pub fn replications(&self, arm: &str) -> usize {
+        (self.arms.iter().find(|a| a.name == arm)).map_or(0, |a| a.replications.len())
+    }
+
+    /// Compromises summed over the days of a replication of an arm (0 when
+    /// it has none).
+    pub fn compromises(&self, arm: &str, replication: u64) -> f64 {
+        (self.arms.iter().find(|a| a.name == arm))
+            .and_then(|a| a.compromises.get(&replication))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Bands of a measure of an arm over the first `days` days, of the

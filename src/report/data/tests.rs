@@ -69,6 +69,9 @@ fn held_bands(reps: &Held, m: Measure, smooth: bool, days: usize) -> Vec<Bits> {
 /// Per arm and category, the mean compromises as computed before streaming.
 fn held_segment_means(dir: &Path, arm: &str, dim: Dimension) -> BTreeMap<String, u64> {
     let mut reader = csv::Reader::from_path(dir.join("segments.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (country, sector, compromises) = (at("country"), at("sector"), at("compromises"));
     let mut reps = BTreeSet::new();
     let mut sums: BTreeMap<String, f64> = BTreeMap::new();
     for record in reader.records() {
@@ -78,10 +81,13 @@ fn held_segment_means(dir: &Path, arm: &str, dim: Dimension) -> BTreeMap<String,
         }
         reps.insert(record[1].to_string());
         let key = match dim {
-            Dimension::Country => &record[2],
-            Dimension::Sector => &record[3],
+            Dimension::Country => &record[country],
+            Dimension::Sector => &record[sector],
         };
-        let v = record[4].parse::<f64>().ok().filter(|v| v.is_finite());
+        let v = record[compromises]
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite());
         *sums.entry(key.to_string()).or_default() += v.unwrap_or(0.0);
     }
     (sums.into_iter())
@@ -106,7 +112,7 @@ fn assert_same_as_held(dir: &Path) {
             }
         }
         for dim in [Dimension::Country, Dimension::Sector] {
-            let streamed: BTreeMap<String, u64> = (results.segments.means(arm, dim))
+            let streamed: BTreeMap<String, u64> = (results.segment_means(arm, dim))
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_bits()))
                 .collect();
