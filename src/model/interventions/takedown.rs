@@ -9,6 +9,9 @@
 //! for `round(downtime_days x (1 - r))` days (no sales or renewals; surviving
 //! servers keep serving prepaid customers); with probability
 //! `arrest_probability` the operators are arrested and the provider is gone.
+//! Operators not arrested come back: under their own brand when the downtime
+//! ends, or, with a `rebrand`, under a new brand `after_days` after the
+//! strike, with the surviving capacity and a share of the old reputation.
 //! Seized customer data raises the perceived risk of its customers by
 //! `risk_shock_customers` and everyone's by `risk_shock_all`. A strike that
 //! seizes nothing, causes no downtime, arrests no one and seizes no data
@@ -27,7 +30,7 @@ use crate::model::config::expanded_names;
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::params::{Scenario, When};
 use crate::model::provider::ProviderStatus;
-use crate::model::world::{World, half_life_factor};
+use crate::model::world::{PendingRebrand, World, half_life_factor};
 use crate::rng::Purpose;
 
 /// A takedown, once or repeated, as written in a scenario.
@@ -64,6 +67,24 @@ pub struct Takedown {
     /// Cost to the defender of each strike, in dollars.
     #[serde(default)]
     pub cost_usd: f64,
+    /// Whether operators not arrested come back under a new brand (none:
+    /// under their own brand when the downtime ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebrand: Option<Rebrand>,
+}
+
+/// A struck operator's comeback under a new brand: the burnt brand sells
+/// nothing more and leaves `after_days` after the strike, when the new brand
+/// starts selling with its surviving capacity.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rebrand {
+    /// Days from the strike to the new brand's first sale (0: the same day).
+    pub after_days: u32,
+    /// The new brand's reputation as a share of the reputation the provider
+    /// had before the strike.
+    #[serde(default = "rebrand_reputation_share")]
+    pub reputation_share: f64,
 }
 
 fn top_provider() -> Target {
@@ -74,6 +95,9 @@ fn risk_shock_customers() -> f64 {
 }
 fn risk_shock_all() -> f64 {
     0.001
+}
+fn rebrand_reputation_share() -> f64 {
+    0.25
 }
 
 /// Which providers a takedown hits.
@@ -114,6 +138,9 @@ pub struct Strike {
     pub risk_shock_customers: f64,
     /// Risk jump of everyone when data is seized.
     pub risk_shock_all: f64,
+    /// How operators not arrested come back under a new brand (none: under
+    /// their own when the downtime ends).
+    pub rebrand: Option<Rebrand>,
 }
 
 /// The names a target can match.
@@ -175,6 +202,11 @@ impl Takedown {
             1e6,
         );
         check.range(&key(at, "risk_shock_all"), self.risk_shock_all, 0.0, 1e6);
+        if let Some(rebrand) = &self.rebrand {
+            let at = key(at, "rebrand");
+            check.days(&key(&at, "after_days"), rebrand.after_days, 0);
+            check.probability(&key(&at, "reputation_share"), rebrand.reputation_share);
+        }
         Plan {
             target: self.target.clone(),
             strike: Strike {
@@ -184,6 +216,7 @@ impl Takedown {
                 customer_data_seized: self.customer_data_seized,
                 risk_shock_customers: self.risk_shock_customers,
                 risk_shock_all: self.risk_shock_all,
+                rebrand: self.rebrand,
             },
         }
     }
@@ -275,8 +308,16 @@ impl Plan {
             Target::TopK(k) => format!("the top {k} provider(s)"),
         };
         let strike = &self.strike;
+        let comeback = match strike.rebrand {
+            Some(r) => format!(
+                "; operators not arrested rebrand after {} days at {:.0}% of their reputation",
+                r.after_days,
+                100.0 * r.reputation_share
+            ),
+            None => String::new(),
+        };
         format!(
-            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}",
+            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}{comeback}",
             100.0 * strike.capacity_seized,
             strike.downtime_days,
             100.0 * strike.arrest_probability,
@@ -293,12 +334,14 @@ pub fn targets(world: &World, target: &Target) -> Vec<usize> {
     let alive = |j: &usize| world.providers[*j].status != ProviderStatus::Gone;
     let all = 0..world.providers.len();
     match target {
+        // A rebranded operator is still the provider named.
         Target::Provider(name) => all
             .filter(|&j| {
+                let first = world.operators.get(&j).copied().unwrap_or(j);
                 world
                     .model
                     .providers
-                    .get(j)
+                    .get(first)
                     .is_some_and(|p| &p.group == name || &p.name == name)
             })
             .filter(alive)
@@ -331,13 +374,16 @@ struct Hit {
     downtime: u32,
     /// Whether its operators are arrested.
     arrested: bool,
+    /// Whether (and how) its operators come back under a new brand.
+    rebrand: Option<Rebrand>,
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
 /// (MODEL.md 7.11): each target is struck as it stood at the start of the
 /// day (targets, resilience and the mean search time of the displaced are
 /// read before any strike), then the operation's learning, pressure and
-/// ambient risk shock are applied once.
+/// ambient risk shock are applied once; last, operators that rebrand at once
+/// come back.
 pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
     let strikes: Vec<(usize, &Strike)> = plans
         .iter()
@@ -373,6 +419,7 @@ pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
             seized,
             downtime,
             arrested,
+            rebrand: strike.rebrand,
         });
     }
     if hits.is_empty() {
@@ -390,6 +437,7 @@ pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
         strike_provider(world, hit, day, mean_search);
     }
     learn_from_operation(world, &hits);
+    rebrand_due(world, day, Some(mean_search));
 }
 
 /// One takedown strike on a provider, decided before the operation began.
@@ -403,7 +451,9 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
         world.remove_provider_searching(j, day, mean_search);
     } else {
         displace_seized_seats(world, j, hit.seized, day, mean_search);
-        if hit.downtime > 0 {
+        if let Some(rebrand) = hit.rebrand {
+            burn_brand(world, j, day, rebrand);
+        } else if hit.downtime > 0 {
             // Domains and portal down: no sales or renewals until it is back;
             // surviving servers serve their customers' prepaid time. A strike
             // never shortens unavailability: a provider still setting up
@@ -421,6 +471,79 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
             };
         }
     }
+}
+
+/// The struck brand is burnt: it sells nothing more (its surviving servers
+/// serve their customers' prepaid time) until its operator comes back under
+/// a new brand `after_days` after the strike, at `reputation_share` of the
+/// reputation it had before the operation. A rebrand already due earlier
+/// stands.
+fn burn_brand(world: &mut World, j: usize, day: u32, rebrand: Rebrand) {
+    let due = day + rebrand.after_days;
+    let provider = &mut world.providers[j];
+    provider.status = match provider.status {
+        ProviderStatus::Down { until_day } => ProviderStatus::Down {
+            until_day: until_day.max(due),
+        },
+        _ => ProviderStatus::Down { until_day: due },
+    };
+    let pending = PendingRebrand {
+        provider: j,
+        day: due,
+        reputation: rebrand.reputation_share * provider.reputation,
+    };
+    match world.rebrands.iter_mut().find(|r| r.provider == j) {
+        Some(earlier) if earlier.day <= due => {}
+        Some(later) => *later = pending,
+        None => world.rebrands.push(pending),
+    }
+}
+
+/// Operators whose rebrand is due by internal `day` come back, in the order
+/// their rebrands were decided; the customers their burnt brands still have
+/// search with mean `mean_search` days when given (an operation's, as the
+/// market stood before it), else the market's mean once the new brand sells.
+pub fn rebrand_due(world: &mut World, day: u32, mean_search: Option<f64>) {
+    if !world.rebrands.iter().any(|r| r.day <= day) {
+        return;
+    }
+    let (due, later) = world.rebrands.iter().partition(|r| r.day <= day);
+    world.rebrands = later;
+    for pending in due {
+        rebrand(world, pending, day, mean_search);
+    }
+}
+
+/// The burnt brand leaves as a provider that exits (its customers displaced,
+/// an exit), and, unless it is gone already or the run has created
+/// [`MAX_PROVIDERS_EVER`] providers, its operator starts selling at once
+/// under a new brand (an entry): the same provider with its capacity, cash,
+/// costs, price, resilience and quality, no customers, and the reputation
+/// set when the strike burnt the old brand, named after the operator's
+/// first brand, e.g. `RedVDS (rebrand 1)`.
+fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Option<f64>) {
+    let j = pending.provider;
+    if world.providers[j].status == ProviderStatus::Gone {
+        return; // arrested or broke meanwhile
+    }
+    if world.providers.len() < MAX_PROVIDERS_EVER {
+        let first = world.operators.get(&j).copied().unwrap_or(j);
+        let number = 1 + world.operators.values().filter(|&&o| o == first).count();
+        let mut brand = world.providers[j].clone();
+        brand.name = format!("{} (rebrand {number})", world.providers[first].name);
+        brand.status = ProviderStatus::Active;
+        brand.seats_used = 0;
+        brand.revenue_today = 0.0;
+        brand.reputation = pending.reputation;
+        let old = &mut world.providers[j];
+        old.capacity = 0.0;
+        old.cash = 0.0;
+        world.operators.insert(world.providers.len(), first);
+        world.providers.push(brand);
+        world.events.provider_entries += 1;
+    }
+    let mean_search = mean_search.unwrap_or_else(|| world.mean_search_days());
+    world.remove_provider_searching(j, day, mean_search);
 }
 
 /// Seized customer data: the provider's working customers feel more at risk.
