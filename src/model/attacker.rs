@@ -330,11 +330,12 @@ impl Attacker {
         self.go_dormant_at(rng, view, view.dormant_return);
     }
 
-    /// Leave the market for a geometric time of daily return probability `rate`.
+    /// Leave the market for a geometric time of daily return probability
+    /// `rate`. A displaced attacker stays marked displaced: if it rents
+    /// again after its dormancy, it counts as resubscribed.
     fn go_dormant_at(&mut self, rng: &mut Stream, view: &MarketView, rate: f64) {
         self.status = Status::Dormant;
         self.provider = NO_PROVIDER;
-        self.displaced = false;
         self.wake_day = view.day + geometric_days(rate, rng);
     }
 

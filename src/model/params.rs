@@ -101,7 +101,8 @@ pub struct Market {
     pub price_adjust_per_day: f64,
     /// Elasticity of price to utilisation above or below the target.
     pub price_scarcity_elasticity: f64,
-    /// Risk premium in dollars per seat-month per unit of enforcement pressure.
+    /// Risk premium in dollars per seat-month per unit of enforcement pressure
+    /// (one unit: a takedown operation that took the whole class off sale).
     pub risk_premium_usd: f64,
     /// Half-life of enforcement pressure, in days.
     pub pressure_half_life_days: f64,
@@ -111,7 +112,9 @@ pub struct Market {
     pub reputation_loss_on_hit: f64,
     /// Share of the gap to full resilience a hit provider learns.
     pub resilience_learning_hit: f64,
-    /// Share of the gap to full resilience the hit provider's peers (same class) learn.
+    /// Share of the gap to full resilience the hit provider's peers (same
+    /// class) learn when the whole class is taken off sale (in proportion to
+    /// the share taken).
     pub resilience_learning_peers: f64,
     /// Extra cost per seat-day at full resilience, in dollars.
     pub resilience_cost_usd_per_seat_day: f64,

@@ -44,6 +44,17 @@ pub struct Hardening {
     pub ramp_days: u32,
 }
 
+/// A struck provider's operator coming back under a new brand (MODEL.md 7.11).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PendingRebrand {
+    /// The burnt brand (provider index).
+    pub provider: usize,
+    /// Internal day the new brand appears.
+    pub day: u32,
+    /// The new brand's reputation.
+    pub reputation: f64,
+}
+
 /// Counters of the current day that interventions and providers add to.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DayEvents {
@@ -78,6 +89,11 @@ pub struct World<'a> {
     pub victims: Victims,
     /// Enforcement pressure per provider class (decays with a half-life).
     pub pressure: BTreeMap<String, f64>,
+    /// Rebrands of struck providers still to come, in the order decided.
+    pub rebrands: Vec<PendingRebrand>,
+    /// For each provider created by a rebrand, the first brand of its
+    /// operator (a target by name follows the operator).
+    pub operators: BTreeMap<usize, usize>,
     /// Perceived risk added to every attacker's (decays with the risk half-life).
     pub ambient_risk: f64,
     /// Payment disruptions.
@@ -125,6 +141,8 @@ impl<'a> World<'a> {
             population: Population::default(),
             victims: Victims::new(model.segments.clone(), model.market.mfa_efficacy),
             pressure: BTreeMap::new(),
+            rebrands: Vec::new(),
+            operators: BTreeMap::new(),
             ambient_risk: 0.0,
             payment_windows: Vec::new(),
             messaging_windows: Vec::new(),

@@ -322,7 +322,8 @@ fn intervention_error(
 }
 
 /// Parse one intervention table as the struct of its `kind`; the field's
-/// span in `effective` (`None` for a missing field) and the message.
+/// span in `effective` (`None` for a field missing from the table itself)
+/// and the message.
 fn kind_error(effective: &str, table: &dyn TableLike) -> Option<(Option<Range<usize>>, String)> {
     let kind = table.get("kind")?.as_str()?;
     let mut text = String::new();
@@ -347,10 +348,11 @@ fn kind_error(effective: &str, table: &dyn TableLike) -> Option<(Option<Range<us
     let (_, parse) = KINDS.iter().find(|(name, _)| *name == kind)?;
     let error = parse(&text)?;
     let message = error.message().trim().to_string();
-    if message.starts_with("missing field") {
-        return Some((None, message));
-    }
-    let span = error.span().and_then(|s| {
+    // A field missing from the intervention table itself has an empty span;
+    // one missing from a table inside it (a `rebrand`) spans that table.
+    let missing = message.starts_with("missing field");
+    let span = error.span().filter(|s| !(missing && s.is_empty()));
+    let span = span.and_then(|s| {
         let &(inner, outer, len) = pieces
             .iter()
             .rev()

@@ -127,3 +127,69 @@ fn expected_profit_is_proceeds_less_costs_subscription_and_risk() {
         expected
     ));
 }
+
+/// The small world with Alpha as the only provider, arrested on recorded day
+/// 5 (the `arrest` arm); entrants take 60 days to set up, so that every
+/// displaced customer waits, goes dormant, and rents again only later.
+fn arrest_of_the_only_provider() -> caasim::model::Model {
+    let text = small::TEXT;
+    let beta = text.find("[[providers]]\nname = \"Beta\"").unwrap();
+    let attackers = text.find("[[attackers]]").unwrap();
+    let text = format!("{}{}", &text[..beta], &text[attackers..]);
+    let overrides: Vec<String> = [
+        "entry.setup_days=60",
+        "entry.max_per_day=1",
+        "market.patience_days=3",
+        "market.search_days=2",
+        "market.dormant_return_per_day=0.2",
+    ]
+    .map(String::from)
+    .to_vec();
+    caasim::scenario::load_text(&text, "arrest-only.toml", &overrides).unwrap()
+}
+
+#[test]
+fn a_displaced_attacker_that_goes_dormant_counts_as_resubscribed_when_it_rents_again() {
+    use caasim::model::attacker::Status;
+    let model = arrest_of_the_only_provider();
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "arrest")], 0);
+    let strike = model.internal_day(5);
+    let mut resubscribed = 0;
+    // Attackers are found by identity: those who left are dropped now and then.
+    let mut hit = std::collections::BTreeSet::new();
+    let mut slept = std::collections::BTreeSet::new();
+    for day in 0..model.total_days() {
+        if day == strike {
+            hit = (world.population.as_slice().iter())
+                .filter(|a| a.status == Status::Working)
+                .map(|a| a.id)
+                .collect();
+        }
+        let record = caasim::engine::step(&mut world, day);
+        if day >= strike {
+            resubscribed += record.attackers_resubscribed;
+        }
+        for a in world.population.as_slice() {
+            if a.status == Status::Dormant && hit.contains(&a.id) {
+                slept.insert(a.id);
+            }
+        }
+    }
+    // The counter-example: customers displaced by the arrest who went
+    // dormant (nobody sold for 60 days) and rent again at the end.
+    let back = (world.population.as_slice().iter())
+        .filter(|a| a.status == Status::Working && slept.contains(&a.id))
+        .count() as u64;
+    assert!(
+        hit.len() > 100 && back > 10,
+        "{} hit, {back} back",
+        hit.len()
+    );
+    // Each of them counted when it rented again (before the fix, dormancy
+    // cleared the mark and none was counted); no one else was displaced.
+    assert!(
+        resubscribed >= back && resubscribed <= hit.len() as u64,
+        "{resubscribed} resubscribed, {back} back after dormancy, {} displaced",
+        hit.len()
+    );
+}

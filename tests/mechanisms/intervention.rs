@@ -28,6 +28,7 @@ fn a_strike_seizes_capacity_and_downtime_scaled_by_one_minus_resilience() {
     let mut world = World::new(&model, &model.arms[small::arm(&model, "takedown")], 0);
     let day = model.internal_day(5);
     let before = world.providers.clone();
+    let before_world = world.clone();
     let hit_customers = customers(&world, 0);
     let other_customers = customers(&world, 1);
     let seats_before = before[0].seats_used;
@@ -48,12 +49,18 @@ fn a_strike_seizes_capacity_and_downtime_scaled_by_one_minus_resilience() {
     assert_eq!(world.events.displaced, displaced);
     assert!(displaced > 0);
     // Learning: the hit provider by 0.3 of its gap, its class peer Beta by
-    // 0.1, Gamma (another class) not at all; reputation halves; pressure 1.
+    // 0.1 times the share of the class taken off sale (Alpha goes down: all
+    // its 200 seats of the class's 300), Gamma (another class) not at all;
+    // reputation halves; pressure rises by that share.
+    let share = 200.0 / 300.0;
     assert!(close(alpha.resilience, r + 0.3 * (1.0 - r)));
     assert!(close(alpha.reputation, before[0].reputation * 0.5));
-    assert!(close(world.providers[1].resilience, 0.2 + 0.1 * 0.8));
+    assert!(close(
+        world.providers[1].resilience,
+        0.2 + 0.1 * share * 0.8
+    ));
     assert_eq!(world.providers[2].resilience, before[2].resilience);
-    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    assert!(close(world.pressure["vds"], share));
     assert_eq!(world.pressure.get("bulletproof"), None);
     // Customer data: Alpha's customers (displaced or not) get the personal
     // shock on top of their decayed initial risk; others keep theirs.
@@ -68,8 +75,18 @@ fn a_strike_seizes_capacity_and_downtime_scaled_by_one_minus_resilience() {
     for &id in &other_customers {
         assert_eq!(attackers[id as usize].risk, initial as f32);
     }
-    assert!(close(world.ambient_risk, 0.003));
+    // Everyone's risk: 0.003 times the share of working attackers exposed.
+    let working = world_working(&before_world);
+    let exposed = hit_customers.len() as f64 / working;
+    assert!(close(world.ambient_risk, 0.003 * exposed));
     assert!(world.events.risk_shock);
+}
+
+/// Working attackers.
+fn world_working(world: &World) -> f64 {
+    (world.population.as_slice().iter())
+        .filter(|a| a.status == Status::Working)
+        .count() as f64
 }
 
 #[test]
@@ -79,13 +96,16 @@ fn a_second_strike_meets_the_learned_resilience_and_never_shortens_downtime() {
     let day = model.internal_day(5);
     act_today(&mut world, day);
     let (capacity, r) = (world.providers[0].capacity, world.providers[0].resilience);
+    let first = world.pressure["vds"];
     // The same strike again (the arm acts again if asked for the same day).
     act_today(&mut world, day);
     let alpha = &world.providers[0];
     assert!(close(alpha.capacity, capacity * (1.0 - 0.6 * (1.0 - r))));
     // round(10 x (1 - 0.475)) = 5 < 8 days left: the first downtime stands.
     assert_eq!(alpha.status, ProviderStatus::Down { until_day: day + 8 });
-    assert_eq!(world.pressure.get("vds"), Some(&2.0));
+    // Down again: all of Alpha's capacity left, out of the class's.
+    let share = capacity / (capacity + world.providers[1].capacity);
+    assert!(close(world.pressure["vds"], first + share));
 }
 
 #[test]
@@ -139,10 +159,11 @@ fn an_arrest_removes_the_provider_and_displaces_all_its_customers() {
         );
         assert!(a.wake_day > day);
     }
-    // Learning still happens, and a gone provider is no longer a target.
-    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    // Learning still happens (the whole of Alpha, 200 of the class's 300
+    // seats, is off sale), and a gone provider is no longer a target.
+    assert!(close(world.pressure["vds"], 200.0 / 300.0));
     act_today(&mut world, day);
-    assert_eq!(world.pressure.get("vds"), Some(&1.0));
+    assert!(close(world.pressure["vds"], 200.0 / 300.0));
 }
 
 #[test]
@@ -277,6 +298,8 @@ fn identical_targets_struck_on_one_day_are_struck_alike_as_one_operation() {
     let mut world = World::new(&model, &model.arms[small::arm(&model, "takedown")], 0);
     assert_eq!(world.providers.len(), 4);
     let before = world.providers.clone();
+    let exposed = (customers(&world, 0).len() + customers(&world, 1).len()) as f64;
+    let working = world_working(&world);
     let day = model.internal_day(5);
     act_today(&mut world, day);
     let (a, b) = (&world.providers[0], &world.providers[1]);
@@ -294,11 +317,16 @@ fn identical_targets_struck_on_one_day_are_struck_alike_as_one_operation() {
         (b.capacity, b.resilience, b.reputation, b.status)
     );
     // One operation: the class peer learns once, pressure and the ambient
-    // shock are applied once.
-    assert!(close(world.providers[2].resilience, 0.2 + 0.1 * 0.8));
+    // shock are applied once, scaled by the share of the class taken off
+    // sale (400 of 500 seats) and the share of working attackers exposed.
+    let share = 400.0 / 500.0;
+    assert!(close(
+        world.providers[2].resilience,
+        0.2 + 0.1 * share * 0.8
+    ));
     assert_eq!(world.providers[3].resilience, before[3].resilience);
-    assert_eq!(world.pressure.get("vds"), Some(&1.0));
-    assert!(close(world.ambient_risk, 0.003));
+    assert!(close(world.pressure["vds"], share));
+    assert!(close(world.ambient_risk, 0.003 * exposed / working));
 }
 
 /// The small world with Alpha as the only initial provider, split into `n`
@@ -326,17 +354,29 @@ fn alpha_alone(n: u32) -> caasim::model::Model {
     caasim::scenario::load_text(&text, "alpha-alone.toml", &overrides).unwrap()
 }
 
-/// Per replication, the change in campaigns (%) from the takedown's day to
-/// the end, takedown arm against the baseline (common random numbers).
-fn campaign_changes(model: &caasim::model::Model, replications: u32) -> Vec<f64> {
+/// Per replication, the change in campaigns (%) over each of the recorded
+/// `windows` (first day, end day exclusive), takedown arm against the baseline (common random numbers).
+fn campaign_changes(
+    model: &caasim::model::Model,
+    replications: u32,
+    windows: &[(usize, usize)],
+) -> Vec<Vec<f64>> {
     let arm = small::arm(model, "takedown");
-    (0..replications)
-        .map(|r| {
-            let runs = caasim::engine::run_replication(model, r, None).unwrap();
-            let sum = |arm: usize| -> f64 {
-                runs[arm].days[5..].iter().map(|d| d.campaigns as f64).sum()
-            };
-            100.0 * (sum(arm) / sum(0) - 1.0)
+    let runs: Vec<_> = (0..replications)
+        .map(|r| caasim::engine::run_replication(model, r, None).unwrap())
+        .collect();
+    (windows.iter())
+        .map(|&(first, end)| {
+            (runs.iter())
+                .map(|runs| {
+                    let sum = |arm: usize| -> f64 {
+                        (runs[arm].days[first..end].iter())
+                            .map(|d| d.campaigns as f64)
+                            .sum()
+                    };
+                    100.0 * (sum(arm) / sum(0) - 1.0)
+                })
+                .collect()
         })
         .collect()
 }
@@ -361,10 +401,12 @@ fn striking_a_provider_split_into_identical_ones_has_the_effect_of_striking_it_w
     // peer learning per provider, later targets learning from earlier ones)
     // n = 10 read -45% against -10% whole, 88 SE away.
     let replications = 40;
-    let (whole, se_whole) = mean_se(&campaign_changes(&alpha_alone(1), replications));
+    let window = [(5, 100)];
+    let (whole, se_whole) = mean_se(&campaign_changes(&alpha_alone(1), replications, &window)[0]);
     assert!(whole < -5.0, "the takedown has an effect: {whole}");
     for n in [2, 10] {
-        let (split, se_split) = mean_se(&campaign_changes(&alpha_alone(n), replications));
+        let (split, se_split) =
+            mean_se(&campaign_changes(&alpha_alone(n), replications, &window)[0]);
         let se = (se_whole.powi(2) + se_split.powi(2)).sqrt();
         eprintln!(
             "n = {n}: whole {whole:.3} ± {se_whole:.3}, split {split:.3} ± {se_split:.3}, z = {:.2}",
@@ -375,4 +417,86 @@ fn striking_a_provider_split_into_identical_ones_has_the_effect_of_striking_it_w
             "n = {n}: campaigns change {split:.2}% split against {whole:.2}% whole (SE {se:.2})"
         );
     }
+}
+
+/// The small world (Alpha with its competitors Beta and Gamma) with Alpha
+/// split into `n` identical providers, switching free as in [`alpha_alone`].
+fn alpha_among_rivals(n: u32) -> caasim::model::Model {
+    let n = f64::from(n);
+    let overrides = [
+        "market.switching_cost_usd=0".to_string(),
+        "market.switching_rebuild_days=0".to_string(),
+        format!("providers.0.count={n}"),
+        format!("providers.0.capacity_seats={}", 200.0 / n),
+        format!("providers.0.fixed_cost_usd_per_day={}", 20.0 / n),
+        format!("providers.0.cash_usd={}", 50000.0 / n),
+    ];
+    let overrides: Vec<&str> = overrides.iter().map(String::as_str).collect();
+    small::model(&overrides)
+}
+
+#[test]
+fn an_operation_on_a_provider_split_among_rivals_has_the_market_effect_of_one_on_it_whole() {
+    // Alpha (200 of the market's 400 seats, 2/3 of its class) whole or as 4
+    // identical providers of 50 seats, struck by name (the `count = 4` group)
+    // in one operation, with its rivals Beta (same class) and Gamma. The
+    // operation's pressure, peer learning and ambient shock scale with the
+    // share of the class taken off sale and the share of attackers exposed,
+    // which the split leaves unchanged. The split changes the baseline,
+    // though: the logit gives 4 identical copies 4 times the weight of one
+    // (independence of irrelevant alternatives), so split Alpha keeps more
+    // customers at renewals than Alpha whole. Each world's takedown is
+    // therefore read against its own baseline arm (common random numbers),
+    // as the change in market campaigns over two fixed windows (the first
+    // 30 days from the strike and the rest of the run), per unit of the
+    // market's seats that the struck providers held the day before the
+    // strike: the operation's effect for the share of the market it hit
+    // (about 0.51 whole and 0.66 split; the raw changes, about -9% and -12%
+    // over the first window, differ by that ratio, 9 SE apart). Under equal
+    // means the two replication means differ by at most 4 standard errors of
+    // their difference (40 replications each, independent worlds) but for a
+    // chance of about 6e-5 per window.
+    let replications = 40;
+    let windows = [(5, 35), (35, 100)];
+    let whole = changes_per_share_struck(&alpha_among_rivals(1), replications, &windows, 1);
+    let split = changes_per_share_struck(&alpha_among_rivals(4), replications, &windows, 4);
+    for (w, window) in windows.iter().enumerate() {
+        let ((a, se_a), (b, se_b)) = (mean_se(&whole[w]), mean_se(&split[w]));
+        let se = (se_a.powi(2) + se_b.powi(2)).sqrt();
+        eprintln!(
+            "days {window:?}: whole {a:.3} ± {se_a:.3}, split {b:.3} ± {se_b:.3}, z = {:.2}",
+            (b - a) / se
+        );
+        assert!(
+            a < [-5.0, -0.5][w],
+            "the takedown has an effect over {window:?}: {a}"
+        );
+        assert!(
+            (b - a).abs() <= 4.0 * se,
+            "days {window:?}: campaigns change {b:.2}% split against {a:.2}% whole (SE {se:.2})"
+        );
+    }
+}
+
+/// As [`campaign_changes`], each replication's change divided by the share
+/// of the market's seats that the first `struck` providers held in its
+/// baseline on the day before the strike (recorded day 4).
+fn changes_per_share_struck(
+    model: &caasim::model::Model,
+    replications: u32,
+    windows: &[(usize, usize)],
+    struck: usize,
+) -> Vec<Vec<f64>> {
+    let shares: Vec<f64> = (0..replications)
+        .map(|r| {
+            let day = &caasim::engine::run(model, 0, r).provider_days[4];
+            let seats = |p: &[caasim::engine::record::ProviderDay]| -> f64 {
+                p.iter().map(|p| p.seats_used as f64).sum()
+            };
+            seats(&day[..struck]) / seats(day)
+        })
+        .collect();
+    (campaign_changes(model, replications, windows).into_iter())
+        .map(|changes| changes.iter().zip(&shares).map(|(c, s)| c / s).collect())
+        .collect()
 }

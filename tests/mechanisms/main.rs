@@ -3,6 +3,7 @@
 //! imports from the layers above them).
 
 mod attacker;
+mod comeback;
 mod config;
 mod entry;
 mod intervention;

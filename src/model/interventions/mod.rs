@@ -213,8 +213,10 @@ impl Effect {
 
 /// Carry out every action of the arm scheduled on internal `day`, in the
 /// arm's order, except that all its takedown strikes of the day act together
-/// after the others, as one operation (MODEL.md 7.11).
+/// after the others, as one operation (MODEL.md 7.11). First, struck
+/// operators whose rebrand is due today come back under their new brand.
 pub fn act_today(world: &mut World, day: u32) {
+    takedown::rebrand_due(world, day, None);
     let arm = world.arm;
     let mut operation = Vec::new();
     for action in &arm.actions {

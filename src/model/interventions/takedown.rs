@@ -9,12 +9,17 @@
 //! for `round(downtime_days x (1 - r))` days (no sales or renewals; surviving
 //! servers keep serving prepaid customers); with probability
 //! `arrest_probability` the operators are arrested and the provider is gone.
+//! Operators not arrested come back: under their own brand when the downtime
+//! ends, or, with a `rebrand`, under a new brand `after_days` after the
+//! strike, with the surviving capacity and a share of the old reputation.
 //! Seized customer data raises the perceived risk of its customers by
-//! `risk_shock_customers` and everyone's by `risk_shock_all`. A strike that
-//! seizes nothing, causes no downtime, arrests no one and seizes no data
-//! changes nothing at all.
+//! `risk_shock_customers` and everyone's by `risk_shock_all` times the share
+//! of working attackers exposed. A strike that seizes nothing, causes no
+//! downtime, arrests no one and seizes no data changes nothing at all. The
+//! day's strikes are one operation, whose pressure and peer learning scale
+//! with the share of each struck class's capacity it took off sale.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::RngExt;
 use schemars::JsonSchema;
@@ -27,7 +32,7 @@ use crate::model::config::expanded_names;
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::params::{Scenario, When};
 use crate::model::provider::ProviderStatus;
-use crate::model::world::{World, half_life_factor};
+use crate::model::world::{PendingRebrand, World, half_life_factor};
 use crate::rng::Purpose;
 
 /// A takedown, once or repeated, as written in a scenario.
@@ -58,12 +63,31 @@ pub struct Takedown {
     /// Jump in perceived risk of the provider's customers when their data is seized.
     #[serde(default = "risk_shock_customers")]
     pub risk_shock_customers: f64,
-    /// Jump in perceived risk of every attacker when customer data is seized.
+    /// Jump in perceived risk of every attacker when the data of every
+    /// working attacker is seized (scaled by the share exposed).
     #[serde(default = "risk_shock_all")]
     pub risk_shock_all: f64,
     /// Cost to the defender of each strike, in dollars.
     #[serde(default)]
     pub cost_usd: f64,
+    /// Whether operators not arrested come back under a new brand (none:
+    /// under their own brand when the downtime ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebrand: Option<Rebrand>,
+}
+
+/// A struck operator's comeback under a new brand: the burnt brand sells
+/// nothing more and leaves `after_days` after the strike, when the new brand
+/// starts selling with its surviving capacity.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rebrand {
+    /// Days from the strike to the new brand's first sale (0: the same day).
+    pub after_days: u32,
+    /// The new brand's reputation as a share of the reputation the provider
+    /// had before the strike.
+    #[serde(default = "rebrand_reputation_share")]
+    pub reputation_share: f64,
 }
 
 fn top_provider() -> Target {
@@ -74,6 +98,9 @@ fn risk_shock_customers() -> f64 {
 }
 fn risk_shock_all() -> f64 {
     0.001
+}
+fn rebrand_reputation_share() -> f64 {
+    0.25
 }
 
 /// Which providers a takedown hits.
@@ -112,8 +139,11 @@ pub struct Strike {
     pub customer_data_seized: bool,
     /// Risk jump of the provider's customers when data is seized.
     pub risk_shock_customers: f64,
-    /// Risk jump of everyone when data is seized.
+    /// Risk jump of everyone when the data of every working attacker is seized.
     pub risk_shock_all: f64,
+    /// How operators not arrested come back under a new brand (none: under
+    /// their own when the downtime ends).
+    pub rebrand: Option<Rebrand>,
 }
 
 /// The names a target can match.
@@ -175,6 +205,11 @@ impl Takedown {
             1e6,
         );
         check.range(&key(at, "risk_shock_all"), self.risk_shock_all, 0.0, 1e6);
+        if let Some(rebrand) = &self.rebrand {
+            let at = key(at, "rebrand");
+            check.days(&key(&at, "after_days"), rebrand.after_days, 0);
+            check.probability(&key(&at, "reputation_share"), rebrand.reputation_share);
+        }
         Plan {
             target: self.target.clone(),
             strike: Strike {
@@ -184,6 +219,7 @@ impl Takedown {
                 customer_data_seized: self.customer_data_seized,
                 risk_shock_customers: self.risk_shock_customers,
                 risk_shock_all: self.risk_shock_all,
+                rebrand: self.rebrand,
             },
         }
     }
@@ -275,8 +311,16 @@ impl Plan {
             Target::TopK(k) => format!("the top {k} provider(s)"),
         };
         let strike = &self.strike;
+        let comeback = match strike.rebrand {
+            Some(r) => format!(
+                "; operators not arrested rebrand after {} days at {:.0}% of their reputation",
+                r.after_days,
+                100.0 * r.reputation_share
+            ),
+            None => String::new(),
+        };
         format!(
-            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}",
+            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}{comeback}",
             100.0 * strike.capacity_seized,
             strike.downtime_days,
             100.0 * strike.arrest_probability,
@@ -293,12 +337,14 @@ pub fn targets(world: &World, target: &Target) -> Vec<usize> {
     let alive = |j: &usize| world.providers[*j].status != ProviderStatus::Gone;
     let all = 0..world.providers.len();
     match target {
+        // A rebranded operator is still the provider named.
         Target::Provider(name) => all
             .filter(|&j| {
+                let first = world.operators.get(&j).copied().unwrap_or(j);
                 world
                     .model
                     .providers
-                    .get(j)
+                    .get(first)
                     .is_some_and(|p| &p.group == name || &p.name == name)
             })
             .filter(alive)
@@ -331,13 +377,21 @@ struct Hit {
     downtime: u32,
     /// Whether its operators are arrested.
     arrested: bool,
+    /// Whether (and how) its operators come back under a new brand.
+    rebrand: Option<Rebrand>,
+    /// Seats of capacity it takes off sale: all of the provider's when it
+    /// is arrested, goes down or rebrands, else the seats seized.
+    removed: f64,
+    /// Risk jumps of its customers and of everyone when it seizes customer data.
+    data: Option<(f64, f64)>,
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
 /// (MODEL.md 7.11): each target is struck as it stood at the start of the
-/// day (targets, resilience and the mean search time of the displaced are
-/// read before any strike), then the operation's learning, pressure and
-/// ambient risk shock are applied once.
+/// day (targets, resilience, capacity and the mean search time of the
+/// displaced are read before any strike), then the operation's learning,
+/// pressure and ambient risk shock are applied once, scaled by what it
+/// removed; last, operators that rebrand at once come back.
 pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
     let strikes: Vec<(usize, &Strike)> = plans
         .iter()
@@ -347,49 +401,79 @@ pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
                 .map(move |j| (j, &plan.strike))
         })
         .collect();
-    let mut hits = Vec::new();
-    let mut exposed: Vec<(usize, f64)> = Vec::new();
-    let mut ambient_shock: Option<f64> = None;
-    for &(j, strike) in &strikes {
-        let resilience = world.providers[j].resilience;
-        let seized = strike.capacity_seized * (1.0 - resilience);
-        let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
-        let arrested = strike.arrest_probability > 0.0 && {
-            let mut rng = world.key.provider(Purpose::Enforcement, day, j);
-            rng.random::<f64>() < strike.arrest_probability
-        };
-        if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
-            continue;
-        }
-        if strike.customer_data_seized {
-            match exposed.iter_mut().find(|(k, _)| *k == j) {
-                Some((_, shock)) => *shock = shock.max(strike.risk_shock_customers),
-                None => exposed.push((j, strike.risk_shock_customers)),
-            }
-            ambient_shock = Some(ambient_shock.unwrap_or(0.0).max(strike.risk_shock_all));
-        }
-        hits.push(Hit {
-            j,
-            seized,
-            downtime,
-            arrested,
-        });
-    }
+    let hits: Vec<Hit> = strikes
+        .iter()
+        .filter_map(|&(j, strike)| decide(world, j, strike, day))
+        .collect();
     if hits.is_empty() {
         return;
     }
+    let shares = removed_shares(world, &hits);
     let mean_search = world.mean_search_days();
-    for &(j, shock) in &exposed {
-        expose_customers(world, j, shock, day);
-    }
-    if let Some(shock) = ambient_shock {
-        world.ambient_risk += shock;
-        world.events.risk_shock = true;
-    }
+    expose_customers(world, &hits, day);
     for hit in &hits {
         strike_provider(world, hit, day, mean_search);
     }
-    learn_from_operation(world, &hits);
+    learn_from_operation(world, &hits, &shares);
+    rebrand_due(world, day, Some(mean_search));
+}
+
+/// What `strike` does to provider `j` on `day`; `None` when it is not
+/// effective (it seizes nothing, causes no downtime, arrests no one and
+/// seizes no data).
+fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
+    let provider = &world.providers[j];
+    let resilience = provider.resilience;
+    let seized = strike.capacity_seized * (1.0 - resilience);
+    let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
+    let arrested = strike.arrest_probability > 0.0 && {
+        let mut rng = world.key.provider(Purpose::Enforcement, day, j);
+        rng.random::<f64>() < strike.arrest_probability
+    };
+    if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
+        return None;
+    }
+    let off_sale = arrested || downtime > 0 || strike.rebrand.is_some();
+    Some(Hit {
+        j,
+        seized,
+        downtime,
+        arrested,
+        rebrand: strike.rebrand,
+        removed: provider.capacity * if off_sale { 1.0 } else { seized },
+        data: strike
+            .customer_data_seized
+            .then_some((strike.risk_shock_customers, strike.risk_shock_all)),
+    })
+}
+
+/// For each class the operation hit, the share of the class's capacity
+/// (providers not gone, at the start of the day) that it takes off sale,
+/// each provider counted once (its largest hit): the operation's size.
+fn removed_shares(world: &World, hits: &[Hit]) -> BTreeMap<String, f64> {
+    let mut removed: BTreeMap<usize, f64> = BTreeMap::new();
+    for hit in hits {
+        let seats = removed.entry(hit.j).or_insert(0.0);
+        *seats = seats.max(hit.removed);
+    }
+    let mut by_class: BTreeMap<String, f64> = BTreeMap::new();
+    for (j, seats) in removed {
+        *by_class
+            .entry(world.providers[j].class.clone())
+            .or_insert(0.0) += seats;
+    }
+    for (class, seats) in &mut by_class {
+        let capacity: f64 = (world.providers.iter())
+            .filter(|p| &p.class == class && p.status != ProviderStatus::Gone)
+            .map(|p| p.capacity)
+            .sum();
+        *seats = if capacity > 0.0 {
+            (*seats / capacity).min(1.0)
+        } else {
+            0.0
+        };
+    }
+    by_class
 }
 
 /// One takedown strike on a provider, decided before the operation began.
@@ -403,7 +487,9 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
         world.remove_provider_searching(j, day, mean_search);
     } else {
         displace_seized_seats(world, j, hit.seized, day, mean_search);
-        if hit.downtime > 0 {
+        if let Some(rebrand) = hit.rebrand {
+            burn_brand(world, j, day, rebrand);
+        } else if hit.downtime > 0 {
             // Domains and portal down: no sales or renewals until it is back;
             // surviving servers serve their customers' prepaid time. A strike
             // never shortens unavailability: a provider still setting up
@@ -423,14 +509,111 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
     }
 }
 
-/// Seized customer data: the provider's working customers feel more at risk.
-fn expose_customers(world: &mut World, j: usize, shock: f64, day: u32) {
-    let decay = half_life_factor(world.model.market.risk_half_life_days);
-    for attacker in world.population.as_mut_slice() {
-        if attacker.status == Status::Working && usize::from(attacker.provider) == j {
-            attacker.add_risk(shock, day, decay);
+/// The struck brand is burnt: it sells nothing more (its surviving servers
+/// serve their customers' prepaid time) until its operator comes back under
+/// a new brand `after_days` after the strike, at `reputation_share` of the
+/// reputation it had before the operation. A rebrand already due earlier
+/// stands.
+fn burn_brand(world: &mut World, j: usize, day: u32, rebrand: Rebrand) {
+    let due = day + rebrand.after_days;
+    let provider = &mut world.providers[j];
+    provider.status = match provider.status {
+        ProviderStatus::Down { until_day } => ProviderStatus::Down {
+            until_day: until_day.max(due),
+        },
+        _ => ProviderStatus::Down { until_day: due },
+    };
+    let pending = PendingRebrand {
+        provider: j,
+        day: due,
+        reputation: rebrand.reputation_share * provider.reputation,
+    };
+    match world.rebrands.iter_mut().find(|r| r.provider == j) {
+        Some(earlier) if earlier.day <= due => {}
+        Some(later) => *later = pending,
+        None => world.rebrands.push(pending),
+    }
+}
+
+/// Operators whose rebrand is due by internal `day` come back, in the order
+/// their rebrands were decided; the customers their burnt brands still have
+/// search with mean `mean_search` days when given (an operation's, as the
+/// market stood before it), else the market's mean once the new brand sells.
+pub fn rebrand_due(world: &mut World, day: u32, mean_search: Option<f64>) {
+    if !world.rebrands.iter().any(|r| r.day <= day) {
+        return;
+    }
+    let (due, later) = world.rebrands.iter().partition(|r| r.day <= day);
+    world.rebrands = later;
+    for pending in due {
+        rebrand(world, pending, day, mean_search);
+    }
+}
+
+/// The burnt brand leaves as a provider that exits (its customers displaced,
+/// an exit), and, unless it is gone already or the run has created
+/// [`MAX_PROVIDERS_EVER`] providers, its operator starts selling at once
+/// under a new brand (an entry): the same provider with its capacity, cash,
+/// costs, price, resilience and quality, no customers, and the reputation
+/// set when the strike burnt the old brand, named after the operator's
+/// first brand, e.g. `RedVDS (rebrand 1)`.
+fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Option<f64>) {
+    let j = pending.provider;
+    if world.providers[j].status == ProviderStatus::Gone {
+        return; // arrested or broke meanwhile
+    }
+    if world.providers.len() < MAX_PROVIDERS_EVER {
+        let first = world.operators.get(&j).copied().unwrap_or(j);
+        let number = 1 + world.operators.values().filter(|&&o| o == first).count();
+        let mut brand = world.providers[j].clone();
+        brand.name = format!("{} (rebrand {number})", world.providers[first].name);
+        brand.status = ProviderStatus::Active;
+        brand.seats_used = 0;
+        brand.revenue_today = 0.0;
+        brand.reputation = pending.reputation;
+        let old = &mut world.providers[j];
+        old.capacity = 0.0;
+        old.cash = 0.0;
+        world.operators.insert(world.providers.len(), first);
+        world.providers.push(brand);
+        world.events.provider_entries += 1;
+    }
+    let mean_search = mean_search.unwrap_or_else(|| world.mean_search_days());
+    world.remove_provider_searching(j, day, mean_search);
+}
+
+/// Seized customer data: the working customers of each provider whose data
+/// an effective strike seized get its personal shock (the largest of those
+/// strikes'), and the ambient risk rises by each such provider's
+/// `risk_shock_all` (the largest) times the share of working attackers who
+/// are its customers; today is then a risk-shock day.
+fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
+    let mut exposed: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+    for hit in hits {
+        if let Some((customers, all)) = hit.data {
+            let shock = exposed.entry(hit.j).or_insert((0.0, 0.0));
+            *shock = (shock.0.max(customers), shock.1.max(all));
         }
     }
+    if exposed.is_empty() {
+        return;
+    }
+    let decay = half_life_factor(world.model.market.risk_half_life_days);
+    let (mut working, mut ambient) = (0u64, 0.0);
+    for attacker in world.population.as_mut_slice() {
+        if attacker.status != Status::Working {
+            continue;
+        }
+        working += 1;
+        if let Some(&(customers, all)) = exposed.get(&usize::from(attacker.provider)) {
+            attacker.add_risk(customers, day, decay);
+            ambient += all;
+        }
+    }
+    if working > 0 {
+        world.ambient_risk += ambient / working as f64;
+    }
+    world.events.risk_shock = true;
 }
 
 /// Without downtime, customers whose seats were seized lose them: each with
@@ -449,25 +632,27 @@ fn displace_seized_seats(world: &mut World, j: usize, seized: f64, day: u32, mea
 
 /// After the operation: each hit provider learns from its own hit (once,
 /// however many strikes of the day hit it); every other provider of a
-/// struck class that is not gone learns once, as a peer; and enforcement
-/// pressure on each struck class rises by 1.
-fn learn_from_operation(world: &mut World, hits: &[Hit]) {
+/// struck class that is not gone learns once, as a peer, in proportion to
+/// the share of its class the operation took off sale; and enforcement
+/// pressure on each struck class rises by that share.
+fn learn_from_operation(world: &mut World, hits: &[Hit], shares: &BTreeMap<String, f64>) {
     let market = &world.model.market;
     let mut hit = vec![false; world.providers.len()];
-    let mut classes = BTreeSet::new();
     for h in hits {
         if !hit[h.j] {
             hit[h.j] = true;
             world.providers[h.j].suffer_hit(market);
-            classes.insert(world.providers[h.j].class.clone());
         }
     }
     for (k, peer) in world.providers.iter_mut().enumerate() {
-        if !hit[k] && peer.status != ProviderStatus::Gone && classes.contains(&peer.class) {
-            peer.learn_resilience(market.resilience_learning_peers);
+        if hit[k] || peer.status == ProviderStatus::Gone {
+            continue;
+        }
+        if let Some(share) = shares.get(&peer.class) {
+            peer.learn_resilience(market.resilience_learning_peers * share);
         }
     }
-    for class in classes {
-        *world.pressure.entry(class).or_insert(0.0) += 1.0;
+    for (class, share) in shares {
+        *world.pressure.entry(class.clone()).or_insert(0.0) += share;
     }
 }
