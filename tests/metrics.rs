@@ -145,8 +145,9 @@ fn two_providers(takedown: bool) -> RunOutput {
 fn removing_the_cheapest_provider_moves_the_price_paid_not_the_index() {
     let (base, arm) = (two_providers(false), two_providers(true));
     let p = plan(10, 39);
-    // Index: weights 1/2 and 1/2; the cheap provider is carried at its last
-    // selling price ($10, not the $99 it shows while down): 20 against 20.
+    // Index: weights 1/2 and 1/2; the cheap provider is down, so its price
+    // relative (not the $99 it shows while down) is imputed by the dear
+    // one's, which is 1: 1 against 1.
     for name in ["price_index_change_peak_pct", "price_index_change_mean_pct"] {
         let change = metric(&base, &arm, &p, name).expect(name);
         assert!(change.abs() < 1e-9, "{name}: {change}");
@@ -168,6 +169,45 @@ fn removing_the_cheapest_provider_moves_the_price_paid_not_the_index() {
     let expected = 50.0 * shares.iter().sum::<f64>() / shares.len() as f64;
     let mean = metric(&base, &arm, &p, "price_paid_change_mean_pct").expect("mean");
     assert!((mean - expected).abs() < 1e-9, "{mean} against {expected}");
+}
+
+#[test]
+fn the_index_follows_the_providers_still_selling_at_their_fixed_weights() {
+    // Three providers with seat weights 1/2, 1/4 and 1/4 before day 10. In
+    // the arm the first is down from day 10; from day 20 the second charges
+    // 20% more and the third 40% more. The first's relative is imputed by
+    // the other two's, weighted 1/4 and 1/4: (1.2 + 1.4) / 2 = 1.3, +30%.
+    // (Carried at its last price, the down provider's half of the weight
+    // would have read 0.5 + 0.25 x 1.2 + 0.25 x 1.4 = 1.15, +15%.)
+    let three = |takedown: bool| {
+        let days = 40;
+        let mut out = run(|_| 100, days);
+        for d in 0..days {
+            let hit = takedown && d >= 10;
+            let dearer = takedown && d >= 20;
+            let provider = |seats: u64, price: f64, rise: f64, active: bool| ProviderDay {
+                seats_used: seats,
+                capacity: 100.0,
+                price: if dearer { price * rise } else { price },
+                active,
+                ..ProviderDay::default()
+            };
+            out.provider_days[d] = vec![
+                provider(if hit { 0 } else { 50 }, 10.0, 1.0, !hit),
+                provider(25, 30.0, 1.2, true),
+                provider(25, 40.0, 1.4, true),
+            ];
+        }
+        out
+    };
+    let (base, arm) = (three(false), three(true));
+    let p = plan(10, 39);
+    let peak = metric(&base, &arm, &p, "price_index_change_peak_pct").expect("peak");
+    assert!((peak - 30.0).abs() < 1e-9, "{peak}");
+    // Mean: 1 on days 10-19 and 1.3 on days 20-39 against 1 throughout:
+    // (10 + 20 x 1.3) / 30 - 1 = +20%.
+    let mean = metric(&base, &arm, &p, "price_index_change_mean_pct").expect("mean");
+    assert!((mean - 20.0).abs() < 1e-9, "{mean}");
 }
 
 #[test]

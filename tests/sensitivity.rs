@@ -152,10 +152,11 @@ fn linear_model_indices_are_the_variance_shares() {
 }
 
 #[test]
-fn an_integer_parameter_has_the_indices_of_its_rounded_values() {
-    // y = n + x with n drawn on [0, 4] and rounded, x ~ U[0, 1]. Rounding
-    // gives 0 and 4 probability 1/8 each and 1, 2, 3 probability 1/4 each:
-    // Var(n) = 1.5, Var(x) = 1/12, so S_n = ST_n = 18/19 and S_x = 1/19.
+fn an_integer_parameter_has_the_indices_of_its_whole_values() {
+    // y = n + x with n drawn uniformly on the whole numbers 0..=4, x ~ U[0, 1]:
+    // Var(n) = (5^2 - 1) / 12 = 2, Var(x) = 1/12, so S_n = ST_n = 24/25 and
+    // S_x = 1/25. (Rounding a uniform draw on [0, 4] would have given the
+    // ends half the weight: Var(n) = 1.5 and 18/19.)
     let ranges = vec![
         Parameter {
             integer: true,
@@ -168,7 +169,7 @@ fn an_integer_parameter_has_the_indices_of_its_rounded_values() {
     assert!(n.iter().all(|v| ["0", "1", "2", "3", "4"].contains(v)));
     let y = outputs(&design, |x| x[0] + x[1]);
     let s = sobol_indices(&y, 2, 1000, 3).unwrap();
-    let shares = [18.0 / 19.0, 1.0 / 19.0];
+    let shares = [24.0 / 25.0, 1.0 / 25.0];
     check_within(&s.first_order, &shares, 0.03);
     check_within(&s.total, &shares, 0.03);
 }

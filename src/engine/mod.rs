@@ -137,6 +137,9 @@ fn advance(
 fn finish(world: World, mut output: RunOutput) -> RunOutput {
     output.provider_names = world.providers.iter().map(|p| p.name.clone()).collect();
     output.provider_classes = world.providers.iter().map(|p| p.class.clone()).collect();
+    output.provider_operators = (0..world.providers.len())
+        .map(|j| world.operators.get(&j).copied().unwrap_or(j))
+        .collect();
     output.segment_compromises = world.segment_compromises;
     output.segment_losses = world.segment_losses;
     output
@@ -287,8 +290,9 @@ fn victims_day(world: &mut World, day: u32) -> VictimDay {
     total
 }
 
-/// Providers settle their books, install capacity that has arrived, leave
-/// when out of cash, and plan capacity, adjust price and reputation.
+/// Providers settle their books, plan capacity and adjust price and
+/// reputation (active ones), install capacity that has arrived, and leave
+/// when out of cash.
 fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBooks {
     let market = &world.model.market;
     let visible_reputation: f64 = world
@@ -303,9 +307,6 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
         let day_books = provider.settle_day(market);
         books.revenue += day_books.revenue;
         books.costs += day_books.costs;
-        if provider.status != ProviderStatus::Gone {
-            provider.receive_orders(day);
-        }
         if provider.is_active() {
             let share = if visible_reputation > 0.0 {
                 provider.reputation / visible_reputation
@@ -317,6 +318,11 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
             let pressure = world.pressure.get(&provider.class).copied().unwrap_or(0.0);
             provider.adjust_price(pressure, market);
             provider.grow_reputation(market);
+        }
+        if provider.status != ProviderStatus::Gone {
+            // After planning: an order with no lead time is installed the
+            // day it is placed, and sold from the next day.
+            provider.receive_orders(day);
         }
         if provider.status != ProviderStatus::Gone && provider.cash < 0.0 {
             broke.push(j);

@@ -312,6 +312,10 @@ pub struct RunOutput {
     pub provider_names: Vec<String>,
     /// Provider classes, by provider index.
     pub provider_classes: Vec<String>,
+    /// Each provider's operator, as the index of its first brand: itself,
+    /// or for a brand created by a rebrand, the provider its operator first
+    /// ran (a calibration target of a provider follows its operator).
+    pub provider_operators: Vec<usize>,
     /// Per recorded day, a snapshot of each provider that existed that day.
     pub provider_days: Vec<Vec<ProviderDay>>,
     /// Compromises per provider index and segment over the recorded days

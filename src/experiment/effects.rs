@@ -59,12 +59,17 @@ pub(super) fn mean_change(pairs: &[(f64, f64)]) -> Option<f64> {
 }
 
 /// The Laspeyres price index of the baseline and of the arm on each day of
-/// `window` (recorded days), as `(base, arm)` pairs. Providers that exist on
-/// the day before `first` (the first intervention day) carry fixed weights:
-/// their seat shares averaged over the [`PRICE_WEIGHT_DAYS`] days before
-/// `first` (the baseline's days, which the arm shares). A provider that is
-/// down or gone is carried at its last selling price (its price on the last
-/// day it was active, or its price on the day before `first`). Undefined
+/// `window` (recorded days) on which both are defined, as `(base, arm)`
+/// pairs. Providers selling on the day before `first` (the first
+/// intervention day) carry fixed weights: their seat shares averaged over
+/// the [`PRICE_WEIGHT_DAYS`] days before `first` (the baseline's days, which
+/// the arm shares). The index of a day is the weighted mean of the price
+/// relatives (price that day over price the day before `first`) of those
+/// providers selling that day: a provider down or gone has its relative
+/// imputed by the others' (the usual treatment of a missing price), so
+/// removing a cheap provider changes no relative and moves the index by
+/// nothing (its effect on what customers pay is `price_paid_change_*`).
+/// Undefined on a day when none of those providers sells, and as a whole
 /// when no day before `first` is recorded or no seat was rented then.
 pub(super) fn price_index(
     baseline: &RunOutput,
@@ -85,31 +90,38 @@ pub(super) fn price_index(
             *w += p.seats_used as f64 / seats as f64;
         }
     }
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
+    let start: Vec<ProviderDay> = baseline.provider_days[before].clone();
+    for (w, p) in weights.iter_mut().zip(&start) {
+        if !p.active || p.price <= 0.0 {
+            *w = 0.0; // no price to compare with
+        }
+    }
+    if weights.iter().sum::<f64>() <= 0.0 {
         return None;
     }
-    let series = |run: &RunOutput| -> Option<Vec<f64>> {
-        let mut last: Vec<f64> = run.provider_days.get(before)?[..providers]
-            .iter()
-            .map(|p| p.price)
-            .collect();
-        let mut index = Vec::new();
-        for d in first..=*window.end() {
-            let day: &[ProviderDay] = run.provider_days.get(d)?;
-            for (price, p) in last.iter_mut().zip(day) {
-                if p.active {
-                    *price = p.price;
-                }
-            }
-            if window.contains(&d) {
-                index.push(weights.iter().zip(&last).map(|(w, p)| w * p).sum::<f64>() / total);
+    let index_on = |day: &[ProviderDay]| -> Option<f64> {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for ((w, p0), p) in weights.iter().zip(&start).zip(day) {
+            if *w > 0.0 && p.active {
+                sum += w * p.price / p0.price;
+                weight += w;
             }
         }
-        Some(index)
+        (weight > 0.0).then(|| sum / weight)
+    };
+    let series = |run: &RunOutput| -> Option<Vec<Option<f64>>> {
+        window
+            .clone()
+            .map(|d| run.provider_days.get(d).map(|day| index_on(day)))
+            .collect()
     };
     let (b, a) = (series(baseline)?, series(arm)?);
-    Some(b.into_iter().zip(a).collect())
+    Some(
+        b.into_iter()
+            .zip(a)
+            .filter_map(|(b, a)| Some((b?, a?)))
+            .collect(),
+    )
 }
 
 /// What customers paid per seat-day rented, on each day of `window`, as

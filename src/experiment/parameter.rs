@@ -1,9 +1,11 @@
 //! A varied parameter: a scenario path with its range, and whether the field
 //! it sets is an integer. Sweeps over ranges (`--lhs`, `--sobol`),
-//! sensitivity analyses and calibrations all draw real values; a value of an
-//! integer field is rounded to the nearest whole number (halves away from
-//! zero) when applied, so that, e.g., `market.investment_lead_days=2:30` can
-//! be varied like any real parameter.
+//! sensitivity analyses and calibrations all draw real values. For an
+//! integer field, a design's uniform draw picks one of the range's whole
+//! numbers, each equally often ([`Parameter::at`]), and a calibration's real
+//! value is rounded to the nearest (halves away from zero) when applied, so
+//! that, e.g., `market.investment_lead_days=2:30` can be varied like any
+//! real parameter.
 //!
 //! Whether a field is an integer is found by asking the scenario: a value
 //! with a fractional part is refused with "invalid type: floating point" by
@@ -66,9 +68,20 @@ impl Parameter {
         Ok(parameter)
     }
 
-    /// The value at `u` in [0, 1] along the range, as applied.
+    /// The value at `u` in [0, 1] along the range, as applied. For an
+    /// integer field the range's whole numbers `low..=high` split [0, 1]
+    /// into equal parts, so each is drawn equally often (rounding a uniform
+    /// real would draw the two ends half as often as the others).
     pub fn at(&self, u: f64) -> String {
-        self.text(self.range.low + (self.range.high - self.range.low) * u)
+        let (low, high) = (self.range.low, self.range.high);
+        if self.integer {
+            let (first, last) = (low.ceil(), high.floor());
+            if first <= last {
+                let value = (first + (u * (last - first + 1.0)).floor()).min(last);
+                return self.text(value);
+            }
+        }
+        self.text(low + (high - low) * u)
     }
 
     /// The `--set` assignment of a value.
@@ -137,7 +150,18 @@ mod tests {
             ..real.clone()
         };
         assert_eq!(real.at(0.25), "3.5");
-        assert_eq!(integer.at(0.25), "4");
+        // 0..=14 is 15 whole numbers, each 1/15 of [0, 1]: 0.25 falls in
+        // the fourth, 3; the ends take a full share each.
+        assert_eq!(integer.at(0.25), "3");
+        assert_eq!(integer.at(0.0), "0");
+        assert_eq!(integer.at(0.999), "14");
+        assert_eq!(integer.at(1.0), "14");
+        let counts = (0..1500).fold([0u32; 15], |mut counts, i| {
+            let u = (f64::from(i) + 0.5) / 1500.0;
+            counts[integer.at(u).parse::<usize>().unwrap()] += 1;
+            counts
+        });
+        assert_eq!(counts, [100; 15], "every whole number equally often");
         assert_eq!(integer.text(-0.4), "0");
         assert_eq!(integer.assignment(13.6), "a.b=14");
         assert_eq!(real.assignment(13.6), "a.b=13.6");

@@ -74,7 +74,8 @@ pub struct Market {
     pub switching_rebuild_days: u32,
     /// Mean search time in days when no reputable provider is visible.
     pub search_days: f64,
-    /// How much each unit of visible reputation shortens search.
+    /// How much findability (the reputation-weighted share of serving
+    /// capacity on sale, 0-1) shortens search.
     pub search_visibility: f64,
     /// Days an attacker waits for spare capacity before going dormant.
     pub patience_days: u32,
@@ -95,7 +96,8 @@ pub struct Market {
     pub investment_horizon_days: f64,
     /// Largest daily capacity reduction as a share of capacity.
     pub capacity_shrink_per_day: f64,
-    /// Smallest growth step in seats (lets small providers grow).
+    /// Floor, in seats, of the capacity the order ceiling is a share of (lets
+    /// small providers grow).
     pub capacity_min_step_seats: f64,
     /// Share of the gap to the target price closed per day.
     pub price_adjust_per_day: f64,
@@ -106,7 +108,7 @@ pub struct Market {
     pub risk_premium_usd: f64,
     /// Half-life of enforcement pressure, in days.
     pub pressure_half_life_days: f64,
-    /// Share of the gap to full reputation gained per day while up.
+    /// Share of the gap to its own quality that reputation closes per day while up.
     pub reputation_growth_per_day: f64,
     /// Share of reputation lost when a provider is hit.
     pub reputation_loss_on_hit: f64,

@@ -191,8 +191,9 @@ impl Provider {
     /// Order up to `gap` seats if a seat's margin over the horizon exceeds
     /// its provisioning cost: no more than the size-class ceiling
     /// (`capacity_growth_per_day` of its capacity, floored at
-    /// `capacity_min_step_seats`) nor than its cash pays for; paid now,
-    /// installed `investment_lead_days` later. Returns the amount paid.
+    /// `capacity_min_step_seats`) nor than its cash pays for beyond a reserve
+    /// of one subscription period of running costs; paid now, installed
+    /// `investment_lead_days` later. Returns the amount paid.
     fn invest(&mut self, gap: f64, market: &Market, day: u32) -> f64 {
         let cost = market.provisioning_cost_usd_per_seat;
         if self.seat_margin(market) <= cost {
@@ -201,7 +202,7 @@ impl Provider {
         let ceiling =
             market.capacity_growth_per_day * self.capacity.max(market.capacity_min_step_seats);
         let affordable = if cost > 0.0 {
-            self.cash.max(0.0) / cost
+            (self.cash - self.reserve(market)).max(0.0) / cost
         } else {
             f64::INFINITY
         };
@@ -216,6 +217,14 @@ impl Provider {
         let paid = seats * cost;
         self.cash -= paid;
         paid
+    }
+
+    /// Cash kept out of investment: running costs of its capacity,
+    /// installed and on order, for one subscription period, so that buying
+    /// capacity cannot by itself leave it unable to pay its costs.
+    pub fn reserve(&self, market: &Market) -> f64 {
+        let seats = self.capacity + self.seats_on_order();
+        f64::from(market.subscription_days) * (seats * self.unit_cost(market) + self.fixed_cost)
     }
 
     /// Install the seats whose order arrives by internal `day`.

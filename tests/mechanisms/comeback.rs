@@ -153,6 +153,36 @@ fn a_rebrand_at_once_happens_the_same_day_after_the_operation_s_learning() {
 }
 
 #[test]
+fn a_rebrand_of_a_provider_still_setting_up_waits_for_its_ready_day() {
+    // Alpha still setting up for 12 more days when the rebrand-now strike
+    // hits: a strike never shortens unavailability, so its new brand sells
+    // from Alpha's ready day, not the strike's.
+    let model = model(&[]);
+    let mut world = World::new(&model, &model.arms[small::arm(&model, "rebrand-now")], 0);
+    let day = model.internal_day(5);
+    world.providers[0].status = ProviderStatus::Setup {
+        ready_day: day + 12,
+    };
+    act_today(&mut world, day);
+    assert_eq!(
+        named(&world, "Alpha (rebrand 1)"),
+        None,
+        "not on the strike day"
+    );
+    for d in day + 1..day + 12 {
+        act_today(&mut world, d);
+    }
+    assert_eq!(
+        named(&world, "Alpha (rebrand 1)"),
+        None,
+        "not before its ready day"
+    );
+    act_today(&mut world, day + 12);
+    let k = named(&world, "Alpha (rebrand 1)").expect("the new brand on its ready day");
+    assert_eq!(world.providers[k].status, ProviderStatus::Active);
+}
+
+#[test]
 fn a_later_strike_on_the_operator_s_name_follows_it_to_its_new_brand() {
     let model = model(&[]);
     let mut world = World::new(
@@ -201,5 +231,30 @@ fn a_rebrand_shortens_the_fall_after_a_takedown_against_an_arrest() {
     assert!(
         mean > 4.0 * se,
         "comeback - arrest: {mean:.0} seat-days (SE {se:.0})"
+    );
+}
+
+#[test]
+fn a_run_records_each_brand_s_operator_so_provider_targets_follow_a_rebrand() {
+    // Alpha (index 0) is struck on day 5 and rebrands at once, then is
+    // struck again by name on day 30 (its new brand rebrands no more).
+    let model = model(&[]);
+    let arm = small::arm(&model, "rebrand-then-again");
+    let runs = run_replication(&model, 0, None).unwrap();
+    let run = &runs[arm];
+    let brand = (run.provider_names.iter())
+        .position(|n| n == "Alpha (rebrand 1)")
+        .expect("Alpha's new brand");
+    assert_eq!(run.provider_operators[brand], 0, "run by Alpha's operator");
+    for (j, &operator) in run.provider_operators.iter().enumerate() {
+        if j != brand {
+            assert_eq!(operator, j, "{} runs itself", run.provider_names[j]);
+        }
+    }
+    // The baseline, which has no rebrand, maps every provider to itself.
+    let baseline = &runs[0];
+    assert!(
+        (baseline.provider_operators.iter().enumerate()).all(|(j, &o)| o == j),
+        "no rebrand in the baseline"
     );
 }

@@ -103,8 +103,9 @@ fn a_second_strike_meets_the_learned_resilience_and_never_shortens_downtime() {
     assert!(close(alpha.capacity, capacity * (1.0 - 0.6 * (1.0 - r))));
     // round(10 x (1 - 0.475)) = 5 < 8 days left: the first downtime stands.
     assert_eq!(alpha.status, ProviderStatus::Down { until_day: day + 8 });
-    // Down again: all of Alpha's capacity left, out of the class's.
-    let share = capacity / (capacity + world.providers[1].capacity);
+    // Already down, so nothing more is taken off sale but the seats seized
+    // now: 0.6 x (1 - r) of Alpha's capacity, out of the class's.
+    let share = capacity * 0.6 * (1.0 - r) / (capacity + world.providers[1].capacity);
     assert!(close(world.pressure["vds"], first + share));
 }
 

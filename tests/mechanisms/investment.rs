@@ -111,3 +111,53 @@ fn competitors_without_cash_cannot_invest() {
 fn more_competitors_recover_faster() {
     recovers_faster(&["providers.2.count=3"], &[], "competitors");
 }
+
+/// Provider 0's capacity and seats on order after stepping the small world
+/// from day 0 through `day`, with `overrides`.
+fn alpha_after(overrides: &[&str], day: u32) -> (f64, f64) {
+    let model = small::model(overrides);
+    let mut world = caasim::model::world::World::new(&model, &model.arms[0], 0);
+    for d in 0..=day {
+        caasim::engine::step(&mut world, d);
+    }
+    let alpha = &world.providers[0];
+    (alpha.capacity, alpha.seats_on_order())
+}
+
+#[test]
+fn an_order_is_installed_on_the_day_its_lead_time_ends() {
+    // With 150 seats of capacity instead of 200, Alpha's demand on day 0
+    // is above 85% of its capacity, so it orders that day (checked below:
+    // with a lead time of one day the order is seen waiting).
+    let (day0, ordered0) = alpha_after(
+        &[
+            "providers.0.capacity_seats=150",
+            "market.investment_lead_days=0",
+        ],
+        0,
+    );
+    assert_eq!(ordered0, 0.0, "with no lead time nothing waits");
+    let (day0_lead1, ordered) = alpha_after(
+        &[
+            "providers.0.capacity_seats=150",
+            "market.investment_lead_days=1",
+        ],
+        0,
+    );
+    assert!(ordered > 0.0, "with a lead time of a day the order waits");
+    assert!(
+        day0 > day0_lead1 + 0.5 * ordered,
+        "lead time 0 installs the order the day it is placed: {day0} against {day0_lead1} + {ordered}"
+    );
+    let (day1_lead1, _) = alpha_after(
+        &[
+            "providers.0.capacity_seats=150",
+            "market.investment_lead_days=1",
+        ],
+        1,
+    );
+    assert!(
+        day1_lead1 >= day0_lead1 + ordered - 1e-9,
+        "installed the next day: {day1_lead1} against {day0_lead1} + {ordered}"
+    );
+}

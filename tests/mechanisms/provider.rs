@@ -122,14 +122,16 @@ fn a_provider_orders_only_when_a_seat_earns_back_its_provisioning_and_only_what_
     let mut p = entrant(&model, 20);
     assert!(plan_now(&mut p, 1000.0, &model.market) > 0.0);
     assert!(close(p.capacity, 30.6));
-    // Cash for 0.1 seat buys 0.1 seat; no cash buys none.
+    // Cash is kept for 30 days of running costs, 30 x (30 x $0.45 + $5) =
+    // $555: cash for 0.1 seat beyond it buys 0.1 seat; none beyond it, none.
     let mut p = entrant(&model, 20);
-    p.cash = 3.59;
+    assert!(close(p.reserve(&model.market), 555.0));
+    p.cash = 555.0 + 3.59;
     plan_now(&mut p, 1000.0, &model.market);
     assert!(close(p.capacity, 30.1));
-    assert!(p.cash.abs() < 1e-9);
+    assert!(close(p.cash, 555.0));
     let mut p = entrant(&model, 20);
-    p.cash = -1.0;
+    p.cash = 555.0;
     assert_eq!(plan_now(&mut p, 1000.0, &model.market), 0.0);
     assert_eq!(p.capacity, 30.0);
 }

@@ -83,7 +83,8 @@ impl Target {
 
     /// The value of a `timeseries.csv` column on recorded day `day` of
     /// `run`: the market's, or summed over the providers of the target's
-    /// attribution (`None` if empty).
+    /// attribution (0 when it covers no provider that day; `None` for an
+    /// empty market value or a column not attributed to providers).
     fn value_on(&self, run: &RunOutput, day: usize, column: usize) -> Option<f64> {
         if self.attribution == Attribution::Market {
             return column_value(&run.days[day], column);
@@ -93,7 +94,8 @@ impl Target {
         let providers = run.provider_days[day].iter().enumerate();
         let covered = providers.filter(|(j, _)| {
             let class = run.provider_classes.get(*j).map_or("", String::as_str);
-            self.attribution.covers(*j, class)
+            let operator = run.provider_operators.get(*j).copied().unwrap_or(*j);
+            self.attribution.covers(operator, class)
         });
         Some(
             covered

@@ -45,7 +45,8 @@ pub enum Attribution {
     /// The whole market: the `timeseries.csv` column.
     Market,
     /// The scenario's providers of a name (`provider` is a provider's name,
-    /// or the name of a `[[providers]]` entry for all its copies).
+    /// or the name of a `[[providers]]` entry for all its copies), and the
+    /// brands their operators rebrand to.
     Providers {
         /// The name given.
         name: String,
@@ -57,7 +58,8 @@ pub enum Attribution {
 }
 
 impl Attribution {
-    /// Whether provider `j`, of class `class`, is one of those read.
+    /// Whether a provider run by the operator of provider `j` (its first
+    /// brand's index), of class `class`, is one of those read.
     pub fn covers(&self, j: usize, class: &str) -> bool {
         match self {
             Attribution::Market => true,

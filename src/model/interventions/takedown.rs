@@ -433,7 +433,9 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
     if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
         return None;
     }
-    let off_sale = arrested || downtime > 0 || strike.rebrand.is_some();
+    // A provider already off sale (down, setting up) is not taken off it
+    // again: only the seats seized count.
+    let off_sale = provider.is_active() && (arrested || downtime > 0 || strike.rebrand.is_some());
     Some(Hit {
         j,
         seized,
@@ -512,11 +514,15 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
 /// The struck brand is burnt: it sells nothing more (its surviving servers
 /// serve their customers' prepaid time) until its operator comes back under
 /// a new brand `after_days` after the strike, at `reputation_share` of the
-/// reputation it had before the operation. A rebrand already due earlier
-/// stands.
+/// reputation it had before the operation, and not before a provider still
+/// setting up would have started selling (a strike never shortens
+/// unavailability). A rebrand already due earlier stands.
 fn burn_brand(world: &mut World, j: usize, day: u32, rebrand: Rebrand) {
-    let due = day + rebrand.after_days;
     let provider = &mut world.providers[j];
+    let due = match provider.status {
+        ProviderStatus::Setup { ready_day } => ready_day.max(day + rebrand.after_days),
+        _ => day + rebrand.after_days,
+    };
     provider.status = match provider.status {
         ProviderStatus::Down { until_day } => ProviderStatus::Down {
             until_day: until_day.max(due),
@@ -574,6 +580,8 @@ fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Op
         let old = &mut world.providers[j];
         old.capacity = 0.0;
         old.cash = 0.0;
+        old.orders.clear(); // capacity on order goes with the operator
+        old.revenue_today = 0.0; // (rebrands run before the day's sales)
         world.operators.insert(world.providers.len(), first);
         world.providers.push(brand);
         world.events.provider_entries += 1;
@@ -586,7 +594,7 @@ fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Op
 /// an effective strike seized get its personal shock (the largest of those
 /// strikes'), and the ambient risk rises by each such provider's
 /// `risk_shock_all` (the largest) times the share of working attackers who
-/// are its customers; today is then a risk-shock day.
+/// are its customers; today is then a risk-shock day if any risk rose.
 fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
     let mut exposed: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
     for hit in hits {
@@ -599,7 +607,7 @@ fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
         return;
     }
     let decay = half_life_factor(world.model.market.risk_half_life_days);
-    let (mut working, mut ambient) = (0u64, 0.0);
+    let (mut working, mut ambient, mut shocked) = (0u64, 0.0, false);
     for attacker in world.population.as_mut_slice() {
         if attacker.status != Status::Working {
             continue;
@@ -608,12 +616,14 @@ fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
         if let Some(&(customers, all)) = exposed.get(&usize::from(attacker.provider)) {
             attacker.add_risk(customers, day, decay);
             ambient += all;
+            shocked |= customers > 0.0;
         }
     }
     if working > 0 {
         world.ambient_risk += ambient / working as f64;
     }
-    world.events.risk_shock = true;
+    // A risk-shock day (everyone checks its tolerance) only if risk rose.
+    world.events.risk_shock |= shocked || ambient > 0.0;
 }
 
 /// Without downtime, customers whose seats were seized lose them: each with
