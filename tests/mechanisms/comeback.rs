@@ -8,7 +8,8 @@ use caasim::model::interventions::act_today;
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::World;
 
-use crate::small;
+use crate::common::mean_se;
+use crate::small::{self, close};
 
 /// The takedown of Alpha on recorded day 5 (60% seized at resilience 0.25,
 /// 10 days down), with each of these comebacks as an arm of its own.
@@ -44,11 +45,6 @@ fn model(overrides: &[&str]) -> Model {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let text = format!("{}{ARMS}", small::TEXT);
     caasim::scenario::load_text(&text, "comeback.toml", &overrides).unwrap()
-}
-
-/// Exact up to floating-point rounding of a few operations.
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
 }
 
 /// The index of the provider named `name`, if any.
@@ -223,10 +219,7 @@ fn a_rebrand_shortens_the_fall_after_a_takedown_against_an_arrest() {
             campaigns(comeback) - campaigns(arrest)
         })
         .collect();
-    let n = differences.len() as f64;
-    let mean = differences.iter().sum::<f64>() / n;
-    let var = differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let se = (var / n).sqrt();
+    let (mean, se) = mean_se(&differences);
     eprintln!("comeback - arrest: {mean:.0} seat-days (SE {se:.0})");
     assert!(
         mean > 4.0 * se,

@@ -7,12 +7,8 @@ use caasim::model::interventions::victim_hardening::update as update_hardening;
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::{World, half_life_factor};
 
-use crate::small;
-
-/// Exact up to floating-point rounding of a few operations.
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
-}
+use crate::common::mean_se;
+use crate::small::{self, close};
 
 /// Identities of the working customers of provider `j`.
 fn customers(world: &World, j: usize) -> Vec<u32> {
@@ -380,13 +376,6 @@ fn campaign_changes(
                 .collect()
         })
         .collect()
-}
-
-fn mean_se(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use caasim::model::Model;
 
+use crate::common::mean_se;
 use crate::small;
 
 /// Days after the takedown (day 5) over which campaigns are counted: the
@@ -44,11 +45,8 @@ fn recovered_output(model: &Model, replications: u32) -> Vec<f64> {
 
 /// Mean and standard error of the paired differences `a - b`.
 fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    let n = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
+    let differences: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    mean_se(&differences)
 }
 
 /// Assert that the takedown arm keeps more output under `faster` than under

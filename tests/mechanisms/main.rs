@@ -2,6 +2,9 @@
 //! purpose (through the public API, so that the model's modules stay free of
 //! imports from the layers above them).
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod attacker;
 mod comeback;
 mod config;

@@ -4,11 +4,7 @@ use caasim::model::Model;
 use caasim::model::params::Market;
 use caasim::model::provider::{Provider, ProviderStatus, seat_weighted_price};
 
-use crate::small;
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
-}
+use crate::small::{self, close};
 
 /// The entrant template of the small world: 30 seats at $30, $0.45 per
 /// seat-day, $5 per day, reputation 0.2, resilience 0.2, $5,000.

@@ -141,3 +141,9 @@ pub fn model(overrides: &[&str]) -> Model {
 pub fn arm(model: &Model, name: &str) -> usize {
     model.arms.iter().position(|a| a.name == name).unwrap()
 }
+
+/// Equal up to floating-point rounding of a few operations (relative 1e-12,
+/// absolute below 1).
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+}

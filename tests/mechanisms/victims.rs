@@ -4,11 +4,7 @@
 use caasim::model::victims::{Victims, binomial};
 use caasim::rng::{Purpose, RunKey};
 
-use crate::small;
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
-}
+use crate::small::{self, close};
 
 /// The small world's segments by hand, countries outer: (targeting w,
 /// probability p, MFA adoption m, monetisation q, loss median, loss sigma).

@@ -5,11 +5,7 @@ use caasim::model::attacker::{NO_PROVIDER, Status};
 use caasim::model::provider::ProviderStatus;
 use caasim::model::world::{World, half_life_factor};
 
-use crate::small;
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
-}
+use crate::small::{self, close};
 
 #[test]
 fn the_half_life_factor_halves_a_quantity_over_its_half_life() {
