@@ -132,6 +132,9 @@ fn redvds_2026_baseline_matches_its_sources() {
         "{italy:.0} RedVDS compromises in Italy before the takedown, against 2,480"
     );
     let rank = 1 + countries.values().filter(|&&c| c > countries["IT"]).count();
+    eprintln!(
+        "RedVDS at the takedown: {seats:.0} seats rented; before it: {in_window:.0} compromises, {italy:.0} in Italy (rank {rank})"
+    );
     assert_eq!(rank, 10, "Italy ranks {rank}");
     let top = sectors.iter().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
     assert_eq!(top, "consumer-goods");
