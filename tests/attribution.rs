@@ -16,7 +16,7 @@ use caasim::engine::record::RunOutput;
 use caasim::experiment::calibrate::{self, Target};
 use caasim::experiment::{self, Experiment, Hooks, tables};
 use caasim::model::Model;
-use common::{bin, generic_text, load, mean_se};
+use common::{bin, generic_text, load, mean_se, num, read_csv};
 
 /// Two providers alike in everything but name (`Left` and `Right`, with
 /// room for every customer), and `Idle`, which no one can rent from: its
@@ -272,26 +272,6 @@ fn calibrate_refuses_an_unknown_provider_with_exit_code_2() {
         assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
     }
     assert!(!out.join("posterior.csv").exists());
-}
-
-/// A CSV file as rows of named cells.
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    (reader.records())
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .map(String::from)
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap()
 }
 
 /// `(arm, replication)` sums of a column.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, repo_path};
+use common::{bin, num, read_csv, repo_path};
 
 const SCENARIO: &str = "scenarios/redvds-2026.toml";
 const COMMITTED: &str = "results/redvds-2026/summary.csv";
@@ -58,30 +58,6 @@ fn the_disk_estimate_covers_the_reference_results() {
     );
 }
 
-/// The rows of a committed CSV file (no quoted fields), each a map from
-/// column name to text.
-fn committed_rows(file: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let text = std::fs::read_to_string(repo_path(file))
-        .unwrap_or_else(|e| panic!("{file} cannot be read ({e}): {HOW}"));
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
-    lines
-        .map(|line| {
-            header
-                .iter()
-                .zip(line.split(','))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-fn number(row: &std::collections::HashMap<String, String>, key: &str) -> f64 {
-    row[key]
-        .parse()
-        .unwrap_or_else(|_| panic!("{key} = {:?}", row[key]))
-}
-
 /// The committed baseline of `redvds-2026` against Microsoft's figures for
 /// RedVDS [MS26] (docs/MODEL.md section 9): more than 2,600 of RedVDS's seats
 /// in use at the takedown; the compromises attributed to RedVDS from 1
@@ -96,21 +72,21 @@ fn number(row: &std::collections::HashMap<String, String>, key: &str) -> f64 {
 #[test]
 fn redvds_2026_baseline_matches_its_sources() {
     let takedown_day = 135; // 14 January 2026, 135 days after 1 September 2025
-    let providers = committed_rows("results/redvds-2026/providers.csv");
-    let redvds = |row: &&std::collections::HashMap<String, String>| {
+    let providers = read_csv(&repo_path("results/redvds-2026/providers.csv"));
+    let redvds = |row: &&std::collections::BTreeMap<String, String>| {
         row["arm"] == "baseline" && row["provider"] == "RedVDS"
     };
-    let day = |row: &std::collections::HashMap<String, String>| number(row, "day") as u32;
+    let day = |row: &std::collections::BTreeMap<String, String>| num(row, "day") as u32;
     let seats = providers
         .iter()
         .filter(redvds)
         .find(|r| day(r) == takedown_day - 1)
-        .map(|r| number(r, "seats_used"))
+        .map(|r| num(r, "seats_used"))
         .expect("RedVDS on the day before the takedown");
     assert!(seats > 2600.0, "RedVDS rents {seats} seats at the takedown");
     let in_window: f64 = (providers.iter().filter(redvds))
         .filter(|r| day(r) < takedown_day)
-        .map(|r| number(r, "compromises"))
+        .map(|r| num(r, "compromises"))
         .sum();
     assert!(
         (191_000.0..300_000.0).contains(&in_window),
@@ -118,12 +94,12 @@ fn redvds_2026_baseline_matches_its_sources() {
     );
     let mut countries = std::collections::BTreeMap::<String, f64>::new();
     let mut sectors = std::collections::BTreeMap::<String, f64>::new();
-    for row in committed_rows("results/redvds-2026/segments.csv")
+    for row in read_csv(&repo_path("results/redvds-2026/segments.csv"))
         .iter()
         .filter(redvds)
     {
-        *countries.entry(row["country"].clone()).or_default() += number(row, "compromises");
-        *sectors.entry(row["sector"].clone()).or_default() += number(row, "compromises");
+        *countries.entry(row["country"].clone()).or_default() += num(row, "compromises");
+        *sectors.entry(row["sector"].clone()).or_default() += num(row, "compromises");
     }
     let total: f64 = countries.values().sum();
     let italy = countries["IT"] / total * in_window;

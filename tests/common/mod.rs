@@ -140,6 +140,31 @@ pub fn mean_se(values: &[f64]) -> (f64, f64) {
     (mean, (var / n).sqrt())
 }
 
+/// A CSV file as rows of named cells (the csv crate's reading, so quoted
+/// fields are read as written).
+pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()));
+    let header = reader.headers().expect("a header").clone();
+    (reader.records())
+        .map(|r| {
+            let r = r.expect("a well-formed row");
+            header
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A row's cell `column` as a number.
+pub fn num(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+}
+
 /// Least-squares slope of `values` against their index.
 pub fn slope(values: &[f64]) -> f64 {
     let n = values.len() as f64;
