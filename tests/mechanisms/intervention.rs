@@ -333,22 +333,26 @@ fn alpha_alone(n: u32) -> caasim::model::Model {
     let beta = text.find("[[providers]]\nname = \"Beta\"").unwrap();
     let attackers = text.find("[[attackers]]").unwrap();
     let text = format!("{}{}", &text[..beta], &text[attackers..]);
+    caasim::scenario::load_text(&text, "alpha-alone.toml", &alpha_split(n)).unwrap()
+}
+
+/// Overrides that split Alpha into `n` identical providers (capacity, fixed
+/// cost and cash divided by `n`), with switching free of cost and time: the
+/// logit gives n identical providers n times the weight of one (independence
+/// of irrelevant alternatives), so with a switching cost the customers of a
+/// split provider churn among its copies at renewal in the baseline too.
+/// That is a property of the choice model, not of operations, which the
+/// split tests are about (docs/MODEL.md section 10).
+fn alpha_split(n: u32) -> Vec<String> {
     let n = f64::from(n);
-    // Switching between identical copies free of cost and time: the logit
-    // gives n identical providers n times the weight of one (independence of
-    // irrelevant alternatives), so with a switching cost the customers of a
-    // split provider churn among its copies at renewal in the baseline too.
-    // That is a property of the choice model, not of operations, which this
-    // test is about (docs/MODEL.md section 10).
-    let overrides = [
+    vec![
         "market.switching_cost_usd=0".to_string(),
         "market.switching_rebuild_days=0".to_string(),
         format!("providers.0.count={n}"),
         format!("providers.0.capacity_seats={}", 200.0 / n),
         format!("providers.0.fixed_cost_usd_per_day={}", 20.0 / n),
         format!("providers.0.cash_usd={}", 50000.0 / n),
-    ];
-    caasim::scenario::load_text(&text, "alpha-alone.toml", &overrides).unwrap()
+    ]
 }
 
 /// Per replication, the change in campaigns (%) over each of the recorded
@@ -410,17 +414,9 @@ fn striking_a_provider_split_into_identical_ones_has_the_effect_of_striking_it_w
 }
 
 /// The small world (Alpha with its competitors Beta and Gamma) with Alpha
-/// split into `n` identical providers, switching free as in [`alpha_alone`].
+/// split into `n` identical providers ([`alpha_split`]).
 fn alpha_among_rivals(n: u32) -> caasim::model::Model {
-    let n = f64::from(n);
-    let overrides = [
-        "market.switching_cost_usd=0".to_string(),
-        "market.switching_rebuild_days=0".to_string(),
-        format!("providers.0.count={n}"),
-        format!("providers.0.capacity_seats={}", 200.0 / n),
-        format!("providers.0.fixed_cost_usd_per_day={}", 20.0 / n),
-        format!("providers.0.cash_usd={}", 50000.0 / n),
-    ];
+    let overrides = alpha_split(n);
     let overrides: Vec<&str> = overrides.iter().map(String::as_str).collect();
     small::model(&overrides)
 }
