@@ -91,7 +91,7 @@ fn a_scenario_without_uncertain_parameters_is_unchanged() {
 
 #[test]
 fn bad_distributions_are_refused_at_their_line_and_key() {
-    let cases: [(&str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str); 13] = [
         (
             r#""market.search_days" = { dist = "uniform", low = 40, high = 5 }"#,
             "uncertain.market.search_days.low",
@@ -134,8 +134,18 @@ fn bad_distributions_are_refused_at_their_line_and_key() {
         ),
         (
             r#""market.no_such_key" = { dist = "uniform", low = 1, high = 2 }"#,
-            "uncertain.market.no_such_key.low",
-            "is not a key of this table",
+            "uncertain.market.no_such_key",
+            "is not a parameter of the scenario: is not a key of this table",
+        ),
+        (
+            r#""providers.Omega.price_usd" = { dist = "uniform", low = 1, high = 2 }"#,
+            "uncertain.providers.Omega.price_usd",
+            "is not a parameter of the scenario: no element named `Omega`",
+        ),
+        (
+            r#""victims" = { dist = "uniform", low = 1, high = 2 }"#,
+            "uncertain.victims.low",
+            "allowed: a table",
         ),
         (
             r#""scenario.seed" = { dist = "uniform", low = 1, high = 2 }"#,

@@ -750,6 +750,8 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
         }
         match try_parameter(&base, &parsed.origin, name, dist) {
             Ok(parameter) => parameters.push(parameter),
+            // An empty field: the key path itself is at fault.
+            Err(("", message)) => check.fail_at(&at, message),
             Err((field, message)) => check.fail_at(&key(&at, field), message),
         }
     }
@@ -858,10 +860,22 @@ fn check_distribution(dist: &Uncertain) -> Result<(), (&'static str, String)> {
     }
 }
 
+/// Words of the problems of a key path (rather than of its value) when
+/// given as `--set`: an unknown key, or a path through lists or values that
+/// does not exist.
+const PATH_PROBLEMS: [&str; 5] = [
+    "is not a key of this table",
+    "no element named",
+    "is out of range; allowed: 0 to",
+    "is a value, not a table",
+    "is a list; allowed",
+];
+
 /// Try an uncertain parameter on the scenario text `base` (without
 /// `[uncertain]`): a fractional value tells an integer field (the parser
 /// refuses it), then every end of the range, made whole for an integer
-/// field, must load. The parameter, or the field at fault and what is wrong.
+/// field, must load. The parameter, or the field at fault (empty for the key
+/// path itself) and what is wrong.
 fn try_parameter(
     base: &str,
     origin: &str,
@@ -914,12 +928,16 @@ fn try_parameter(
                     _ => format!("`{}`: {}", p.key, p.message),
                 })
                 .collect();
+            let problems = problems.join("; ");
+            if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
+                return Err((
+                    "",
+                    format!("is not a parameter of the scenario: {problems}"),
+                ));
+            }
             return Err((
                 field,
-                format!(
-                    "`{assignment}` (the {end}) is refused: {}",
-                    problems.join("; ")
-                ),
+                format!("`{assignment}` (the {end}) is refused: {problems}"),
             ));
         }
     }
