@@ -35,7 +35,9 @@ const VALID: &str = r#""market.search_days" = { dist = "log_normal", median = 20
 "providers.Alpha.price_usd" = { dist = "triangular", low = 20, mode = 30, high = 45 }
 "market.patience_days" = { dist = "choice", values = [15, 30, 45] }
 "entry.template.reputation" = { dist = "normal", mean = 0.2, sd = 0.1, low = 0, high = 1 }
-"market.emails_per_seat_per_day" = { dist = "log_uniform", low = 200, high = 600 }"#;
+"market.emails_per_seat_per_day" = { dist = "log_uniform", low = 200, high = 600 }
+"arms.takedown.interventions.0.capacity_seized" = { dist = "uniform", low = 0.5, high = 0.9 }
+"arms.takedown.interventions.0.downtime_days" = { dist = "triangular", low = 10, mode = 30, high = 60 }"#;
 
 #[test]
 fn a_valid_table_gives_the_parameters_with_their_integer_fields() {
@@ -48,6 +50,8 @@ fn a_valid_table_gives_the_parameters_with_their_integer_fields() {
     assert_eq!(
         found,
         [
+            ("arms.takedown.interventions.0.capacity_seized", false),
+            ("arms.takedown.interventions.0.downtime_days", true),
             ("entry.template.reputation", false),
             ("market.emails_per_seat_per_day", false),
             ("market.patience_days", true),
@@ -83,6 +87,17 @@ fn a_scenario_without_uncertain_parameters_is_unchanged() {
     assert!(model.uncertain.is_empty());
     let resolved = scenario::resolved_toml(&model.scenario);
     assert!(!resolved.contains("uncertain"), "{resolved}");
+    // `caasim schema` describes the table and its distributions.
+    let schema = scenario::json_schema();
+    for word in [
+        "\"uncertain\"",
+        "log_uniform",
+        "triangular",
+        "log_normal",
+        "choice",
+    ] {
+        assert!(schema.contains(word), "{word} is not in the schema");
+    }
     // The table round-trips through the resolved scenario.
     let model = load(&with_uncertain(VALID), &[]);
     let again = load(&scenario::resolved_toml(&model.scenario), &[]);
