@@ -103,6 +103,9 @@ pub enum Purpose {
     Conversion = 9,
     /// Random designs of sweeps (Latin hypercube strata and positions).
     Design = 10,
+    /// The draw of a replication's uncertain parameters (keyed by seed and
+    /// replication only, so every arm of a replication shares it).
+    ParameterDraw = 11,
 }
 
 /// The replication-level part of every key.

@@ -31,6 +31,8 @@ pub struct Model {
     pub segments: Vec<SegmentSpec>,
     /// Arms; the first is the baseline.
     pub arms: Vec<ArmPlan>,
+    /// Uncertain parameters (`[uncertain]`), in key order.
+    pub uncertain: Vec<crate::model::uncertain::UncertainParameter>,
 }
 
 /// An initial provider with its name.

@@ -10,6 +10,7 @@
 //! - [`interventions`]: one module per intervention kind: its fields, checks, effect and description.
 //! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
+//! - [`uncertain`]: uncertain parameters and the draw of their values for a replication.
 //! - [`world`]: the state of one run (one arm, one replication).
 //!
 //! The day loop that calls these in order is in [`crate::engine`].
@@ -23,6 +24,7 @@ pub mod market;
 pub mod params;
 pub mod population;
 pub mod provider;
+pub mod uncertain;
 pub mod victims;
 pub mod world;
 

@@ -4,6 +4,8 @@
 //! The meaning of each parameter, its equation and the source of its default
 //! are in `docs/MODEL.md`; the doc comments here are the short form.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,87 @@ pub struct Scenario {
     /// The arms compared: the baseline (implicit when not listed) and intervention arms.
     #[serde(default)]
     pub arms: Vec<Arm>,
+    /// Uncertain parameters: a key path, as `--set` takes it (e.g.
+    /// `"market.search_days"`), with the distribution its value is drawn
+    /// from once per replication. The value written in the scenario is the
+    /// central value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub uncertain: BTreeMap<String, Uncertain>,
+}
+
+/// The distribution of an uncertain parameter (`[uncertain]`). Every
+/// distribution is bounded: its draws lie in [`Uncertain::support`].
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Uncertain {
+    /// Uniform on [low, high].
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Log-uniform on [low, high] (0 < low): the logarithm is uniform.
+    LogUniform {
+        /// Lower bound (above 0).
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Triangular on [low, high] with its peak at `mode`.
+    Triangular {
+        /// Lower bound.
+        low: f64,
+        /// The most likely value (low <= mode <= high).
+        mode: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Normal with `mean` and `sd`, truncated to [low, high].
+    Normal {
+        /// Mean before truncation.
+        mean: f64,
+        /// Standard deviation before truncation (above 0).
+        sd: f64,
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Log-normal with `median` and log-scale `sigma`, truncated to [low, high] (0 < low).
+    LogNormal {
+        /// Median before truncation (above 0).
+        median: f64,
+        /// Standard deviation of the logarithm (above 0).
+        sigma: f64,
+        /// Lower bound (above 0).
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// One of `values`, each equally likely.
+    Choice {
+        /// The values (at least one).
+        values: Vec<f64>,
+    },
+}
+
+impl Uncertain {
+    /// The smallest and largest value a draw can take.
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Uncertain::Uniform { low, high }
+            | Uncertain::LogUniform { low, high }
+            | Uncertain::Triangular { low, high, .. }
+            | Uncertain::Normal { low, high, .. }
+            | Uncertain::LogNormal { low, high, .. } => (*low, *high),
+            Uncertain::Choice { values } => values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                }),
+        }
+    }
 }
 
 /// Identity, length and randomness of a scenario.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::error::{Place, Problem, ScenarioError};
-use super::load::Parsed;
+use super::load::{Parsed, parse};
 use super::locate::{Locator, Override, Step};
 use crate::check::{Checks, Seg, key};
 use crate::model::calendar::parse_date;
@@ -15,7 +15,8 @@ use crate::model::config::{Action, ArmPlan, Model, NamedProvider, SegmentSpec, e
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::interventions::Context;
 use crate::model::interventions::takedown::TargetNames;
-use crate::model::params::{Arm, AttackerSpec, Dist, ProviderTemplate, Scenario};
+use crate::model::params::{Arm, AttackerSpec, Dist, ProviderTemplate, Scenario, Uncertain};
+use crate::model::uncertain::{UncertainParameter, normal_mass};
 use crate::resources::WAVE_PER_THREAD;
 use crate::resources::gib;
 use crate::resources::memory::{NO_MEMORY_CHECK_VAR, available_memory, memory_estimate};
@@ -102,10 +103,23 @@ pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     } else {
         check_memory(&mut check, s, &[], &[]);
     }
+    // Uncertain parameters are tried on the scenario, so only on one
+    // without other problems.
+    let uncertain = if check.problems.is_empty() {
+        check_uncertain(&mut check, &parsed)
+    } else {
+        Vec::new()
+    };
     check.finish(&parsed.origin)?;
     let arms = arms.expect("arms are resolved when no problem was found");
     let segments = segments.expect("segments are built when no problem was found");
-    Ok(build(parsed.scenario, start_date, arms, segments))
+    Ok(build(
+        parsed.scenario,
+        start_date,
+        arms,
+        segments,
+        uncertain,
+    ))
 }
 
 fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
@@ -671,6 +685,7 @@ fn build(
     start_date: Option<NaiveDate>,
     arms: Vec<ArmPlan>,
     segments: Vec<SegmentSpec>,
+    uncertain: Vec<UncertainParameter>,
 ) -> Model {
     let providers = scenario
         .providers
@@ -698,8 +713,235 @@ fn build(
         attacker_types,
         segments,
         arms,
+        uncertain,
         scenario,
     }
+}
+
+/// Check `[uncertain]`: each distribution well formed, and each key a
+/// numeric parameter the scenario (without `[uncertain]`) accepts at both
+/// ends of its distribution's range (every value of a `choice`), given as
+/// `--set` would give it. Returns the parameters, with whether each field is
+/// an integer.
+fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParameter> {
+    let uncertain = &parsed.scenario.uncertain;
+    if uncertain.is_empty() {
+        return Vec::new();
+    }
+    let mut doc: toml_edit::DocumentMut = parsed
+        .text
+        .parse()
+        .expect("text that parsed as a scenario is TOML");
+    doc.remove("uncertain");
+    let base = doc.to_string();
+    let mut parameters = Vec::new();
+    for (name, dist) in uncertain {
+        let at = [K("uncertain"), K(name)];
+        if name == "scenario" || name.starts_with("scenario.") {
+            check.fail_at(
+                &at,
+                "the run's name, length, seed and replications cannot be uncertain; allowed: a key of market, entry, providers, attackers, victims or arms",
+            );
+            continue;
+        }
+        if let Err((field, message)) = check_distribution(dist) {
+            check.fail_at(&key(&at, field), message);
+            continue;
+        }
+        match try_parameter(&base, &parsed.origin, name, dist) {
+            Ok(parameter) => parameters.push(parameter),
+            // An empty field: the key path itself is at fault.
+            Err(("", message)) => check.fail_at(&at, message),
+            Err((field, message)) => check.fail_at(&key(&at, field), message),
+        }
+    }
+    parameters
+}
+
+/// Refuse a distribution that is not well formed: the field at fault and
+/// what is wrong.
+fn check_distribution(dist: &Uncertain) -> Result<(), (&'static str, String)> {
+    let numbers: Vec<(&'static str, f64)> = match dist {
+        Uncertain::Uniform { low, high } | Uncertain::LogUniform { low, high } => {
+            vec![("low", *low), ("high", *high)]
+        }
+        Uncertain::Triangular { low, mode, high } => {
+            vec![("low", *low), ("mode", *mode), ("high", *high)]
+        }
+        Uncertain::Normal {
+            mean,
+            sd,
+            low,
+            high,
+        } => vec![("mean", *mean), ("sd", *sd), ("low", *low), ("high", *high)],
+        Uncertain::LogNormal {
+            median,
+            sigma,
+            low,
+            high,
+        } => vec![
+            ("median", *median),
+            ("sigma", *sigma),
+            ("low", *low),
+            ("high", *high),
+        ],
+        Uncertain::Choice { values } if values.is_empty() => {
+            return Err((
+                "values",
+                "is empty; allowed: a list of at least one value".into(),
+            ));
+        }
+        Uncertain::Choice { values } => values.iter().map(|v| ("values", *v)).collect(),
+    };
+    if let Some((field, value)) = numbers.iter().find(|(_, v)| !v.is_finite()) {
+        return Err((
+            field,
+            format!("{value} is not a finite number; allowed: a finite number"),
+        ));
+    }
+    let above_zero = |field: &'static str, value: f64, why: &str| {
+        if value > 0.0 {
+            Ok(())
+        } else {
+            Err((
+                field,
+                format!("{value} is not above 0; allowed: above 0 ({why})"),
+            ))
+        }
+    };
+    let (low, high) = dist.support();
+    if low > high {
+        return Err((
+            "low",
+            format!("low {low} is above high {high}; allowed: low <= high"),
+        ));
+    }
+    let mass = |field: &'static str, p: f64| {
+        if p > 1e-12 {
+            Ok(())
+        } else {
+            Err((
+                field,
+                format!(
+                    "the range [low, high] has probability {p:.1e} before truncation; allowed: a range with some probability (above 1e-12)"
+                ),
+            ))
+        }
+    };
+    match dist {
+        Uncertain::LogUniform { low, .. } => above_zero("low", *low, "the logarithm is taken"),
+        Uncertain::Triangular { low, mode, high } if !(low..=high).contains(&mode) => Err((
+            "mode",
+            format!(
+                "{mode} is outside [low, high] = [{low}, {high}]; allowed: low <= mode <= high"
+            ),
+        )),
+        Uncertain::Normal {
+            mean,
+            sd,
+            low,
+            high,
+        } => {
+            above_zero("sd", *sd, "a standard deviation")?;
+            mass("low", normal_mass(*mean, *sd, *low, *high))
+        }
+        Uncertain::LogNormal {
+            median,
+            sigma,
+            low,
+            high,
+        } => {
+            above_zero("median", *median, "the logarithm is taken")?;
+            above_zero("sigma", *sigma, "a standard deviation")?;
+            above_zero("low", *low, "the logarithm is taken")?;
+            mass("low", normal_mass(median.ln(), *sigma, low.ln(), high.ln()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Words of the problems of a key path (rather than of its value) when
+/// given as `--set`: an unknown key, or a path through lists or values that
+/// does not exist.
+const PATH_PROBLEMS: [&str; 5] = [
+    "is not a key of this table",
+    "no element named",
+    "is out of range; allowed: 0 to",
+    "is a value, not a table",
+    "is a list; allowed",
+];
+
+/// Try an uncertain parameter on the scenario text `base` (without
+/// `[uncertain]`): a fractional value tells an integer field (the parser
+/// refuses it), then every end of the range, made whole for an integer
+/// field, must load. The parameter, or the field at fault (empty for the key
+/// path itself) and what is wrong.
+fn try_parameter(
+    base: &str,
+    origin: &str,
+    name: &str,
+    dist: &Uncertain,
+) -> Result<UncertainParameter, (&'static str, String)> {
+    let load = |assignment: String| parse(base, origin, &[assignment]).and_then(validate);
+    let (low, high) = dist.support();
+    let integer = match load(format!("{name}={}", low.floor() + 0.5)) {
+        Ok(_) => false,
+        Err(e) => e.to_string().contains("invalid type: floating point"),
+    };
+    let ends: Vec<(&'static str, &str, f64)> = match dist {
+        Uncertain::Choice { values } => values.iter().map(|v| ("values", "value", *v)).collect(),
+        _ if integer && low.ceil() > high.floor() => {
+            return Err((
+                "low",
+                format!(
+                    "[{low}, {high}] holds no whole number, and `{name}` takes whole numbers only; allowed: a range holding one"
+                ),
+            ));
+        }
+        _ if integer => vec![
+            ("low", "lower end", low.ceil()),
+            ("high", "upper end", high.floor()),
+        ],
+        _ => vec![("low", "lower end", low), ("high", "upper end", high)],
+    };
+    let parameter = UncertainParameter {
+        key: name.to_string(),
+        dist: dist.clone(),
+        integer,
+    };
+    for (field, end, value) in ends {
+        if integer && value.fract() != 0.0 {
+            return Err((
+                field,
+                format!(
+                    "{value} is not a whole number, and `{name}` takes whole numbers only; allowed: whole numbers"
+                ),
+            ));
+        }
+        let assignment = parameter.assignment(value);
+        if let Err(e) = load(assignment.clone()) {
+            let problems: Vec<String> = e
+                .problems
+                .iter()
+                .map(|p| match p.place {
+                    Place::Flag => p.message.clone(),
+                    _ => format!("`{}`: {}", p.key, p.message),
+                })
+                .collect();
+            let problems = problems.join("; ");
+            if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
+                return Err((
+                    "",
+                    format!("is not a parameter of the scenario: {problems}"),
+                ));
+            }
+            return Err((
+                field,
+                format!("`{assignment}` (the {end}) is refused: {problems}"),
+            ));
+        }
+    }
+    Ok(parameter)
 }
 
 /// Refuse a scenario whose runs cannot fit in the memory available (unless
