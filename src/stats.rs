@@ -1,4 +1,9 @@
-//! Statistics over replications: mean and Student-t confidence interval.
+//! Statistics over replications: mean and Student-t confidence interval;
+//! over an ensemble of parameter draws ([`nested`]); and the first-order
+//! sensitivity of an effect to each uncertain parameter ([`first_order`]).
+
+pub mod first_order;
+pub mod nested;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

@@ -50,6 +50,15 @@ pub struct Column<R> {
     pub value: fn(&R) -> Value<'_>,
 }
 
+// A column is a name and a function pointer, so it copies whatever `R` is.
+impl<R> Clone for Column<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Column<R> {}
+
 /// The column names, in order.
 pub fn header<R>(columns: &[Column<R>]) -> impl Iterator<Item = &'static str> + '_ {
     columns.iter().map(|c| c.name)

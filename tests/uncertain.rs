@@ -4,7 +4,7 @@
 
 mod common;
 
-use caasim::model::uncertain::draw;
+use caasim::model::uncertain::{assignments, draw};
 use caasim::rng::RunKey;
 use caasim::scenario::{self, load_text};
 use common::{generic_text, load, run_bin};
@@ -68,8 +68,9 @@ fn a_valid_table_gives_the_parameters_with_their_integer_fields() {
             seed: model.seed,
             replication,
         };
-        let assignments = draw(&model.uncertain, key);
-        assert_eq!(assignments, draw(&model.uncertain, key));
+        let values = draw(&model.uncertain, key);
+        assert_eq!(values, draw(&model.uncertain, key));
+        let assignments = assignments(&model.uncertain, &values);
         let drawn = load(
             &text,
             &assignments.iter().map(String::as_str).collect::<Vec<_>>(),

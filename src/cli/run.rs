@@ -25,9 +25,18 @@ pub(super) struct RunArgs {
     /// Master seed (overrides `scenario.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Override a value: `key.path=value` (repeatable), e.g. `market.search_days=10`.
+    /// Override a value: `key.path=value` (repeatable), e.g. `market.search_days=10`;
+    /// an uncertain parameter given a value this way is fixed at it.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Parameter draws of a scenario with `[uncertain]` (overrides
+    /// `scenario.draws`; must divide the replications evenly).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "fixed")]
+    draws: Option<u32>,
+    /// Run every replication at the central values of the uncertain
+    /// parameters (as `scenario.draws = 0`).
+    #[arg(long)]
+    fixed: bool,
     /// Run only these arms (comma-separated names) besides the baseline.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     arms: Option<Vec<String>>,
@@ -54,8 +63,18 @@ pub(super) fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>
     overrides
 }
 
+/// `--draws` or `--fixed` as an override of `scenario.draws`.
+pub(super) fn draws_override(draws: Option<u32>, fixed: bool) -> Option<String> {
+    match (draws, fixed) {
+        (_, true) => Some("scenario.draws=0".to_string()),
+        (Some(draws), false) => Some(format!("scenario.draws={draws}")),
+        (None, false) => None,
+    }
+}
+
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
-    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let mut overrides = run_overrides(&args.set, args.reps, args.seed);
+    overrides.extend(draws_override(args.draws, args.fixed));
     let mut model = scenario::load_file(&args.scenario, &overrides)?;
     if let Some(names) = &args.arms {
         model.keep_arms(names).map_err(Failure::BadInput)?;
@@ -81,7 +100,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             threads: rayon::current_num_threads(),
             started_at,
             finished_at: chrono::Utc::now(),
-            files: &RESULT_FILES,
+            files: &result_files(&model),
         },
     )?;
     crate::report::render(&dir)?;
@@ -125,6 +144,27 @@ const RESULT_FILES: [(&str, &str); 8] = [
         "a self-contained report page with every plot and the effects table",
     ),
 ];
+
+/// The files of an ensemble's results folder besides [`RESULT_FILES`].
+const ENSEMBLE_FILES: [(&str, &str); 2] = [
+    (
+        "draws.csv",
+        "the value of each uncertain parameter in each draw of the ensemble",
+    ),
+    (
+        "voi.csv",
+        "value of information: how much knowing each uncertain parameter would narrow each effect's spread",
+    ),
+];
+
+/// The files of the results folder of `model`.
+fn result_files(model: &Model) -> Vec<(&'static str, &'static str)> {
+    let mut files = RESULT_FILES.to_vec();
+    if model.ensemble.is_some() {
+        files.extend(ENSEMBLE_FILES);
+    }
+    files
+}
 
 /// Run the experiment with progress, writing its tables into `dir` as
 /// replications finish; returns the summary (also written).

@@ -10,16 +10,23 @@
 //! them as they come (the results tables, a [`Summary`]) holds at most one
 //! wave in memory however many replications there are; [`run`] collects
 //! every run instead, in (arm, replication) order.
+//!
+//! A scenario with uncertain parameters runs as an ensemble (each group of
+//! replications on its parameter draw's model, [`Model::model_of`]); its
+//! summary adds the spread across draws, [`voi`] the value of knowing each
+//! parameter, and [`ensemble_tables`] writes both with the draws.
 
 pub mod calibrate;
 pub mod design;
 pub mod effects;
+pub mod ensemble_tables;
 pub mod gsa;
 pub mod metrics;
 pub mod parameter;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
+pub mod voi;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -29,6 +36,7 @@ use crate::engine;
 use crate::engine::record::RunOutput;
 use crate::model::Model;
 use crate::resources::wave_size;
+use crate::stats::nested::{Spread, draw_means, ensemble_estimate};
 use crate::stats::{Estimate, estimate};
 
 /// Every run of an experiment, in (arm, replication) order.
@@ -51,7 +59,8 @@ pub struct Hooks<'a> {
 
 /// Run every arm of the model for `model.replications` replications, in
 /// parallel over replications (each shares its days before the
-/// interventions between its arms: [`engine::run_replication`]), and give
+/// interventions between its arms: [`engine::run_replication`]; in an
+/// ensemble, each runs on its parameter draw's model: [`Model::model_of`]), and give
 /// each replication's runs (one per arm, in arm order) to `each`, in
 /// replication order. Replications are simulated a wave ([`wave_size`]) at
 /// a time. Returns `Ok(false)` when cancelled, and the first error of `each`.
@@ -72,7 +81,9 @@ pub fn run_each<E>(
                 if cancelled() {
                     return None;
                 }
-                let outputs = engine::run_replication(model, replication as u32, hooks.cancel)?;
+                let replication = replication as u32;
+                let on = model.model_of(replication);
+                let outputs = engine::run_replication(on, replication, hooks.cancel)?;
                 let finished = done.fetch_add(arms, Ordering::Relaxed) + arms;
                 if let Some(report) = hooks.on_run_done {
                     report(finished);
@@ -132,8 +143,11 @@ pub struct SummaryRow {
     pub arm: String,
     /// Metric name (see [`metrics::METRICS`]).
     pub metric: &'static str,
-    /// Mean and 95% interval over replications.
+    /// Mean and 95% interval of the mean.
     pub estimate: Estimate,
+    /// In an ensemble: the 90% interval across the parameter draws and the
+    /// variance's split ([`crate::stats::nested`]).
+    pub spread: Option<Spread>,
 }
 
 /// The effects of every intervention arm against the baseline (arm 0),
@@ -164,19 +178,38 @@ impl Summary {
         }
     }
 
-    /// Mean and 95% interval of each metric of each intervention arm.
+    /// Mean and 95% interval of each metric of each intervention arm, and
+    /// in an ensemble its spread across the parameter draws.
     pub fn rows(&self, model: &Model) -> Vec<SummaryRow> {
+        let per_draw = model
+            .ensemble
+            .as_ref()
+            .map(|e| e.replications_per_draw as usize);
         let arms = model.arms.iter().skip(1).zip(&self.values);
         arms.flat_map(|(plan, metrics)| {
-            metrics::names()
-                .zip(metrics)
-                .map(|(metric, values)| SummaryRow {
+            metrics::names().zip(metrics).map(move |(metric, values)| {
+                let (estimate, spread) = match per_draw {
+                    Some(per_draw) => {
+                        let (estimate, spread) = ensemble_estimate(values, per_draw);
+                        (estimate, Some(spread))
+                    }
+                    None => (estimate(values), None),
+                };
+                SummaryRow {
                     arm: plan.name.clone(),
                     metric,
-                    estimate: estimate(values),
-                })
+                    estimate,
+                    spread,
+                }
+            })
         })
         .collect()
+    }
+
+    /// Each draw's mean of `metric` for intervention arm `arm` (from 1), in
+    /// draw order: `per_draw` consecutive replications per draw.
+    pub fn draw_means(&self, arm: usize, metric: usize, per_draw: usize) -> Vec<Option<f64>> {
+        draw_means(&self.values[arm - 1][metric], per_draw)
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{self as experiment, Hooks, Summary, SummaryRow};
+use super::{self as experiment, Hooks, Summary, SummaryRow, ensemble_tables};
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::model::Model;
 use crate::model::attacker::Attributed;
@@ -15,7 +15,7 @@ use crate::output::folder::{AtomicFile, Spool};
 use crate::table::{self, Column, Value};
 
 /// Write one CSV file atomically: the header of `columns`, then a row per record.
-fn write_csv<R>(path: &Path, columns: &[Column<R>], rows: &[R]) -> Result<()> {
+pub(super) fn write_csv<R>(path: &Path, columns: &[Column<R>], rows: &[R]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
         let mut csv = csv::Writer::from_writer(file.writer());
@@ -230,6 +230,11 @@ pub fn run_into(dir: &Path, model: &Model, hooks: &Hooks) -> Result<Option<Vec<S
     writer.finish()?;
     let rows = summary.rows(model);
     write_summary(dir, &rows)?;
+    if model.ensemble.is_some() {
+        ensemble_tables::write_draws(dir, model)?;
+        let voi = experiment::voi::value_of_information(model, &summary, &rows);
+        ensemble_tables::write_voi(dir, &voi)?;
+    }
     Ok(Some(rows))
 }
 
@@ -468,12 +473,17 @@ fn provider_rows(
     rows
 }
 
-/// `summary.csv` and `summary.json`.
+/// `summary.csv` and `summary.json`: in an ensemble, with the columns of
+/// its spread ([`ensemble_tables::SPREAD_COLUMNS`]).
 pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
-    write_csv(&dir.join("summary.csv"), SUMMARY_COLUMNS, rows)?;
+    let mut columns = SUMMARY_COLUMNS.to_vec();
+    if rows.iter().any(|r| r.spread.is_some()) {
+        columns.extend_from_slice(ensemble_tables::SPREAD_COLUMNS);
+    }
+    write_csv(&dir.join("summary.csv"), &columns, rows)?;
     let json: Vec<serde_json::Value> = rows
         .iter()
-        .map(|row| table::json_object(SUMMARY_COLUMNS, row))
+        .map(|row| table::json_object(&columns, row))
         .collect();
     let mut file = AtomicFile::create(&dir.join("summary.json"))?;
     serde_json::to_writer_pretty(file.writer(), &json)?;

@@ -31,8 +31,12 @@ pub struct Model {
     pub segments: Vec<SegmentSpec>,
     /// Arms; the first is the baseline.
     pub arms: Vec<ArmPlan>,
-    /// Uncertain parameters (`[uncertain]`), in key order.
+    /// Uncertain parameters (`[uncertain]`), in key order, without those
+    /// fixed by a `--set`.
     pub uncertain: Vec<crate::model::uncertain::UncertainParameter>,
+    /// The parameter draws and their models, when the run integrates over
+    /// the uncertain parameters (`None` without any, or with `draws = 0`).
+    pub ensemble: Option<crate::model::ensemble::Ensemble>,
 }
 
 /// An initial provider with its name.
@@ -113,6 +117,11 @@ impl Model {
         let keep = |name: &str| name == baseline || names.iter().any(|n| n == name);
         self.arms.retain(|a| keep(&a.name));
         self.scenario.arms.retain(|a| keep(&a.name));
+        if let Some(ensemble) = &mut self.ensemble {
+            for draw in &mut ensemble.draws {
+                draw.model.keep_arms(names)?;
+            }
+        }
         Ok(())
     }
 

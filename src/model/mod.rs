@@ -11,6 +11,7 @@
 //! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
 //! - [`uncertain`]: uncertain parameters and the draw of their values for a replication.
+//! - [`ensemble`]: the parameter draws of a run and the model of each.
 //! - [`world`]: the state of one run (one arm, one replication).
 //!
 //! The day loop that calls these in order is in [`crate::engine`].
@@ -18,6 +19,7 @@
 pub mod attacker;
 pub mod calendar;
 pub mod config;
+pub mod ensemble;
 pub mod entry;
 pub mod interventions;
 pub mod market;

@@ -61,11 +61,21 @@ impl UncertainParameter {
     }
 }
 
-/// The `--set` assignments of one replication's draw of every parameter.
-pub fn draw(parameters: &[UncertainParameter], key: RunKey) -> Vec<String> {
+/// One draw of every parameter (in the order given): the draw numbered
+/// `key.replication` of the run seeded `key.seed`.
+pub fn draw(parameters: &[UncertainParameter], key: RunKey) -> Vec<f64> {
     parameters
         .iter()
-        .map(|p| p.assignment(p.sample(&mut p.stream(key))))
+        .map(|p| p.sample(&mut p.stream(key)))
+        .collect()
+}
+
+/// The `--set` assignments giving each parameter its value in `values`.
+pub fn assignments(parameters: &[UncertainParameter], values: &[f64]) -> Vec<String> {
+    parameters
+        .iter()
+        .zip(values)
+        .map(|(p, &v)| p.assignment(v))
         .collect()
 }
 
@@ -274,17 +284,18 @@ mod tests {
         let both = draw(&[a.clone(), b.clone()], key(3));
         assert_eq!(both, draw(&[a.clone(), b.clone()], key(3)));
         // A parameter's draw does not depend on the others.
-        assert_eq!(
-            draw(&[b.clone(), a.clone()], key(3)),
-            [both[1].clone(), both[0].clone()]
-        );
-        assert_eq!(draw(std::slice::from_ref(&a), key(3)), [both[0].clone()]);
+        assert_eq!(draw(&[b.clone(), a.clone()], key(3)), [both[1], both[0]]);
+        assert_eq!(draw(std::slice::from_ref(&a), key(3)), [both[0]]);
         assert_ne!(both, draw(&[a.clone(), b.clone()], key(4)));
         let other_seed = RunKey {
             seed: 43,
             replication: 3,
         };
-        assert_ne!(both, draw(&[a, b], other_seed));
-        assert!(both[0].starts_with("market.search_days=0."));
+        assert_ne!(both, draw(&[a.clone(), b.clone()], other_seed));
+        assert!((0.0..1.0).contains(&both[0]));
+        assert_eq!(
+            assignments(&[a.clone(), b.clone()], &both)[0],
+            a.assignment(both[0])
+        );
     }
 }

@@ -29,7 +29,7 @@ pub struct Provenance<'a> {
 pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
     let elapsed =
         (provenance.finished_at - provenance.started_at).num_milliseconds() as f64 / 1000.0;
-    let manifest = json!({
+    let mut manifest = json!({
         "tool": "caasim",
         "version": env!("CARGO_PKG_VERSION"),
         "git_revision": git_revision(),
@@ -51,9 +51,46 @@ pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
         "resolved_scenario": resolved_scenario(model),
         "files": provenance.files.iter().map(|(path, description)| json!({"path": path, "description": description})).collect::<Vec<_>>(),
     });
+    if let Some(parameters) = parameters(model) {
+        manifest["parameters"] = parameters;
+    }
     let mut text = serde_json::to_string_pretty(&manifest)?;
     text.push('\n');
     write_atomic(&dir.join(MANIFEST), text.as_bytes())
+}
+
+/// How a scenario with `[uncertain]` was run: as an ensemble of draws or
+/// at the central values, and with which distributions (`None` without
+/// uncertain parameters, so that such a manifest is as before).
+fn parameters(model: &Model) -> Option<Value> {
+    if model.scenario.uncertain.is_empty() {
+        return None;
+    }
+    let drawn: Vec<Value> = model
+        .uncertain
+        .iter()
+        .map(|p| json!({"key": p.key, "distribution": p.dist, "integer": p.integer}))
+        .collect();
+    let fixed_by_set: Vec<&String> = model
+        .scenario
+        .uncertain
+        .keys()
+        .filter(|key| !model.uncertain.iter().any(|p| &p.key == *key))
+        .collect();
+    Some(match &model.ensemble {
+        Some(ensemble) => json!({
+            "mode": "ensemble: each draw of the uncertain parameters runs for replications_per_draw replications, every arm of a replication on the same draw",
+            "draws": ensemble.draws.len(),
+            "replications_per_draw": ensemble.replications_per_draw,
+            "uncertain": drawn,
+            "fixed_by_set": fixed_by_set,
+        }),
+        None => json!({
+            "mode": "fixed: every replication at the central values written in the scenario (scenario.draws = 0, or every uncertain parameter fixed by --set)",
+            "uncertain": drawn,
+            "fixed_by_set": fixed_by_set,
+        }),
+    })
 }
 
 /// The scenario with defaults filled in, with the implicit baseline arm listed.

@@ -1,9 +1,11 @@
 //! Scenario files: reading the TOML text into the parameters of
 //! [`crate::model::params`] with `--set` overrides ([`load`]), locating
 //! problems ([`locate`], [`error`]), and validation into a [`Model`]
-//! ([`validate`]).
+//! ([`validate`]), with the model of each parameter draw of a scenario with
+//! uncertain parameters (`ensemble`).
 //! Every problem is reported with the file, line, key and what is allowed.
 
+mod ensemble;
 pub mod error;
 pub mod load;
 pub mod locate;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::ensemble;
 use super::error::{Place, Problem, ScenarioError};
 use super::load::{Parsed, parse};
 use super::locate::{Locator, Override, Step};
@@ -110,16 +111,17 @@ pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     } else {
         Vec::new()
     };
+    let ensemble = if check.problems.is_empty() {
+        ensemble::check(&mut check, &parsed, &uncertain)
+    } else {
+        None
+    };
     check.finish(&parsed.origin)?;
     let arms = arms.expect("arms are resolved when no problem was found");
     let segments = segments.expect("segments are built when no problem was found");
-    Ok(build(
-        parsed.scenario,
-        start_date,
-        arms,
-        segments,
-        uncertain,
-    ))
+    let mut model = build(parsed.scenario, start_date, arms, segments, uncertain);
+    model.ensemble = ensemble;
+    Ok(model)
 }
 
 fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
@@ -714,6 +716,7 @@ fn build(
         segments,
         arms,
         uncertain,
+        ensemble: None,
         scenario,
     }
 }
@@ -728,14 +731,12 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
     if uncertain.is_empty() {
         return Vec::new();
     }
-    let mut doc: toml_edit::DocumentMut = parsed
-        .text
-        .parse()
-        .expect("text that parsed as a scenario is TOML");
-    doc.remove("uncertain");
-    let base = doc.to_string();
+    let base = ensemble::without_uncertain(&parsed.text);
     let mut parameters = Vec::new();
-    for (name, dist) in uncertain {
+    for (name, dist) in uncertain
+        .iter()
+        .filter(|(name, _)| !fixed_by_set(parsed, name))
+    {
         let at = [K("uncertain"), K(name)];
         if name == "scenario" || name.starts_with("scenario.") {
             check.fail_at(
@@ -756,6 +757,15 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
         }
     }
     parameters
+}
+
+/// Whether a `--set` override gives the key `name` a value: an uncertain
+/// parameter set that way is fixed at it.
+fn fixed_by_set(parsed: &Parsed, name: &str) -> bool {
+    parsed
+        .overrides
+        .iter()
+        .any(|o| o.assignment.split_once('=').map(|(key, _)| key.trim()) == Some(name))
 }
 
 /// Refuse a distribution that is not well formed: the field at fault and

@@ -18,10 +18,16 @@ pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-/// The text of `scenarios/generic-market.toml`.
+/// The text of `scenarios/generic-market.toml` without its `[uncertain]`
+/// table (the last in the file), so that tests run the market at its
+/// central values unless they add their own table.
 pub fn generic_text() -> String {
-    std::fs::read_to_string(repo_path("scenarios/generic-market.toml"))
-        .expect("scenarios/generic-market.toml is readable")
+    let text = std::fs::read_to_string(repo_path("scenarios/generic-market.toml"))
+        .expect("scenarios/generic-market.toml is readable");
+    match text.find("\n[uncertain]") {
+        Some(cut) => text[..=cut].to_string(),
+        None => text,
+    }
 }
 
 /// generic-market with its arms replaced by `arms` (TOML `[[arms]]` entries).

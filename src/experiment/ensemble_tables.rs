@@ -1,0 +1,117 @@
+//! The tables of an ensemble (columns in `docs/RESULTS.md`): the columns
+//! the summary gains, `draws.csv` (each draw's parameter values) and
+//! `voi.csv` (the value of knowing each parameter).
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::SummaryRow;
+use super::tables::write_csv;
+use super::voi::VoiRow;
+use crate::model::Model;
+use crate::table::{Column, Value};
+
+/// The columns `summary.csv` gains in an ensemble, after its own.
+pub const SPREAD_COLUMNS: &[Column<SummaryRow>] = &[
+    Column {
+        name: "draws",
+        value: |r| Value::Count(r.spread.map_or(0, |s| s.draws as u64)),
+    },
+    Column {
+        name: "ensemble_p05",
+        value: |r| Value::Opt(r.spread.and_then(|s| s.low)),
+    },
+    Column {
+        name: "ensemble_p95",
+        value: |r| Value::Opt(r.spread.and_then(|s| s.high)),
+    },
+    Column {
+        name: "var_parameter",
+        value: |r| Value::Opt(r.spread.and_then(|s| s.var_parameter)),
+    },
+    Column {
+        name: "var_noise",
+        value: |r| Value::Opt(r.spread.and_then(|s| s.var_noise)),
+    },
+    Column {
+        name: "share_parameter",
+        value: |r| Value::Opt(r.spread.and_then(|s| s.share_parameter())),
+    },
+];
+
+/// Columns of `voi.csv`.
+const VOI_COLUMNS: &[Column<VoiRow>] = &[
+    Column {
+        name: "arm",
+        value: |r| Value::Text(&r.arm),
+    },
+    Column {
+        name: "metric",
+        value: |r| Value::Text(r.metric),
+    },
+    Column {
+        name: "parameter",
+        value: |r| Value::Text(&r.parameter),
+    },
+    Column {
+        name: "rank",
+        value: |r| Value::Count(r.rank as u64),
+    },
+    Column {
+        name: "first_order",
+        value: |r| Value::Opt(r.index.map(|s| s.index)),
+    },
+    Column {
+        name: "p_value",
+        value: |r| Value::Opt(r.index.map(|s| s.p_value)),
+    },
+    Column {
+        name: "interval_narrowing",
+        value: |r| Value::Opt(r.narrowing()),
+    },
+];
+
+/// `voi.csv`: one row per (arm, metric, parameter), ranked.
+pub fn write_voi(dir: &Path, rows: &[VoiRow]) -> Result<()> {
+    write_csv(&dir.join("voi.csv"), VOI_COLUMNS, rows)
+}
+
+/// One row of `draws.csv`.
+struct DrawRow<'a> {
+    draw: usize,
+    first_replication: u32,
+    values: &'a [f64],
+}
+
+/// `draws.csv`: each draw's number, first replication and the value of each
+/// uncertain parameter (one column per key, in the model's order).
+pub fn write_draws(dir: &Path, model: &Model) -> Result<()> {
+    let Some(ensemble) = &model.ensemble else {
+        return Ok(());
+    };
+    let path = dir.join("draws.csv");
+    let mut file = crate::output::folder::AtomicFile::create(&path)?;
+    {
+        let mut csv = csv::Writer::from_writer(file.writer());
+        let keys = model.uncertain.iter().map(|p| p.key.as_str());
+        csv.write_record(["draw", "first_replication"].into_iter().chain(keys))?;
+        for (draw, d) in ensemble.draws.iter().enumerate() {
+            let row = DrawRow {
+                draw,
+                first_replication: draw as u32 * ensemble.replications_per_draw,
+                values: &d.values,
+            };
+            csv.write_record(draw_cells(&row))?;
+        }
+        csv.flush()?;
+    }
+    file.commit()
+}
+
+/// The cells of a row of `draws.csv`.
+fn draw_cells(row: &DrawRow) -> Vec<String> {
+    let head = [row.draw.to_string(), row.first_replication.to_string()];
+    let values = row.values.iter().map(|v| Value::Num(*v).cell());
+    head.into_iter().chain(values).collect()
+}

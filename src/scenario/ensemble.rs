@@ -1,0 +1,104 @@
+//! The ensemble of a scenario with uncertain parameters: `scenario.draws`
+//! checked against the replications, and one validated model per draw
+//! (the scenario without `[uncertain]`, with the draw's values given as
+//! `--set` overrides), built before any run starts so that a draw that
+//! makes the scenario invalid stops the run before it writes anything.
+
+use rayon::prelude::*;
+
+use super::load::{Parsed, parse};
+use super::validate::validate;
+use crate::check::{Checks, Seg};
+use crate::model::ensemble::{Draw, Ensemble};
+use crate::model::uncertain::{UncertainParameter, assignments, draw};
+use crate::rng::RunKey;
+
+use Seg::Key as K;
+
+/// Check `scenario.draws` and build the ensemble of a scenario whose
+/// `uncertain` parameters are not empty and whose draws are not 0 (a fixed
+/// run); `None` otherwise, or after reporting a problem to `check`.
+pub(super) fn check(
+    check: &mut impl Checks,
+    parsed: &Parsed,
+    uncertain: &[UncertainParameter],
+) -> Option<Ensemble> {
+    let meta = &parsed.scenario.scenario;
+    let replications = meta.replications;
+    let draws = meta.draws.unwrap_or(replications);
+    if draws == 0 || uncertain.is_empty() {
+        return None;
+    }
+    if draws > replications || replications % draws != 0 {
+        check.fail(
+            &[K("scenario"), K("draws")],
+            format!(
+                "is {draws}; allowed: 0 (every replication at the central values) or a number of draws that divides scenario.replications ({replications}) evenly, e.g. {}",
+                divisors(replications)
+            ),
+        );
+        return None;
+    }
+    match members(parsed, uncertain, draws) {
+        Ok(draws) => Some(Ensemble {
+            replications_per_draw: replications / draws.len() as u32,
+            draws,
+        }),
+        Err(message) => {
+            check.fail(&[K("uncertain")], message);
+            None
+        }
+    }
+}
+
+/// The divisors of `n` up to a handful, for a message.
+fn divisors(n: u32) -> String {
+    let all: Vec<String> = (1..=n)
+        .filter(|d| n % d == 0)
+        .take(8)
+        .map(|d| d.to_string())
+        .collect();
+    all.join(", ")
+}
+
+/// The model of each draw, numbered from 0, or why a draw is not a valid
+/// scenario (the first such draw).
+fn members(
+    parsed: &Parsed,
+    uncertain: &[UncertainParameter],
+    draws: u32,
+) -> Result<Vec<Draw>, String> {
+    let base = without_uncertain(&parsed.text);
+    let seed = parsed.scenario.scenario.seed;
+    let built: Vec<Result<Draw, String>> = (0..draws)
+        .into_par_iter()
+        .map(|index| {
+            let values = draw(
+                uncertain,
+                RunKey {
+                    seed,
+                    replication: u64::from(index),
+                },
+            );
+            let overrides = assignments(uncertain, &values);
+            match parse(&base, &parsed.origin, &overrides).and_then(validate) {
+                Ok(model) => Ok(Draw { values, model }),
+                Err(error) => Err(format!(
+                    "draw {index} of the uncertain parameters ({}) makes the scenario invalid: {}; allowed: distributions whose values are valid together",
+                    overrides.join(", "),
+                    error.to_string().trim_end().replace('\n', " ")
+                )),
+            }
+        })
+        .collect();
+    built.into_iter().collect()
+}
+
+/// The scenario text without its `[uncertain]` table.
+pub(super) fn without_uncertain(text: &str) -> String {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .expect("text that parsed as a scenario is TOML");
+    doc.remove("uncertain");
+    doc.to_string()
+}
