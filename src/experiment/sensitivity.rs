@@ -593,7 +593,7 @@ mod tests {
         assert!(saltelli(&many[..128], 1, 0).is_ok());
         assert!(saltelli(&[unit("a")], MAX_BASE_ROWS + 1, 0).is_err());
         assert!(saltelli(&[unit("a")], 0, 0).is_err());
-        assert!(saltelli(&[], 4, 0).is_err());
+        assert!(saltelli::<Parameter>(&[], 4, 0).is_err());
     }
 
     #[test]
