@@ -444,3 +444,108 @@ fn write_indices(path: &Path, plan: &Plan, rows: &[IndexRow]) -> Result<()> {
     }
     file.commit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::Uncertain;
+
+    fn factor(key: &str) -> Factor {
+        Factor::Uncertain(UncertainParameter {
+            key: key.into(),
+            dist: Uncertain::LogUniform {
+                low: 1.0,
+                high: 100.0,
+            },
+            integer: false,
+        })
+    }
+
+    fn row(output: &'static str, parameter: &str, index: &'static str, v: Option<f64>) -> IndexRow {
+        IndexRow {
+            output,
+            parameter: parameter.into(),
+            index,
+            value: Bootstrapped {
+                value: v,
+                ci_low: None,
+                ci_high: None,
+            },
+        }
+    }
+
+    /// mu* of `a`, `b`, `c`, `d` for the first output, and of `a` and `c`
+    /// for the second (the others undefined there).
+    fn morris_rows() -> Vec<IndexRow> {
+        let [first, second, ..] = OUTPUTS;
+        vec![
+            row(first, "a", "mu_star", Some(10.0)),
+            row(first, "b", "mu_star", Some(0.9)),
+            row(first, "c", "mu_star", Some(0.0)),
+            row(first, "d", "mu_star", None),
+            row(first, "a", "mu", Some(-10.0)),
+            row(second, "a", "mu_star", Some(0.0)),
+            row(second, "c", "mu_star", Some(0.2)),
+        ]
+    }
+
+    #[test]
+    fn a_factor_maps_u_through_its_distribution() {
+        // log-uniform(1, 100): the median is 10, the 0.25 quantile 10^0.5
+        // (to rounding error of exp and ln).
+        let at = |u: f64| factor("x").value_text(u).parse::<f64>().unwrap();
+        assert!((at(0.5) - 10.0).abs() < 1e-12);
+        assert!((at(0.25) - 10f64.sqrt()).abs() < 1e-12);
+        let json = factor("x").json();
+        assert_eq!(json["distribution"]["dist"], "log_uniform");
+        assert_eq!(
+            (json["low"].as_f64(), json["high"].as_f64()),
+            (Some(1.0), Some(100.0))
+        );
+    }
+
+    #[test]
+    fn survivors_pass_the_cutoff_for_some_output() {
+        let parameters: Vec<Factor> = ["a", "b", "c", "d"].map(factor).into();
+        let kept = |cutoff| -> Vec<String> {
+            (survivors(&morris_rows(), &parameters, cutoff).iter())
+                .map(|p| p.path().to_string())
+                .collect()
+        };
+        // First output: largest 10, so 0.1 needs 1 (b's 0.9 fails); second:
+        // largest 0.2, which c reaches. d is undefined everywhere.
+        assert_eq!(kept(0.1), ["a", "c"]);
+        assert_eq!(kept(0.09), ["a", "b", "c"]);
+        assert_eq!(kept(1.0), ["a", "c"]);
+        assert_eq!(kept(0.0), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn ranking_puts_the_first_stage_first_then_the_rest_by_their_index() {
+        let first = OUTPUTS[0];
+        let sobol = vec![
+            row(first, "c", "ST", Some(0.1)),
+            row(first, "a", "ST", Some(0.7)),
+            row(first, "a", "S1", Some(0.9)),
+        ];
+        let morris = morris_rows();
+        let ranked = ranking(&[(Method::Sobol, &sobol), (Method::Morris, &morris)]);
+        let of_first: Vec<(String, usize, Method)> = (ranked.iter())
+            .filter(|r| r.output == first)
+            .map(|r| (r.parameter.clone(), r.rank, r.stage))
+            .collect();
+        let expected = [
+            ("a", 1, Method::Sobol),
+            ("c", 2, Method::Sobol),
+            ("b", 3, Method::Morris),
+            ("d", 4, Method::Morris),
+        ];
+        assert_eq!(of_first, expected.map(|(p, r, m)| (p.to_string(), r, m)));
+        // The second output has no Sobol rows: Morris alone, c above a.
+        let second: Vec<&str> = (ranked.iter())
+            .filter(|r| r.output == OUTPUTS[1])
+            .map(|r| r.parameter.as_str())
+            .collect();
+        assert_eq!(second, ["c", "a"]);
+    }
+}
