@@ -458,7 +458,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// - `run`, `sweep`, `sensitivity`, `calibrate`: at most `--reps 2`, `--out` a fresh
 ///   temporary folder (both added when missing);
 /// - `sweep`: `--lhs`/`--sobol` at most 4 points;
-/// - `sensitivity`: `--samples 4` (Sobol) or `2` (Morris);
+/// - `sensitivity`: `--samples 4` (Sobol, and a screening's Sobol stage) or `2`
+///   (Morris), and a screening's `--trajectories 2`;
 /// - `calibrate`: `--population 8 --generations 1 --final-reps 2`;
 /// - `--set` of a `.count` or `.capacity_seats` of a million or more: a
 ///   thousandth of it (the scale run);
@@ -528,6 +529,9 @@ fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> 
                 "4"
             };
             a.set("--samples", samples);
+            if a.get("--method") == Some("screen") {
+                a.set("--trajectories", "2");
+            }
         }
         "calibrate" => {
             a.set("--population", "8");

@@ -4,8 +4,9 @@
 //! (a scenario problem, a bad flag, or a results folder that may not be used).
 //!
 //! Each command family has its file, with its flags and what it does: `run`
-//! (a results folder), `sweep` (sweeps, sensitivity analyses, merging
-//! shards), `calibrate` and `bench`; `progress` shows the progress of long
+//! (a results folder), `sweep` (sweeps, merging shards), `sensitivity`
+//! (sensitivity analyses and screenings, run as sweeps), `calibrate` and
+//! `bench`; `progress` shows the progress of long
 //! jobs and `process` handles Ctrl-C, SIGTERM and the environment variables
 //! that size runs. This file holds the command list, the dispatch, failures
 //! and their exit codes, and the short commands (`check`, `schema`, `report`).
@@ -15,6 +16,7 @@ mod calibrate;
 mod process;
 mod progress;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +28,8 @@ use self::bench::{BenchArgs, bench};
 use self::calibrate::{CalibrateArgs, calibrate};
 use self::process::{check_environment, configure_threads, install_interrupt_handler};
 use self::run::{RunArgs, run};
-use self::sweep::{SensitivityArgs, SweepArgs, merge, sensitivity, sweep};
+use self::sensitivity::{SensitivityArgs, sensitivity};
+use self::sweep::{SweepArgs, merge, sweep};
 use crate::scenario::{self, ScenarioError};
 
 /// Exit code for bad input.
@@ -61,7 +64,7 @@ enum Command {
     Schema,
     /// Run a design of parameter values (each point: all arms, all replications).
     Sweep(SweepArgs),
-    /// Global sensitivity of an arm's headline effects (Sobol indices or Morris screening).
+    /// Global sensitivity of an arm's headline effects (Sobol indices, Morris, or a Morris-then-Sobol screening).
     Sensitivity(SensitivityArgs),
     /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
     Calibrate(CalibrateArgs),

@@ -1,7 +1,6 @@
-//! `caasim sweep`, `caasim sensitivity` and `caasim merge`: a design of
-//! parameter values run point by point (sharded, resumable, with progress),
-//! the global sensitivity analysis run on such a design, and the join of a
-//! sharded sweep's parts.
+//! `caasim sweep` and `caasim merge`: a design of parameter values run
+//! point by point (sharded, resumable, with progress; also the runner of
+//! `caasim sensitivity`), and the join of a sharded sweep's parts.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +9,6 @@ use super::progress::Progress;
 use super::run::run_overrides;
 use super::{Failure, bad_input};
 use crate::experiment::design::Design;
-use crate::experiment::gsa::{self, Method};
 use crate::experiment::parameter::{self, Parameter};
 use crate::experiment::sweep::{Shard, Sweep};
 use crate::experiment::{self, Hooks};
@@ -58,45 +56,6 @@ pub(super) struct SweepArgs {
     quiet: bool,
 }
 
-#[derive(clap::Args)]
-pub(super) struct SensitivityArgs {
-    /// Scenario file (TOML).
-    scenario: PathBuf,
-    /// Parameter range `key.path=lo:hi` (repeatable; uniform prior over it).
-    #[arg(long, value_name = "KEY=LO:HI", required = true)]
-    range: Vec<String>,
-    /// Method.
-    #[arg(long, value_enum, default_value = "sobol")]
-    method: Method,
-    /// Sobol base rows N (runs N x (k + 2) points) or Morris trajectories (r x (k + 1) points).
-    #[arg(long)]
-    samples: Option<usize>,
-    /// The intervention arm analysed (default: the first intervention arm).
-    #[arg(long)]
-    arm: Option<String>,
-    /// Replications per arm and point (overrides `scenario.replications`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    reps: Option<u32>,
-    /// Master seed (also seeds the design and the bootstrap).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Override a value at every point: `key.path=value` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-    /// Output folder (default `results/<scenario name>-sensitivity`).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Run only part i of n of the design (then `caasim merge` and run again to analyse).
-    #[arg(long, value_name = "I/N|slurm")]
-    shard: Option<String>,
-    /// Write into a new folder that holds files caasim did not write.
-    #[arg(long)]
-    force: bool,
-    /// No progress output.
-    #[arg(long, short)]
-    quiet: bool,
-}
-
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let overrides = run_overrides(&args.set, args.reps, args.seed);
     let shard = parse_shard(args.shard.as_deref())?;
@@ -114,18 +73,18 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
+pub(super) fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
     text.map_or(Ok(Shard::ALL), Shard::parse).map_err(bad_input)
 }
 
 /// `results/<scenario name>-<suffix>`.
-fn default_dir(sweep: &Sweep, suffix: &str) -> PathBuf {
+pub(super) fn default_dir(sweep: &Sweep, suffix: &str) -> PathBuf {
     Path::new("results").join(format!("{}-{suffix}", sweep.base.scenario.scenario.name))
 }
 
 /// Prepare the folder, run the shard's remaining points with progress, and
 /// assemble its `points.csv` (or part); returns the file written.
-fn run_sweep(
+pub(super) fn run_sweep(
     dir: &Path,
     sweep: &Sweep,
     shard: Shard,
@@ -152,63 +111,9 @@ fn run_sweep(
     Ok(experiment::sweep::assemble(dir, sweep, shard)?)
 }
 
-pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
-    let overrides = run_overrides(&args.set, args.reps, args.seed);
-    let shard = parse_shard(args.shard.as_deref())?;
-    let base = scenario::load_file(&args.scenario, &overrides)?;
-    let arm = match &args.arm {
-        Some(arm) if base.arms.iter().skip(1).any(|a| &a.name == arm) => arm.clone(),
-        Some(arm) => {
-            return Err(Failure::BadInput(format!(
-                "--arm {arm}: no such intervention arm in {}",
-                args.scenario.display()
-            )));
-        }
-        None => base.arms.get(1).map(|a| a.name.clone()).ok_or_else(|| {
-            Failure::BadInput(format!(
-                "{} has no intervention arm to analyse",
-                args.scenario.display()
-            ))
-        })?,
-    };
-    let parameters = checked_ranges(&args.range, &args.scenario, &overrides).map_err(bad_input)?;
-    let samples = args.samples.unwrap_or(match args.method {
-        Method::Sobol => 256,
-        Method::Morris => 20,
-    });
-    let plan = gsa::Plan {
-        method: args.method,
-        parameters,
-        samples,
-        arm,
-        seed: base.seed,
-    };
-    let design = plan.design().map_err(bad_input)?;
-    let sweep = Sweep::new(&args.scenario, overrides, design)?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_dir(&sweep, "sensitivity"));
-    let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
-    if shard != Shard::ALL {
-        eprintln!(
-            "wrote {}; when every shard is done, run `caasim merge {}` and this command again without --shard",
-            written.display(),
-            dir.display()
-        );
-        return Ok(());
-    }
-    gsa::analyse(&dir, &sweep, &plan)?;
-    crate::report::render(&dir)?;
-    if !args.quiet {
-        eprintln!("wrote {}", dir.join("indices.csv").display());
-    }
-    Ok(())
-}
-
 /// The `--range` flags parsed and checked against the scenario (integer
 /// fields found, both ends loading).
-fn checked_ranges(
+pub(super) fn checked_ranges(
     flags: &[String],
     scenario_file: &Path,
     overrides: &[String],

@@ -100,6 +100,26 @@ impl Parameter {
     }
 }
 
+/// A coordinate of a design on the unit cube: the scenario path it sets and
+/// the value, as applied, at each `u` in [0, 1]. Sensitivity designs are
+/// built on the unit cube and map each coordinate through it.
+pub trait Axis {
+    /// The scenario path, as `--set` takes it.
+    fn path(&self) -> &str;
+    /// The value at `u` in [0, 1], as written into the scenario.
+    fn value_text(&self, u: f64) -> String;
+}
+
+impl Axis for Parameter {
+    fn path(&self) -> &str {
+        &self.range.parameter
+    }
+
+    fn value_text(&self, u: f64) -> String {
+        self.at(u)
+    }
+}
+
 /// [`Parameter::check`] of each range against the scenario file with
 /// `overrides` applied first (as `--set`); `flag` names the ranges in errors.
 pub fn check_ranges(

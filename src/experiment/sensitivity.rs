@@ -22,8 +22,17 @@
 //! [`design::sobol`](super::design::sobol), so the A points are exactly the
 //! points of `--sobol N` with the same seed.
 //!
+//! **Distributions.** Both designs live on the unit cube; each coordinate
+//! `u` becomes a value through its parameter's [`Axis`]: a `--range`
+//! ([`Parameter`](super::parameter::Parameter)) uniformly over the range, a
+//! scenario's uncertain parameter through its inverse distribution function
+//! ([`UncertainParameter::value_at`](crate::model::uncertain::UncertainParameter::value_at)).
+//! The estimators read only the outputs, so indices are over the
+//! parameters' distributions, and Morris effects are per unit of `u` (a
+//! step of `Δ` in probability), not of the parameter's value.
+//!
 //! **Integer fields.** A design holds each value as applied, rounded for an
-//! integer field ([`Parameter`]). The estimators read only the outputs, in
+//! integer field. The estimators read only the outputs, in
 //! the layout above, so they treat each parameter as its uniform draw on
 //! [0, 1] and the rounding as part of the model: the output is a step
 //! function of the draw. Sobol indices are then those of the rounded
@@ -42,7 +51,7 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use super::design::{Design, MAX_POINTS, fnv1a};
-use super::parameter::Parameter;
+use super::parameter::Axis;
 use crate::rng::{Purpose, RunKey, Stream};
 
 /// The largest base sample size `N` of a Saltelli design (the length of the
@@ -83,7 +92,7 @@ pub enum Role {
 
 /// The Saltelli design of `parameters` with base sample size `n` (layout in
 /// the module documentation).
-pub fn saltelli(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design> {
+pub fn saltelli<P: Axis>(parameters: &[P], n: usize, seed: u64) -> Result<Design> {
     let k = parameters.len();
     if k == 0 || k > MAX_SALTELLI_PARAMETERS {
         bail!("Sobol indices need 1 to {MAX_SALTELLI_PARAMETERS} parameters, not {k}");
@@ -92,8 +101,8 @@ pub fn saltelli(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design>
         bail!("the base sample size must be 1 to {MAX_BASE_ROWS}, not {n}");
     }
     let scramble = (fnv1a(&seed.to_le_bytes()) & 0xffff_ffff) as u32;
-    let scaled = |j: usize, dimension: usize, parameter: &Parameter| {
-        parameter.at(f64::from(sobol_burley::sample(
+    let scaled = |j: usize, dimension: usize, parameter: &P| {
+        parameter.value_text(f64::from(sobol_burley::sample(
             j as u32,
             dimension as u32,
             scramble,
@@ -124,11 +133,8 @@ pub fn saltelli(parameters: &[Parameter], n: usize, seed: u64) -> Result<Design>
 }
 
 /// The paths of the parameters.
-fn parameter_paths(parameters: &[Parameter]) -> Vec<String> {
-    parameters
-        .iter()
-        .map(|p| p.range.parameter.clone())
-        .collect()
+fn parameter_paths<P: Axis>(parameters: &[P]) -> Vec<String> {
+    parameters.iter().map(|p| p.path().to_string()).collect()
 }
 
 /// The base row `j` and the role of `point` in a Saltelli design of
@@ -308,7 +314,7 @@ impl MorrisPlan {
     /// The design: every trajectory's points in order, level `l` of a
     /// parameter scaled to `low + (high - low) l / (levels - 1)` (then
     /// rounded for an integer field).
-    pub fn design(&self, parameters: &[Parameter]) -> Result<Design> {
+    pub fn design<P: Axis>(&self, parameters: &[P]) -> Result<Design> {
         if parameters.len() != self.parameters() {
             bail!(
                 "{} ranges for a Morris plan of {} parameters",
@@ -319,7 +325,7 @@ impl MorrisPlan {
         let top = f64::from(self.levels - 1);
         let scaled = |levels: &[u32]| -> Vec<String> {
             (parameters.iter().zip(levels))
-                .map(|(p, &l)| p.at(f64::from(l) / top))
+                .map(|(p, &l)| p.value_text(f64::from(l) / top))
                 .collect()
         };
         let jump = self.levels / 2;
@@ -540,6 +546,7 @@ fn moments(values: impl Iterator<Item = f64> + Clone) -> Moments {
 mod tests {
     use super::*;
     use crate::experiment::design::Range;
+    use crate::experiment::parameter::Parameter;
 
     fn unit(parameter: &str) -> Parameter {
         Parameter::real(Range {
@@ -586,7 +593,7 @@ mod tests {
         assert!(saltelli(&many[..128], 1, 0).is_ok());
         assert!(saltelli(&[unit("a")], MAX_BASE_ROWS + 1, 0).is_err());
         assert!(saltelli(&[unit("a")], 0, 0).is_err());
-        assert!(saltelli(&[], 4, 0).is_err());
+        assert!(saltelli::<Parameter>(&[], 4, 0).is_err());
     }
 
     #[test]

@@ -29,9 +29,19 @@ pub struct UncertainParameter {
 }
 
 impl UncertainParameter {
-    /// One value drawn from `stream`, made whole for an integer field.
+    /// One value drawn from `stream`: [`value_at`](Self::value_at) a uniform draw.
     pub fn sample(&self, stream: &mut Stream) -> f64 {
-        let u: f64 = stream.random();
+        self.value_at(stream.random())
+    }
+
+    /// The value at probability `u` in [0, 1]: the distribution's inverse
+    /// distribution function at `u`, kept inside its support, made whole for
+    /// an integer field (a `uniform` splits [0, 1] evenly among the whole
+    /// numbers of its range, so each is equally likely; the others round to
+    /// the nearest whole number of the support). A uniform `u` gives a draw
+    /// from the distribution; sensitivity designs map their unit-cube
+    /// coordinates through it.
+    pub fn value_at(&self, u: f64) -> f64 {
         match (&self.dist, self.integer) {
             (Uncertain::Uniform { low, high }, true) => {
                 let (first, last) = (low.ceil(), high.floor());
@@ -47,10 +57,15 @@ impl UncertainParameter {
 
     /// The `--set` assignment giving the field `value`.
     pub fn assignment(&self, value: f64) -> String {
+        format!("{}={}", self.key, self.text(value))
+    }
+
+    /// `value` as written into the scenario (a whole number for an integer field).
+    pub fn text(&self, value: f64) -> String {
         if self.integer {
-            format!("{}={}", self.key, value as i64)
+            format!("{}", value as i64)
         } else {
-            format!("{}={}", self.key, num(value))
+            num(value)
         }
     }
 
@@ -234,6 +249,117 @@ mod tests {
                 (mean - expected).abs() < 4.0 * standard_error,
                 "{dist:?}: sample mean {mean}, expected {expected} (se {standard_error})"
             );
+        }
+    }
+
+    /// `value_at(u)` is the `u` quantile: each distribution's own CDF at
+    /// `value_at(u)` gives back `u` (closed forms, the truncated ones
+    /// renormalised over [low, high]), to rounding error only (1e-9).
+    #[test]
+    fn value_at_is_the_inverse_distribution_function() {
+        let truncated = |z: f64, a: f64, b: f64| {
+            let standard = Normal::new(0.0, 1.0).unwrap();
+            (standard.cdf(z) - standard.cdf(a)) / (standard.cdf(b) - standard.cdf(a))
+        };
+        type Cdf = Box<dyn Fn(f64) -> f64>;
+        let cases: Vec<(Uncertain, Cdf)> = vec![
+            (
+                Uncertain::Uniform {
+                    low: 5.0,
+                    high: 60.0,
+                },
+                Box::new(|x| (x - 5.0) / 55.0),
+            ),
+            (
+                Uncertain::LogUniform {
+                    low: 1.0,
+                    high: 100.0,
+                },
+                Box::new(|x: f64| x.ln() / 100.0_f64.ln()),
+            ),
+            (
+                Uncertain::Triangular {
+                    low: 0.0,
+                    mode: 1.0,
+                    high: 5.0,
+                },
+                Box::new(|x: f64| {
+                    if x < 1.0 {
+                        x * x / 5.0
+                    } else {
+                        1.0 - (5.0 - x).powi(2) / 20.0
+                    }
+                }),
+            ),
+            (
+                Uncertain::Normal {
+                    mean: 10.0,
+                    sd: 4.0,
+                    low: 5.0,
+                    high: 30.0,
+                },
+                Box::new(move |x| truncated((x - 10.0) / 4.0, -1.25, 5.0)),
+            ),
+            (
+                Uncertain::LogNormal {
+                    median: 2.0,
+                    sigma: 0.8,
+                    low: 0.5,
+                    high: 6.0,
+                },
+                Box::new(move |x: f64| {
+                    let z = |v: f64| (v.ln() - 2.0_f64.ln()) / 0.8;
+                    truncated(z(x), z(0.5), z(6.0))
+                }),
+            ),
+        ];
+        for (dist, cdf) in cases {
+            let p = parameter(dist.clone(), false);
+            for u in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+                let x = p.value_at(u);
+                assert!((cdf(x) - u).abs() < 1e-9, "{dist:?} at {u}: {x}");
+            }
+        }
+        let choice = parameter(
+            Uncertain::Choice {
+                values: vec![1.0, 2.0, 7.0],
+            },
+            false,
+        );
+        let at: Vec<f64> = [0.0, 0.33, 0.34, 0.66, 0.67, 1.0]
+            .map(|u| choice.value_at(u))
+            .into();
+        assert_eq!(at, [1.0, 1.0, 2.0, 2.0, 7.0, 7.0]);
+    }
+
+    /// The integer rule of `value_at` is the one `sample` applies: a uniform
+    /// splits [0, 1] into equal parts per whole number, the others round.
+    #[test]
+    fn value_at_makes_integer_fields_whole() {
+        let uniform = parameter(
+            Uncertain::Uniform {
+                low: 1.5,
+                high: 4.9,
+            },
+            true,
+        );
+        let at: Vec<f64> = [0.0, 0.33, 0.34, 0.66, 0.67, 1.0]
+            .map(|u| uniform.value_at(u))
+            .into();
+        assert_eq!(at, [2.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
+        let log = parameter(
+            Uncertain::LogUniform {
+                low: 1.0,
+                high: 100.0,
+            },
+            true,
+        );
+        // The median of log-uniform(1, 100) is 10; u = 0.6 is 10^1.2 = 15.85.
+        assert_eq!([log.value_at(0.5), log.value_at(0.6)], [10.0, 16.0]);
+        let stream = |r| key(r).day_streams(Purpose::ParameterDraw, 0).member(7);
+        for r in 0..50 {
+            let u: f64 = stream(r).random();
+            assert_eq!(log.sample(&mut stream(r)), log.value_at(u));
         }
     }
 

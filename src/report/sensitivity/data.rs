@@ -1,8 +1,10 @@
-//! Reading and checking a sensitivity folder: `sensitivity.json` and
-//! `indices.csv`, and of the sweep that was run for them `sweep.json` and
+//! Reading and checking a sensitivity folder: `sensitivity.json`,
+//! `indices.csv` and `ranking.csv` (absent from folders written before it
+//! existed), and of the sweep that was run for them `sweep.json` and
 //! the arm column of `points.csv` (to count the runs). `design.csv` and
 //! `points/` are not read.
 
+use crate::experiment::gsa::RANKING_COLUMNS;
 use crate::experiment::sweep::IDENTITY as SWEEP_IDENTITY;
 use crate::report::csvfile::{malformed, open_exact};
 use crate::report::sweep::{self, missing_points, read_json};
@@ -16,6 +18,8 @@ use std::path::Path;
 pub const IDENTITY: &str = "sensitivity.json";
 /// The estimated indices.
 pub const INDICES: &str = "indices.csv";
+/// The ranking of the parameters per output.
+pub const RANKING: &str = "ranking.csv";
 /// Columns of `indices.csv`.
 const COLUMNS: [&str; 7] = [
     "output",
@@ -129,6 +133,65 @@ pub struct ParameterRange {
     pub low: f64,
     /// Highest value.
     pub high: f64,
+    /// The distribution, as in `[uncertain]` (`None` in folders written
+    /// before it was recorded, whose ranges were uniform).
+    #[serde(default)]
+    pub distribution: Option<Value>,
+}
+
+impl ParameterRange {
+    /// The distribution in words, e.g. `normal(mean 10, sd 4, low 5, high 30)`.
+    pub fn distribution_text(&self) -> String {
+        let Some(dist) = &self.distribution else {
+            return format!("uniform(low {}, high {})", self.low, self.high);
+        };
+        let name = dist
+            .get("dist")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        let fields: Vec<String> = [
+            "mean", "sd", "median", "sigma", "low", "mode", "high", "values",
+        ]
+        .iter()
+        .filter_map(|key| dist.get(*key).map(|v| format!("{key} {v}")))
+        .collect();
+        format!("{name}({})", fields.join(", "))
+    }
+}
+
+/// The Morris stage of a screening (`screen` in `sensitivity.json`).
+#[derive(Debug, Deserialize)]
+pub struct Screen {
+    /// Its folder, relative to this one.
+    pub folder: String,
+    /// Morris trajectories.
+    pub trajectories: u64,
+    /// The share of the largest mu* a parameter needed to be kept.
+    pub cutoff: f64,
+    /// The parameters kept for the Sobol stage.
+    pub kept: Vec<String>,
+    /// The parameters screened out.
+    pub screened_out: Vec<String>,
+    /// Every parameter screened, with its distribution.
+    #[serde(default)]
+    pub ranges: Vec<ParameterRange>,
+}
+
+/// One row of `ranking.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ranked {
+    /// The output.
+    pub output: String,
+    /// The parameter's path.
+    pub parameter: String,
+    /// 1 for the parameter that drives the output most.
+    pub rank: u64,
+    /// The method whose index ranks it: `sobol` or `morris`.
+    pub stage: String,
+    /// The index: `ST` or `mu_star`.
+    pub index: String,
+    /// Its value (`None` when undefined).
+    pub value: Option<f64>,
 }
 
 /// What the analysis is, from `sensitivity.json`.
@@ -158,6 +221,9 @@ pub struct Identity {
     /// Per output, the samples with every output defined (those used).
     #[serde(default)]
     pub rows_used: BTreeMap<String, u64>,
+    /// The Morris stage, when this is the Sobol stage of a screening.
+    #[serde(default)]
+    pub screen: Option<Screen>,
 }
 
 /// An index and its 95% interval, each `None` when undefined.
@@ -180,6 +246,8 @@ pub struct Sensitivity {
     pub arms: Vec<String>,
     /// Per (output, parameter, index), by position in `identity`.
     indices: BTreeMap<(usize, usize, Stat), Index>,
+    /// `ranking.csv`, in file order (empty when the folder has none).
+    pub ranking: Vec<Ranked>,
 }
 
 impl Sensitivity {
@@ -189,11 +257,13 @@ impl Sensitivity {
         let sweep = read_sweep(dir, &identity)?;
         let indices = read_indices(dir, &identity)?;
         let arms = read_arms(dir)?;
+        let ranking = read_ranking(dir)?;
         Ok(Self {
             identity,
             sweep,
             arms,
             indices,
+            ranking,
         })
     }
 
@@ -305,6 +375,20 @@ fn read_arms(dir: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(arms)
+}
+
+/// The rows of `ranking.csv`, or none when the folder has no ranking.
+fn read_ranking(dir: &Path) -> Result<Vec<Ranked>> {
+    let path = dir.join(RANKING);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let reader = open_exact(&path, &RANKING_COLUMNS, || {
+        format!("cannot read {}", path.display())
+    })?;
+    (reader.into_deserialize())
+        .map(|row| row.map_err(|e| malformed(e, &path)))
+        .collect()
 }
 
 type Indices = BTreeMap<(usize, usize, Stat), Index>;

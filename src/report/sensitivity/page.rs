@@ -1,7 +1,7 @@
 //! The self-contained page of a sensitivity folder, `sensitivity.html`.
 
 use super::chart::Chart;
-use super::data::{Index, Method, Sensitivity, Stat};
+use super::data::{Index, Method, ParameterRange, Sensitivity, Stat};
 use crate::report::Plot;
 use crate::report::format::{self, Unit, html, metric_name, metric_unit};
 use crate::report::html::{document, figures, overrides};
@@ -17,6 +17,7 @@ pub fn page(sensitivity: &Sensitivity, plots: &[Plot], charts: &[Chart]) -> Stri
             analysis(sensitivity),
             reading(sensitivity),
             figures(plots),
+            ranking(sensitivity),
             indices(sensitivity, charts),
         ],
     )
@@ -43,7 +44,7 @@ fn header(sensitivity: &Sensitivity) -> String {
     let k = id.parameters.len() as u64;
     let lead = format!(
         "How much each of {} drives {} of the arm {} against the baseline in {}, \
-         each parameter drawn over its range.",
+         each parameter drawn from its distribution.",
         count(k, "parameter", "parameters"),
         count(id.outputs.len() as u64, "effect", "effects"),
         html(&id.arm),
@@ -54,7 +55,8 @@ fn header(sensitivity: &Sensitivity) -> String {
          <p class=\"lead\">{lead}</p>\n<p class=\"meta\">{} · {} {} · {} points · \
          {} replications · seed {}</p>\n\
          <nav class=\"toc\"><a href=\"#analysis\">Analysis</a> <a href=\"#reading\">Reading</a> \
-         <a href=\"#plots\">Plots</a> <a href=\"#indices\">Indices</a></nav>\n</header>\n",
+         <a href=\"#plots\">Plots</a> <a href=\"#ranking\">Ranking</a> \
+         <a href=\"#indices\">Indices</a></nav>\n</header>\n",
         id.method.title(),
         html(&id.arm),
         html(scenario_name(sensitivity)),
@@ -69,17 +71,7 @@ fn header(sensitivity: &Sensitivity) -> String {
 fn analysis(sensitivity: &Sensitivity) -> String {
     let id = &sensitivity.identity;
     let ranges: Vec<String> = (0..id.parameters.len())
-        .map(|p| {
-            let (low, high) = match sensitivity.range(p) {
-                Some(r) => (r.low.to_string(), r.high.to_string()),
-                None => ("—".into(), "—".into()),
-            };
-            format!(
-                "<tr><td><code>{}</code></td><td class=\"num\">{low}</td>\
-                 <td class=\"num\">{high}</td></tr>\n",
-                html(&id.parameters[p])
-            )
-        })
+        .map(|p| range_row(&id.parameters[p], sensitivity.range(p)))
         .collect();
     let outputs: Vec<String> = (id.outputs.iter().enumerate())
         .map(|(o, output)| {
@@ -96,24 +88,123 @@ fn analysis(sensitivity: &Sensitivity) -> String {
         })
         .collect();
     let drawn = match id.method {
-        Method::Sobol => "uniformly (a Saltelli design on a scrambled Sobol sequence)",
-        Method::Morris => "on a grid of levels (random one-at-a-time trajectories)",
+        Method::Sobol => "a Saltelli design on a scrambled Sobol sequence",
+        Method::Morris => "a grid of levels (random one-at-a-time trajectories)",
     };
     format!(
         "<section id=\"analysis\">\n<h2>What was analysed</h2>\n\
-         <p>Each parameter was drawn {drawn} between the low and high values below; at each \
+         <p>The design is {drawn} on the unit cube; each coordinate u was mapped to a value by \
+         its parameter's inverse distribution function (the value with probability u below \
+         it), so the indices are over the distributions below (a <code>--range</code> is \
+         uniform over it; an integer field takes whole numbers). At each \
          point every arm ran and the effects of {} against the baseline were estimated as in a \
-         sweep.</p>\n\
-         <div class=\"wide\"><table>\n<thead><tr><th>Parameter</th><th>Low</th><th>High</th>\
-         </tr></thead>\n<tbody>\n{}</tbody></table></div>\n\
-         <div class=\"wide\"><table>\n<thead><tr><th>Output</th><th>{} used \
-         (every output defined)</th></tr></thead>\n<tbody>\n{}</tbody></table></div>\n\
-         <dl class=\"prov\">{}</dl>\n</section>\n",
+         sweep.</p>\n{}\
+         {}\n{}</section>\n",
         html(&id.arm),
-        ranges.concat(),
+        range_table(&ranges.concat()),
+        outputs_table(sensitivity, &outputs.concat()),
+        screen(sensitivity),
+    )
+}
+
+/// The table of the parameters with their distributions.
+fn range_table(rows: &str) -> String {
+    format!(
+        "<div class=\"wide\"><table>\n<thead><tr><th>Parameter</th><th>Distribution</th>\
+         <th>Low</th><th>High</th></tr></thead>\n<tbody>\n{rows}</tbody></table></div>\n"
+    )
+}
+
+fn range_row(path: &str, range: Option<&ParameterRange>) -> String {
+    let (dist, low, high) = match range {
+        Some(r) => (r.distribution_text(), r.low.to_string(), r.high.to_string()),
+        None => ("—".into(), "—".into(), "—".into()),
+    };
+    format!(
+        "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{low}</td>\
+         <td class=\"num\">{high}</td></tr>\n",
+        html(path),
+        html(&dist)
+    )
+}
+
+/// The outputs with their samples used, and the facts of the analysis.
+fn outputs_table(sensitivity: &Sensitivity, rows: &str) -> String {
+    let id = &sensitivity.identity;
+    format!(
+        "<div class=\"wide\"><table>\n<thead><tr><th>Output</th><th>{} used \
+         (every output defined)</th></tr></thead>\n<tbody>\n{rows}</tbody></table></div>\n\
+         <dl class=\"prov\">{}</dl>",
         capitalised(id.method.samples()),
-        outputs.concat(),
         facts(sensitivity)
+    )
+}
+
+/// The Morris stage of a screening: its rule, what it kept, and every
+/// parameter it screened with its distribution.
+fn screen(sensitivity: &Sensitivity) -> String {
+    let Some(screen) = &sensitivity.identity.screen else {
+        return String::new();
+    };
+    let list = |paths: &[String]| {
+        let items: Vec<String> = paths
+            .iter()
+            .map(|p| format!("<code>{}</code>", html(p)))
+            .collect();
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let rows: Vec<String> = (screen.ranges.iter())
+        .map(|r| range_row(&r.parameter, Some(r)))
+        .collect();
+    format!(
+        "<h3>Screening</h3>\n<p>This Sobol analysis is the second stage of a screening. The \
+         first, Morris screening of every parameter below with {} trajectories, is in \
+         <a href=\"{folder}/sensitivity.html\"><code>{folder}/</code></a>. A parameter was kept \
+         for this stage when its μ* was at least {} of the largest μ* for at least one output. \
+         Kept: {}. Screened out (ranked after the kept ones by their μ*): {}.</p>\n{}",
+        screen.trajectories,
+        screen.cutoff,
+        list(&screen.kept),
+        list(&screen.screened_out),
+        range_table(&rows.concat()),
+        folder = html(&screen.folder),
+    )
+}
+
+/// `ranking.csv`: per output, the parameters from the most to the least influential.
+fn ranking(sensitivity: &Sensitivity) -> String {
+    if sensitivity.ranking.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<String> = (sensitivity.ranking.iter())
+        .map(|r| {
+            let value = r.value.map_or("—".to_string(), |v| format!("{v:.4}"));
+            format!(
+                "<tr><td data-sort=\"{output}\">{}<span class=\"id\">{output}</span></td>\
+                 <td class=\"num\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>\
+                 <td class=\"num\">{value}</td></tr>\n",
+                html(&metric_name(&r.output)),
+                r.rank,
+                html(&r.parameter),
+                html(&r.stage),
+                html(&r.index),
+                output = html(&r.output),
+            )
+        })
+        .collect();
+    format!(
+        "<section id=\"ranking\">\n<h2>Ranking</h2>\n<p>The rows of <code>ranking.csv</code>: \
+         per output, the parameters from the most influential (rank 1), by the total index ST \
+         of a Sobol stage or by μ* of a Morris stage; in a screening, the parameters kept \
+         for the Sobol stage come first, then those screened out, by μ*.</p>\n\
+         <div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Output</th>\
+         <th>Rank</th><th>Parameter</th><th>Stage</th><th>Index</th><th>Value</th></tr>\
+         </thead>\n<tbody>\n{}</tbody></table></div>\n</section>\n",
+        rows.concat()
     )
 }
 
@@ -212,7 +303,8 @@ fn reading(sensitivity: &Sensitivity) -> String {
         Method::Morris => format!(
             "Morris screening moves one parameter at a time along random trajectories; each \
              move gives an elementary effect, the change of the output per change of the \
-             parameter, scaled to its whole range. <strong>μ*</strong>, the mean absolute \
+             parameter, scaled to its whole distribution (a move of u in the unit cube, so a \
+             uniform parameter's effect is per its whole range). <strong>μ*</strong>, the mean absolute \
              elementary effect, measures the parameter's overall influence; <strong>μ</strong>, \
              the signed mean, its direction when its effects share a sign; <strong>σ</strong>, \
              their standard deviation, is large when the effect depends on where the parameter \
