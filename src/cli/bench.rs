@@ -39,7 +39,10 @@ pub(super) struct BenchArgs {
 pub(super) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     use crate::engine::bench;
     let base = match &args.scenario {
-        Some(path) => scenario::load_file(path, &args.set)?,
+        Some(path) => {
+            let base = scenario::load_file(path, &args.set)?;
+            scenario::load_file(path, &super::at_central_values(&base, &args.set))?
+        }
         None => scenario::load_text(bench::MARKET_TOML, bench::MARKET_ORIGIN, &args.set)?,
     };
     let sizes = (args.attackers.iter())

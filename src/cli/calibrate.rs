@@ -63,7 +63,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(bad_input)?;
     let mut config = CalibrationConfig::new(&args.scenario, &args.targets, parameters);
-    config.overrides = args.set.clone();
+    config.overrides = super::at_central_values(&base, &args.set);
     config.population = args.population;
     config.generations = args.generations;
     config.final_tolerance = args.tolerance;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::Failure;
 use super::process::INTERRUPTED;
 use super::progress::Progress;
-use crate::experiment::tables;
+use crate::experiment::tables::{self, Kept};
 use crate::experiment::{Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::{folder, manifest};
@@ -37,6 +37,10 @@ pub(super) struct RunArgs {
     /// parameters (as `scenario.draws = 0`).
     #[arg(long)]
     fixed: bool,
+    /// Keep only the summary (summary.csv/json, and an ensemble's draws.csv
+    /// and voi.csv): no per-replication tables, for large ensembles.
+    #[arg(long)]
+    summary_only: bool,
     /// Run only these arms (comma-separated names) besides the baseline.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     arms: Option<Vec<String>>,
@@ -83,14 +87,29 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&model.scenario.scenario.name));
-    let (needed, what) = resources::disk::disk_estimate(&model);
-    resources::disk::check_space(&dir, needed, &what)
-        .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    let kept = if args.summary_only {
+        Kept::Summary
+    } else {
+        Kept::All
+    };
+    if kept == Kept::All {
+        let (needed, what) = resources::disk::disk_estimate(&model);
+        resources::disk::check_space(&dir, needed, &what)
+            .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
+    }
+    let earlier = folder::files_of_manifest(&dir);
     folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
     tables::remove_scratch(&dir)?;
+    let files = result_files(&model, kept);
+    folder::remove_files(
+        &dir,
+        earlier
+            .iter()
+            .filter(|f| !files.iter().any(|(n, _)| n == f)),
+    )?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let summary = run_with_progress(&dir, &model, args.quiet)?;
+    let summary = run_with_progress(&dir, &model, kept, args.quiet)?;
     manifest::write(
         &dir,
         &model,
@@ -100,7 +119,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             threads: rayon::current_num_threads(),
             started_at,
             finished_at: chrono::Utc::now(),
-            files: &result_files(&model),
+            files: &files,
         },
     )?;
     crate::report::render(&dir)?;
@@ -157,9 +176,15 @@ const ENSEMBLE_FILES: [(&str, &str); 2] = [
     ),
 ];
 
-/// The files of the results folder of `model`.
-fn result_files(model: &Model) -> Vec<(&'static str, &'static str)> {
+/// The files of a results folder that records every replication.
+const RECORD_FILES: [&str; 3] = ["timeseries.csv", "providers.csv", "segments.csv"];
+
+/// The files of the results folder of `model` keeping `kept`.
+fn result_files(model: &Model, kept: Kept) -> Vec<(&'static str, &'static str)> {
     let mut files = RESULT_FILES.to_vec();
+    if kept == Kept::Summary {
+        files.retain(|(name, _)| !RECORD_FILES.contains(name));
+    }
     if model.ensemble.is_some() {
         files.extend(ENSEMBLE_FILES);
     }
@@ -168,7 +193,12 @@ fn result_files(model: &Model) -> Vec<(&'static str, &'static str)> {
 
 /// Run the experiment with progress, writing its tables into `dir` as
 /// replications finish; returns the summary (also written).
-fn run_with_progress(dir: &Path, model: &Model, quiet: bool) -> Result<Vec<SummaryRow>, Failure> {
+fn run_with_progress(
+    dir: &Path,
+    model: &Model,
+    kept: Kept,
+    quiet: bool,
+) -> Result<Vec<SummaryRow>, Failure> {
     let total = model.arms.len() * model.replications as usize;
     let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
     let report = |done: usize| progress.update(done);
@@ -176,7 +206,7 @@ fn run_with_progress(dir: &Path, model: &Model, quiet: bool) -> Result<Vec<Summa
         on_run_done: Some(&report),
         cancel: Some(&INTERRUPTED),
     };
-    let summary = tables::run_into(dir, model, &hooks)?;
+    let summary = tables::run_into(dir, model, &hooks, kept)?;
     progress.finish();
     summary.ok_or_else(|| {
         Failure::Interrupted(

@@ -96,6 +96,8 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     let shard = parse_shard(args.shard.as_deref())?;
     let overrides = run_overrides(&args.set, args.reps, args.seed);
     let base = scenario::load_file(&args.scenario, &overrides)?;
+    let overrides = super::at_central_values(&base, &overrides);
+    let base = scenario::load_file(&args.scenario, &overrides)?;
     let arm = analysed_arm(&args, &base)?;
     let parameters = factors(&args, &overrides, &base).map_err(bad_input)?;
     let dir = args.out.clone().unwrap_or_else(|| {

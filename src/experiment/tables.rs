@@ -213,21 +213,41 @@ const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     },
 ];
 
+/// Which tables a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Every table: the records of each replication and the summary.
+    All,
+    /// Only the summary (and an ensemble's draws and value of information):
+    /// for ensembles too large to keep every replication's records.
+    Summary,
+}
+
 /// Run the experiment of `model` and write its tables and summary into `dir`
 /// as replications finish: the tables of `caasim run`, without its manifest
 /// and report. Returns the summary, or `None` when cancelled (then no table
 /// is written and no scratch file is left).
-pub fn run_into(dir: &Path, model: &Model, hooks: &Hooks) -> Result<Option<Vec<SummaryRow>>> {
-    let mut writer = TablesWriter::create(dir, model)?;
+pub fn run_into(
+    dir: &Path,
+    model: &Model,
+    hooks: &Hooks,
+    kept: Kept,
+) -> Result<Option<Vec<SummaryRow>>> {
+    let mut writer = match kept {
+        Kept::All => Some(TablesWriter::create(dir, model)?),
+        Kept::Summary => None,
+    };
     let mut summary = Summary::new(model);
     let finished = experiment::run_each(model, hooks, |outputs| {
         summary.add(model, |arm| &outputs[arm]);
-        writer.add(&outputs)
+        writer.as_mut().map_or(Ok(()), |w| w.add(&outputs))
     })?;
     if !finished {
         return Ok(None);
     }
-    writer.finish()?;
+    if let Some(writer) = writer {
+        writer.finish()?;
+    }
     let rows = summary.rows(model);
     write_summary(dir, &rows)?;
     if model.ensemble.is_some() {

@@ -115,6 +115,8 @@ pub struct MarketView {
     pub fee_share: f64,
     /// Daily decay factor of perceived risk.
     pub risk_decay: f64,
+    /// `risk_decay^k` for every day `k` of the run.
+    pub risk_decay_powers: std::sync::Arc<[f64]>,
     /// Market-wide perceived risk added to everyone's.
     pub ambient_risk: f64,
     /// Whether risk jumped today (everyone checks their tolerance).
@@ -277,7 +279,9 @@ impl Attacker {
     /// Perceived risk today: personal risk decayed to `day` plus market-wide risk.
     pub fn perceived_risk(&self, view: &MarketView) -> f64 {
         let elapsed = view.day.saturating_sub(self.risk_day);
-        f64::from(self.risk) * view.risk_decay.powf(f64::from(elapsed)) + view.ambient_risk
+        let decay = (view.risk_decay_powers.get(elapsed as usize).copied())
+            .unwrap_or_else(|| view.risk_decay.powf(f64::from(elapsed)));
+        f64::from(self.risk) * decay + view.ambient_risk
     }
 
     /// Add a personal risk jump on `day` (decaying what was there first).

@@ -1,6 +1,7 @@
 //! The whole state of one run (one arm, one replication), kept in one place.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -119,6 +120,9 @@ pub struct World<'a> {
     pub segment_losses: Vec<Vec<f64>>,
     /// Today's output per provider index (losses on recorded days only).
     pub attributed: Vec<Attributed>,
+    /// `risk_decay^k` for every day `k` of the run, computed once (attackers
+    /// read it every day instead of raising the factor to a power).
+    pub risk_decay_powers: Arc<[f64]>,
 }
 
 impl<'a> World<'a> {
@@ -144,6 +148,10 @@ impl<'a> World<'a> {
             rebrands: Vec::new(),
             operators: BTreeMap::new(),
             ambient_risk: 0.0,
+            risk_decay_powers: decay_powers(
+                half_life_factor(model.market.risk_half_life_days),
+                model.total_days(),
+            ),
             payment_windows: Vec::new(),
             messaging_windows: Vec::new(),
             hardenings: Vec::new(),
@@ -335,6 +343,7 @@ impl<'a> World<'a> {
             subscription_days: market.subscription_days,
             fee_share: self.fee_share(day),
             risk_decay: half_life_factor(market.risk_half_life_days),
+            risk_decay_powers: Arc::clone(&self.risk_decay_powers),
             ambient_risk: self.ambient_risk,
             risk_shock_today: self.events.risk_shock,
             mean_search_days: self.mean_search_days(),
@@ -432,6 +441,11 @@ fn active(windows: &[Window], day: u32) -> impl Iterator<Item = &Window> {
     windows
         .iter()
         .filter(move |w| w.start_day <= day && day < w.end_day)
+}
+
+/// `factor^k` for `k` from 0 to `days`, each as `powf` computes it.
+fn decay_powers(factor: f64, days: u32) -> Arc<[f64]> {
+    (0..=days).map(|k| factor.powf(f64::from(k))).collect()
 }
 
 /// Daily factor of a quantity that halves every `half_life` days.

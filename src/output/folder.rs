@@ -47,6 +47,38 @@ pub fn prepare(dir: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// The files the manifest of `dir` lists (none when it has no readable
+/// manifest): what an earlier complete run there wrote. Folders (`plots/`)
+/// are left out.
+pub fn files_of_manifest(dir: &Path) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let files = manifest["files"].as_array().cloned().unwrap_or_default();
+    files
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .filter(|path| !path.ends_with('/') && !path.contains(['/', '\\']) && *path != MANIFEST)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Remove the files `names` of `dir` that exist: an earlier run's files
+/// this run does not write, so that none is read as part of its results.
+pub fn remove_files<'a>(dir: &Path, names: impl Iterator<Item = &'a String>) -> Result<()> {
+    for name in names {
+        let path = dir.join(name);
+        if path.is_file() {
+            fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the earlier run's {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the folder is empty or was written by caasim.
 fn owned_by_caasim(dir: &Path) -> Result<bool> {
     let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;

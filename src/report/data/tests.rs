@@ -131,7 +131,7 @@ fn write_run(dir: &Path, replications: u32) {
         "scenario.burn_in_days=10".into(),
     ];
     let model = crate::scenario::load_file(&scenario, &overrides).expect("the scenario loads");
-    let summary = tables::run_into(dir, &model, &Hooks::default()).unwrap();
+    let summary = tables::run_into(dir, &model, &Hooks::default(), tables::Kept::All).unwrap();
     assert!(summary.is_some(), "not cancelled");
     let now = chrono::Utc::now();
     let provenance = manifest::Provenance {
