@@ -16,10 +16,24 @@ use caasim::rng::RunKey;
 use caasim::stats::nested::ensemble_estimate;
 use common::{generic_text, load, read_csv, run_bin};
 
-/// generic-market with 12 replications in 4 draws of 3, and an
-/// `[uncertain]` table of parameters that act before and after the takedown.
+/// 12 replications in 4 draws of 3.
 fn ensemble_text() -> String {
-    let text = generic_text().replace("replications = 8", "replications = 12\ndraws = 4");
+    ensemble_of(12, 3)
+}
+
+/// generic-market with `replications` replications in draws of `per_draw`,
+/// and an `[uncertain]` table of parameters that act before and after the
+/// takedown.
+fn ensemble_of(replications: u32, per_draw: u32) -> String {
+    let text = generic_text()
+        .replace(
+            "replications = 8",
+            &format!("replications = {replications}"),
+        )
+        .replace(
+            "replications_per_draw = 2",
+            &format!("replications_per_draw = {per_draw}"),
+        );
     format!(
         "{text}\n[uncertain]\n{}\n",
         r#""market.emails_per_seat_per_day" = { dist = "log_uniform", low = 200, high = 600 }
@@ -73,7 +87,7 @@ fn a_set_fixes_an_uncertain_parameter_and_fixed_runs_at_the_central_values() {
     for drawn in &set.ensemble.as_ref().unwrap().draws {
         assert_eq!(drawn.model.market.search_days, 9.0);
     }
-    let fixed = load(&text, &["scenario.draws=0"]);
+    let fixed = load(&text, &["scenario.replications_per_draw=0"]);
     assert!(fixed.ensemble.is_none());
     assert_eq!(fixed.uncertain.len(), 3);
 }
@@ -127,19 +141,9 @@ fn run_text(
 #[test]
 fn fixed_gives_the_bytes_of_the_scenario_without_uncertain_parameters() {
     let tmp = tempfile::tempdir().unwrap();
-    let short = |t: String| {
-        t.replace("replications = 12", "replications = 4")
-            .replace("draws = 4", "draws = 2")
-    };
     let plain = generic_text().replace("replications = 8", "replications = 4");
     let without = run_text(&plain, &[], "2", tmp.path(), "plain");
-    let fixed = run_text(
-        &short(ensemble_text()),
-        &["--fixed"],
-        "2",
-        tmp.path(),
-        "fixed",
-    );
+    let fixed = run_text(&ensemble_of(4, 2), &["--fixed"], "2", tmp.path(), "fixed");
     assert_eq!(data_files(&without), data_files(&fixed));
     let manifest = std::fs::read_to_string(fixed.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"mode\": \"fixed"), "{manifest}");
@@ -149,9 +153,7 @@ fn fixed_gives_the_bytes_of_the_scenario_without_uncertain_parameters() {
 #[test]
 fn an_ensemble_gives_the_same_bytes_on_one_and_two_threads() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = ensemble_text()
-        .replace("replications = 12", "replications = 6")
-        .replace("draws = 4", "draws = 3");
+    let text = ensemble_of(6, 2);
     let one = run_text(&text, &[], "1", tmp.path(), "one");
     let two = run_text(&text, &[], "2", tmp.path(), "two");
     assert_eq!(data_files(&one), data_files(&two));
@@ -228,19 +230,19 @@ fn the_ensemble_interval_covers_a_new_draw_at_its_nominal_rate() {
 }
 
 #[test]
-fn draws_that_do_not_divide_the_replications_are_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("bad.toml");
-    std::fs::write(&file, ensemble_text().replace("draws = 4", "draws = 5")).unwrap();
-    let output = run_bin(&["check", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
-    let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("bad.toml:15"), "{message}");
-    assert!(message.contains("`scenario.draws`"), "{message}");
-    assert!(
-        message.contains("divides scenario.replications (12)"),
-        "{message}"
-    );
+fn a_last_draw_may_be_short_and_the_split_uses_the_full_draws() {
+    let model = load(&ensemble_of(7, 3), &[]);
+    let ensemble = model.ensemble.as_ref().unwrap();
+    assert_eq!(ensemble.draws.len(), 3);
+    assert_eq!(ensemble.draw_index(6), 2);
+    // Draws {1, 2, 3}, {4, 5, 6} and {100}: the short draw counts in the
+    // means but not in the split.
+    let values: Vec<Option<f64>> = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 100.0].map(Some).to_vec();
+    let (mean, spread) = ensemble_estimate(&values, 3);
+    assert_eq!(mean.mean, Some((2.0 + 5.0 + 100.0) / 3.0));
+    assert_eq!(spread.var_noise, Some(1.0));
+    // MSB = 3 x ((2 - 3.5)^2 + (5 - 3.5)^2) / 1 = 13.5; (13.5 - 1) / 3.
+    assert_eq!(spread.var_parameter, Some(12.5 / 3.0));
 }
 
 #[test]
@@ -248,16 +250,28 @@ fn a_draw_that_makes_the_scenario_invalid_is_refused_before_the_run() {
     // Each end of each range is valid with the other bound at its central
     // value, but a draw can put the lower bound of the crews' risk
     // tolerance above its upper bound.
-    let text = ensemble_text().replace("draws = 4", "draws = 12").replace(
+    let text = ensemble_of(12, 1).replace(
         "[uncertain]\n",
         "[uncertain]\n\"attackers.bec-crew.risk_tolerance.low\" = { dist = \"uniform\", low = 0.01, high = 0.19 }\n\"attackers.bec-crew.risk_tolerance.high\" = { dist = \"uniform\", low = 0.03, high = 0.2 }\n",
     );
-    match caasim::scenario::load_text(&text, "inline.toml", &[]) {
-        Ok(_) => panic!("a draw with low above high is refused"),
-        Err(e) => {
-            let message = e.to_string();
-            assert!(message.contains("`uncertain`"), "{message}");
-            assert!(message.contains("makes the scenario invalid"), "{message}");
-        }
-    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("crossed.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = tmp.path().join("out");
+    let output = run_bin(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    let line = text.lines().position(|l| l == "[uncertain]").unwrap() + 1;
+    assert!(
+        message.contains(&format!("crossed.toml:{line}:")),
+        "{message}"
+    );
+    assert!(message.contains("`uncertain`"), "{message}");
+    assert!(message.contains("makes the scenario invalid"), "{message}");
+    assert!(!out.exists(), "nothing is written");
 }

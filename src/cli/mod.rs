@@ -82,16 +82,13 @@ enum Command {
     },
 }
 
-/// The overrides `set` with `scenario.draws=0` before them when `base` (the
-/// scenario loaded with `set`) runs as an ensemble: calibration,
-/// sensitivity and benchmarks run at the central values of the uncertain
-/// parameters they do not vary (a later `--set scenario.draws=N` still
+/// The overrides `set` with `scenario.replications_per_draw=0` before them
+/// when `base` (the scenario loaded with `set`) runs as an ensemble:
+/// calibration, sensitivity and benchmarks run at the central values of the
+/// uncertain parameters they do not vary (a later `--set` of the key still
 /// wins).
 pub(super) fn at_central_values(base: &crate::model::Model, set: &[String]) -> Vec<String> {
-    let fixed = base
-        .ensemble
-        .as_ref()
-        .map(|_| "scenario.draws=0".to_string());
+    let fixed = (base.ensemble.as_ref()).map(|_| format!("{}=0", run::PER_DRAW_KEY));
     fixed.into_iter().chain(set.iter().cloned()).collect()
 }
 

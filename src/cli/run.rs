@@ -29,12 +29,13 @@ pub(super) struct RunArgs {
     /// an uncertain parameter given a value this way is fixed at it.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Parameter draws of a scenario with `[uncertain]` (overrides
-    /// `scenario.draws`; must divide the replications evenly).
+    /// Replications per parameter draw of a scenario with `[uncertain]`
+    /// (overrides `scenario.replications_per_draw`): `--reps 1000
+    /// --per-draw 5` runs 200 draws of 5 replications.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "fixed")]
-    draws: Option<u32>,
+    per_draw: Option<u32>,
     /// Run every replication at the central values of the uncertain
-    /// parameters (as `scenario.draws = 0`).
+    /// parameters (as `scenario.replications_per_draw = 0`).
     #[arg(long)]
     fixed: bool,
     /// Keep only the summary (summary.csv/json, and an ensemble's draws.csv
@@ -67,18 +68,21 @@ pub(super) fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>
     overrides
 }
 
-/// `--draws` or `--fixed` as an override of `scenario.draws`.
-pub(super) fn draws_override(draws: Option<u32>, fixed: bool) -> Option<String> {
-    match (draws, fixed) {
-        (_, true) => Some("scenario.draws=0".to_string()),
-        (Some(draws), false) => Some(format!("scenario.draws={draws}")),
+/// `--per-draw` or `--fixed` as an override of `scenario.replications_per_draw`.
+pub(super) fn per_draw_override(per_draw: Option<u32>, fixed: bool) -> Option<String> {
+    match (per_draw, fixed) {
+        (_, true) => Some(format!("{PER_DRAW_KEY}=0")),
+        (Some(per_draw), false) => Some(format!("{PER_DRAW_KEY}={per_draw}")),
         (None, false) => None,
     }
 }
 
+/// The key of the replications per parameter draw.
+pub(super) const PER_DRAW_KEY: &str = "scenario.replications_per_draw";
+
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut overrides = run_overrides(&args.set, args.reps, args.seed);
-    overrides.extend(draws_override(args.draws, args.fixed));
+    overrides.extend(per_draw_override(args.per_draw, args.fixed));
     let mut model = scenario::load_file(&args.scenario, &overrides)?;
     if let Some(names) = &args.arms {
         model.keep_arms(names).map_err(Failure::BadInput)?;

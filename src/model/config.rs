@@ -35,7 +35,7 @@ pub struct Model {
     /// fixed by a `--set`.
     pub uncertain: Vec<crate::model::uncertain::UncertainParameter>,
     /// The parameter draws and their models, when the run integrates over
-    /// the uncertain parameters (`None` without any, or with `draws = 0`).
+    /// the uncertain parameters (`None` without any, or with `replications_per_draw = 0`).
     pub ensemble: Option<crate::model::ensemble::Ensemble>,
 }
 

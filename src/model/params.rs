@@ -136,13 +136,13 @@ pub struct Meta {
     /// Replications per arm.
     #[serde(default = "defaults::replications")]
     pub replications: u32,
-    /// Parameter draws of a scenario with `[uncertain]`: the replications
-    /// are split into this many groups of `replications / draws`, each run
-    /// with its own draw of every uncertain parameter; 0 runs every
-    /// replication at the central values (`--fixed`). Default: one draw per
-    /// replication.
+    /// Replications per parameter draw of a scenario with `[uncertain]`:
+    /// the replications are split, in order, into groups of this many (the
+    /// last group shorter when it does not divide them), each run with its
+    /// own draw of every uncertain parameter; 0 runs every replication at
+    /// the central values (`--fixed`). Default: 1 (a draw per replication).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draws: Option<u32>,
+    pub replications_per_draw: Option<u32>,
 }
 
 /// Market-wide behaviour of attackers and providers.

@@ -86,7 +86,7 @@ fn parameters(model: &Model) -> Option<Value> {
             "fixed_by_set": fixed_by_set,
         }),
         None => json!({
-            "mode": "fixed: every replication at the central values written in the scenario (scenario.draws = 0, or every uncertain parameter fixed by --set)",
+            "mode": "fixed: every replication at the central values written in the scenario (scenario.replications_per_draw = 0, or every uncertain parameter fixed by --set)",
             "uncertain": drawn,
             "fixed_by_set": fixed_by_set,
         }),

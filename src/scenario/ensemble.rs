@@ -1,5 +1,6 @@
-//! The ensemble of a scenario with uncertain parameters: `scenario.draws`
-//! checked against the replications, and one validated model per draw
+//! The ensemble of a scenario with uncertain parameters: the replications
+//! split into draws of `scenario.replications_per_draw`, and one validated
+//! model per draw
 //! (the scenario without `[uncertain]`, with the draw's values given as
 //! `--set` overrides), built before any run starts so that a draw that
 //! makes the scenario invalid stops the run before it writes anything.
@@ -15,33 +16,23 @@ use crate::rng::RunKey;
 
 use Seg::Key as K;
 
-/// Check `scenario.draws` and build the ensemble of a scenario whose
-/// `uncertain` parameters are not empty and whose draws are not 0 (a fixed
-/// run); `None` otherwise, or after reporting a problem to `check`.
+/// Build the ensemble of a scenario whose `uncertain` parameters are not
+/// empty and whose `replications_per_draw` is not 0 (a fixed run); `None`
+/// otherwise, or after reporting a problem to `check`.
 pub(super) fn check(
     check: &mut impl Checks,
     parsed: &Parsed,
     uncertain: &[UncertainParameter],
 ) -> Option<Ensemble> {
     let meta = &parsed.scenario.scenario;
-    let replications = meta.replications;
-    let draws = meta.draws.unwrap_or(replications);
-    if draws == 0 || uncertain.is_empty() {
+    let per_draw = meta.replications_per_draw.unwrap_or(1);
+    if per_draw == 0 || uncertain.is_empty() {
         return None;
     }
-    if draws > replications || replications % draws != 0 {
-        check.fail(
-            &[K("scenario"), K("draws")],
-            format!(
-                "is {draws}; allowed: 0 (every replication at the central values) or a number of draws that divides scenario.replications ({replications}) evenly, e.g. {}",
-                divisors(replications)
-            ),
-        );
-        return None;
-    }
+    let draws = meta.replications.div_ceil(per_draw);
     match members(parsed, uncertain, draws) {
         Ok(draws) => Some(Ensemble {
-            replications_per_draw: replications / draws.len() as u32,
+            replications_per_draw: per_draw,
             draws,
         }),
         Err(message) => {
@@ -49,16 +40,6 @@ pub(super) fn check(
             None
         }
     }
-}
-
-/// The divisors of `n` up to a handful, for a message.
-fn divisors(n: u32) -> String {
-    let all: Vec<String> = (1..=n)
-        .filter(|d| n % d == 0)
-        .take(8)
-        .map(|d| d.to_string())
-        .collect();
-    all.join(", ")
 }
 
 /// The model of each draw, numbered from 0, or why a draw is not a valid

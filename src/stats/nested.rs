@@ -44,7 +44,7 @@ impl Spread {
 }
 
 /// The mean of each draw's defined values: `values` holds `per_draw`
-/// consecutive replications per draw.
+/// consecutive replications per draw (the last draw may hold fewer).
 pub fn draw_means(values: &[Option<f64>], per_draw: usize) -> Vec<Option<f64>> {
     values.chunks(per_draw).map(super::mean_defined).collect()
 }
@@ -83,15 +83,15 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[below] + (h - below as f64) * (sorted[above] - sorted[below]))
 }
 
-/// `(var_parameter, var_noise)` estimated from the draws whose every
-/// replication is defined (see the module's documentation); `None` with
+/// `(var_parameter, var_noise)` estimated from the draws of `per_draw`
+/// replications (not a shorter last one) whose every replication is defined (see the module's documentation); `None` with
 /// fewer than two such draws or fewer than two replications per draw.
 pub fn components(values: &[Option<f64>], per_draw: usize) -> Option<(f64, f64)> {
     if per_draw < 2 {
         return None;
     }
     let complete: Vec<Vec<f64>> = values
-        .chunks(per_draw)
+        .chunks_exact(per_draw)
         .filter_map(|draw| draw.iter().map(|v| v.filter(|v| v.is_finite())).collect())
         .collect();
     let k = complete.len();
