@@ -8,6 +8,7 @@
 //! independent per-segment Poisson counts, at the cost of one draw per
 //! attacker-day instead of one per attacker-segment-day.
 
+use rand::RngExt;
 use rand_distr::{Binomial, Distribution, LogNormal};
 
 use super::config::SegmentSpec;
@@ -89,7 +90,8 @@ impl Victims {
     }
 
     /// Split `total` compromises over segments (multinomial by conditional
-    /// binomials, in segment order), draw the monetised ones and their losses,
+    /// binomials, in segment order, the last [`FEW`] or fewer placed one by
+    /// one: [`Self::place_each`]), draw the monetised ones and their losses,
     /// and add them to `compromises` and `losses` per segment.
     pub fn distribute(
         &self,
@@ -101,15 +103,17 @@ impl Victims {
         let mut remaining = total;
         let mut remaining_mass = 1.0;
         let mut day = VictimDay::default();
-        for (s, spec) in self.specs.iter().enumerate() {
+        for s in 0..self.specs.len() {
             if remaining == 0 {
                 break;
             }
-            let mass = if self.per_email > 0.0 {
-                spec.targeting * self.p_eff[s] / self.per_email
-            } else {
-                0.0
-            };
+            if remaining <= FEW {
+                for (s, count) in self.place_each(s, remaining, remaining_mass, rng) {
+                    self.settle(s, count, rng, compromises, losses, &mut day);
+                }
+                break;
+            }
+            let mass = self.mass(s);
             let count = if s + 1 == self.specs.len() || mass >= remaining_mass {
                 remaining
             } else {
@@ -117,13 +121,66 @@ impl Victims {
             };
             remaining -= count;
             remaining_mass -= mass;
-            let loss = draw_losses(count, spec, rng);
-            compromises[s] += count;
-            losses[s] += loss;
-            day.losses_usd += loss;
-            day.expected_losses_usd += count as f64 * expected_loss(spec);
+            self.settle(s, count, rng, compromises, losses, &mut day);
         }
         day
+    }
+
+    /// Share of the day's compromises that segment `s` receives.
+    fn mass(&self, s: usize) -> f64 {
+        if self.per_email > 0.0 {
+            self.specs[s].targeting * self.p_eff[s] / self.per_email
+        } else {
+            0.0
+        }
+    }
+
+    /// Place `count` compromises one by one over segments `first..`, whose
+    /// shares add up to `mass`: each falls in a segment with probability
+    /// its share over `mass` (the same multinomial law as conditional
+    /// binomials, at one uniform number per compromise). Returns the
+    /// (segment, count) of the segments that received any, in order.
+    fn place_each(
+        &self,
+        first: usize,
+        count: u64,
+        mass: f64,
+        rng: &mut Stream,
+    ) -> Vec<(usize, u64)> {
+        let mut points: Vec<f64> = (0..count).map(|_| rng.random::<f64>() * mass).collect();
+        points.sort_by(f64::total_cmp);
+        let last = self.specs.len() - 1;
+        let mut placed: Vec<(usize, u64)> = Vec::new();
+        let (mut s, mut upper) = (first, self.mass(first));
+        for point in points {
+            while point >= upper && s < last {
+                s += 1;
+                upper += self.mass(s);
+            }
+            match placed.last_mut() {
+                Some((segment, n)) if *segment == s => *n += 1,
+                _ => placed.push((s, 1)),
+            }
+        }
+        placed
+    }
+
+    /// Add `count` compromises to segment `s` and draw their losses.
+    fn settle(
+        &self,
+        s: usize,
+        count: u64,
+        rng: &mut Stream,
+        compromises: &mut [u64],
+        losses: &mut [f64],
+        day: &mut VictimDay,
+    ) {
+        let spec = &self.specs[s];
+        let loss = draw_losses(count, spec, rng);
+        compromises[s] += count;
+        losses[s] += loss;
+        day.losses_usd += loss;
+        day.expected_losses_usd += count as f64 * expected_loss(spec);
     }
 }
 
@@ -150,13 +207,22 @@ fn draw_losses(count: u64, spec: &SegmentSpec, rng: &mut Stream) -> f64 {
     (0..monetised).map(|_| law.sample(rng)).sum()
 }
 
-/// A binomial draw that accepts the edge cases `p = 0` and `p = 1`.
+/// Trials up to which a binomial is a sum of Bernoulli trials, and the
+/// compromises a split places one by one: cheaper than setting up a
+/// binomial law (whose inversion raises `1 - p` to the power `n`).
+pub const FEW: u64 = 16;
+
+/// A binomial draw that accepts the edge cases `p = 0` and `p = 1`; up to
+/// [`FEW`] trials, one uniform number per trial.
 pub fn binomial(n: u64, p: f64, rng: &mut Stream) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
     if p >= 1.0 {
         return n;
+    }
+    if n <= FEW {
+        return (0..n).filter(|_| rng.random::<f64>() < p).count() as u64;
     }
     Binomial::new(n, p).map_or(0, |law| law.sample(rng))
 }

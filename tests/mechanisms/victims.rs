@@ -105,6 +105,40 @@ fn the_days_compromises_split_over_segments_in_proportion_to_their_weight() {
     );
 }
 
+/// A day with few compromises (at most `victims::FEW`) places them one by
+/// one: over 20,000 days of 10, each segment's mean count is within four
+/// standard errors `sqrt(10 q (1 - q) / days)` of `10 q`, and every day's
+/// counts add up to 10.
+#[test]
+fn few_compromises_are_placed_in_proportion_to_the_segments_weight() {
+    let victims = victims();
+    let mut rng = RunKey {
+        seed: 5,
+        replication: 0,
+    }
+    .market(Purpose::Victims, 3);
+    let (days, total) = (20_000u64, 10u64);
+    assert!(total <= caasim::model::victims::FEW);
+    let mut sums = vec![0u64; SEGMENTS.len()];
+    for _ in 0..days {
+        let mut compromises = vec![0u64; SEGMENTS.len()];
+        let mut losses = vec![0.0; SEGMENTS.len()];
+        victims.distribute(total, &mut rng, &mut compromises, &mut losses);
+        assert_eq!(compromises.iter().sum::<u64>(), total);
+        sums.iter_mut().zip(&compromises).for_each(|(s, c)| *s += c);
+    }
+    for (s, &(w, p, m, ..)) in SEGMENTS.iter().enumerate() {
+        let q = w * p_eff(p, m) / per_email();
+        let mean = sums[s] as f64 / days as f64;
+        let se = (total as f64 * q * (1.0 - q) / days as f64).sqrt();
+        let want = total as f64 * q;
+        assert!(
+            (mean - want).abs() <= 4.0 * se,
+            "segment {s}: {mean} vs {want} (SE {se})"
+        );
+    }
+}
+
 #[test]
 fn binomial_draws_have_the_binomial_mean_and_variance() {
     let mut rng = RunKey {
