@@ -222,28 +222,37 @@ fn run_with_progress(
 
 /// The headline effects, one line per arm.
 fn print_headlines(summary: &[SummaryRow]) {
-    let find = |arm: &str, metric: &str| {
-        summary
-            .iter()
-            .find(|r| r.arm == arm && r.metric == metric)
-            .map(|r| r.estimate)
-    };
-    let show = |e: Option<crate::stats::Estimate>| match e {
-        Some(e) => match (e.mean, e.ci_low, e.ci_high) {
-            (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
-            (Some(m), _, _) => format!("{m:.1}"),
-            _ => "undefined".to_string(),
-        },
-        None => "undefined".to_string(),
-    };
+    let find =
+        |arm: &str, metric: &str| summary.iter().find(|r| r.arm == arm && r.metric == metric);
+    if summary.iter().any(|r| r.spread.is_some()) {
+        println!("mean [95% interval of the mean] (90% interval across the parameter draws)");
+    }
     let mut arms: Vec<&str> = summary.iter().map(|r| r.arm.as_str()).collect();
     arms.dedup();
     for arm in arms {
         println!(
             "{arm}: campaigns {}%, cost per compromise {}%, compromises averted {}",
-            show(find(arm, "campaigns_change_pct")),
-            show(find(arm, "cost_per_compromise_change_pct")),
-            show(find(arm, "compromises_averted")),
+            headline(find(arm, "campaigns_change_pct")),
+            headline(find(arm, "cost_per_compromise_change_pct")),
+            headline(find(arm, "compromises_averted")),
         );
     }
+}
+
+/// A metric's mean and 95% interval, and in an ensemble its 90% interval
+/// across the draws.
+fn headline(row: Option<&SummaryRow>) -> String {
+    let Some(row) = row else {
+        return "undefined".to_string();
+    };
+    let e = row.estimate;
+    let mut text = match (e.mean, e.ci_low, e.ci_high) {
+        (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
+        (Some(m), _, _) => format!("{m:.1}"),
+        _ => return "undefined".to_string(),
+    };
+    if let Some((lo, hi)) = row.spread.and_then(|s| s.low.zip(s.high)) {
+        text.push_str(&format!(" ({lo:.1} to {hi:.1})"));
+    }
+    text
 }
