@@ -135,15 +135,20 @@ pub fn sentence(results: &Results, arm: &str, metric: &str) -> String {
         ),
         None => "the 90% interval across the ensemble is not defined".into(),
     };
-    let ranked = results.voi_of(arm, metric);
-    let drivers: Vec<&VoiRow> = (top_rows(&ranked).into_iter())
+    let estimated = top_rows(&results.voi_of(arm, metric));
+    let drivers: Vec<&VoiRow> = (estimated.iter().copied())
         .filter(|r| is_driver(r))
         .take(NAMED)
         .collect();
+    let knowing = match estimated.is_empty() {
+        true => {
+            "the draws give no first-order index for it, so nothing says what to measure".into()
+        }
+        false => drivers_text(results, &drivers),
+    };
     format!(
-        "{}: {interval}; {}.",
-        html(&effect_name(arm, metric)),
-        drivers_text(results, &drivers)
+        "{}: {interval}; {knowing}.",
+        html(&effect_name(arm, metric))
     )
 }
 
