@@ -206,13 +206,13 @@ impl Effects {
     /// The mean and 95% interval; in an ensemble, named as the interval of
     /// the mean, and the 90% interval across the ensemble.
     fn legend_items(&self) -> Vec<LegendItem> {
-        let interval = match self.ensemble {
-            true => "95% CI of the mean",
-            false => "95% interval",
+        let (mean, interval) = match self.ensemble {
+            true => ("mean over the draws", "95% CI of the mean"),
+            false => ("mean over replications", "95% interval"),
         };
         let mut items = vec![
             LegendItem {
-                label: "mean over replications".into(),
+                label: mean.into(),
                 swatch: Swatch::Dot(BLACK),
             },
             LegendItem {

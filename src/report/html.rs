@@ -332,7 +332,8 @@ fn provenance(results: &Results) -> String {
             m.elapsed_seconds.map_or("unknown".into(), format::duration),
         ),
     ];
-    let parameters = m.parameters.as_ref().map(uncertainty::parameters_block);
+    let parameters =
+        (m.parameters.as_ref()).map(|p| uncertainty::parameters_block(p, m.replications));
     let list: Vec<String> = (items.into_iter())
         .chain(parameters.map(|p| ("Uncertain parameters", p)))
         .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))

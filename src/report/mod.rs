@@ -190,7 +190,7 @@ fn effects_plot(results: &Results) -> Result<Plot> {
         }
         true => {
             "One row per arm: the dot is the mean difference from the baseline \
-             over replications, the line its 95% confidence interval of the mean, the shaded \
+             (the mean of the draws' means), the line its 95% confidence interval, the shaded \
              bar the 90% interval of the effect across the ensemble of parameter draws; \
              the dashed line marks no effect."
         }

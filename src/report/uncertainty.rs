@@ -49,7 +49,7 @@ pub fn draws_text(results: &Results) -> String {
 pub fn effects_intro(baseline: &str) -> String {
     format!(
         "Each cell compares an arm with the baseline of the same replication over the \
-         arm's evaluation window: the mean over replications, then two intervals. The \
+         arm's evaluation window: the mean (of the draws' means), then two intervals. The \
          <strong>95% CI of the mean</strong> (Student-t, over the draws' means) says how well \
          the runs pin down the average effect; it shrinks with more draws. The \
          <strong>90% interval across the ensemble (parameter uncertainty)</strong> (5% to 95% \
@@ -203,15 +203,8 @@ pub fn spread_line(results: &Results, arm: &str, metric: &str) -> String {
 
 /// The manifest's parameters block, for the provenance list: how the
 /// uncertain parameters were run and, folded, their distributions.
-pub fn parameters_block(p: &Parameters) -> String {
-    let count = |v: Option<u64>| v.map_or("?".into(), |v| v.to_string());
-    let design = match p.draws {
-        Some(draws) => format!(
-            " ({draws} draws × {} replications per draw)",
-            count(p.replications_per_draw)
-        ),
-        None => String::new(),
-    };
+pub fn parameters_block(p: &Parameters, replications: Option<u64>) -> String {
+    let design = design_text(p, replications);
     let rows: Vec<String> = (p.uncertain.iter())
         .map(|u| {
             format!(
@@ -232,6 +225,22 @@ pub fn parameters_block(p: &Parameters) -> String {
         p.uncertain.len(),
         rows.concat()
     )
+}
+
+/// The draws and replications of an ensemble, " (K draws × m replications
+/// per draw)", with the last draw's replications when it is shorter ("" when
+/// run at the central values).
+fn design_text(p: &Parameters, replications: Option<u64>) -> String {
+    let (Some(draws), Some(m)) = (p.draws, p.replications_per_draw) else {
+        return String::new();
+    };
+    let last = replications.map(|r| r.saturating_sub((draws.max(1) - 1) * m));
+    match last {
+        Some(last) if last < m => {
+            format!(" ({draws} draws × {m} replications per draw, the last draw {last})")
+        }
+        _ => format!(" ({draws} draws × {m} replications per draw)"),
+    }
 }
 
 /// The keys fixed by `--set` instead of drawn ("" when none).
@@ -276,5 +285,24 @@ mod tests {
         );
         let d = json!({"dist": "normal", "mean": 3, "sd": 1});
         assert_eq!(distribution_text(&d), "normal: mean 3, sd 1");
+    }
+
+    fn parameters(draws: u64, per_draw: u64) -> Parameters {
+        let block =
+            json!({"mode": "ensemble: ...", "draws": draws, "replications_per_draw": per_draw});
+        serde_json::from_value(block).unwrap()
+    }
+
+    #[test]
+    fn the_design_names_a_shorter_last_draw() {
+        let even = design_text(&parameters(10, 2), Some(20));
+        assert_eq!(even, " (10 draws × 2 replications per draw)");
+        let short = design_text(&parameters(4, 3), Some(10));
+        assert_eq!(
+            short,
+            " (4 draws × 3 replications per draw, the last draw 1)"
+        );
+        let fixed: Parameters = serde_json::from_value(json!({"mode": "fixed: ..."})).unwrap();
+        assert_eq!(design_text(&fixed, Some(10)), "");
     }
 }
