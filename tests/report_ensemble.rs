@@ -16,7 +16,11 @@ use std::sync::OnceLock;
 /// generic-market, 24 replications in 12 draws of 2, with one parameter
 /// that drives the takedown's effects and two that act on the market.
 fn ensemble_text() -> String {
-    let text = generic_text().replace("replications = 8", "replications = 24\ndraws = 12");
+    let text = generic_text().replace("replications = 8", "replications = 24");
+    assert!(
+        text.contains("replications_per_draw = 2"),
+        "generic-market's draws changed"
+    );
     format!(
         "{text}\n[uncertain]\n{}\n",
         r#""arms.takedown.interventions.0.capacity_seized" = { dist = "uniform", low = 0.1, high = 0.95 }
@@ -34,24 +38,31 @@ const HEADLINE: [&str; 3] = [
 /// The arms run besides the baseline.
 const ARMS: [&str; 2] = ["takedown", "sustained-pressure"];
 
+/// Runs the ensemble with `extra` arguments into `tmp`; returns the folder.
+fn run_ensemble(tmp: &Path, extra: &[&str]) -> PathBuf {
+    let file = tmp.join("ensemble.toml");
+    fs::write(&file, ensemble_text()).unwrap();
+    let out = tmp.join("ensemble");
+    let (file, folder) = (file.to_str().unwrap(), out.to_str().unwrap());
+    let arms = ARMS.join(",");
+    let mut args = vec!["run", file, "--arms", &arms, "-q", "--out", folder];
+    args.extend_from_slice(extra);
+    let output = run_bin(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
 /// The ensemble's results folder, run once for every test of this file
 /// (each test renders a copy).
 fn ensemble_run() -> &'static Path {
     static RUN: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, out) = RUN.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("ensemble.toml");
-        fs::write(&file, ensemble_text()).unwrap();
-        let out = tmp.path().join("ensemble");
-        let (file, folder) = (file.to_str().unwrap(), out.to_str().unwrap());
-        let arms = ARMS.join(",");
-        let args = ["run", file, "--arms", &arms, "-q", "--out", folder];
-        let output = run_bin(&args);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let out = run_ensemble(tmp.path(), &[]);
         (tmp, out)
     });
     out
@@ -233,30 +244,21 @@ fn sentence_of<'a>(page: &'a str, arm: &str, metric: &str) -> &'a str {
 
 #[test]
 fn a_summary_only_folder_renders_its_effects_and_ensemble_without_plots_over_time() {
-    let dir = ensemble_copy();
-    let dropped = [
-        "timeseries.csv",
-        "providers.csv",
-        "segments.csv",
-        "report.html",
-    ];
-    for file in dropped {
-        fs::remove_file(dir.path().join(file)).unwrap();
-    }
-    let path = dir.path().join("manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-    let files = manifest["files"].as_array_mut().unwrap();
-    files.retain(|f| !dropped.contains(&f["path"].as_str().unwrap()));
-    fs::write(&path, manifest.to_string()).unwrap();
-    render(dir.path()).expect("a summary-only folder renders");
-    let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_ensemble(tmp.path(), &["--summary-only"]);
+    assert!(
+        !dir.join("timeseries.csv").exists(),
+        "--summary-only kept the series"
+    );
+    fs::remove_dir_all(dir.join("plots")).unwrap();
+    fs::remove_file(dir.join("report.html")).unwrap();
+    render(&dir).expect("a summary-only folder renders");
+    let page = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(page.contains("this run kept only its summary (--summary-only)"));
     assert!(page.contains("What to measure next") && page.contains("95% CI of the mean: "));
-    assert!(dir.path().join("plots/effects.svg").is_file());
+    assert!(dir.join("plots/effects.svg").is_file());
     assert!(
-        dir.path()
-            .join("plots/voi-takedown-campaigns_change_pct.svg")
+        dir.join("plots/voi-takedown-campaigns_change_pct.svg")
             .is_file()
     );
     for absent in [
@@ -269,7 +271,7 @@ fn a_summary_only_folder_renders_its_effects_and_ensemble_without_plots_over_tim
         "sectors",
     ] {
         assert!(
-            !dir.path().join(format!("plots/{absent}.svg")).exists(),
+            !dir.join(format!("plots/{absent}.svg")).exists(),
             "{absent}"
         );
     }
