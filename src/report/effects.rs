@@ -21,17 +21,23 @@ const ROW: u32 = 46;
 const PANEL: u32 = 124;
 /// Logical height of the title and legend.
 const HEADER: u32 = 96;
+/// Logical height of the second legend row of an ensemble.
+const LEGEND_ROW: u32 = 36;
 
 struct Row {
     label: String,
     colour: RGBColor,
     mean: Option<f64>,
     interval: Option<(f64, f64)>,
+    /// The 90% interval across an ensemble's draws.
+    spread: Option<(f64, f64)>,
 }
 
 /// One panel per headline metric, one row per intervention arm.
 pub struct Effects {
     panels: Vec<(&'static str, Vec<Row>)>,
+    /// The summary is an ensemble's: the rows show its 90% interval too.
+    ensemble: bool,
 }
 
 impl Effects {
@@ -45,7 +51,10 @@ impl Effects {
                 (*metric, rows)
             })
             .collect();
-        Self { panels }
+        Self {
+            panels,
+            ensemble: results.is_ensemble(),
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -109,6 +118,7 @@ fn row(results: &Results, arm: &str, metric: &str) -> Row {
         colour: style::arm_colour(results.arm_index(arm)),
         mean: found.and_then(|r| r.mean),
         interval: found.and_then(|r| r.ci_low.zip(r.ci_high)),
+        spread: found.and_then(|r| r.ensemble_p05.zip(r.ensemble_p95)),
     }
 }
 
@@ -116,7 +126,8 @@ fn row(results: &Results, arm: &str, metric: &str) -> Row {
 fn x_range(rows: &[Row]) -> Range<f64> {
     let ends = rows.iter().flat_map(|r| {
         let (lo, hi) = r.interval.or(r.mean.map(|m| (m, m))).unwrap_or((0.0, 0.0));
-        [lo, hi]
+        let (p05, p95) = r.spread.unwrap_or((lo, hi));
+        [lo, hi, p05, p95]
     });
     let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     padded_range(lo, hi, false)
@@ -131,6 +142,13 @@ fn draw_row<DB: DrawingBackend<ErrorType: 'static>>(
     row: &Row,
     y: f64,
 ) -> Result<()> {
+    if let Some((p05, p95)) = row.spread {
+        let band = Rectangle::new(
+            [(p05, y - 0.22), (p95, y + 0.22)],
+            row.colour.mix(0.3).filled(),
+        );
+        chart.draw_series(std::iter::once(band))?;
+    }
     let style = row.colour.stroke_width(st.stroke(3.0));
     if let Some((lo, hi)) = row.interval {
         let cap = 0.15;
@@ -184,13 +202,42 @@ pub fn tick_format(unit: Unit, range: &Range<f64>) -> TickFormat {
     TickFormat::new(range.start, range.end, prefix, suffix)
 }
 
+impl Effects {
+    /// The mean and 95% interval; in an ensemble, named as the interval of
+    /// the mean, and the 90% interval across the ensemble.
+    fn legend_items(&self) -> Vec<LegendItem> {
+        let (mean, interval) = match self.ensemble {
+            true => ("mean over the draws", "95% CI of the mean"),
+            false => ("mean over replications", "95% interval"),
+        };
+        let mut items = vec![
+            LegendItem {
+                label: mean.into(),
+                swatch: Swatch::Dot(BLACK),
+            },
+            LegendItem {
+                label: interval.into(),
+                swatch: Swatch::Line(BLACK, false),
+            },
+        ];
+        if self.ensemble {
+            items.push(LegendItem {
+                label: "90% interval across the ensemble".into(),
+                swatch: Swatch::Fill(BLACK.mix(0.3)),
+            });
+        }
+        items
+    }
+}
+
 impl Figure for Effects {
     fn size(&self) -> (u32, u32) {
         if self.is_empty() {
             return (figure::WIDTH, figure::NOTE_HEIGHT);
         }
         let panel = PANEL + ROW * self.arm_count() as u32;
-        (figure::WIDTH, HEADER + panel * HEADLINE.len() as u32)
+        let header = HEADER + if self.ensemble { LEGEND_ROW } else { 0 };
+        (figure::WIDTH, header + panel * HEADLINE.len() as u32)
     }
 
     fn draw<DB: DrawingBackend<ErrorType: 'static>>(
@@ -204,16 +251,7 @@ impl Figure for Effects {
             let text = "No intervention arm to compare with the baseline";
             return style::note(&area, st, text);
         }
-        let legend = [
-            LegendItem {
-                label: "mean over replications".into(),
-                swatch: Swatch::Dot(BLACK),
-            },
-            LegendItem {
-                label: "95% interval".into(),
-                swatch: Swatch::Line(BLACK, false),
-            },
-        ];
+        let legend = self.legend_items();
         let area = style::heading(root, st, title, &legend)?;
         let label_w = self
             .panels

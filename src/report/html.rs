@@ -5,21 +5,28 @@ use super::data::{Results, SummaryRow};
 use super::format::{self, html, metric_name, metric_unit};
 use super::params;
 use super::style;
+use super::uncertainty;
 use plotters::style::RGBColor;
 
 const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
 
-/// The whole page.
-pub fn page(results: &Results, plots: &[Plot]) -> String {
+/// The whole page; `tornadoes` are an ensemble's plots of what to measure
+/// next (see [`uncertainty::section`]), none without an ensemble.
+pub fn page(results: &Results, plots: &[Plot], tornadoes: &[Plot]) -> String {
     let title = format!("caasim report: {}", results.manifest.scenario_name);
+    let next = match results.is_ensemble() {
+        true => uncertainty::section(results, tornadoes),
+        false => String::new(),
+    };
     document(
         &title,
         &[
             header(results),
             arms(results),
             effects(results),
-            figures(plots),
+            next,
+            plot_section(results, plots),
             parameters(results),
             provenance(results),
         ],
@@ -53,12 +60,16 @@ fn header(results: &Results) -> String {
         "<header>\n<p class=\"kicker\">caasim report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n\
          <p class=\"meta\">{} arms · {} replications · {period}</p>\n\
          <nav class=\"toc\"><a href=\"#arms\">Arms</a> <a href=\"#effects\">Effects</a> \
-         <a href=\"#plots\">Plots</a> <a href=\"#parameters\">Parameters</a> \
+         {next}<a href=\"#plots\">Plots</a> <a href=\"#parameters\">Parameters</a> \
          <a href=\"#provenance\">Provenance</a></nav>\n</header>\n",
         html(&m.scenario_name),
         html(description),
         results.arms.len(),
         m.replications.map_or("?".into(), |r| r.to_string()),
+        next = match results.is_ensemble() {
+            true => "<a href=\"#next\">What to measure next</a> ",
+            false => "",
+        },
     )
 }
 
@@ -150,13 +161,16 @@ fn effects(results: &Results) -> String {
         .iter()
         .map(|metric| effect_row(results, &arms, metric))
         .collect();
-    let intro = format!(
-        "Each cell compares an arm with the baseline of the same replication over the \
-         arm's evaluation window: mean over replications, 95% Student-t interval and the \
-         number of replications n in which the metric is defined (no interval when n &lt; 2). \
-         Baseline: {}. Click a column heading to sort.",
-        html(&results.baseline)
-    );
+    let intro = match results.is_ensemble() {
+        true => uncertainty::effects_intro(&results.baseline),
+        false => format!(
+            "Each cell compares an arm with the baseline of the same replication over the \
+             arm's evaluation window: mean over replications, 95% Student-t interval and the \
+             number of replications n in which the metric is defined (no interval when n &lt; 2). \
+             Baseline: {}. Click a column heading to sort.",
+            html(&results.baseline)
+        ),
+    };
     format!(
         "<section id=\"effects\">\n<h2>Headline effects</h2>\n<p>{intro}</p>\n\
          <div class=\"wide\"><table class=\"sortable effects\">\n<thead><tr><th>Metric</th>{}</tr></thead>\n\
@@ -171,11 +185,8 @@ fn effect_row(results: &Results, arms: &[&str], metric: &str) -> String {
     let cells: Vec<String> = arms
         .iter()
         .map(|arm| {
-            let row = results
-                .summary
-                .iter()
-                .find(|r| r.arm == *arm && r.metric == metric);
-            effect_cell(row)
+            let row = results.summary_row(arm, metric);
+            effect_cell(row, results.is_ensemble())
         })
         .collect();
     format!(
@@ -187,7 +198,8 @@ fn effect_row(results: &Results, arms: &[&str], metric: &str) -> String {
     )
 }
 
-fn effect_cell(row: Option<&SummaryRow>) -> String {
+/// A cell of the effects table; an ensemble's shows both intervals.
+fn effect_cell(row: Option<&SummaryRow>, ensemble: bool) -> String {
     let Some(row) = row else {
         return "<td class=\"num\" data-sort=\"\">—</td>".into();
     };
@@ -198,6 +210,9 @@ fn effect_cell(row: Option<&SummaryRow>) -> String {
             "<td class=\"num\" data-sort=\"\">not defined<span class=\"n\">n = {n}</span></td>"
         );
     };
+    if ensemble {
+        return uncertainty::effect_cell(row, mean);
+    }
     let interval = match (row.ci_low, row.ci_high) {
         (Some(lo), Some(hi)) => {
             format!("{} to {}", format::value(lo, unit), format::value(hi, unit))
@@ -211,26 +226,46 @@ fn effect_cell(row: Option<&SummaryRow>) -> String {
     )
 }
 
+/// The Plots section; of a summary-only folder, with why it has no plot
+/// over time.
+fn plot_section(results: &Results, plots: &[Plot]) -> String {
+    let section = figures(plots);
+    match results.summary_only {
+        false => section,
+        true => section.replacen(
+            "<h2>Plots</h2>\n",
+            "<h2>Plots</h2>\n<p>No plot over time, of market shares or of victims: this run \
+             kept only its summary (--summary-only).</p>\n",
+            1,
+        ),
+    }
+}
+
 /// The plots, each inline with its caption and download links.
 pub fn figures(plots: &[Plot]) -> String {
     let mut out = String::from("<section id=\"plots\">\n<h2>Plots</h2>\n");
     for plot in plots {
-        let svg = plot.image.svg.replacen(
-            "<svg ",
-            &format!("<svg role=\"img\" aria-label=\"{}\" ", html(&plot.title)),
-            1,
-        );
-        out.push_str(&format!(
-            "<figure id=\"plot-{name}\">\n{svg}<figcaption><strong>{}.</strong> {} \
-             <span class=\"downloads\"><a href=\"plots/{name}.svg\">SVG</a> · \
-             <a href=\"plots/{name}.png\">PNG</a></span></figcaption>\n</figure>\n",
-            html(&plot.title),
-            html(&plot.caption),
-            name = html(&plot.name),
-        ));
+        out.push_str(&figure(plot));
     }
     out.push_str("</section>\n");
     out
+}
+
+/// One plot inline with its caption and download links.
+pub fn figure(plot: &Plot) -> String {
+    let svg = plot.image.svg.replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{}\" ", html(&plot.title)),
+        1,
+    );
+    format!(
+        "<figure id=\"plot-{name}\">\n{svg}<figcaption><strong>{}.</strong> {} \
+         <span class=\"downloads\"><a href=\"plots/{name}.svg\">SVG</a> · \
+         <a href=\"plots/{name}.png\">PNG</a></span></figcaption>\n</figure>\n",
+        html(&plot.title),
+        html(&plot.caption),
+        name = html(&plot.name),
+    )
 }
 
 fn parameters(results: &Results) -> String {
@@ -297,8 +332,10 @@ fn provenance(results: &Results) -> String {
             m.elapsed_seconds.map_or("unknown".into(), format::duration),
         ),
     ];
-    let list: Vec<String> = items
-        .iter()
+    let parameters =
+        (m.parameters.as_ref()).map(|p| uncertainty::parameters_block(p, m.replications));
+    let list: Vec<String> = (items.into_iter())
+        .chain(parameters.map(|p| ("Uncertain parameters", p)))
         .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))
         .collect();
     format!(

@@ -34,6 +34,8 @@ mod sweep;
 mod ticked;
 mod timeaxis;
 mod timeplot;
+mod tornado;
+mod uncertainty;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
@@ -77,10 +79,12 @@ pub fn render(dir: &Path) -> Result<()> {
     }
     let results = Results::load(dir)?;
     let plots = draw_all(&results)?;
+    let tornadoes = tornado_plots(&results)?;
     write_plots(dir, &plots)?;
+    write_plots(dir, &tornadoes)?;
     write_atomic(
         &dir.join("report.html"),
-        html::page(&results, &plots).as_bytes(),
+        html::page(&results, &plots, &tornadoes).as_bytes(),
     )
 }
 
@@ -112,10 +116,14 @@ fn plot<F: Figure>(
     })
 }
 
-/// Every plot, in the order the page shows them.
+/// Every plot of the Plots section, in the order the page shows them: of
+/// a summary-only folder, the effects alone.
 /// (Drawn in parallel: the plots are independent, and each is the same
 /// whatever thread draws it.)
 fn draw_all(results: &Results) -> Result<Vec<Plot>> {
+    if results.summary_only {
+        return Ok(vec![effects_plot(results)?]);
+    }
     let (time, (market, (effects, segments))) = rayon::join(
         || time_plots(results),
         || {
@@ -175,14 +183,55 @@ fn market_plot(results: &Results) -> Result<Plot> {
 }
 
 fn effects_plot(results: &Results) -> Result<Plot> {
-    let caption = "One row per arm: the dot is the mean difference from the baseline \
-        over replications, the bar its 95% interval; the dashed line marks no effect.";
+    let caption = match results.is_ensemble() {
+        false => {
+            "One row per arm: the dot is the mean difference from the baseline \
+             over replications, the bar its 95% interval; the dashed line marks no effect."
+        }
+        true => {
+            "One row per arm: the dot is the mean difference from the baseline \
+             (the mean of the draws' means), the line its 95% confidence interval, the shaded \
+             bar the 90% interval of the effect across the ensemble of parameter draws; \
+             the dashed line marks no effect."
+        }
+    };
     plot(
         "effects",
         "Headline effects",
         caption.into(),
         &effects::Effects::new(results),
     )
+}
+
+/// One tornado plot per headline effect of an ensemble (none without one).
+fn tornado_plots(results: &Results) -> Result<Vec<Plot>> {
+    let effects = match results.is_ensemble() {
+        true => uncertainty::headline_effects(results),
+        false => Vec::new(),
+    };
+    effects
+        .par_iter()
+        .map(|(arm, metric)| {
+            let caption = format!(
+                "Parameters of the ensemble ranked by how much knowing each exactly would narrow \
+                 the 90% interval of this effect across the ensemble (1 − √(1 − S), S its \
+                 first-order index from the {} draws); the top {} with an estimate. Hatched grey \
+                 bars are not distinguishable from noise (F test p ≥ {}).",
+                uncertainty::draws_text(results),
+                tornado::TOP,
+                tornado::SIGNIFICANCE
+            );
+            plot(
+                uncertainty::plot_name(arm, metric),
+                format!(
+                    "What to measure next: {}",
+                    uncertainty::effect_name(arm, metric)
+                ),
+                caption,
+                &tornado::Tornado::new(results, arm, metric),
+            )
+        })
+        .collect()
 }
 
 /// Compromises by victim country and by sector.

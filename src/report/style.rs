@@ -130,6 +130,13 @@ impl Style {
         self.first_fitting(text, tails, size, width)
     }
 
+    /// A parameter path at tick size as long as fits in `width` backend
+    /// pixels: its end, after an ellipsis, without the dot where it was cut.
+    pub fn fit_key(&self, path: &str, width: i32) -> String {
+        self.fit_start(path, Self::TICK, width)
+            .replacen("….", "…", 1)
+    }
+
     /// `text`, or its start before an ellipsis, as long as fits in `width`
     /// backend pixels at a logical font size.
     pub fn fit_end(&self, text: &str, size: f64, width: i32) -> String {

@@ -39,21 +39,35 @@ pub fn check_complete(
     replications: u64,
     tables: &Tables,
 ) -> Result<()> {
+    let arms = listed_arms(manifest);
+    let missing = |file: &'static str| move |what: String| cut(dir, file, what);
+    check_series(&arms, days, replications, tables.series).map_err(missing(TIMESERIES.name))?;
+    check_providers(&arms, days, tables.providers).map_err(missing(PROVIDERS.name))?;
+    check_segments(&arms, replications, tables).map_err(missing(SEGMENTS.name))?;
+    check_summary(&arms, tables.summary).map_err(missing(SUMMARY.name))
+}
+
+/// A summary-only folder's `summary.csv` holds as many metrics for every
+/// intervention arm of the manifest as for the fullest.
+pub fn check_summary_only(dir: &Path, manifest: &Manifest, summary: &[SummaryRow]) -> Result<()> {
+    check_summary(&listed_arms(manifest), summary).map_err(|w| cut(dir, SUMMARY.name, w))
+}
+
+/// The manifest's arms, each once, in order.
+fn listed_arms(manifest: &Manifest) -> Vec<&str> {
     let mut listed = BTreeSet::new();
-    let arms: Vec<&str> = (manifest.arms.iter())
+    (manifest.arms.iter())
         .map(|a| a.name.as_str())
         .filter(|a| listed.insert(*a))
-        .collect();
-    let cut = |file: &str, what: String| {
-        anyhow!(
-            "{}: rows missing for {what}, which manifest.json says the run has: the file is incomplete (cut short?)",
-            dir.join(file).display()
-        )
-    };
-    check_series(&arms, days, replications, tables.series).map_err(|w| cut(TIMESERIES.name, w))?;
-    check_providers(&arms, days, tables.providers).map_err(|w| cut(PROVIDERS.name, w))?;
-    check_segments(&arms, replications, tables).map_err(|w| cut(SEGMENTS.name, w))?;
-    check_summary(&arms, tables.summary).map_err(|w| cut(SUMMARY.name, w))
+        .collect()
+}
+
+/// The error of a table `file` of `dir` without the rows of `what`.
+fn cut(dir: &Path, file: &str, what: String) -> anyhow::Error {
+    anyhow!(
+        "{}: rows missing for {what}, which manifest.json says the run has: the file is incomplete (cut short?)",
+        dir.join(file).display()
+    )
 }
 
 /// Every day of every replication of every arm; else what is missing first.

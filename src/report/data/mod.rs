@@ -6,6 +6,7 @@
 //! used does not grow with the replications.
 
 mod complete;
+mod ensemble;
 mod segments;
 mod series;
 mod table;
@@ -14,14 +15,15 @@ use super::stats::Band;
 use crate::output::folder::MANIFEST;
 use anyhow::{Context, Result, bail, ensure};
 use chrono::NaiveDate;
-use complete::{Tables, check_complete};
+use complete::{Tables, check_complete, check_summary_only};
+pub use ensemble::{ManifestFile, Parameters, VoiRow};
 pub use segments::{Dimension, Segments};
 use serde::Deserialize;
 use serde_json::Value;
 use series::Series;
 use std::collections::BTreeMap;
 use std::path::Path;
-use table::{PROVIDERS, SUMMARY, read_csv};
+use table::{PROVIDERS, SUMMARY, TIMESERIES, read_csv};
 
 /// Largest number of days accepted when the manifest does not say.
 const MAX_DAYS: usize = 100_000;
@@ -65,6 +67,12 @@ pub struct Manifest {
     /// The scenario with every default filled in.
     #[serde(default)]
     pub resolved_scenario: Value,
+    /// How the scenario's `[uncertain]` parameters were run (absent without them).
+    #[serde(default)]
+    pub parameters: Option<Parameters>,
+    /// The files the run wrote.
+    #[serde(default)]
+    pub files: Vec<ManifestFile>,
 }
 
 /// One arm as described in the manifest.
@@ -121,6 +129,22 @@ pub struct SummaryRow {
     pub ci_high: Option<f64>,
     /// Replications in which the metric is defined.
     pub n: Option<u64>,
+    /// Draws with the metric defined (absent without an ensemble).
+    #[serde(default)]
+    pub draws: Option<u64>,
+    /// 5% quantile of the draws' means: the lower end of the 90% interval
+    /// across the ensemble.
+    #[serde(default)]
+    pub ensemble_p05: Option<f64>,
+    /// 95% quantile of the draws' means.
+    #[serde(default)]
+    pub ensemble_p95: Option<f64>,
+    /// Variance of the effect due to parameter uncertainty.
+    #[serde(default)]
+    pub var_parameter: Option<f64>,
+    /// Variance of the effect between replications of a draw (simulation noise).
+    #[serde(default)]
+    pub var_noise: Option<f64>,
 }
 
 /// Everything the report needs from a results folder.
@@ -144,6 +168,10 @@ pub struct Results {
     pub segments: Segments,
     /// Rows of `summary.csv`.
     pub summary: Vec<SummaryRow>,
+    /// Rows of `voi.csv` (empty without an ensemble).
+    pub voi: Vec<VoiRow>,
+    /// The run kept only its summary: no time series, providers or segments.
+    pub summary_only: bool,
 }
 
 /// The columns of `providers.csv` the report reads.
@@ -156,7 +184,8 @@ struct ProviderRow {
 }
 
 impl Results {
-    /// Reads and checks every file of the folder.
+    /// Reads and checks every file of the folder; of a summary-only folder
+    /// (see [`Manifest::summary_only`]) the summary and the ensemble's tables.
     pub fn load(dir: &Path) -> Result<Self> {
         let manifest = read_manifest(dir)?;
         let start = parse_start(&manifest)?;
@@ -165,33 +194,58 @@ impl Results {
             limit <= MAX_DAYS,
             "manifest.json: days = {limit} is more than the {MAX_DAYS} the report can show"
         );
-        let series = Series::read(dir, limit)?;
-        let provider_rows: Vec<ProviderRow> = read_csv(dir, &PROVIDERS, limit)?;
-        let segments = Segments::read(dir, limit)?;
+        let summary_only = manifest.summary_only();
+        let tables = match summary_only {
+            true => Daily::default(),
+            false => Daily::read(dir, limit)?,
+        };
         let summary: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
-        if let (Some(days), Some(replications)) = (manifest.days, manifest.replications) {
-            let tables = Tables {
-                series: &series,
-                providers: &provider_rows,
-                segments: &segments,
-                summary: &summary,
-            };
-            check_complete(dir, &manifest, days, replications, &tables)?;
+        match summary_only {
+            true => check_summary_only(dir, &manifest, &summary)?,
+            false => tables.check(dir, &manifest, &summary)?,
         }
-        let arms = arm_order(&manifest, series.arms(), &summary);
+        let voi = match summary.iter().any(|r| r.draws.is_some()) {
+            true => ensemble::read_voi(dir)?,
+            false => Vec::new(),
+        };
+        let arms = arm_order(&manifest, tables.series.arms(), &summary);
         let baseline = pick_baseline(&arms)?;
-        let days = manifest.days.unwrap_or_else(|| series.days());
+        let days = manifest.days.unwrap_or_else(|| tables.series.days());
         Ok(Self {
             start,
             days,
             baseline,
-            series,
-            providers: collect_providers(provider_rows, days),
-            segments,
+            series: tables.series,
+            providers: collect_providers(tables.providers, days),
+            segments: tables.segments,
             summary,
+            voi,
+            summary_only,
             arms,
             manifest,
         })
+    }
+
+    /// Whether the summary holds an ensemble's columns (the 90% interval
+    /// across the draws and the split of the variance).
+    pub fn is_ensemble(&self) -> bool {
+        !self.voi.is_empty() || self.summary.iter().any(|r| r.draws.is_some())
+    }
+
+    /// The row of `summary.csv` of `arm` and `metric`.
+    pub fn summary_row(&self, arm: &str, metric: &str) -> Option<&SummaryRow> {
+        self.summary
+            .iter()
+            .find(|r| r.arm == arm && r.metric == metric)
+    }
+
+    /// The rows of `voi.csv` of `arm` and `metric`, by rank.
+    pub fn voi_of(&self, arm: &str, metric: &str) -> Vec<&VoiRow> {
+        let mut rows: Vec<&VoiRow> = (self.voi.iter())
+            .filter(|r| r.arm == arm && r.metric == metric)
+            .collect();
+        rows.sort_by_key(|r| r.rank);
+        rows
     }
 
     /// Per day, the band over an arm's replications of a measure, each
@@ -232,6 +286,49 @@ impl Results {
         days.sort_unstable();
         days.dedup();
         days
+    }
+}
+
+/// The tables read day by day: `timeseries.csv`, `providers.csv` and
+/// `segments.csv` (all empty in a summary-only folder).
+#[derive(Default)]
+struct Daily {
+    series: Series,
+    providers: Vec<ProviderRow>,
+    segments: Segments,
+}
+
+impl Daily {
+    /// Reads the daily tables.
+    fn read(dir: &Path, limit: usize) -> Result<Self> {
+        Ok(Self {
+            series: Series::read(dir, limit)?,
+            providers: read_csv(dir, &PROVIDERS, limit)?,
+            segments: Segments::read(dir, limit)?,
+        })
+    }
+
+    /// Checks that the folder holds every row its manifest promises (when
+    /// the manifest gives the days and replications).
+    fn check(&self, dir: &Path, manifest: &Manifest, summary: &[SummaryRow]) -> Result<()> {
+        let (Some(days), Some(replications)) = (manifest.days, manifest.replications) else {
+            return Ok(());
+        };
+        let tables = Tables {
+            series: &self.series,
+            providers: &self.providers,
+            segments: &self.segments,
+            summary,
+        };
+        check_complete(dir, manifest, days, replications, &tables)
+    }
+}
+
+impl Manifest {
+    /// Whether the run kept only its summary (`--summary-only`): the
+    /// manifest lists the files written, and `timeseries.csv` is not one.
+    pub fn summary_only(&self) -> bool {
+        !self.files.is_empty() && !self.files.iter().any(|f| f.path == TIMESERIES.name)
     }
 }
 

@@ -126,8 +126,9 @@ impl ArmSeries {
     }
 }
 
-/// The daily bands of every arm of `timeseries.csv`.
-#[derive(Debug)]
+/// The daily bands of every arm of `timeseries.csv` (none in a
+/// summary-only folder).
+#[derive(Debug, Default)]
 pub struct Series {
     /// Arms in the order of their first row.
     arms: Vec<ArmSeries>,

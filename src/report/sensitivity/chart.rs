@@ -167,13 +167,6 @@ fn descending(a: Option<f64>, b: Option<f64>) -> Ordering {
     }
 }
 
-/// A parameter path as long as fits in `width` backend pixels: its end,
-/// after an ellipsis, without the dot where it was cut.
-fn label(st: &Style, path: &str, width: i32) -> String {
-    st.fit_start(path, Style::TICK, width)
-        .replacen("….", "…", 1)
-}
-
 type ChartContext2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Ticked>>;
 
 impl Chart {
@@ -247,7 +240,7 @@ impl Figure for Chart {
         let n = self.rows.len();
         let widest = st.px(LABEL_SHARE * f64::from(figure::WIDTH));
         let labels: Vec<String> = (self.rows.iter())
-            .map(|r| label(st, &r.path, widest))
+            .map(|r| st.fit_key(&r.path, widest))
             .collect();
         let label_w = (labels.iter())
             .map(|l| st.text_width(l, Style::TICK))
