@@ -316,12 +316,7 @@ fn check_key(
                 ));
             }
             Some(Refusal::Value(problems)) => {
-                return Err((
-                    line,
-                    format!(
-                        "`{assignment}` is refused: {problems}; allowed: values the scenario accepts"
-                    ),
-                ));
+                return Err((line, format!("`{assignment}` is refused: {problems}")));
             }
         }
     }
