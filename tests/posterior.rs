@@ -44,7 +44,10 @@ fn toy_model(replications: u32, extra: &str) -> Model {
     let tmp = tempfile::tempdir().unwrap();
     let dir = folder(tmp.path(), "calibration", TOY);
     let text = format!("{}{extra}", short(&generic_text()));
-    let overrides = [format!("scenario.replications={replications}")];
+    let overrides = [
+        format!("scenario.replications={replications}"),
+        "scenario.replications_per_draw=1".to_string(),
+    ];
     load_text_with_posterior(&text, "inline.toml", &overrides, &dir)
         .unwrap_or_else(|e| panic!("the toy posterior loads, but: {e}"))
 }
@@ -127,7 +130,7 @@ fn every_arm_of_a_replication_runs_on_its_draws_particle() {
     let ensemble = model.ensemble.as_ref().unwrap();
     let experiment = experiment::run(&model, &Hooks::default()).expect("not cancelled");
     for replication in 0..model.replications {
-        let drawn = &ensemble.draws[replication as usize];
+        let drawn = &ensemble.draws[ensemble.draw_index(replication)];
         for arm in 0..model.arms.len() {
             let alone = engine::run(&drawn.model, arm, replication);
             let ran = experiment.run_of(arm, replication);
@@ -184,7 +187,7 @@ fn a_posterior_run_gives_the_same_bytes_on_one_and_two_threads() {
         );
     }
     let draws = read_csv(&two.join("draws.csv"));
-    assert_eq!(draws.len(), 4);
+    assert_eq!(draws.len(), 2, "4 replications, 2 per draw");
     for row in &draws {
         let particle: usize = row["particle"].parse().unwrap();
         let days: f64 = row["market.search_days"].parse().unwrap();
@@ -312,7 +315,7 @@ fn fixed_and_zero_draws_are_refused_with_a_posterior() {
     let fixed = run(&["--fixed"]);
     assert_eq!(fixed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&fixed.stderr).contains("--fixed"));
-    let zero = run(&["--set", "scenario.draws=0"]);
+    let zero = run(&["--set", "scenario.replications_per_draw=0"]);
     let message = String::from_utf8_lossy(&zero.stderr);
     assert_eq!(zero.status.code(), Some(2), "{message}");
     assert!(message.contains("would ignore --posterior"), "{message}");
