@@ -249,7 +249,7 @@ fn fitted_on(dir: &Path) -> Result<Option<FittedOn>, PosteriorError> {
 /// without its `[uncertain]` table): each key a parameter of it, not fixed
 /// by a `--set`, that loads at the smallest and the largest value of its
 /// column as applied (rounded for an integer field).
-pub fn check(table: PosteriorTable, parsed: &Parsed) -> Result<Posterior, PosteriorError> {
+fn check(table: PosteriorTable, parsed: &Parsed) -> Result<Posterior, PosteriorError> {
     let base = without_uncertain(&parsed.text);
     let keys = table
         .keys
