@@ -106,6 +106,9 @@ pub enum Purpose {
     /// The draw of a replication's uncertain parameters (keyed by seed and
     /// replication only, so every arm of a replication shares it).
     ParameterDraw = 11,
+    /// The pick of a draw's particle of a posterior ensemble (keyed by seed
+    /// and draw only).
+    PosteriorDraw = 12,
 }
 
 /// The replication-level part of every key.

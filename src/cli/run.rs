@@ -8,9 +8,11 @@ use std::time::Instant;
 use super::Failure;
 use super::process::INTERRUPTED;
 use super::progress::Progress;
+use crate::experiment::design::fnv1a;
 use crate::experiment::tables::{self, Kept};
 use crate::experiment::{Hooks, SummaryRow};
 use crate::model::Model;
+use crate::model::posterior::Posterior;
 use crate::output::{folder, manifest};
 use crate::resources;
 use crate::scenario;
@@ -42,6 +44,11 @@ pub(super) struct RunArgs {
     /// and voi.csv): no per-replication tables, for large ensembles.
     #[arg(long)]
     summary_only: bool,
+    /// Draw the calibrated parameters from the weighted posterior of this
+    /// `caasim calibrate` folder (its `posterior.csv`): each draw picks one
+    /// particle by weight and sets every calibrated key to its values.
+    #[arg(long, value_name = "DIR", conflicts_with = "fixed")]
+    posterior: Option<PathBuf>,
     /// Run only these arms (comma-separated names) besides the baseline.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     arms: Option<Vec<String>>,
@@ -83,7 +90,7 @@ pub(super) const PER_DRAW_KEY: &str = "scenario.replications_per_draw";
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut overrides = run_overrides(&args.set, args.reps, args.seed);
     overrides.extend(per_draw_override(args.per_draw, args.fixed));
-    let mut model = scenario::load_file(&args.scenario, &overrides)?;
+    let mut model = load(&args, &overrides)?;
     if let Some(names) = &args.arms {
         model.keep_arms(names).map_err(Failure::BadInput)?;
     }
@@ -136,6 +143,57 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The scenario of a run, with its posterior when `--posterior` is given
+/// (warning when the posterior was fitted on another scenario text).
+fn load(args: &RunArgs, overrides: &[String]) -> Result<Model, Failure> {
+    let Some(dir) = &args.posterior else {
+        return Ok(scenario::load_file(&args.scenario, overrides)?);
+    };
+    let model = scenario::load_file_with_posterior(&args.scenario, overrides, dir)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(warning) = model
+        .posterior
+        .as_ref()
+        .and_then(|p| fitted_elsewhere(p, &args.scenario, overrides))
+    {
+        eprintln!("warning: {warning}");
+    }
+    Ok(model)
+}
+
+/// Why a posterior may not fit the scenario at `path` run with `overrides`:
+/// it was fitted on another scenario text (its `calibration.json`
+/// fingerprint differs) or with a `--set` this run does not have, or
+/// nothing says what it was fitted on.
+fn fitted_elsewhere(posterior: &Posterior, path: &Path, overrides: &[String]) -> Option<String> {
+    let folder = &posterior.folder;
+    let Some(fitted) = &posterior.fitted_on else {
+        return Some(format!(
+            "{folder} has no calibration.json: what the posterior was fitted on is not checked"
+        ));
+    };
+    let text = scenario::load::read_text(path).ok()?;
+    let fingerprint = format!("{:016x}", fnv1a(text.as_bytes()));
+    if fingerprint != fitted.scenario_fingerprint {
+        return Some(format!(
+            "the posterior in {folder} was fitted on {} (fingerprint {}), not on this text of {} (fingerprint {fingerprint}): its particles are applied to it as they are",
+            fitted.scenario,
+            fitted.scenario_fingerprint,
+            path.display()
+        ));
+    }
+    let missing: Vec<&str> = (fitted.overrides.iter())
+        .filter(|o| !overrides.contains(o))
+        .map(String::as_str)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the posterior in {folder} was fitted with --set {}, which this run does not give: its particles are applied as they are",
+            missing.join(" --set ")
+        )
+    })
 }
 
 /// The files of a results folder and what each holds.

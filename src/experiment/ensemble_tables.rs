@@ -81,11 +81,14 @@ pub fn write_voi(dir: &Path, rows: &[VoiRow]) -> Result<()> {
 struct DrawRow<'a> {
     draw: usize,
     first_replication: u32,
+    particle: Option<usize>,
     values: &'a [f64],
 }
 
-/// `draws.csv`: each draw's number, first replication and the value of each
-/// uncertain parameter (one column per key, in the model's order).
+/// `draws.csv`: each draw's number, first replication, with a posterior the
+/// particle it picked (its row in `posterior.csv`, from 0), and the value of
+/// each drawn parameter (one column per key, in the order of
+/// [`Model::drawn_keys`]: the uncertain parameters, then the posterior's).
 pub fn write_draws(dir: &Path, model: &Model) -> Result<()> {
     let Some(ensemble) = &model.ensemble else {
         return Ok(());
@@ -94,12 +97,14 @@ pub fn write_draws(dir: &Path, model: &Model) -> Result<()> {
     let mut file = crate::output::folder::AtomicFile::create(&path)?;
     {
         let mut csv = csv::Writer::from_writer(file.writer());
-        let keys = model.uncertain.iter().map(|p| p.key.as_str());
-        csv.write_record(["draw", "first_replication"].into_iter().chain(keys))?;
+        let particle = model.posterior.as_ref().map(|_| "particle");
+        let head = ["draw", "first_replication"].into_iter().chain(particle);
+        csv.write_record(head.chain(model.drawn_keys()))?;
         for (draw, d) in ensemble.draws.iter().enumerate() {
             let row = DrawRow {
                 draw,
                 first_replication: draw as u32 * ensemble.replications_per_draw,
+                particle: d.particle,
                 values: &d.values,
             };
             csv.write_record(draw_cells(&row))?;
@@ -112,6 +117,7 @@ pub fn write_draws(dir: &Path, model: &Model) -> Result<()> {
 /// The cells of a row of `draws.csv`.
 fn draw_cells(row: &DrawRow) -> Vec<String> {
     let head = [row.draw.to_string(), row.first_replication.to_string()];
+    let particle = row.particle.map(|p| p.to_string());
     let values = row.values.iter().map(|v| Value::Num(*v).cell());
-    head.into_iter().chain(values).collect()
+    head.into_iter().chain(particle).chain(values).collect()
 }

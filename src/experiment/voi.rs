@@ -36,7 +36,8 @@ impl VoiRow {
     }
 }
 
-/// The value of information of every uncertain parameter for every metric
+/// The value of information of every drawn parameter (uncertain, then
+/// calibrated by the posterior) for every metric
 /// of every intervention arm of an ensemble (empty without one), ranked
 /// within each (arm, metric); `rows` is the summary of the same run.
 pub fn value_of_information(model: &Model, summary: &Summary, rows: &[SummaryRow]) -> Vec<VoiRow> {
@@ -59,8 +60,7 @@ pub fn value_of_information(model: &Model, summary: &Summary, rows: &[SummaryRow
                 .find(|r| r.arm == plan.name && r.metric == metric);
             let total = row.and_then(|r| parameter_variance(r, &y));
             let mut ranked: Vec<VoiRow> = model
-                .uncertain
-                .iter()
+                .drawn_keys()
                 .enumerate()
                 .map(|(p, parameter)| {
                     let x: Vec<f64> = defined
@@ -70,7 +70,7 @@ pub fn value_of_information(model: &Model, summary: &Summary, rows: &[SummaryRow
                     VoiRow {
                         arm: plan.name.clone(),
                         metric,
-                        parameter: parameter.key.clone(),
+                        parameter: parameter.to_string(),
                         index: total.and_then(|total| first_order(&x, &y, total)),
                         rank: 0,
                     }

@@ -34,6 +34,9 @@ pub struct Model {
     /// Uncertain parameters (`[uncertain]`), in key order, without those
     /// fixed by a `--set`.
     pub uncertain: Vec<crate::model::uncertain::UncertainParameter>,
+    /// The posterior of a calibration whose particles the ensemble's draws
+    /// pick (`run --posterior`), with its keys removed from `uncertain`.
+    pub posterior: Option<crate::model::posterior::Posterior>,
     /// The parameter draws and their models, when the run integrates over
     /// the uncertain parameters (`None` without any, or with `replications_per_draw = 0`).
     pub ensemble: Option<crate::model::ensemble::Ensemble>,

@@ -20,9 +20,11 @@ pub struct Ensemble {
 /// One draw of every uncertain parameter.
 #[derive(Debug, Clone)]
 pub struct Draw {
-    /// The drawn value of each uncertain parameter, in the order of
-    /// [`Model::uncertain`].
+    /// The drawn value of each parameter, in the order of
+    /// [`Model::drawn_keys`]: the uncertain parameters, then the posterior's.
     pub values: Vec<f64>,
+    /// The posterior's particle the draw picked (`None` without a posterior).
+    pub particle: Option<usize>,
     /// The scenario with those values, validated.
     pub model: Model,
 }
@@ -35,6 +37,14 @@ impl Ensemble {
 }
 
 impl Model {
+    /// The keys of the parameters a draw gives values to, in the order of
+    /// [`Draw::values`]: [`Model::uncertain`], then the posterior's keys.
+    pub fn drawn_keys(&self) -> impl Iterator<Item = &str> {
+        let uncertain = self.uncertain.iter().map(|p| p.key.as_str());
+        let posterior = self.posterior.iter().flat_map(|p| &p.keys);
+        uncertain.chain(posterior.map(|k| k.key.as_str()))
+    }
+
     /// The model replication `replication` runs on: its draw's model in an
     /// ensemble, otherwise this one.
     pub fn model_of(&self, replication: u32) -> &Model {

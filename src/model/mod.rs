@@ -11,6 +11,7 @@
 //! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
 //! - [`uncertain`]: uncertain parameters and the draw of their values for a replication.
+//! - [`posterior`]: the weighted particles of a calibration, and the pick of a draw's particle.
 //! - [`ensemble`]: the parameter draws of a run and the model of each.
 //! - [`world`]: the state of one run (one arm, one replication).
 //!
@@ -25,6 +26,7 @@ pub mod interventions;
 pub mod market;
 pub mod params;
 pub mod population;
+pub mod posterior;
 pub mod provider;
 pub mod uncertain;
 pub mod victims;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::folder::{MANIFEST, write_atomic};
 use crate::model::Model;
 use crate::model::config::ArmPlan;
+use crate::model::posterior::Posterior;
 
 /// What the manifest records besides the model.
 pub struct Provenance<'a> {
@@ -59,11 +60,12 @@ pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
     write_atomic(&dir.join(MANIFEST), text.as_bytes())
 }
 
-/// How a scenario with `[uncertain]` was run: as an ensemble of draws or
-/// at the central values, and with which distributions (`None` without
-/// uncertain parameters, so that such a manifest is as before).
+/// How a scenario with `[uncertain]` or a posterior was run: as an
+/// ensemble of draws or at the central values, with which distributions and
+/// which posterior (`None` without either, so that such a manifest is as
+/// before).
 fn parameters(model: &Model) -> Option<Value> {
-    if model.scenario.uncertain.is_empty() {
+    if model.scenario.uncertain.is_empty() && model.posterior.is_none() {
         return None;
     }
     let drawn: Vec<Value> = model
@@ -71,13 +73,14 @@ fn parameters(model: &Model) -> Option<Value> {
         .iter()
         .map(|p| json!({"key": p.key, "distribution": p.dist, "integer": p.integer}))
         .collect();
-    let fixed_by_set: Vec<&String> = model
+    let replaced = |key: &str| model.posterior.as_ref().is_some_and(|p| p.has(key));
+    let (replaced_by_posterior, fixed_by_set): (Vec<&String>, Vec<&String>) = model
         .scenario
         .uncertain
         .keys()
         .filter(|key| !model.uncertain.iter().any(|p| &p.key == *key))
-        .collect();
-    Some(match &model.ensemble {
+        .partition(|key| replaced(key));
+    let mut block = match &model.ensemble {
         Some(ensemble) => json!({
             "mode": "ensemble: each draw of the uncertain parameters runs for replications_per_draw replications, every arm of a replication on the same draw",
             "draws": ensemble.draws.len(),
@@ -90,6 +93,33 @@ fn parameters(model: &Model) -> Option<Value> {
             "uncertain": drawn,
             "fixed_by_set": fixed_by_set,
         }),
+    };
+    if let Some(posterior) = &model.posterior {
+        block["posterior"] = posterior_json(posterior, &replaced_by_posterior);
+    }
+    Some(block)
+}
+
+/// The posterior an ensemble draws from: its folder, particles, effective
+/// sample size, keys, the `[uncertain]` entries its keys replace, and what
+/// its calibration was fitted on.
+fn posterior_json(posterior: &Posterior, replaced: &[&String]) -> Value {
+    let keys: Vec<Value> = posterior
+        .keys
+        .iter()
+        .map(|k| json!({"key": k.key, "integer": k.integer}))
+        .collect();
+    let fitted_on = posterior.fitted_on.as_ref().map(|f| {
+        json!({"scenario": f.scenario, "scenario_fingerprint": f.scenario_fingerprint, "overrides": f.overrides})
+    });
+    json!({
+        "folder": posterior.folder,
+        "mode": "each draw picks one particle of posterior.csv with probability proportional to its weight and gives every key that particle's value (integer fields rounded to the nearest whole number); draws.csv names the particle",
+        "particles": posterior.particles.len(),
+        "effective_sample_size": posterior.effective_sample_size(),
+        "keys": keys,
+        "replaces_uncertain": replaced,
+        "fitted_on": fitted_on,
     })
 }
 

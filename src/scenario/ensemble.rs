@@ -1,9 +1,11 @@
-//! The ensemble of a scenario with uncertain parameters: the replications
-//! split into draws of `scenario.replications_per_draw`, and one validated
-//! model per draw
+//! The ensemble of a scenario with uncertain parameters or a posterior: the
+//! replications split into draws of `scenario.replications_per_draw`, and
+//! one validated model per draw
 //! (the scenario without `[uncertain]`, with the draw's values given as
-//! `--set` overrides), built before any run starts so that a draw that
-//! makes the scenario invalid stops the run before it writes anything.
+//! `--set` overrides: the uncertain parameters' independent draws, then the
+//! values of the posterior particle the draw picked), built before any run
+//! starts so that a draw that makes the scenario invalid stops the run
+//! before it writes anything.
 
 use rayon::prelude::*;
 
@@ -17,8 +19,9 @@ use crate::rng::RunKey;
 use Seg::Key as K;
 
 /// Build the ensemble of a scenario whose `uncertain` parameters are not
-/// empty and whose `replications_per_draw` is not 0 (a fixed run); `None`
-/// otherwise, or after reporting a problem to `check`.
+/// empty, or that has a posterior, and whose `replications_per_draw` is not
+/// 0 (a fixed run, refused with a posterior); `None` otherwise, or after
+/// reporting a problem to `check`.
 pub(super) fn check(
     check: &mut impl Checks,
     parsed: &Parsed,
@@ -26,7 +29,14 @@ pub(super) fn check(
 ) -> Option<Ensemble> {
     let meta = &parsed.scenario.scenario;
     let per_draw = meta.replications_per_draw.unwrap_or(1);
-    if per_draw == 0 || uncertain.is_empty() {
+    if per_draw == 0 && parsed.posterior.is_some() {
+        check.fail(
+            &[K("scenario"), K("replications_per_draw")],
+            "is 0 (every replication at the central values), which would ignore --posterior; allowed: 1 or more with --posterior (or no --posterior)".into(),
+        );
+        return None;
+    }
+    if per_draw == 0 || (uncertain.is_empty() && parsed.posterior.is_none()) {
         return None;
     }
     let draws = meta.replications.div_ceil(per_draw);
@@ -54,18 +64,26 @@ fn members(
     let built: Vec<Result<Draw, String>> = (0..draws)
         .into_par_iter()
         .map(|index| {
-            let values = draw(
-                uncertain,
-                RunKey {
-                    seed,
-                    replication: u64::from(index),
-                },
-            );
-            let overrides = assignments(uncertain, &values);
+            let key = RunKey {
+                seed,
+                replication: u64::from(index),
+            };
+            let mut values = draw(uncertain, key);
+            let mut overrides = assignments(uncertain, &values);
+            let particle = parsed.posterior.as_ref().map(|p| p.pick(key));
+            if let (Some(posterior), Some(particle)) = (&parsed.posterior, particle) {
+                values.extend(&posterior.particles[particle]);
+                overrides.extend(posterior.assignments(particle));
+            }
             match parse(&base, &parsed.origin, &overrides).and_then(validate) {
-                Ok(model) => Ok(Draw { values, model }),
+                Ok(model) => Ok(Draw {
+                    values,
+                    particle,
+                    model,
+                }),
                 Err(error) => Err(format!(
-                    "draw {index} of the uncertain parameters ({}) makes the scenario invalid: {}; allowed: distributions whose values are valid together",
+                    "draw {index} of the uncertain parameters{} ({}) makes the scenario invalid: {}; allowed: distributions (and posterior particles) whose values are valid together",
+                    particle.map_or(String::new(), |p| format!(" and posterior particle {p}")),
                     overrides.join(", "),
                     error.to_string().trim_end().replace('\n', " ")
                 )),

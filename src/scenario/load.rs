@@ -12,6 +12,7 @@ use super::error::{Problem, ScenarioError};
 use super::locate::{self, Locator, Override, Step, context_key, path_at};
 use crate::model::interventions::KINDS;
 use crate::model::params::Scenario;
+use crate::model::posterior::Posterior;
 
 /// Largest scenario file accepted (scenarios are hand-written text of a few kB).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -43,6 +44,9 @@ pub struct Parsed {
     pub overrides: Vec<Override>,
     /// The parsed scenario.
     pub scenario: Scenario,
+    /// The posterior of a calibration the run draws from (`run
+    /// --posterior`), checked against the scenario; `None` as parsed.
+    pub posterior: Option<Posterior>,
 }
 
 /// Read and parse a scenario file, applying `key.path=value` overrides.
@@ -154,6 +158,7 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
         text: effective,
         overrides: applied,
         scenario,
+        posterior: None,
     })
 }
 

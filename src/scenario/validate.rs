@@ -121,6 +121,7 @@ pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     let segments = segments.expect("segments are built when no problem was found");
     let mut model = build(parsed.scenario, start_date, arms, segments, uncertain);
     model.ensemble = ensemble;
+    model.posterior = parsed.posterior;
     Ok(model)
 }
 
@@ -716,6 +717,7 @@ fn build(
         segments,
         arms,
         uncertain,
+        posterior: None,
         ensemble: None,
         scenario,
     }
@@ -725,7 +727,8 @@ fn build(
 /// numeric parameter the scenario (without `[uncertain]`) accepts at both
 /// ends of its distribution's range (every value of a `choice`), given as
 /// `--set` would give it. Returns the parameters, with whether each field is
-/// an integer.
+/// an integer; a key fixed by a `--set` or replaced by the posterior's is
+/// left out.
 fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParameter> {
     let uncertain = &parsed.scenario.uncertain;
     if uncertain.is_empty() {
@@ -733,9 +736,10 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
     }
     let base = ensemble::without_uncertain(&parsed.text);
     let mut parameters = Vec::new();
+    let replaced = |name: &str| parsed.posterior.as_ref().is_some_and(|p| p.has(name));
     for (name, dist) in uncertain
         .iter()
-        .filter(|(name, _)| !fixed_by_set(parsed, name))
+        .filter(|(name, _)| !fixed_by_set(parsed, name) && !replaced(name))
     {
         let at = [K("uncertain"), K(name)];
         if name == "scenario" || name.starts_with("scenario.") {
@@ -761,7 +765,7 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
 
 /// Whether a `--set` override gives the key `name` a value: an uncertain
 /// parameter set that way is fixed at it.
-fn fixed_by_set(parsed: &Parsed, name: &str) -> bool {
+pub(super) fn fixed_by_set(parsed: &Parsed, name: &str) -> bool {
     parsed
         .overrides
         .iter()
@@ -892,12 +896,8 @@ fn try_parameter(
     name: &str,
     dist: &Uncertain,
 ) -> Result<UncertainParameter, (&'static str, String)> {
-    let load = |assignment: String| parse(base, origin, &[assignment]).and_then(validate);
     let (low, high) = dist.support();
-    let integer = match load(format!("{name}={}", low.floor() + 0.5)) {
-        Ok(_) => false,
-        Err(e) => e.to_string().contains("invalid type: floating point"),
-    };
+    let integer = integer_field(base, origin, name, low);
     let ends: Vec<(&'static str, &str, f64)> = match dist {
         Uncertain::Choice { values } => values.iter().map(|v| ("values", "value", *v)).collect(),
         _ if integer && low.ceil() > high.floor() => {
@@ -929,29 +929,64 @@ fn try_parameter(
             ));
         }
         let assignment = parameter.assignment(value);
-        if let Err(e) = load(assignment.clone()) {
-            let problems: Vec<String> = e
-                .problems
-                .iter()
-                .map(|p| match p.place {
-                    Place::Flag => p.message.clone(),
-                    _ => format!("`{}`: {}", p.key, p.message),
-                })
-                .collect();
-            let problems = problems.join("; ");
-            if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
+        match refusal(base, origin, &assignment) {
+            None => {}
+            Some(Refusal::Path(problems)) => {
                 return Err((
                     "",
                     format!("is not a parameter of the scenario: {problems}"),
                 ));
             }
-            return Err((
-                field,
-                format!("`{assignment}` (the {end}) is refused: {problems}"),
-            ));
+            Some(Refusal::Value(problems)) => {
+                return Err((
+                    field,
+                    format!("`{assignment}` (the {end}) is refused: {problems}"),
+                ));
+            }
         }
     }
     Ok(parameter)
+}
+
+/// Whether the field `name` of the scenario text `base` is an integer: the
+/// parser refuses a value with a fractional part (one near `near`) as
+/// "invalid type: floating point".
+pub(super) fn integer_field(base: &str, origin: &str, name: &str, near: f64) -> bool {
+    let probe = format!("{name}={}", near.floor() + 0.5);
+    match parse(base, origin, &[probe]).and_then(validate) {
+        Ok(_) => false,
+        Err(e) => e.to_string().contains("invalid type: floating point"),
+    }
+}
+
+/// Why the scenario text `base` with one `--set` assignment does not load.
+pub(super) enum Refusal {
+    /// The key path is not a parameter of the scenario (the problems).
+    Path(String),
+    /// The value is refused (the problems).
+    Value(String),
+}
+
+/// Load `base` with `assignment` as a `--set`: `None` when it is valid,
+/// otherwise its problems, joined, as a [`Refusal`].
+pub(super) fn refusal(base: &str, origin: &str, assignment: &str) -> Option<Refusal> {
+    let e = parse(base, origin, &[assignment.to_string()])
+        .and_then(validate)
+        .err()?;
+    let problems: Vec<String> = e
+        .problems
+        .iter()
+        .map(|p| match p.place {
+            Place::Flag => p.message.clone(),
+            _ => format!("`{}`: {}", p.key, p.message),
+        })
+        .collect();
+    let problems = problems.join("; ");
+    Some(if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
+        Refusal::Path(problems)
+    } else {
+        Refusal::Value(problems)
+    })
 }
 
 /// Refuse a scenario whose runs cannot fit in the memory available (unless
