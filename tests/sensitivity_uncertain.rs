@@ -212,7 +212,8 @@ fn screen_runs_sobol_on_the_parameters_morris_keeps() {
 #[test]
 fn neither_ranges_nor_uncertain_parameters_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let refused = sensitivity(&[], &tmp.path().join("none"));
+    // generic-market's own `[uncertain]` table emptied.
+    let refused = sensitivity(&["--set", "uncertain={}"], &tmp.path().join("none"));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(

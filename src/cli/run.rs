@@ -165,8 +165,9 @@ fn load(args: &RunArgs, overrides: &[String]) -> Result<Model, Failure> {
 
 /// Why a posterior may not fit the scenario at `path` run with `overrides`:
 /// it was fitted on another scenario text (its `calibration.json`
-/// fingerprint differs) or with a `--set` this run does not have, or
-/// nothing says what it was fitted on.
+/// fingerprint differs) or with a `--set` this run does not have (other
+/// than the central values a calibration runs at), or nothing says what it
+/// was fitted on.
 fn fitted_elsewhere(posterior: &Posterior, path: &Path, overrides: &[String]) -> Option<String> {
     let folder = &posterior.folder;
     let Some(fitted) = &posterior.fitted_on else {
@@ -184,8 +185,11 @@ fn fitted_elsewhere(posterior: &Posterior, path: &Path, overrides: &[String]) ->
             path.display()
         ));
     }
+    // A calibration runs at the central values of the uncertain parameters
+    // it does not fit (`super::at_central_values`): not a setting to repeat.
+    let central = format!("{PER_DRAW_KEY}=0");
     let missing: Vec<&str> = (fitted.overrides.iter())
-        .filter(|o| !overrides.contains(o))
+        .filter(|o| !overrides.contains(o) && **o != central)
         .map(String::as_str)
         .collect();
     (!missing.is_empty()).then(|| {
