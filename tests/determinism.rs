@@ -171,6 +171,7 @@ fn replications_come_in_order_a_wave_at_a_time_whatever_the_threads() {
     let two = on_threads(2);
     assert_eq!(one.len(), 19);
     assert!(one == two, "the runs depend on the number of threads");
-    let alone = caasim::engine::run_replication(&model, 13, None).expect("not cancelled");
+    let alone =
+        caasim::engine::run_replication(model.model_of(13), 13, None).expect("not cancelled");
     assert!(one[13] == alone, "replication 13 differs when run alone");
 }

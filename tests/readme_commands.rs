@@ -340,7 +340,15 @@ fn sh_lines(text: &str) -> Result<Vec<Parsed>, Vec<String>> {
 }
 
 /// Flags of caasim that take no value.
-const SWITCHES: &[&str] = &["--force", "--quiet", "-q", "--help", "-h"];
+const SWITCHES: &[&str] = &[
+    "--force",
+    "--quiet",
+    "-q",
+    "--help",
+    "-h",
+    "--summary-only",
+    "--fixed",
+];
 
 /// caasim arguments as the subcommand, its positional arguments and its
 /// flags with their values, in order.

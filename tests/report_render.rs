@@ -245,6 +245,10 @@ fn committed_results_render_to_the_committed_plots() {
     for name in FOLDER_FILES {
         fs::copy(committed.join(name), dir.path().join(name)).unwrap();
     }
+    // The committed run is an ensemble: its report reads these too.
+    for name in ["draws.csv", "voi.csv"] {
+        fs::copy(committed.join(name), dir.path().join(name)).unwrap();
+    }
     render(dir.path()).expect("render the committed results");
     let files = std::iter::once("report.html".to_string()).chain(
         PLOTS
