@@ -91,7 +91,7 @@ impl Victims {
 
     /// Split `total` compromises over segments (multinomial by conditional
     /// binomials, in segment order, the last [`FEW`] or fewer placed one by
-    /// one: [`Self::place_each`]), draw the monetised ones and their losses,
+    /// one: `place_each`), draw the monetised ones and their losses,
     /// and add them to `compromises` and `losses` per segment.
     pub fn distribute(
         &self,
