@@ -77,14 +77,6 @@ pub fn write_voi(dir: &Path, rows: &[VoiRow]) -> Result<()> {
     write_csv(&dir.join("voi.csv"), VOI_COLUMNS, rows)
 }
 
-/// One row of `draws.csv`.
-struct DrawRow<'a> {
-    draw: usize,
-    first_replication: u32,
-    particle: Option<usize>,
-    values: &'a [f64],
-}
-
 /// `draws.csv`: each draw's number, first replication, with a posterior the
 /// particle it picked (its row in `posterior.csv`, from 0), and the value of
 /// each drawn parameter (one column per key, in the order of
@@ -101,23 +93,13 @@ pub fn write_draws(dir: &Path, model: &Model) -> Result<()> {
         let head = ["draw", "first_replication"].into_iter().chain(particle);
         csv.write_record(head.chain(model.drawn_keys()))?;
         for (draw, d) in ensemble.draws.iter().enumerate() {
-            let row = DrawRow {
-                draw,
-                first_replication: draw as u32 * ensemble.replications_per_draw,
-                particle: d.particle,
-                values: &d.values,
-            };
-            csv.write_record(draw_cells(&row))?;
+            let first = draw as u32 * ensemble.replications_per_draw;
+            let head = [draw.to_string(), first.to_string()];
+            let particle = d.particle.map(|p| p.to_string());
+            let values = d.values.iter().map(|v| Value::Num(*v).cell());
+            csv.write_record(head.into_iter().chain(particle).chain(values))?;
         }
         csv.flush()?;
     }
     file.commit()
-}
-
-/// The cells of a row of `draws.csv`.
-fn draw_cells(row: &DrawRow) -> Vec<String> {
-    let head = [row.draw.to_string(), row.first_replication.to_string()];
-    let particle = row.particle.map(|p| p.to_string());
-    let values = row.values.iter().map(|v| Value::Num(*v).cell());
-    head.into_iter().chain(particle).chain(values).collect()
 }
