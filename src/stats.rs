@@ -2,8 +2,11 @@
 //! over an ensemble of parameter draws ([`nested`]); and the first-order
 //! sensitivity of an effect to each uncertain parameter ([`first_order`]).
 
+pub mod censored;
 pub mod first_order;
 pub mod nested;
+pub mod paired;
+pub mod share;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

@@ -292,9 +292,15 @@ fn tables_add_up_to_the_market_and_one_filter_gives_a_provider_in_a_country() {
         &["scenario.replications=3", "scenario.days=90"],
     );
     let dir = tempfile::tempdir().unwrap();
-    tables::run_into(dir.path(), &model, &Hooks::default(), tables::Kept::All)
-        .unwrap()
-        .expect("not cancelled");
+    tables::run_into(
+        dir.path(),
+        &model,
+        &Hooks::default(),
+        tables::Kept::All,
+        &[],
+    )
+    .unwrap()
+    .expect("not cancelled");
     let series = read_csv(&dir.path().join("timeseries.csv"));
     let providers = read_csv(&dir.path().join("providers.csv"));
     let segments = read_csv(&dir.path().join("segments.csv"));

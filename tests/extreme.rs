@@ -25,6 +25,7 @@ mod common;
 
 use caasim::engine;
 use caasim::engine::record::DayRecord;
+use caasim::experiment::metrics::Statistic;
 use caasim::experiment::{self, Experiment, Hooks, Summary, effects, metrics};
 use caasim::model::Model;
 use caasim::model::attacker::{Attacker, Status};
@@ -658,7 +659,7 @@ fn check_model(model: &Model, label: &str) -> Experiment {
     for r in 0..model.replications {
         summary.add(model, |arm| experiment.run_of(arm, r));
     }
-    for row in summary.rows(model) {
+    for row in summary.rows(model, &[]) {
         let e = row.estimate;
         let at = format!("{label}: summary {} {}", row.arm, row.metric);
         assert!(
@@ -666,6 +667,20 @@ fn check_model(model: &Model, label: &str) -> Experiment {
             "{at}: {e:?}"
         );
         assert!(e.n <= model.replications as usize, "{at}: n {}", e.n);
+        if row.statistic == Statistic::Median {
+            // A median may be censored (not reached) with every
+            // replication counted; its interval's ends bracket it.
+            let (low, high) = (
+                e.ci_low.unwrap_or(f64::NEG_INFINITY),
+                e.ci_high.unwrap_or(f64::INFINITY),
+            );
+            let median = e.mean.unwrap_or(f64::INFINITY);
+            assert!(
+                e.ci_low.is_none() || (low <= median && median <= high),
+                "{at}: {e:?}"
+            );
+            continue;
+        }
         assert_eq!(e.mean.is_some(), e.n > 0, "{at}: mean vs n in {e:?}");
         assert_eq!(e.ci_low.is_some(), e.n > 1, "{at}: interval vs n in {e:?}");
         assert_eq!(e.ci_high.is_some(), e.n > 1, "{at}: interval vs n in {e:?}");
@@ -764,7 +779,18 @@ fn column_rules(file: &str) -> (&'static [&'static str], &'static [&'static str]
         ),
         "providers.csv" => (&["date", "price"], &["arm", "date", "provider", "class"]),
         "segments.csv" => (&[], &["arm", "provider", "class", "country", "sector"]),
-        "summary.csv" => (&["mean", "ci_low", "ci_high"], &["arm", "metric"]),
+        "summary.csv" => (
+            &["estimate", "ci_low", "ci_high"],
+            &[
+                "arm",
+                "versus",
+                "outcome",
+                "metric",
+                "statistic",
+                "interval",
+            ],
+        ),
+        "effects.csv" => (&["draw", "value"], &["arm", "outcome", "metric"]),
         other => panic!("unexpected CSV file {other}"),
     }
 }
@@ -862,8 +888,8 @@ fn the_binary_writes_no_nan_or_infinity() {
         );
         assert_eq!(
             check_csv_folder(&out),
-            4,
-            "{}: the four CSV files",
+            5,
+            "{}: the five CSV files",
             case.name
         );
         let summary = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");

@@ -246,7 +246,9 @@ fn losses_averted_are_as_precise_as_compromises_averted() {
         &["scenario.replications=10".to_string()],
     )
     .expect("the reference scenario loads");
-    let rows = experiment::run_summary(&model, &Hooks::default()).expect("not cancelled");
+    let rows = experiment::run_summary(&model, &Hooks::default())
+        .expect("not cancelled")
+        .rows(&model, &[]);
     let relative = |arm: &str, metric: &str| {
         let row = rows
             .iter()

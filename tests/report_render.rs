@@ -194,7 +194,10 @@ fn renders_a_minimal_folder_without_dates_or_effects() {
             "segments.csv",
             "arm,replication,country,sector,compromises,losses_usd\n",
         ),
-        ("summary.csv", "arm,metric,mean,ci_low,ci_high,n\n"),
+        (
+            "summary.csv",
+            "arm,versus,outcome,metric,statistic,estimate,ci_low,ci_high,n,interval\n",
+        ),
     ];
     for (name, text) in files {
         fs::write(dir.path().join(name), text).unwrap();

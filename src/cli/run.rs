@@ -9,8 +9,10 @@ use super::Failure;
 use super::process::INTERRUPTED;
 use super::progress::Progress;
 use crate::experiment::design::fnv1a;
+use crate::experiment::metrics::Statistic;
+use crate::experiment::summary::parse_contrasts;
 use crate::experiment::tables::{self, Kept};
-use crate::experiment::{Hooks, SummaryRow};
+use crate::experiment::{Contrast, Hooks, SummaryRow};
 use crate::model::Model;
 use crate::model::posterior::Posterior;
 use crate::output::{folder, manifest};
@@ -52,6 +54,10 @@ pub(super) struct RunArgs {
     /// Run only these arms (comma-separated names) besides the baseline.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     arms: Option<Vec<String>>,
+    /// Contrast two intervention arms, `A:B` (repeatable): the paired
+    /// difference and the ratio of every metric, arm A against arm B.
+    #[arg(long = "contrast", value_name = "A:B")]
+    contrast: Vec<String>,
     /// Results folder (default `results/<scenario name>`).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -94,6 +100,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(names) = &args.arms {
         model.keep_arms(names).map_err(Failure::BadInput)?;
     }
+    let contrasts = parse_contrasts(&model, &args.contrast).map_err(Failure::BadInput)?;
     let dir = args
         .out
         .clone()
@@ -120,7 +127,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     )?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let summary = run_with_progress(&dir, &model, kept, args.quiet)?;
+    let summary = run_with_progress(&dir, &model, kept, &contrasts, args.quiet)?;
     manifest::write(
         &dir,
         &model,
@@ -201,7 +208,7 @@ fn fitted_elsewhere(posterior: &Posterior, path: &Path, overrides: &[String]) ->
 }
 
 /// The files of a results folder and what each holds.
-const RESULT_FILES: [(&str, &str); 8] = [
+const RESULT_FILES: [(&str, &str); 9] = [
     ("timeseries.csv", "one row per arm, replication and day"),
     (
         "providers.csv",
@@ -213,9 +220,13 @@ const RESULT_FILES: [(&str, &str); 8] = [
     ),
     (
         "summary.csv",
-        "effects of each intervention arm against the baseline, mean and 95% interval",
+        "effects of each intervention arm against the baseline, by outcome, and the contrasts asked for: estimate, 95% interval and what it covers",
     ),
     ("summary.json", "the same as summary.csv"),
+    (
+        "effects.csv",
+        "each intervention arm's effects in each replication, one row per metric",
+    ),
     (
         "manifest.json",
         "provenance: scenario, seed, version, times, files",
@@ -263,6 +274,7 @@ fn run_with_progress(
     dir: &Path,
     model: &Model,
     kept: Kept,
+    contrasts: &[Contrast],
     quiet: bool,
 ) -> Result<Vec<SummaryRow>, Failure> {
     let total = model.arms.len() * model.replications as usize;
@@ -272,7 +284,7 @@ fn run_with_progress(
         on_run_done: Some(&report),
         cancel: Some(&INTERRUPTED),
     };
-    let summary = tables::run_into(dir, model, &hooks, kept)?;
+    let summary = tables::run_into(dir, model, &hooks, kept, contrasts)?;
     progress.finish();
     summary.ok_or_else(|| {
         Failure::Interrupted(
@@ -282,14 +294,29 @@ fn run_with_progress(
     })
 }
 
-/// The headline effects, one line per arm.
+/// The headline effects, one line per arm, then one per contrast.
 fn print_headlines(summary: &[SummaryRow]) {
-    let find =
-        |arm: &str, metric: &str| summary.iter().find(|r| r.arm == arm && r.metric == metric);
+    let Some(first) = summary.first() else {
+        return;
+    };
+    let units = if first.over_draws {
+        "the parameter draws' means"
+    } else {
+        "replications"
+    };
+    print!("mean [95% interval of the mean over {units}]");
     if summary.iter().any(|r| r.spread.is_some()) {
-        println!("mean [95% interval of the mean] (90% interval across the parameter draws)");
+        print!(" (90% interval across the parameter draws)");
     }
-    let mut arms: Vec<&str> = summary.iter().map(|r| r.arm.as_str()).collect();
+    println!();
+    let effects: Vec<&SummaryRow> = summary.iter().filter(|r| r.is_effect()).collect();
+    let find = |arm: &str, metric: &str| {
+        effects
+            .iter()
+            .copied()
+            .find(|r| r.arm == arm && r.metric == metric)
+    };
+    let mut arms: Vec<&str> = effects.iter().map(|r| r.arm.as_str()).collect();
     arms.dedup();
     for arm in arms {
         println!(
@@ -297,6 +324,32 @@ fn print_headlines(summary: &[SummaryRow]) {
             headline(find(arm, "campaigns_change_pct")),
             headline(find(arm, "cost_per_compromise_change_pct")),
             headline(find(arm, "compromises_averted")),
+        );
+    }
+    print_contrasts(summary);
+}
+
+/// The campaign change of each contrast: the paired difference in
+/// percentage points and the ratio of the two arms' mean changes.
+fn print_contrasts(summary: &[SummaryRow]) {
+    let contrast = |r: &&SummaryRow, statistic: Statistic| {
+        r.statistic == statistic && r.metric == "campaigns_change_pct"
+    };
+    let differences = summary
+        .iter()
+        .filter(|r| contrast(r, Statistic::Difference));
+    for difference in differences {
+        let ratio = summary.iter().find(|r| {
+            contrast(r, Statistic::Ratio)
+                && r.arm == difference.arm
+                && r.versus == difference.versus
+        });
+        println!(
+            "{} against {}: campaign change {} points, {} times as large",
+            difference.arm,
+            difference.versus,
+            headline(Some(difference)),
+            headline(ratio),
         );
     }
 }

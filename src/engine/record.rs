@@ -323,4 +323,7 @@ pub struct RunOutput {
     pub segment_compromises: Vec<Vec<u64>>,
     /// Losses per provider index and segment over the recorded days.
     pub segment_losses: Vec<Vec<f64>>,
+    /// Providers whose operators a takedown strike arrested during the run
+    /// (the run's outcome forks on it: see `experiment::outcome`).
+    pub arrests: u32,
 }

@@ -29,6 +29,43 @@ pub enum Unit {
     Plain,
 }
 
+/// What a summary row's estimate is, and how its 95% interval is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Statistic {
+    /// The mean, with a Student-t interval.
+    Mean,
+    /// A share in [0, 1] (the mean of values in [0, 1]), with a Wilson
+    /// score interval ([`crate::stats::share`]).
+    Share,
+    /// A time censored at the end of the search: the Kaplan-Meier median,
+    /// with a bootstrap interval ([`crate::stats::censored`]).
+    Median,
+    /// A contrast: the mean of the paired differences between two arms,
+    /// with a Student-t interval ([`crate::stats::paired`]).
+    Difference,
+    /// A contrast: the ratio of two arms' means, with a delta-method
+    /// interval ([`crate::stats::paired`]).
+    Ratio,
+}
+
+impl Statistic {
+    /// Its name in `summary.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Mean => "mean",
+            Statistic::Share => "share",
+            Statistic::Median => "median",
+            Statistic::Difference => "difference",
+            Statistic::Ratio => "ratio",
+        }
+    }
+
+    /// Whether it compares two intervention arms.
+    pub fn is_contrast(self) -> bool {
+        matches!(self, Statistic::Difference | Statistic::Ratio)
+    }
+}
+
 /// What a metric is computed from: one replication's baseline and arm runs
 /// and the arm's evaluation window.
 pub struct Inputs<'a> {
@@ -119,6 +156,8 @@ pub struct Metric {
     pub label: &'static str,
     /// How its values are shown.
     pub unit: Unit,
+    /// How its values over replications are summarised.
+    pub statistic: Statistic,
     /// Its value for one replication (`None` where undefined).
     pub value: fn(&Inputs) -> Option<f64>,
 }
@@ -157,48 +196,56 @@ pub const METRICS: &[Metric] = &[
         name: "campaigns_change_pct",
         label: "Change in campaigns",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| change_pct(total(i.hit, campaigns), total(i.base, campaigns)),
     },
     Metric {
         name: "campaigns_change_pct_d0_14",
         label: "Change in campaigns, days 0-14",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| i.campaigns_change_in(0, 14),
     },
     Metric {
         name: "campaigns_change_pct_d15_90",
         label: "Change in campaigns, days 15-90",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| i.campaigns_change_in(15, 90),
     },
     Metric {
         name: "campaigns_change_pct_d91_180",
         label: "Change in campaigns, days 91-180",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| i.campaigns_change_in(91, 180),
     },
     Metric {
         name: "compromises_change_pct",
         label: "Change in compromised accounts",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| change_pct(total(i.hit, compromises), total(i.base, compromises)),
     },
     Metric {
         name: "compromises_averted",
         label: "Compromised accounts averted",
         unit: Unit::Plain,
+        statistic: Statistic::Mean,
         value: |i| Some(total(i.base, compromises) - total(i.hit, compromises)),
     },
     Metric {
         name: "losses_averted_usd",
         label: "Expected losses averted",
         unit: Unit::Usd,
+        statistic: Statistic::Mean,
         value: |i| Some(losses_averted(i)),
     },
     Metric {
         name: "cost_per_compromise_change_pct",
         label: "Change in attacker cost per compromise",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| {
             ratio(total(i.hit, cost), total(i.hit, compromises))
                 .zip(ratio(total(i.base, cost), total(i.base, compromises)))
@@ -209,6 +256,7 @@ pub const METRICS: &[Metric] = &[
         name: "infrastructure_cost_per_campaign_change_pct",
         label: "Change in attacker infrastructure cost per campaign-day",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| {
             ratio(total(i.hit, infrastructure_cost), total(i.hit, campaigns))
                 .zip(ratio(
@@ -222,42 +270,56 @@ pub const METRICS: &[Metric] = &[
         name: "price_index_change_peak_pct",
         label: "Peak change in the seat price index",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| peak_change(&i.price_index()?),
     },
     Metric {
         name: "price_index_change_mean_pct",
         label: "Mean change in the seat price index",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| mean_change(&i.price_index()?),
     },
     Metric {
         name: "price_paid_change_peak_pct",
         label: "Peak change in the price paid per seat-day",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| peak_change(&i.price_paid()),
     },
     Metric {
         name: "price_paid_change_mean_pct",
         label: "Mean change in the price paid per seat-day",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| mean_change(&i.price_paid()),
     },
     Metric {
         name: "days_to_recover",
         label: "Days until campaigns recover",
         unit: Unit::Days,
+        statistic: Statistic::Median,
         value: |i| i.recovery().map(|d| d as f64),
     },
     Metric {
         name: "recovered_share",
         label: "Replications in which campaigns recover",
         unit: Unit::Share,
+        statistic: Statistic::Share,
         value: |i| Some(if i.recovery().is_some() { 1.0 } else { 0.0 }),
+    },
+    Metric {
+        name: "arrested_share",
+        label: "Replications in which a strike arrested a provider's operators",
+        unit: Unit::Share,
+        statistic: Statistic::Share,
+        value: |i| Some(if i.arm_run.arrests > 0 { 1.0 } else { 0.0 }),
     },
     Metric {
         name: "displaced_resubscribed_share",
         label: "Displaced attackers who resubscribed",
         unit: Unit::Share,
+        statistic: Statistic::Share,
         value: |i| {
             ratio(
                 i.hit.iter().map(|d| d.attackers_resubscribed as f64).sum(),
@@ -269,12 +331,14 @@ pub const METRICS: &[Metric] = &[
         name: "desisted_share",
         label: "Extra attackers who desisted for good (share of active attackers)",
         unit: Unit::Share,
+        statistic: Statistic::Mean,
         value: |i| extra_share(i.base, i.hit, |d| d.attackers_desisted),
     },
     Metric {
         name: "dormant_share",
         label: "Extra attackers deterred into dormancy (share of active attackers)",
         unit: Unit::Share,
+        statistic: Statistic::Mean,
         value: |i| {
             extra_share(i.base, i.hit, |d| {
                 d.attackers_deterred - d.attackers_desisted
@@ -285,18 +349,21 @@ pub const METRICS: &[Metric] = &[
         name: "hhi_change",
         label: "Change in concentration (HHI points)",
         unit: Unit::Plain,
+        statistic: Statistic::Mean,
         value: |i| mean_hhi(i.hit).zip(mean_hhi(i.base)).map(|(a, b)| a - b),
     },
     Metric {
         name: "defender_cost_usd",
         label: "Defender cost",
         unit: Unit::Usd,
+        statistic: Statistic::Mean,
         value: |i| Some(defender_cost(i)),
     },
     Metric {
         name: "losses_averted_per_defender_usd",
         label: "Losses averted per defender dollar",
         unit: Unit::Plain,
+        statistic: Statistic::Mean,
         // Spending over the same window as the losses it averted.
         value: |i| ratio(losses_averted(i), total(i.hit, |d| d.defender_cost_usd)),
     },
@@ -304,6 +371,7 @@ pub const METRICS: &[Metric] = &[
         name: "attacker_profit_change_pct",
         label: "Change in attacker profit",
         unit: Unit::Percent,
+        statistic: Statistic::Mean,
         value: |i| change_pct(total(i.hit, profit), total(i.base, profit)),
     },
 ];

@@ -19,11 +19,14 @@
 pub mod calibrate;
 pub mod design;
 pub mod effects;
+pub mod effects_table;
 pub mod ensemble_tables;
 pub mod gsa;
 pub mod metrics;
+pub mod outcome;
 pub mod parameter;
 pub mod sensitivity;
+pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod voi;
@@ -36,8 +39,7 @@ use crate::engine;
 use crate::engine::record::RunOutput;
 use crate::model::Model;
 use crate::resources::wave_size;
-use crate::stats::nested::{Spread, draw_means, ensemble_estimate};
-use crate::stats::{Estimate, estimate};
+pub use summary::{Contrast, Summary, SummaryRow};
 
 /// Every run of an experiment, in (arm, replication) order.
 #[derive(Debug, Clone)]
@@ -125,92 +127,16 @@ pub fn run(model: &Model, hooks: &Hooks) -> Option<Experiment> {
     })
 }
 
-/// Run the experiment and keep only its summary: memory does not grow with
-/// replications. Returns `None` when cancelled.
-pub fn run_summary(model: &Model, hooks: &Hooks) -> Option<Vec<SummaryRow>> {
+/// Run the experiment and keep only its summary (each replication's
+/// effects): memory does not grow with the records. Returns `None` when
+/// cancelled.
+pub fn run_summary(model: &Model, hooks: &Hooks) -> Option<Summary> {
     let mut summary = Summary::new(model);
     let finished = run_each(model, hooks, |outputs| {
         summary.add(model, |arm| &outputs[arm]);
         Ok::<(), std::convert::Infallible>(())
     });
-    matches!(finished, Ok(true)).then(|| summary.rows(model))
-}
-
-/// One row of the summary: an arm, a metric and its estimate.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow {
-    /// Intervention arm.
-    pub arm: String,
-    /// Metric name (see [`metrics::METRICS`]).
-    pub metric: &'static str,
-    /// Mean and 95% interval of the mean.
-    pub estimate: Estimate,
-    /// In an ensemble: the 90% interval across the parameter draws and the
-    /// variance's split ([`crate::stats::nested`]).
-    pub spread: Option<Spread>,
-}
-
-/// The effects of every intervention arm against the baseline (arm 0),
-/// gathered one replication at a time: a few numbers per replication, not
-/// its records.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    /// `values[arm - 1][metric]`: the metric in each replication so far, in order.
-    values: Vec<Vec<Vec<Option<f64>>>>,
-}
-
-impl Summary {
-    /// An empty summary of the model's intervention arms.
-    pub fn new(model: &Model) -> Self {
-        let arms = model.arms.len().saturating_sub(1);
-        Summary {
-            values: vec![vec![Vec::new(); metrics::METRICS.len()]; arms],
-        }
-    }
-
-    /// Add the next replication: `run_of(arm)` is its run of each arm.
-    pub fn add<'a>(&mut self, model: &Model, run_of: impl Fn(usize) -> &'a RunOutput) {
-        for (a, plan) in model.arms.iter().enumerate().skip(1) {
-            let values = effects::effects(run_of(0), run_of(a), plan, model.burn_in_days);
-            for (metric, value) in self.values[a - 1].iter_mut().zip(values) {
-                metric.push(value);
-            }
-        }
-    }
-
-    /// Mean and 95% interval of each metric of each intervention arm, and
-    /// in an ensemble its spread across the parameter draws.
-    pub fn rows(&self, model: &Model) -> Vec<SummaryRow> {
-        let per_draw = model
-            .ensemble
-            .as_ref()
-            .map(|e| e.replications_per_draw as usize);
-        let arms = model.arms.iter().skip(1).zip(&self.values);
-        arms.flat_map(|(plan, metrics)| {
-            metrics::names().zip(metrics).map(move |(metric, values)| {
-                let (estimate, spread) = match per_draw {
-                    Some(per_draw) => {
-                        let (estimate, spread) = ensemble_estimate(values, per_draw);
-                        (estimate, Some(spread))
-                    }
-                    None => (estimate(values), None),
-                };
-                SummaryRow {
-                    arm: plan.name.clone(),
-                    metric,
-                    estimate,
-                    spread,
-                }
-            })
-        })
-        .collect()
-    }
-
-    /// Each draw's mean of `metric` for intervention arm `arm` (from 1), in
-    /// draw order: `per_draw` consecutive replications per draw.
-    pub fn draw_means(&self, arm: usize, metric: usize, per_draw: usize) -> Vec<Option<f64>> {
-        draw_means(&self.values[arm - 1][metric], per_draw)
-    }
+    matches!(finished, Ok(true)).then_some(summary)
 }
 
 impl Experiment {

@@ -230,9 +230,10 @@ pub fn run(dir: &Path, sweep: &Sweep, shard: Shard, hooks: &Hooks) -> Result<boo
     };
     todo.par_iter().try_for_each(|&p| -> Result<()> {
         let model = sweep.model(p).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let Some(rows) = super::run_summary(&model, &inner) else {
+        let Some(summary) = super::run_summary(&model, &inner) else {
             return Ok(());
         };
+        let rows = summary.rows(&model, &[]);
         write_atomic(
             &point_file(dir, p),
             point_record(p, &sweep.design.points[p], &rows)?.as_bytes(),

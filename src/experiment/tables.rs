@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{self as experiment, Hooks, Summary, SummaryRow, ensemble_tables};
+use super::{
+    self as experiment, Contrast, Hooks, Summary, SummaryRow, effects_table, ensemble_tables,
+};
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::model::Model;
 use crate::model::attacker::Attributed;
@@ -192,11 +194,23 @@ const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
         value: |r| Value::Text(&r.arm),
     },
     Column {
+        name: "versus",
+        value: |r| Value::Text(&r.versus),
+    },
+    Column {
+        name: "outcome",
+        value: |r| Value::Text(r.outcome.name()),
+    },
+    Column {
         name: "metric",
         value: |r| Value::Text(r.metric),
     },
     Column {
-        name: "mean",
+        name: "statistic",
+        value: |r| Value::Text(r.statistic.name()),
+    },
+    Column {
+        name: "estimate",
         value: |r| Value::Opt(r.estimate.mean),
     },
     Column {
@@ -210,6 +224,10 @@ const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     Column {
         name: "n",
         value: |r| Value::Count(r.estimate.n as u64),
+    },
+    Column {
+        name: "interval",
+        value: |r| Value::Text(r.interval()),
     },
 ];
 
@@ -232,6 +250,7 @@ pub fn run_into(
     model: &Model,
     hooks: &Hooks,
     kept: Kept,
+    contrasts: &[Contrast],
 ) -> Result<Option<Vec<SummaryRow>>> {
     let mut writer = match kept {
         Kept::All => Some(TablesWriter::create(dir, model)?),
@@ -248,8 +267,9 @@ pub fn run_into(
     if let Some(writer) = writer {
         writer.finish()?;
     }
-    let rows = summary.rows(model);
+    let rows = summary.rows(model, contrasts);
     write_summary(dir, &rows)?;
+    effects_table::write_effects(dir, model, &summary)?;
     if model.ensemble.is_some() {
         ensemble_tables::write_draws(dir, model)?;
         let voi = experiment::voi::value_of_information(model, &summary, &rows);

@@ -111,6 +111,8 @@ pub struct World<'a> {
     pub events: DayEvents,
     /// Providers created by entry so far.
     pub entrants: u32,
+    /// Providers whose operators a takedown strike has arrested so far.
+    pub arrests: u32,
     /// Expected daily profit of a typical attacker of each type at the start.
     pub reference_profit: Vec<f64>,
     /// Compromises per provider index and segment over the recorded days
@@ -159,6 +161,7 @@ impl<'a> World<'a> {
             unmet_seats: 0,
             events: DayEvents::default(),
             entrants: 0,
+            arrests: 0,
             reference_profit: Vec::new(),
             segment_compromises: Vec::new(),
             segment_losses: Vec::new(),

@@ -116,7 +116,7 @@ fn row(results: &Results, arm: &str, metric: &str) -> Row {
     Row {
         label: arm.to_string(),
         colour: style::arm_colour(results.arm_index(arm)),
-        mean: found.and_then(|r| r.mean),
+        mean: found.and_then(|r| r.estimate),
         interval: found.and_then(|r| r.ci_low.zip(r.ci_high)),
         spread: found.and_then(|r| r.ensemble_p05.zip(r.ensemble_p95)),
     }

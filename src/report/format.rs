@@ -46,7 +46,7 @@ pub fn value(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Percent => format!("{}%", signed(v, 1)),
         Unit::Usd => with_sign(v, "$", &grouped(v.abs(), money_decimals(v))),
-        Unit::Share => format!("{}%", grouped(v * 100.0, 1)),
+        Unit::Share => format!("{}%", with_sign(v, "", &grouped(v.abs() * 100.0, 1))),
         Unit::Days => format!("{} days", grouped(v, 1)),
         Unit::Plain => with_sign(v, "", &grouped(v.abs(), plain_decimals(v))),
     }

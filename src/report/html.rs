@@ -1,6 +1,7 @@
 //! The self-contained HTML report page.
 
 use super::Plot;
+use super::contrasts;
 use super::data::{Results, SummaryRow};
 use super::format::{self, html, metric_name, metric_unit};
 use super::params;
@@ -25,6 +26,8 @@ pub fn page(results: &Results, plots: &[Plot], tornadoes: &[Plot]) -> String {
             header(results),
             arms(results),
             effects(results),
+            contrasts::section(results),
+            contrasts::forks(results),
             next,
             plot_section(results, plots),
             parameters(results),
@@ -205,20 +208,16 @@ fn effect_cell(row: Option<&SummaryRow>, ensemble: bool) -> String {
     };
     let unit = metric_unit(&row.metric);
     let n = row.n.map_or("?".into(), |n| n.to_string());
-    let Some(mean) = row.mean else {
+    let Some(mean) = row.estimate else {
         return format!(
-            "<td class=\"num\" data-sort=\"\">not defined<span class=\"n\">n = {n}</span></td>"
+            "<td class=\"num\" data-sort=\"\">{}<span class=\"n\">n = {n}</span></td>",
+            contrasts::undefined(row)
         );
     };
     if ensemble {
         return uncertainty::effect_cell(row, mean);
     }
-    let interval = match (row.ci_low, row.ci_high) {
-        (Some(lo), Some(hi)) => {
-            format!("{} to {}", format::value(lo, unit), format::value(hi, unit))
-        }
-        _ => "no interval".into(),
-    };
+    let interval = contrasts::interval_text(row, &|v| format::value(v, unit));
     format!(
         "<td class=\"num\" data-sort=\"{mean}\"><span class=\"est\">{}</span>\
          <span class=\"ci\">{interval}</span><span class=\"n\">n = {n}</span></td>",

@@ -18,6 +18,7 @@
 
 mod bars;
 mod calibration;
+mod contrasts;
 mod csvfile;
 mod data;
 mod effects;

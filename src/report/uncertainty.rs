@@ -69,14 +69,19 @@ pub fn effect_cell(row: &SummaryRow, mean: f64) -> String {
         Some((lo, hi)) => format!("{} to {}", format::value(lo, unit), format::value(hi, unit)),
         None => "none".into(),
     };
-    let ci = range(row.ci_low.zip(row.ci_high));
+    let ci = super::contrasts::interval_text(row, &|v| format::value(v, unit));
+    let what = match row.statistic.as_str() {
+        "median" => "95% CI of the median",
+        "share" => "95% CI of the share (Wilson)",
+        _ => "95% CI of the mean",
+    };
     let spread = range(row.ensemble_p05.zip(row.ensemble_p95));
     let share =
         share_parameter(row).map_or("not estimable".into(), |s| format!("{:.0}%", s * 100.0));
     let count = |v: Option<u64>| v.map_or("?".into(), |v| v.to_string());
     format!(
         "<td class=\"num\" data-sort=\"{mean}\"><span class=\"est\">{}</span>\
-         <span class=\"ci\">95% CI of the mean: {ci}</span>\
+         <span class=\"ci\">{what}: {ci}</span>\
          <span class=\"ci\">90% across the ensemble: {spread}</span>\
          <span class=\"n\">parameter share: {share}</span>\
          <span class=\"n\">n = {}, {} draws</span></td>",

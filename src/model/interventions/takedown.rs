@@ -486,6 +486,7 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
     }
     world.providers[j].capacity *= 1.0 - hit.seized;
     if hit.arrested {
+        world.arrests += 1;
         world.remove_provider_searching(j, day, mean_search);
     } else {
         displace_seized_seats(world, j, hit.seized, day, mean_search);

@@ -119,16 +119,25 @@ impl Measure {
 pub struct SummaryRow {
     /// Intervention arm.
     pub arm: String,
+    /// What it is compared with: the baseline (an effect) or another arm
+    /// (a contrast).
+    pub versus: String,
+    /// The replications it covers: `all`, or one side of a fork.
+    pub outcome: String,
     /// Metric name.
     pub metric: String,
-    /// Mean over replications.
-    pub mean: Option<f64>,
+    /// What `estimate` is: `mean`, `share`, `median`, `difference` or `ratio`.
+    pub statistic: String,
+    /// The point estimate.
+    pub estimate: Option<f64>,
     /// Lower end of the 95% interval.
     pub ci_low: Option<f64>,
     /// Upper end of the 95% interval.
     pub ci_high: Option<f64>,
-    /// Replications in which the metric is defined.
+    /// Replications counted (for a median, censored ones too).
     pub n: Option<u64>,
+    /// How the interval is made and over which units.
+    pub interval: String,
     /// Draws with the metric defined (absent without an ensemble).
     #[serde(default)]
     pub draws: Option<u64>,
@@ -145,6 +154,18 @@ pub struct SummaryRow {
     /// Variance of the effect between replications of a draw (simulation noise).
     #[serde(default)]
     pub var_noise: Option<f64>,
+}
+
+impl SummaryRow {
+    /// An effect over every replication (not a contrast or one side of a fork).
+    fn is_effect(&self) -> bool {
+        self.outcome == "all" && !self.is_contrast()
+    }
+
+    /// A contrast between two intervention arms.
+    fn is_contrast(&self) -> bool {
+        matches!(self.statistic.as_str(), "difference" | "ratio")
+    }
 }
 
 /// Everything the report needs from a results folder.
@@ -166,8 +187,13 @@ pub struct Results {
     pub providers: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
     /// Compromises of `segments.csv` per arm and segment.
     pub segments: Segments,
-    /// Rows of `summary.csv`.
+    /// The effects of `summary.csv`: its rows over every replication
+    /// against the baseline.
     pub summary: Vec<SummaryRow>,
+    /// The contrasts of `summary.csv` (one arm against another).
+    pub contrasts: Vec<SummaryRow>,
+    /// The rows of `summary.csv` on one side of a fork (`outcome` not `all`).
+    pub forks: Vec<SummaryRow>,
     /// Rows of `voi.csv` (empty without an ensemble).
     pub voi: Vec<VoiRow>,
     /// The run kept only its summary: no time series, providers or segments.
@@ -199,7 +225,10 @@ impl Results {
             true => Daily::default(),
             false => Daily::read(dir, limit)?,
         };
-        let summary: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
+        let rows: Vec<SummaryRow> = read_csv(dir, &SUMMARY, limit)?;
+        let (summary, others): (Vec<SummaryRow>, Vec<SummaryRow>) =
+            rows.into_iter().partition(SummaryRow::is_effect);
+        let (contrasts, forks) = others.into_iter().partition(SummaryRow::is_contrast);
         match summary_only {
             true => check_summary_only(dir, &manifest, &summary)?,
             false => tables.check(dir, &manifest, &summary)?,
@@ -219,6 +248,8 @@ impl Results {
             providers: collect_providers(tables.providers, days),
             segments: tables.segments,
             summary,
+            contrasts,
+            forks,
             voi,
             summary_only,
             arms,

@@ -38,7 +38,18 @@ pub const SEGMENTS: CsvFile = CsvFile {
 /// `summary.csv`.
 pub const SUMMARY: CsvFile = CsvFile {
     name: "summary.csv",
-    columns: &["arm", "metric", "mean", "ci_low", "ci_high", "n"],
+    columns: &[
+        "arm",
+        "versus",
+        "outcome",
+        "metric",
+        "statistic",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "interval",
+    ],
 };
 
 /// Reads a CSV file of the folder into rows, checking columns and days.

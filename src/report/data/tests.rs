@@ -131,7 +131,7 @@ fn write_run(dir: &Path, replications: u32) {
         "scenario.burn_in_days=10".into(),
     ];
     let model = crate::scenario::load_file(&scenario, &overrides).expect("the scenario loads");
-    let summary = tables::run_into(dir, &model, &Hooks::default(), tables::Kept::All).unwrap();
+    let summary = tables::run_into(dir, &model, &Hooks::default(), tables::Kept::All, &[]).unwrap();
     assert!(summary.is_some(), "not cancelled");
     let now = chrono::Utc::now();
     let provenance = manifest::Provenance {
@@ -201,7 +201,10 @@ fn rows_with_gaps_and_odd_values_stream_to_the_held_bands() {
         ("timeseries.csv", &series),
         ("providers.csv", "arm,day,provider,seats_used\n"),
         ("segments.csv", &segments),
-        ("summary.csv", "arm,metric,mean,ci_low,ci_high,n\n"),
+        (
+            "summary.csv",
+            "arm,versus,outcome,metric,statistic,estimate,ci_low,ci_high,n,interval\n",
+        ),
     ] {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
