@@ -286,9 +286,7 @@ fn run_with_progress(
 fn print_headlines(summary: &[SummaryRow]) {
     let find =
         |arm: &str, metric: &str| summary.iter().find(|r| r.arm == arm && r.metric == metric);
-    if summary.iter().any(|r| r.spread.is_some()) {
-        println!("mean [95% interval of the mean] (90% interval across the parameter draws)");
-    }
+    println!("{}", headline_legend(summary));
     let mut arms: Vec<&str> = summary.iter().map(|r| r.arm.as_str()).collect();
     arms.dedup();
     for arm in arms {
@@ -298,6 +296,26 @@ fn print_headlines(summary: &[SummaryRow]) {
             headline(find(arm, "cost_per_compromise_change_pct")),
             headline(find(arm, "compromises_averted")),
         );
+    }
+}
+
+/// What the numbers of the headline lines are and what their intervals
+/// cover: replications at fixed values, parameter draws in an ensemble.
+fn headline_legend(summary: &[SummaryRow]) -> String {
+    let draws = summary
+        .iter()
+        .filter_map(|r| r.spread.map(|s| s.draws))
+        .max();
+    let replications = summary.iter().map(|r| r.estimate.n).max().unwrap_or(0);
+    match draws {
+        Some(k) => format!(
+            "mean [95% interval of the mean over {k} parameter draws] \
+             (90% interval across the ensemble: parameter uncertainty and noise)"
+        ),
+        None => format!(
+            "mean [95% interval of the mean over {replications} replications: variation \
+             between replications only, the scenario's parameters fixed]"
+        ),
     }
 }
 

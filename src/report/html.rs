@@ -1,6 +1,7 @@
 //! The self-contained HTML report page.
 
 use super::Plot;
+use super::coverage;
 use super::data::{Results, SummaryRow};
 use super::format::{self, html, metric_name, metric_unit};
 use super::params;
@@ -162,12 +163,15 @@ fn effects(results: &Results) -> String {
         .map(|metric| effect_row(results, &arms, metric))
         .collect();
     let intro = match results.is_ensemble() {
-        true => uncertainty::effects_intro(&results.baseline),
+        true => uncertainty::effects_intro(results),
         false => format!(
             "Each cell compares an arm with the baseline of the same replication over the \
-             arm's evaluation window: mean over replications, 95% Student-t interval and the \
-             number of replications n in which the metric is defined (no interval when n &lt; 2). \
-             Baseline: {}. Click a column heading to sort.",
+             arm's evaluation window: the mean over replications, then the \
+             <strong>{}</strong> (Student-t; no interval when n &lt; 2), and the number of \
+             replications n in which the metric is defined. The interval says how precisely \
+             the runs pin down the mean at the values the scenario sets; it does not cover \
+             the uncertainty of those values. Baseline: {}. Click a column heading to sort.",
+            coverage::of_mean(results),
             html(&results.baseline)
         ),
     };
@@ -214,9 +218,11 @@ fn effect_cell(row: Option<&SummaryRow>, ensemble: bool) -> String {
         return uncertainty::effect_cell(row, mean);
     }
     let interval = match (row.ci_low, row.ci_high) {
-        (Some(lo), Some(hi)) => {
-            format!("{} to {}", format::value(lo, unit), format::value(hi, unit))
-        }
+        (Some(lo), Some(hi)) => format!(
+            "95% interval of the mean: {} to {}",
+            format::value(lo, unit),
+            format::value(hi, unit)
+        ),
         _ => "no interval".into(),
     };
     format!(
@@ -275,7 +281,14 @@ fn parameters(results: &Results) -> String {
     } else if p.rows.is_empty() {
         "<p>The arms have the same parameters.</p>\n".to_string()
     } else {
-        parameter_table(&p)
+        format!(
+            "<p>Only what is not the same in every arm: — marks a value not set in the arm \
+             (its default applies) or an intervention the arm does not have. An intervention \
+             is one row, <em>yes</em> where the arm has it; its settings are rows only where \
+             the arms that have it set them differently (the Arms table describes each \
+             intervention in full).</p>\n{}",
+            parameter_table(&p)
+        )
     };
     format!(
         "<section id=\"parameters\">\n<h2>Parameters that differ between arms</h2>\n{body}</section>\n"
@@ -294,7 +307,7 @@ fn parameter_table(p: &params::ArmParameters) -> String {
             .iter()
             .map(|v| match v {
                 Some(v) => format!("<td>{}</td>", html(v)),
-                None => "<td class=\"muted\" title=\"not set in this arm\">—</td>".into(),
+                None => "<td class=\"muted\" title=\"not set in this arm, or not an intervention it has\">—</td>".into(),
             })
             .collect();
         rows.push_str(&format!(
