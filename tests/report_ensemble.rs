@@ -170,6 +170,26 @@ fn the_effects_table_names_both_intervals_with_the_summarys_numbers() {
 }
 
 #[test]
+fn the_plots_of_an_ensemble_say_their_intervals_are_over_the_draws() {
+    let dir = ensemble_copy();
+    render(dir.path()).expect("render");
+    let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for text in [
+        // The compromises averted by country and sector.
+        "mean over 12 parameter draws (24 replications), the black line its 95% interval of \
+         the mean over 12 parameter draws",
+        // The plots over time pool the draws' replications.
+        "95% interval of the daily mean over 24 replications, pooled across 12 parameter draws",
+        // The effects plot.
+        "the line its 95% interval of the mean over 12 parameter draws, the shaded bar its 90% \
+         interval across the ensemble: parameter uncertainty and noise",
+    ] {
+        assert!(page.contains(text), "the page lacks {text:?}");
+    }
+    assert!(!page.contains("variation between replications only"));
+}
+
+#[test]
 fn each_headline_effect_has_a_tornado_with_the_top_parameter_first_and_its_sentence() {
     let dir = ensemble_copy();
     render(dir.path()).expect("render");

@@ -50,9 +50,9 @@ pub fn of_daily_mean(results: &Results) -> String {
              (the scenario's parameters fixed)"
         ),
         true => format!(
-            "95% interval of the daily mean over {reps} pooled across {} parameter draws \
-             (parameter uncertainty and noise, the replications of a draw counted as \
-             independent, so narrower than an interval over the draws)",
+            "95% interval of the daily mean over {reps}, pooled across {} parameter draws as \
+             if independent (parameter uncertainty and noise; narrower than an interval over \
+             the draws)",
             draws_text(results)
         ),
     }

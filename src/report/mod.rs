@@ -258,7 +258,7 @@ fn segment_plots(results: &Results) -> Result<Vec<Plot>> {
 }
 
 /// What the x axis of the compromises averted counts.
-const AVERTED_AXIS: &str = "compromises averted after the intervention (baseline − arm)";
+const AVERTED_AXIS: &str = "compromises averted (baseline − arm)";
 
 /// The caption of the compromises averted by `what` (country or sector,
 /// singular and plural).
