@@ -137,7 +137,7 @@ fn the_effects_table_names_both_intervals_with_the_summarys_numbers() {
     let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
     let row = summary_row(dir.path(), "takedown", "campaigns_change_pct");
     let ci = format!(
-        "95% CI of the mean: {} to {}",
+        "95% interval of the mean over draws: {} to {}",
         percent(num(&row, "ci_low")),
         percent(num(&row, "ci_high"))
     );
@@ -156,8 +156,8 @@ fn the_effects_table_names_both_intervals_with_the_summarys_numbers() {
     // The intervals differ, so the page cannot show one for the other.
     assert_ne!(row["ci_low"], row["ensemble_p05"]);
     for named in [
-        "<strong>95% CI of the mean</strong>",
-        "<strong>90% interval across the ensemble (parameter uncertainty)</strong>",
+        "<strong>95% interval of the mean over 12 parameter draws</strong>",
+        "<strong>90% interval across the ensemble: parameter uncertainty and noise</strong>",
         "What to measure next",
         "Where the spread comes from",
     ] {
@@ -167,6 +167,26 @@ fn the_effects_table_names_both_intervals_with_the_summarys_numbers() {
     assert!(page.contains("12 draws × 2 replications per draw"));
     assert!(page.contains("<summary>3 uncertain parameters</summary>"));
     assert!(page.contains("log_uniform: low 200.0, high 600.0"));
+}
+
+#[test]
+fn the_plots_of_an_ensemble_say_their_intervals_are_over_the_draws() {
+    let dir = ensemble_copy();
+    render(dir.path()).expect("render");
+    let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for text in [
+        // The compromises averted by country and sector.
+        "mean over 12 parameter draws (24 replications), the black line its 95% interval of \
+         the mean over 12 parameter draws",
+        // The plots over time pool the draws' replications.
+        "95% interval of the daily mean over 24 replications, pooled across 12 parameter draws",
+        // The effects plot.
+        "the line its 95% interval of the mean over 12 parameter draws, the shaded bar its 90% \
+         interval across the ensemble: parameter uncertainty and noise",
+    ] {
+        assert!(page.contains(text), "the page lacks {text:?}");
+    }
+    assert!(!page.contains("variation between replications only"));
 }
 
 #[test]
@@ -255,7 +275,10 @@ fn a_summary_only_folder_renders_its_effects_and_ensemble_without_plots_over_tim
     render(&dir).expect("a summary-only folder renders");
     let page = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(page.contains("this run kept only its summary (--summary-only)"));
-    assert!(page.contains("What to measure next") && page.contains("95% CI of the mean: "));
+    assert!(
+        page.contains("What to measure next")
+            && page.contains("95% interval of the mean over draws: ")
+    );
     assert!(dir.join("plots/effects.svg").is_file());
     assert!(
         dir.join("plots/voi-takedown-campaigns_change_pct.svg")
@@ -284,7 +307,8 @@ fn a_report_without_an_ensemble_has_no_ensemble_section() {
     let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
     for absent in [
         "What to measure next",
-        "95% CI of the mean",
+        "interval of the mean over draws",
+        "parameter draws",
         "across the ensemble",
     ] {
         assert!(!page.contains(absent), "{absent}");

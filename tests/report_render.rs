@@ -308,3 +308,50 @@ fn rows_out_of_order_are_refused_with_their_line() {
         assert!(!dir.path().join("report.html").exists());
     }
 }
+
+#[test]
+fn intervals_say_what_they_cover_and_segments_show_what_was_averted() {
+    let dir = results_copy();
+    render(dir.path()).expect("render");
+    let page = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // The fixture runs at fixed values: the effects table, the effects plot
+    // and the country and sector plots name the interval of the mean, the
+    // four plots over time that of the daily mean.
+    let of_mean =
+        "95% interval of the mean over 3 replications: variation between replications only";
+    assert_eq!(page.matches(of_mean).count(), 4, "{of_mean}");
+    let daily =
+        "95% interval of the daily mean over 3 replications: variation between replications only";
+    assert_eq!(page.matches(daily).count(), 4, "{daily}");
+    for text in [
+        "<strong>Compromises averted by country.</strong>",
+        "<strong>Compromises averted by sector.</strong>",
+        "baseline minus arm in the same replication",
+        "mean over 3 replications, the black line its 95% interval",
+        "A bar to the right of the dashed line means fewer victims with the intervention",
+    ] {
+        assert!(page.contains(text), "page lacks {text:?}");
+    }
+    let svg = fs::read_to_string(dir.path().join("plots/countries.svg")).unwrap();
+    for text in [
+        "compromises averted (baseline − arm)",
+        "95% interval of the mean",
+        "takedown-no-data",
+    ] {
+        assert!(svg.contains(text), "countries.svg lacks {text:?}");
+    }
+    // The two takedowns differ in arrests and customer data only: their
+    // day, target and cost are not rows.
+    let start = page.find("<section id=\"parameters\">").unwrap();
+    let section = &page[start..start + page[start..].find("</section>").unwrap()];
+    for row in [
+        "arrest_probability",
+        "seize_customer_data",
+        "[takedown]</code>",
+    ] {
+        assert!(section.contains(row), "parameters lack {row:?}");
+    }
+    for equal in ["[takedown].day", "[takedown].target", "[takedown].cost_usd"] {
+        assert!(!section.contains(equal), "{equal} is the same in every arm");
+    }
+}

@@ -296,19 +296,7 @@ fn run_with_progress(
 
 /// The headline effects, one line per arm, then one per contrast.
 fn print_headlines(summary: &[SummaryRow]) {
-    let Some(first) = summary.first() else {
-        return;
-    };
-    let units = if first.over_draws {
-        "the parameter draws' means"
-    } else {
-        "replications"
-    };
-    print!("mean [95% interval of the mean over {units}]");
-    if summary.iter().any(|r| r.spread.is_some()) {
-        print!(" (90% interval across the parameter draws)");
-    }
-    println!();
+    println!("{}", headline_legend(summary));
     let effects: Vec<&SummaryRow> = summary.iter().filter(|r| r.is_effect()).collect();
     let find = |arm: &str, metric: &str| {
         effects
@@ -351,6 +339,26 @@ fn print_contrasts(summary: &[SummaryRow]) {
             headline(Some(difference)),
             headline(ratio),
         );
+    }
+}
+
+/// What the numbers of the headline lines are and what their intervals
+/// cover: replications at fixed values, parameter draws in an ensemble.
+fn headline_legend(summary: &[SummaryRow]) -> String {
+    let draws = summary
+        .iter()
+        .filter_map(|r| r.spread.map(|s| s.draws))
+        .max();
+    let replications = summary.iter().map(|r| r.estimate.n).max().unwrap_or(0);
+    match draws {
+        Some(k) => format!(
+            "mean [95% interval of the mean over {k} parameter draws] \
+             (90% interval across the ensemble: parameter uncertainty and noise)"
+        ),
+        None => format!(
+            "mean [95% interval of the mean over {replications} replications: variation \
+             between replications only, the scenario's parameters fixed]"
+        ),
     }
 }
 

@@ -207,8 +207,11 @@ impl Effects {
     /// the mean, and the 90% interval across the ensemble.
     fn legend_items(&self) -> Vec<LegendItem> {
         let (mean, interval) = match self.ensemble {
-            true => ("mean over the draws", "95% CI of the mean"),
-            false => ("mean over replications", "95% interval"),
+            true => ("mean over the draws", "95% interval of the mean over draws"),
+            false => (
+                "mean over replications",
+                "95% interval of the mean over replications",
+            ),
         };
         let mut items = vec![
             LegendItem {
@@ -222,7 +225,7 @@ impl Effects {
         ];
         if self.ensemble {
             items.push(LegendItem {
-                label: "90% interval across the ensemble".into(),
+                label: "90% interval across the ensemble (parameters and noise)".into(),
                 swatch: Swatch::Fill(BLACK.mix(0.3)),
             });
         }

@@ -2,6 +2,7 @@
 
 use super::Plot;
 use super::contrasts;
+use super::coverage;
 use super::data::{Results, SummaryRow};
 use super::format::{self, html, metric_name, metric_unit};
 use super::params;
@@ -165,12 +166,18 @@ fn effects(results: &Results) -> String {
         .map(|metric| effect_row(results, &arms, metric))
         .collect();
     let intro = match results.is_ensemble() {
-        true => uncertainty::effects_intro(&results.baseline),
+        true => uncertainty::effects_intro(results),
         false => format!(
             "Each cell compares an arm with the baseline of the same replication over the \
-             arm's evaluation window: mean over replications, 95% Student-t interval and the \
-             number of replications n in which the metric is defined (no interval when n &lt; 2). \
-             Baseline: {}. Click a column heading to sort.",
+             arm's evaluation window: the mean over replications, then the \
+             <strong>{}</strong> (Student-t; no interval when n &lt; 2), and the number of \
+             replications n in which the metric is defined. Shares get a Wilson interval, \
+             which stays inside 0-100%; days to recover is the Kaplan-Meier median, which \
+             counts the replications not recovered by the window's end as censored (not \
+             reached when more than half are), with a bootstrap interval. The interval says how precisely \
+             the runs pin down the mean at the values the scenario sets; it does not cover \
+             the uncertainty of those values. Baseline: {}. Click a column heading to sort.",
+            coverage::of_mean(results),
             html(&results.baseline)
         ),
     };
@@ -217,7 +224,15 @@ fn effect_cell(row: Option<&SummaryRow>, ensemble: bool) -> String {
     if ensemble {
         return uncertainty::effect_cell(row, mean);
     }
-    let interval = contrasts::interval_text(row, &|v| format::value(v, unit));
+    let what = match row.statistic.as_str() {
+        "median" => "95% interval of the median",
+        "share" => "95% interval of the share (Wilson)",
+        _ => "95% interval of the mean",
+    };
+    let interval = format!(
+        "{what}: {}",
+        contrasts::interval_text(row, &|v| format::value(v, unit))
+    );
     format!(
         "<td class=\"num\" data-sort=\"{mean}\"><span class=\"est\">{}</span>\
          <span class=\"ci\">{interval}</span><span class=\"n\">n = {n}</span></td>",
@@ -274,7 +289,14 @@ fn parameters(results: &Results) -> String {
     } else if p.rows.is_empty() {
         "<p>The arms have the same parameters.</p>\n".to_string()
     } else {
-        parameter_table(&p)
+        format!(
+            "<p>Only what is not the same in every arm: — marks a value not set in the arm \
+             (its default applies) or an intervention the arm does not have. An intervention \
+             is one row, <em>yes</em> where the arm has it; its settings are rows only where \
+             the arms that have it set them differently (the Arms table describes each \
+             intervention in full).</p>\n{}",
+            parameter_table(&p)
+        )
     };
     format!(
         "<section id=\"parameters\">\n<h2>Parameters that differ between arms</h2>\n{body}</section>\n"
@@ -293,7 +315,7 @@ fn parameter_table(p: &params::ArmParameters) -> String {
             .iter()
             .map(|v| match v {
                 Some(v) => format!("<td>{}</td>", html(v)),
-                None => "<td class=\"muted\" title=\"not set in this arm\">—</td>".into(),
+                None => "<td class=\"muted\" title=\"not set in this arm, or not an intervention it has\">—</td>".into(),
             })
             .collect();
         rows.push_str(&format!(

@@ -11,14 +11,16 @@
 //! and the generations and `calibration.html`. It learns everything from
 //! the files, not from the model; of the rest of caasim it uses only
 //! [`crate::output`]'s atomic writes and manifest file name, the Student-t
-//! estimate of [`crate::stats`], and [`crate::experiment`]'s sweep file
+//! estimate of [`crate::stats`] and its draws' means of an ensemble, and [`crate::experiment`]'s sweep file
 //! name, design reader, calibration file name, the columns of its tables,
 //! quantile, and the labels, units and headline list of its metrics
 //! ([`crate::experiment::metrics`]).
 
+mod averted;
 mod bars;
 mod calibration;
 mod contrasts;
+mod coverage;
 mod csvfile;
 mod data;
 mod effects;
@@ -40,6 +42,7 @@ mod uncertainty;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
+use averted::Averted;
 use bars::Bars;
 use data::{Dimension, Measure, Results};
 use figure::{Figure, Image};
@@ -143,13 +146,11 @@ fn draw_all(results: &Results) -> Result<Vec<Plot>> {
 
 /// The time series of [`SERIES`].
 fn time_plots(results: &Results) -> Result<Vec<Plot>> {
-    let reps = results
-        .manifest
-        .replications
-        .map_or("all".into(), |r| r.to_string());
     let band = format!(
-        "Lines are means over {reps} replications, shaded bands their 95% intervals; \
-         dashed vertical lines mark intervention days."
+        "Lines are means over {}; shaded bands: {}. Dashed vertical lines mark intervention \
+         days.",
+        coverage::replications_text(results),
+        coverage::of_daily_mean(results)
     );
     SERIES
         .par_iter()
@@ -185,21 +186,24 @@ fn market_plot(results: &Results) -> Result<Plot> {
 
 fn effects_plot(results: &Results) -> Result<Plot> {
     let caption = match results.is_ensemble() {
-        false => {
-            "One row per arm: the dot is the mean difference from the baseline \
-             over replications, the bar its 95% interval; the dashed line marks no effect."
-        }
-        true => {
-            "One row per arm: the dot is the mean difference from the baseline \
-             (the mean of the draws' means), the line its 95% confidence interval, the shaded \
-             bar the 90% interval of the effect across the ensemble of parameter draws; \
-             the dashed line marks no effect."
-        }
+        false => format!(
+            "One row per arm: the dot is the mean difference from the baseline over {}, the \
+             bar its {}; the dashed line marks no effect.",
+            coverage::replications_text(results),
+            coverage::of_mean(results)
+        ),
+        true => format!(
+            "One row per arm: the dot is the mean difference from the baseline (the mean of \
+             the draws' means), the line its {}, the shaded bar its {}; the dashed line marks \
+             no effect.",
+            coverage::of_mean(results),
+            coverage::ACROSS_ENSEMBLE
+        ),
     };
     plot(
         "effects",
         "Headline effects",
-        caption.into(),
+        caption,
         &effects::Effects::new(results),
     )
 }
@@ -235,31 +239,56 @@ fn tornado_plots(results: &Results) -> Result<Vec<Plot>> {
         .collect()
 }
 
-/// Compromises by victim country and by sector.
+/// Compromises averted after the intervention by victim country and by
+/// sector.
 fn segment_plots(results: &Results) -> Result<Vec<Plot>> {
     [
-        (
-            "countries",
-            "Compromises by country",
-            Dimension::Country,
-            "victim country (12 largest)",
-        ),
-        (
-            "sectors",
-            "Compromises by sector",
-            Dimension::Sector,
-            "victim sector",
-        ),
+        ("countries", ["country", "countries"], Dimension::Country),
+        ("sectors", ["sector", "sectors"], Dimension::Sector),
     ]
     .into_iter()
-    .map(|(name, title, dim, what)| {
-        let caption = format!(
-            "Accounts compromised over the whole run by {what}, mean per replication; \
-             one bar per arm, longer bars mean more victims."
-        );
-        plot(name, title, caption, &Bars::new(results, dim, title))
+    .map(|(name, [what, plural], dim)| {
+        let averted = Averted::new(results, dim);
+        let caption = averted_caption(results, &averted, [what, plural]);
+        let title = format!("Compromises averted by {what}");
+        let colour = |arm: &str| style::arm_colour(results.arm_index(arm));
+        let bars = Bars::new(averted, title.clone(), AVERTED_AXIS, colour);
+        plot(name, title, caption, &bars)
     })
     .collect()
+}
+
+/// What the x axis of the compromises averted counts.
+const AVERTED_AXIS: &str = "compromises averted (baseline − arm)";
+
+/// The caption of the compromises averted by `what` (country or sector,
+/// singular and plural).
+fn averted_caption(results: &Results, averted: &Averted, what: [&str; 2]) -> String {
+    let which = match averted.cut {
+        true => format!(
+            "the {} victim {} with the most compromises in the baseline",
+            averted.categories.len(),
+            what[1]
+        ),
+        false => format!("each victim {}", what[0]),
+    };
+    let over = match results.is_ensemble() {
+        false => format!("mean over {} replications", averted.replications()),
+        true => format!(
+            "mean over {} parameter draws ({} replications)",
+            uncertainty::draws_text(results),
+            averted.replications()
+        ),
+    };
+    format!(
+        "Compromises averted after the intervention in {which}: baseline minus arm in the \
+         same replication, from the arm's first intervention day to the end of the run (the \
+         arms share every day before it); {over}, the black line its {}. A bar to the right \
+         of the dashed line means fewer victims with the intervention, to the left more. \
+         Summed to the end of the run, this can differ from the headline compromises averted, \
+         which cover each arm's evaluation window.",
+        coverage::of_mean(results)
+    )
 }
 
 /// The four time-series plots.

@@ -1,4 +1,5 @@
-//! Daily series per arm: mean over replications with a 95% band.
+//! Daily series per arm: mean over replications with the 95% interval of
+//! the daily mean as a band.
 
 use super::data::{Measure, Results};
 use super::figure::{self, Figure};
@@ -106,7 +107,7 @@ impl<'a> TimePlot<'a> {
             })
             .collect();
         items.push(LegendItem {
-            label: "95% interval".into(),
+            label: "95% interval of the daily mean".into(),
             swatch: Swatch::Fill(GREY.mix(0.35)),
         });
         if !self.marks.is_empty() {

@@ -4,6 +4,7 @@
 //! spread comes from), and the manifest's parameters block.
 
 use super::Plot;
+use super::coverage;
 use super::data::{Parameters, Results, SummaryRow, VoiRow};
 use super::effects::HEADLINE;
 use super::format::{self, file_part, html, metric_name, metric_unit};
@@ -46,19 +47,20 @@ pub fn draws_text(results: &Results) -> String {
 }
 
 /// What the cells of the effects table show in an ensemble.
-pub fn effects_intro(baseline: &str) -> String {
+pub fn effects_intro(results: &Results) -> String {
     format!(
         "Each cell compares an arm with the baseline of the same replication over the \
          arm's evaluation window: the mean (of the draws' means), then two intervals. The \
-         <strong>95% CI of the mean</strong> (Student-t, over the draws' means) says how well \
-         the runs pin down the average effect; it shrinks with more draws. The \
-         <strong>90% interval across the ensemble (parameter uncertainty)</strong> (5% to 95% \
-         of the draws' means) is the range of effects the uncertain parameters allow: read \
-         this one to decide. <em>parameter share</em> is the share of the variance of one \
-         replication's effect due to the parameters rather than simulation noise; n counts \
-         the replications in which the metric is defined. Baseline: {}. Click a column \
-         heading to sort.",
-        html(baseline)
+         <strong>{}</strong> (Student-t over the draws' means) says how well the runs pin \
+         down the average effect; it shrinks with more draws. The <strong>{}</strong> (5% \
+         to 95% of the draws' means) is the range of effects the uncertain parameters allow, \
+         with the noise of each draw's mean: read this one to decide. <em>parameter \
+         share</em> is the share of the variance of one replication's effect due to the \
+         parameters rather than simulation noise; n counts the replications in which the \
+         metric is defined. Baseline: {}. Click a column heading to sort.",
+        coverage::of_mean(results),
+        coverage::ACROSS_ENSEMBLE,
+        html(&results.baseline)
     )
 }
 
@@ -71,9 +73,9 @@ pub fn effect_cell(row: &SummaryRow, mean: f64) -> String {
     };
     let ci = super::contrasts::interval_text(row, &|v| format::value(v, unit));
     let what = match row.statistic.as_str() {
-        "median" => "95% CI of the median",
-        "share" => "95% CI of the share (Wilson)",
-        _ => "95% CI of the mean",
+        "median" => "95% interval of the median",
+        "share" => "95% interval of the share (Wilson)",
+        _ => "95% interval of the mean",
     };
     let spread = range(row.ensemble_p05.zip(row.ensemble_p95));
     let share =
@@ -81,7 +83,7 @@ pub fn effect_cell(row: &SummaryRow, mean: f64) -> String {
     let count = |v: Option<u64>| v.map_or("?".into(), |v| v.to_string());
     format!(
         "<td class=\"num\" data-sort=\"{mean}\"><span class=\"est\">{}</span>\
-         <span class=\"ci\">{what}: {ci}</span>\
+         <span class=\"ci\">{what} over draws: {ci}</span>\
          <span class=\"ci\">90% across the ensemble: {spread}</span>\
          <span class=\"n\">parameter share: {share}</span>\
          <span class=\"n\">n = {}, {} draws</span></td>",
@@ -134,7 +136,8 @@ pub fn sentence(results: &Results, arm: &str, metric: &str) -> String {
     let unit = metric_unit(metric);
     let interval = match row.and_then(|r| r.ensemble_p05.zip(r.ensemble_p95)) {
         Some((lo, hi)) => format!(
-            "the 90% interval across the ensemble runs from {} to {}",
+            "the 90% interval across the ensemble (parameter uncertainty and noise) runs \
+             from {} to {}",
             format::value(lo, unit),
             format::value(hi, unit)
         ),

@@ -126,7 +126,9 @@ fn fit_caption(calibration: &Calibration) -> String {
          standard deviations of its observation, z = (value − observed) / sd, so that all \
          share one axis: the open circle is the observed value (z = 0), its thick bar ±1 sd \
          and its thin bar ±2 sd; the blue dot is the mean over {} of the best fit (the \
-         posterior medians) and the blue bar the 5–95% range of those replications. A dot \
+         posterior medians) and the blue bar the 5–95% range of those single replications \
+         (the model's noise at the best fit: not an interval of the mean, and without the \
+         posterior's uncertainty). A dot \
          inside the thick bar fits the target within one sd. The grey line under each name \
          gives the values in the measure's own unit. The calibration's distance is the root of \
          the sum of the squared z{distance}.{series}",
@@ -138,7 +140,8 @@ fn series_caption(calibration: &Calibration, target: &Target) -> String {
     format!(
         "{} of the arm {}: the observed values of the series target {} as open circles with \
          ±1 sd bars; the line is the mean over {} of the best fit, the band the 5–95% range of \
-         those replications. The target adds the mean of its squared z over its {} days to \
+         those single replications (the model's noise at the best fit: not an interval of the \
+         mean, and without the posterior's uncertainty). The target adds the mean of its squared z over its {} days to \
          the distance.",
         metric_name(&target.measure),
         target.arm,
@@ -167,7 +170,7 @@ fn posterior_caption(calibration: &Calibration, (fewest, most): (usize, usize)) 
          values the targets favour; a histogram as flat as the prior means the targets do not \
          inform the parameter. Solid line: the weighted median, the best fit of best-fit.toml \
          and fit.csv; dashed lines: the 5% and 95% quantiles, a 90% credible interval \
-         (posterior_summary.csv)."
+         (posterior_summary.csv): the values the targets allow given their sds."
     )
 }
 

@@ -347,8 +347,9 @@ fn fit(calibration: &Calibration) -> String {
     format!(
         "<section id=\"fit\">\n<h2>Fit at the best fit</h2>\n<p>The rows of \
          <code>fit.csv</code>: each target (each day of a series) with its observed value and \
-         sd, and over {} of the best fit the mean, the 5–95% range and the number n of \
-         replications in which the value is defined; z = (simulated − observed) / sd. Click a \
+         sd, and over {} of the best fit the mean, the 5–95% range of single replications \
+         (the model's noise at the best fit, not an interval of the mean) and the number n \
+         of replications in which the value is defined; z = (simulated − observed) / sd. Click a \
          column heading to sort.</p>\n\
          <div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Target</th><th>Kind</th>\
          <th>Arm</th><th>Measure</th><th>Day</th><th>Observed</th><th>sd</th><th>Simulated</th>\

@@ -1,9 +1,10 @@
 //! Reading and checking a results folder (see `docs/RESULTS.md`).
 //!
 //! The tables whose rows grow with the replications, `timeseries.csv` and
-//! `segments.csv`, are read row by row into what the plots show (daily
-//! bands, sums per segment) and counts per (arm, replication), so the memory
-//! used does not grow with the replications.
+//! `segments.csv`, are read row by row into what the plots show: daily
+//! bands, and per (arm, replication) counts and sums per country and sector,
+//! so the memory used grows with the replications only by those sums, not
+//! by the days or segments' rows.
 
 mod complete;
 mod ensemble;
@@ -290,10 +291,26 @@ impl Results {
         self.arms.iter().position(|a| a == arm).unwrap_or(0)
     }
 
-    /// Per category of `dim`, the mean compromises of an arm over its
-    /// replications in `timeseries.csv` (empty for an arm without segment rows).
-    pub fn segment_means(&self, arm: &str, dim: Dimension) -> BTreeMap<&str, f64> {
-        self.segments.means(arm, dim, self.series.replications(arm))
+    /// The numbers of an arm's replications in `timeseries.csv`, ascending.
+    pub fn series_replications(&self, arm: &str) -> Vec<u64> {
+        self.series.replication_numbers(arm).collect()
+    }
+
+    /// The replications of both the baseline and `arm` in `timeseries.csv`,
+    /// ascending: those in which the arm can be compared with the baseline.
+    pub fn paired_replications(&self, arm: &str) -> Vec<u64> {
+        let baseline = self.series_replications(&self.baseline);
+        (self.series.replication_numbers(arm))
+            .filter(|r| baseline.binary_search(r).is_ok())
+            .collect()
+    }
+
+    /// Replications per parameter draw, when the run is an ensemble
+    /// (the manifest's `parameters` give draws and replications per draw).
+    pub fn replications_per_draw(&self) -> Option<usize> {
+        let parameters = self.manifest.parameters.as_ref()?;
+        let per_draw = parameters.draws.and(parameters.replications_per_draw)?;
+        Some(per_draw.max(1) as usize)
     }
 
     /// Arms other than the baseline, in order.

@@ -1,6 +1,7 @@
-//! Compromises by victim country and sector, summed while reading
-//! `segments.csv` row by row (over providers: a row is one provider's
-//! compromises in one segment).
+//! Compromises by victim country and sector, summed per (arm, replication)
+//! while reading `segments.csv` row by row (over providers: a row is one
+//! provider's compromises in one segment), so that an arm can be compared
+//! with the baseline replication by replication.
 
 use super::table::{SEGMENTS, each_row};
 use anyhow::Result;
@@ -32,6 +33,25 @@ struct SegmentRow {
     provider: Option<String>,
 }
 
+/// Compromises of one replication summed per country and per sector.
+#[derive(Debug, Default)]
+pub struct Categories {
+    /// Per country, rows in file order.
+    countries: BTreeMap<String, f64>,
+    /// Per sector, rows in file order.
+    sectors: BTreeMap<String, f64>,
+}
+
+impl Categories {
+    /// The sums along `dim`.
+    pub fn along(&self, dim: Dimension) -> &BTreeMap<String, f64> {
+        match dim {
+            Dimension::Country => &self.countries,
+            Dimension::Sector => &self.sectors,
+        }
+    }
+}
+
 /// What the report keeps of an arm of `segments.csv`.
 #[derive(Debug, Default)]
 struct ArmSegments {
@@ -39,10 +59,8 @@ struct ArmSegments {
     rows: BTreeMap<u64, usize>,
     /// Compromises summed per replication.
     totals: BTreeMap<u64, f64>,
-    /// Compromises summed per country, rows in file order.
-    countries: BTreeMap<String, f64>,
-    /// Compromises summed per sector, rows in file order.
-    sectors: BTreeMap<String, f64>,
+    /// Compromises summed per replication and category.
+    categories: BTreeMap<u64, Categories>,
 }
 
 impl ArmSegments {
@@ -50,13 +68,14 @@ impl ArmSegments {
         *self.rows.entry(row.replication).or_default() += 1;
         let v = row.compromises.filter(|v| v.is_finite()).unwrap_or(0.0);
         *self.totals.entry(row.replication).or_default() += v;
-        *self.countries.entry(row.country).or_default() += v;
-        *self.sectors.entry(row.sector).or_default() += v;
+        let sums = self.categories.entry(row.replication).or_default();
+        *sums.countries.entry(row.country).or_default() += v;
+        *sums.sectors.entry(row.sector).or_default() += v;
     }
 }
 
-/// Per arm, the compromises of `segments.csv` summed by country and sector,
-/// and the number of rows of each replication.
+/// Per arm and replication, the compromises of `segments.csv` summed by
+/// country and by sector, and the number of rows.
 #[derive(Debug, Default)]
 pub struct Segments {
     arms: BTreeMap<String, ArmSegments>,
@@ -77,20 +96,10 @@ impl Segments {
         Ok(segments)
     }
 
-    /// Per category, the mean over the arm's `replications` (at least those
-    /// with rows) of the summed compromises (empty for an arm without rows).
-    pub fn means(&self, arm: &str, dim: Dimension, replications: usize) -> BTreeMap<&str, f64> {
-        let Some(arm) = self.arms.get(arm) else {
-            return BTreeMap::new();
-        };
-        let sums = match dim {
-            Dimension::Country => &arm.countries,
-            Dimension::Sector => &arm.sectors,
-        };
-        let replications = arm.rows.len().max(replications).max(1) as f64;
-        (sums.iter())
-            .map(|(category, sum)| (category.as_str(), sum / replications))
-            .collect()
+    /// The compromises of a replication of an arm summed per country and
+    /// per sector (`None` when the replication has no row: no compromise).
+    pub fn of_replication(&self, arm: &str, replication: u64) -> Option<&Categories> {
+        (self.arms.get(arm)).and_then(|a| a.categories.get(&replication))
     }
 
     /// Whether the file has one row per segment (written before compromises

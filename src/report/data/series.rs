@@ -220,9 +220,12 @@ impl Series {
             .map_or(0, |i| reps[i].1)
     }
 
-    /// Number of replications of an arm (0 when it has none).
-    pub fn replications(&self, arm: &str) -> usize {
-        (self.arms.iter().find(|a| a.name == arm)).map_or(0, |a| a.replications.len())
+    /// The numbers of an arm's replications, ascending (none for an arm
+    /// without rows).
+    pub fn replication_numbers(&self, arm: &str) -> impl Iterator<Item = u64> + '_ {
+        let arm = self.arms.iter().find(|a| a.name == arm);
+        arm.into_iter()
+            .flat_map(|a| a.replications.iter().map(|r| r.0))
     }
 
     /// Compromises summed over the days of a replication of an arm (0 when

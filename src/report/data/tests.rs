@@ -1,6 +1,7 @@
-//! The streamed bands and segment means are, to the bit, what the report
+//! The streamed bands and segment sums are, to the bit, what the report
 //! computed when it held every row: per day, `estimate` over the
-//! replications (smoothed first or not), in ascending replication order.
+//! replications (smoothed first or not), in ascending replication order;
+//! per replication and country or sector, the sum of its rows.
 
 use super::*;
 use crate::experiment::Hooks;
@@ -8,7 +9,6 @@ use crate::experiment::tables;
 use crate::output::manifest;
 use crate::report::stats::{SMOOTHING_DAYS, trailing_mean};
 use crate::stats::estimate;
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// A band's mean, low and high as bits (so that -0.0 and 0.0 differ).
@@ -66,20 +66,23 @@ fn held_bands(reps: &Held, m: Measure, smooth: bool, days: usize) -> Vec<Bits> {
         .collect()
 }
 
-/// Per arm and category, the mean compromises as computed before streaming.
-fn held_segment_means(dir: &Path, arm: &str, dim: Dimension) -> BTreeMap<String, u64> {
+/// Per replication and category of an arm, the compromises summed from
+/// every row held.
+fn held_segment_sums(
+    dir: &Path,
+    arm: &str,
+    dim: Dimension,
+) -> BTreeMap<u64, BTreeMap<String, u64>> {
     let mut reader = csv::Reader::from_path(dir.join("segments.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (country, sector, compromises) = (at("country"), at("sector"), at("compromises"));
-    let mut reps = BTreeSet::new();
-    let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+    let mut sums: BTreeMap<u64, BTreeMap<String, f64>> = BTreeMap::new();
     for record in reader.records() {
         let record = record.unwrap();
         if &record[0] != arm {
             continue;
         }
-        reps.insert(record[1].to_string());
         let key = match dim {
             Dimension::Country => &record[country],
             Dimension::Sector => &record[sector],
@@ -88,14 +91,33 @@ fn held_segment_means(dir: &Path, arm: &str, dim: Dimension) -> BTreeMap<String,
             .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite());
-        *sums.entry(key.to_string()).or_default() += v.unwrap_or(0.0);
+        let rep = sums.entry(record[1].parse().unwrap()).or_default();
+        *rep.entry(key.to_string()).or_default() += v.unwrap_or(0.0);
     }
-    (sums.into_iter())
-        .map(|(k, v)| (k, (v / reps.len().max(1) as f64).to_bits()))
+    let bits =
+        |rep: BTreeMap<String, f64>| rep.into_iter().map(|(k, v)| (k, v.to_bits())).collect();
+    sums.into_iter().map(|(r, rep)| (r, bits(rep))).collect()
+}
+
+/// The streamed sums of every replication of an arm along `dim`.
+fn streamed_segment_sums(
+    results: &Results,
+    arm: &str,
+    dim: Dimension,
+) -> BTreeMap<u64, BTreeMap<String, u64>> {
+    (results.series_replications(arm).into_iter())
+        .filter_map(|r| Some((r, results.segments.of_replication(arm, r)?)))
+        .map(|(r, sums)| {
+            let bits = sums
+                .along(dim)
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_bits()));
+            (r, bits.collect())
+        })
         .collect()
 }
 
-/// Checks every band and segment mean of the folder against the held rows.
+/// Checks every band and segment sum of the folder against the held rows.
 fn assert_same_as_held(dir: &Path) {
     let results = Results::load(dir).expect("a readable folder");
     let series = held_series(dir);
@@ -112,11 +134,8 @@ fn assert_same_as_held(dir: &Path) {
             }
         }
         for dim in [Dimension::Country, Dimension::Sector] {
-            let streamed: BTreeMap<String, u64> = (results.segment_means(arm, dim))
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_bits()))
-                .collect();
-            assert_eq!(streamed, held_segment_means(dir, arm, dim), "{arm}");
+            let streamed = streamed_segment_sums(&results, arm, dim);
+            assert_eq!(streamed, held_segment_sums(dir, arm, dim), "{arm}");
         }
     }
 }

@@ -89,8 +89,8 @@ impl Chart {
             .collect();
         items.push(LegendItem {
             label: match self.method {
-                Method::Sobol => "95% interval".into(),
-                Method::Morris => "95% interval of μ*".into(),
+                Method::Sobol => "95% bootstrap interval".into(),
+                Method::Morris => "95% bootstrap interval of μ*".into(),
             },
             swatch: Swatch::Line(BLACK, false),
         });

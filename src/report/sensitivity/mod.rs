@@ -52,12 +52,14 @@ fn caption(sensitivity: &Sensitivity, o: usize) -> String {
             "One row per parameter, largest total index first. Blue: the first-order index S1, \
              the share of the variance of {metric} due to the parameter alone; orange: the \
              total index ST, its share including interactions (ST − S1 is the interactions' \
-             share). Whiskers are 95% bootstrap intervals."
+             share). Whiskers are 95% bootstrap intervals, resampling the base rows: how \
+             precisely the design pins down each index."
         ),
         Method::Morris => format!(
             "One row per parameter, largest μ* first. Blue: μ*, the mean absolute elementary \
              effect on {metric} of moving the parameter across its range (overall influence), \
-             with its 95% bootstrap interval; orange: σ, the standard deviation of the \
+             with its 95% bootstrap interval (resampling the trajectories: how precisely the \
+             design pins μ* down); orange: σ, the standard deviation of the \
              elementary effects (non-linearity or interactions). σ large against μ* means the \
              effect depends on the other parameters."
         ),

@@ -366,9 +366,13 @@ fn indices(sensitivity: &Sensitivity, charts: &[Chart]) -> String {
         }
     }
     let what = match method {
-        Method::Sobol => "S1 and ST with their 95% intervals, and the share due to interactions",
+        Method::Sobol => {
+            "S1 and ST with their 95% bootstrap intervals (how precisely the design's base \
+             rows pin down each index: resampling the rows), and the share due to interactions"
+        }
         Method::Morris => {
-            "μ* with its 95% interval, μ and σ, in the output's unit over each parameter's range"
+            "μ* with its 95% bootstrap interval (how precisely the trajectories pin it down: \
+             resampling them), μ and σ, in the output's unit over each parameter's range"
         }
     };
     format!(

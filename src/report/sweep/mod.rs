@@ -86,21 +86,36 @@ fn replications(sweep: &Sweep) -> String {
     }
 }
 
+/// What the 95% interval of a point covers. The sweep folder does not
+/// say whether the scenario has an `[uncertain]` table, whose parameters
+/// each point integrates over (an ensemble), so both cases are named.
+fn interval_text(sweep: &Sweep) -> String {
+    format!(
+        "95% interval of the point's mean, as in summary.csv: over its {} (variation between \
+         replications only, the point's parameters fixed) for a scenario without an \
+         [uncertain] table; with one, over the point's parameter draws",
+        replications(sweep)
+    )
+}
+
 fn response_caption(sweep: &Sweep, k: usize, metric: &str) -> String {
     let parameter = &sweep.parameters[k];
     let reps = replications(sweep);
     let mut caption = match Mode::of(sweep, k) {
         Mode::Line => format!(
             "Per intervention arm, the mean over {reps} at each value (no other parameter \
-             varies), shaded its 95% interval."
+             varies), shaded its {}.",
+            interval_text(sweep)
         ),
         Mode::Scatter => format!(
-            "Each dot is one design point's mean over {reps}, the bar its 95% interval; \
-             the other parameters vary too, so the points scatter."
+            "Each dot is one design point's mean over {reps}, the bar its {}; the other \
+             parameters vary too, so the points scatter.",
+            interval_text(sweep)
         ),
         Mode::ScatterMeans => format!(
-            "Each dot is one design point's mean over {reps}, the bar its 95% interval; \
-             dashed lines join each arm's means at each value, averaged over the other parameters."
+            "Each dot is one design point's mean over {reps}, the bar its {}; dashed lines \
+             join each arm's means at each value, averaged over the other parameters.",
+            interval_text(sweep)
         ),
     };
     if !parameter.is_numeric() {

@@ -1,7 +1,7 @@
 //! The self-contained page of a sweep folder, `sweep.html`.
 
-use super::HEADLINE;
 use super::data::{Estimate, Parameter, Sweep};
+use super::{HEADLINE, interval_text};
 use crate::report::Plot;
 use crate::report::format::{self, html, metric_name, metric_unit};
 use crate::report::html::{document, figures, overrides, swatch};
@@ -150,10 +150,11 @@ fn points(sweep: &Sweep) -> String {
     let rows: Vec<String> = (0..shown).map(|p| point_row(sweep, p)).collect();
     format!(
         "<section id=\"points\">\n<h2>Points</h2>\n<p>{which} of <code>points.csv</code>: \
-         each headline metric per intervention arm, mean over replications with its 95% \
-         interval. Click a column heading to sort.</p>\n\
+         each headline metric per intervention arm, mean over replications with the {}. \
+         Click a column heading to sort.</p>\n\
          <div class=\"wide\"><table class=\"sortable\">\n<thead><tr>{}</tr></thead>\n\
          <tbody>\n{}</tbody></table></div>\n</section>\n",
+        interval_text(sweep),
         heads.concat(),
         rows.concat()
     )

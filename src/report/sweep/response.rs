@@ -228,7 +228,7 @@ impl Response {
             })
             .collect();
         items.push(LegendItem {
-            label: "95% interval".into(),
+            label: "95% interval of the mean".into(),
             swatch: if scatter {
                 Swatch::Line(BLACK, false)
             } else {
