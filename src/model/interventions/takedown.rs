@@ -13,8 +13,9 @@
 //! ends, or, with a `rebrand`, under a new brand `after_days` after the
 //! strike, with the surviving capacity and a share of the old reputation.
 //! Seized customer data raises the perceived risk of its customers by
-//! `risk_shock_customers` and everyone's by `risk_shock_all` times the share
-//! of working attackers exposed. A strike that seizes nothing, causes no
+//! `market.risk_shock_customers` and everyone's by `market.risk_shock_all`
+//! times the share of working attackers exposed (attacker behaviour, so
+//! market parameters, not fields of the takedown). A strike that seizes nothing, causes no
 //! downtime, arrests no one and seizes no data changes nothing at all. The
 //! day's strikes are one operation, whose pressure and peer learning scale
 //! with the share of each struck class's capacity it took off sale.
@@ -57,16 +58,10 @@ pub struct Takedown {
     /// Probability that the operators are arrested (the provider is gone).
     #[serde(default)]
     pub arrest_probability: f64,
-    /// Whether customer data is seized.
+    /// Whether customer data is seized (the risk shocks it gives are the
+    /// market's `risk_shock_customers` and `risk_shock_all`).
     #[serde(default)]
     pub customer_data_seized: bool,
-    /// Jump in perceived risk of the provider's customers when their data is seized.
-    #[serde(default = "risk_shock_customers")]
-    pub risk_shock_customers: f64,
-    /// Jump in perceived risk of every attacker when the data of every
-    /// working attacker is seized (scaled by the share exposed).
-    #[serde(default = "risk_shock_all")]
-    pub risk_shock_all: f64,
     /// Cost to the defender of each strike, in dollars.
     #[serde(default)]
     pub cost_usd: f64,
@@ -92,12 +87,6 @@ pub struct Rebrand {
 
 fn top_provider() -> Target {
     Target::TopK(1)
-}
-fn risk_shock_customers() -> f64 {
-    0.01
-}
-fn risk_shock_all() -> f64 {
-    0.001
 }
 fn rebrand_reputation_share() -> f64 {
     0.25
@@ -137,10 +126,6 @@ pub struct Strike {
     pub arrest_probability: f64,
     /// Whether customer data is seized.
     pub customer_data_seized: bool,
-    /// Risk jump of the provider's customers when data is seized.
-    pub risk_shock_customers: f64,
-    /// Risk jump of everyone when the data of every working attacker is seized.
-    pub risk_shock_all: f64,
     /// How operators not arrested come back under a new brand (none: under
     /// their own when the downtime ends).
     pub rebrand: Option<Rebrand>,
@@ -198,13 +183,6 @@ impl Takedown {
         check.probability(&key(at, "capacity_seized"), self.capacity_seized);
         check.days(&key(at, "downtime_days"), self.downtime_days, 0);
         check.probability(&key(at, "arrest_probability"), self.arrest_probability);
-        check.range(
-            &key(at, "risk_shock_customers"),
-            self.risk_shock_customers,
-            0.0,
-            1e6,
-        );
-        check.range(&key(at, "risk_shock_all"), self.risk_shock_all, 0.0, 1e6);
         if let Some(rebrand) = &self.rebrand {
             let at = key(at, "rebrand");
             check.days(&key(&at, "after_days"), rebrand.after_days, 0);
@@ -217,8 +195,6 @@ impl Takedown {
                 downtime_days: self.downtime_days,
                 arrest_probability: self.arrest_probability,
                 customer_data_seized: self.customer_data_seized,
-                risk_shock_customers: self.risk_shock_customers,
-                risk_shock_all: self.risk_shock_all,
                 rebrand: self.rebrand,
             },
         }
@@ -382,8 +358,8 @@ struct Hit {
     /// Seats of capacity it takes off sale: all of the provider's when it
     /// is arrested, goes down or rebrands, else the seats seized.
     removed: f64,
-    /// Risk jumps of its customers and of everyone when it seizes customer data.
-    data: Option<(f64, f64)>,
+    /// Whether it seizes customer data.
+    data: bool,
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
@@ -443,9 +419,7 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
         arrested,
         rebrand: strike.rebrand,
         removed: provider.capacity * if off_sale { 1.0 } else { seized },
-        data: strike
-            .customer_data_seized
-            .then_some((strike.risk_shock_customers, strike.risk_shock_all)),
+        data: strike.customer_data_seized,
     })
 }
 
@@ -591,29 +565,26 @@ fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Op
 }
 
 /// Seized customer data: the working customers of each provider whose data
-/// an effective strike seized get its personal shock (the largest of those
-/// strikes'), and the ambient risk rises by each such provider's
-/// `risk_shock_all` (the largest) times the share of working attackers who
-/// are its customers; today is then a risk-shock day if any risk rose.
+/// an effective strike seized get the personal shock
+/// `market.risk_shock_customers` (once, however many strikes seized it), and
+/// the ambient risk rises by `market.risk_shock_all` times the share of
+/// working attackers who are their customers; today is then a risk-shock
+/// day if any risk rose.
 fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
-    let mut exposed: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
-    for hit in hits {
-        if let Some((customers, all)) = hit.data {
-            let shock = exposed.entry(hit.j).or_insert((0.0, 0.0));
-            *shock = (shock.0.max(customers), shock.1.max(all));
-        }
-    }
+    let exposed: BTreeSet<usize> = hits.iter().filter(|h| h.data).map(|h| h.j).collect();
     if exposed.is_empty() {
         return;
     }
-    let decay = half_life_factor(world.model.market.risk_half_life_days);
+    let market = &world.model.market;
+    let (customers, all) = (market.risk_shock_customers, market.risk_shock_all);
+    let decay = half_life_factor(market.risk_half_life_days);
     let (mut working, mut ambient, mut shocked) = (0u64, 0.0, false);
     for attacker in world.population.as_mut_slice() {
         if attacker.status != Status::Working {
             continue;
         }
         working += 1;
-        if let Some(&(customers, all)) = exposed.get(&usize::from(attacker.provider)) {
+        if exposed.contains(&usize::from(attacker.provider)) {
             attacker.add_risk(customers, day, decay);
             ambient += all;
             shocked |= customers > 0.0;
