@@ -9,7 +9,7 @@ use super::Failure;
 use super::process::INTERRUPTED;
 use super::progress::Progress;
 use crate::experiment::design::fnv1a;
-use crate::experiment::tables::{self, Kept};
+use crate::experiment::tables::{self, Kept, Outcome};
 use crate::experiment::{Hooks, SummaryRow};
 use crate::model::Model;
 use crate::model::posterior::Posterior;
@@ -120,7 +120,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     )?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let summary = run_with_progress(&dir, &model, kept, args.quiet)?;
+    let outcome = run_with_progress(&dir, &model, kept, args.quiet)?;
     manifest::write(
         &dir,
         &model,
@@ -131,11 +131,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             started_at,
             finished_at: chrono::Utc::now(),
             files: &files,
+            seizures: &outcome.seizures,
         },
     )?;
     crate::report::render(&dir)?;
     if !args.quiet {
-        print_headlines(&summary);
+        print_headlines(&outcome.summary);
         eprintln!(
             "wrote {} in {:.1} s",
             dir.display(),
@@ -258,13 +259,14 @@ fn result_files(model: &Model, kept: Kept) -> Vec<(&'static str, &'static str)> 
 }
 
 /// Run the experiment with progress, writing its tables into `dir` as
-/// replications finish; returns the summary (also written).
+/// replications finish; returns the summary (also written) and what the
+/// takedowns seized.
 fn run_with_progress(
     dir: &Path,
     model: &Model,
     kept: Kept,
     quiet: bool,
-) -> Result<Vec<SummaryRow>, Failure> {
+) -> Result<Outcome, Failure> {
     let total = model.arms.len() * model.replications as usize;
     let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
     let report = |done: usize| progress.update(done);

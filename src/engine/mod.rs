@@ -142,6 +142,7 @@ fn finish(world: World, mut output: RunOutput) -> RunOutput {
         .collect();
     output.segment_compromises = world.segment_compromises;
     output.segment_losses = world.segment_losses;
+    output.strikes = world.strikes;
     output
 }
 

@@ -3,6 +3,7 @@
 //! The columns of `timeseries.csv` are declared once, in [`DAY_COLUMNS`].
 
 use crate::model::attacker::Attributed;
+use crate::model::seizure::StrikeRecord;
 use crate::table::{Column, Value};
 
 /// What one day of one run looks like (see `docs/RESULTS.md` for units).
@@ -323,4 +324,6 @@ pub struct RunOutput {
     pub segment_compromises: Vec<Vec<u64>>,
     /// Losses per provider index and segment over the recorded days.
     pub segment_losses: Vec<Vec<f64>>,
+    /// Every takedown strike of the run, in order.
+    pub strikes: Vec<StrikeRecord>,
 }

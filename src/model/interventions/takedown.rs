@@ -29,10 +29,11 @@ use serde::{Deserialize, Serialize};
 use super::Context;
 use crate::check::{Checks, MAX_TOTAL_DAYS, Seg, key, listed};
 use crate::model::attacker::Status;
-use crate::model::config::expanded_names;
+use crate::model::config::{Model, expanded_names};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::params::{Scenario, When};
 use crate::model::provider::ProviderStatus;
+use crate::model::seizure::{Seized, StrikeRecord, resisted};
 use crate::model::world::{PendingRebrand, World, half_life_factor};
 use crate::rng::Purpose;
 
@@ -272,14 +273,45 @@ fn check_target(check: &mut dyn Checks, names: &TargetNames, at: &[Seg], target:
 }
 
 impl Plan {
-    /// Strike every targeted provider on internal `day` (an operation of
-    /// this takedown alone; `act_today` joins the day's takedowns into one).
-    pub fn apply(&self, world: &mut World, day: u32) {
-        operate(world, &[self], day);
+    /// Strike every targeted provider on internal `day`, its strikes
+    /// recorded as those of action `action` of the arm (an operation of this
+    /// takedown alone; `act_today` joins the day's takedowns into one).
+    pub fn apply(&self, world: &mut World, day: u32, action: usize) {
+        operate(world, &[(action, self)], day);
     }
 
-    /// What it does, for people (`again` says how often it repeats).
-    pub fn describe(&self, again: &str) -> String {
+    /// The resilience its targets start the run with, when they all share
+    /// one: the providers of the name, or those of the class or
+    /// jurisdiction with the entrants of it; `None` for `top_k` (its target
+    /// is known only on the day) or when they differ.
+    pub fn starting_resilience(&self, model: &Model) -> Option<f64> {
+        let template = &model.entry.template;
+        let initial = model.providers.iter().map(|p| (p, &p.economics));
+        let values: Vec<f64> = match &self.target {
+            Target::Provider(name) => initial
+                .filter(|(p, _)| &p.name == name || &p.group == name)
+                .map(|(_, e)| e.resilience)
+                .collect(),
+            Target::Class(class) => (initial.map(|(_, e)| e))
+                .chain(std::iter::once(template))
+                .filter(|e| &e.class == class)
+                .map(|e| e.resilience)
+                .collect(),
+            Target::Jurisdiction(place) => (initial.map(|(_, e)| e))
+                .chain(std::iter::once(template))
+                .filter(|e| &e.jurisdiction == place)
+                .map(|e| e.resilience)
+                .collect(),
+            Target::TopK(_) => return None,
+        };
+        let first = *values.first()?;
+        values.iter().all(|&r| r == first).then_some(first)
+    }
+
+    /// What it does, for people (`again` says how often it repeats):
+    /// what its strikes seized in the run when `seized` is given, else
+    /// what it asks for.
+    pub fn describe(&self, again: &str, seized: Option<&Seized>) -> String {
         let target = match &self.target {
             Target::Provider(name) => format!("provider {name}"),
             Target::Class(class) => format!("every {class} provider"),
@@ -295,10 +327,16 @@ impl Plan {
             ),
             None => String::new(),
         };
+        let seizure = match seized {
+            Some(seized) => seized.phrase(),
+            None => format!(
+                "{:.0}% of capacity and {} days down asked (before resilience)",
+                100.0 * strike.capacity_seized,
+                strike.downtime_days
+            ),
+        };
         format!(
-            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}{comeback}",
-            100.0 * strike.capacity_seized,
-            strike.downtime_days,
+            "takedown of {target}{again}: {seizure}, arrest probability {:.0}%, customer data {}{comeback}",
             100.0 * strike.arrest_probability,
             if strike.customer_data_seized {
                 "seized"
@@ -363,23 +401,26 @@ struct Hit {
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
-/// (MODEL.md 7.11): each target is struck as it stood at the start of the
-/// day (targets, resilience, capacity and the mean search time of the
-/// displaced are read before any strike), then the operation's learning,
-/// pressure and ambient risk shock are applied once, scaled by what it
-/// removed; last, operators that rebrand at once come back.
-pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
-    let strikes: Vec<(usize, &Strike)> = plans
+/// (MODEL.md 7.11), each plan given with the index of its action in the
+/// arm: each target is struck as it stood at the start of the day (targets,
+/// resilience, capacity and the mean search time of the displaced are read
+/// before any strike), and each strike is recorded in `world.strikes`; then
+/// the operation's learning, pressure and ambient risk shock are applied
+/// once, scaled by what it removed; last, operators that rebrand at once
+/// come back.
+pub fn operate(world: &mut World, plans: &[(usize, &Plan)], day: u32) {
+    let strikes: Vec<(usize, usize, &Strike)> = plans
         .iter()
-        .flat_map(|plan| {
+        .flat_map(|&(action, plan)| {
             targets(world, &plan.target)
                 .into_iter()
-                .map(move |j| (j, &plan.strike))
+                .map(move |j| (action, j, &plan.strike))
         })
         .collect();
+    record_strikes(world, &strikes);
     let hits: Vec<Hit> = strikes
         .iter()
-        .filter_map(|&(j, strike)| decide(world, j, strike, day))
+        .filter_map(|&(_, j, strike)| decide(world, j, strike, day))
         .collect();
     if hits.is_empty() {
         return;
@@ -394,14 +435,32 @@ pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
     rebrand_due(world, day, Some(mean_search));
 }
 
+/// Record each strike (action, provider, strike) with what it seizes of
+/// the provider as it stands.
+fn record_strikes(world: &mut World, strikes: &[(usize, usize, &Strike)]) {
+    for &(action, j, strike) in strikes {
+        let resilience = world.providers[j].resilience;
+        let (capacity_seized, downtime_days) =
+            resisted(strike.capacity_seized, strike.downtime_days, resilience);
+        world.strikes.push(StrikeRecord {
+            action,
+            resilience,
+            capacity_seized,
+            downtime_days,
+        });
+    }
+}
+
 /// What `strike` does to provider `j` on `day`; `None` when it is not
 /// effective (it seizes nothing, causes no downtime, arrests no one and
 /// seizes no data).
 fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
     let provider = &world.providers[j];
-    let resilience = provider.resilience;
-    let seized = strike.capacity_seized * (1.0 - resilience);
-    let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
+    let (seized, downtime) = resisted(
+        strike.capacity_seized,
+        strike.downtime_days,
+        provider.resilience,
+    );
     let arrested = strike.arrest_probability > 0.0 && {
         let mut rng = world.key.provider(Purpose::Enforcement, day, j);
         rng.random::<f64>() < strike.arrest_probability
