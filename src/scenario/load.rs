@@ -409,7 +409,7 @@ fn plain_message(message: &str, value: Option<&Value>) -> String {
         let (field, allowed) = rest.split_once('`').unwrap_or((rest, ""));
         let moved = match MOVED_KEYS.iter().find(|(old, _)| *old == field) {
             Some((_, new)) => format!(
-                " (it moved: attacker behaviour, one value for every arm, it is now `{new}`, written in the [market] table)"
+                " (it moved: how attackers react is one market parameter for every arm, `{new}`)"
             ),
             None => String::new(),
         };
