@@ -53,7 +53,10 @@ fn each_strike_seizes_what_resilience_leaves_of_what_was_asked() {
         // The first strike hits the leader Alpha as it started; the
         // providers struck later learned from the hits.
         assert_eq!(strikes[0].resilience, 0.1);
-        assert!(strikes[1..].iter().all(|s| s.resilience > 0.2), "{strikes:?}");
+        assert!(
+            strikes[1..].iter().all(|s| s.resilience > 0.2),
+            "{strikes:?}"
+        );
     }
 }
 
@@ -142,13 +145,17 @@ fn the_manifest_and_the_report_say_what_each_takedown_seized() {
         .arg(&scenario)
         .args(["--reps", "6", "--per-draw", "2", "-q", "--out"])
         .arg(&out)
-        .args(["--set", "scenario.days=100", "--set", "scenario.burn_in_days=30"])
+        .args([
+            "--set",
+            "scenario.days=100",
+            "--set",
+            "scenario.burn_in_days=30",
+        ])
         .status()
         .expect("caasim runs");
     assert!(status.success());
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let arm = (manifest["arms"].as_array().unwrap().iter())
         .find(|a| a["name"] == "takedown")
         .expect("the takedown arm");
@@ -169,7 +176,9 @@ fn the_manifest_and_the_report_say_what_each_takedown_seized() {
     let line = arm["interventions"][0].as_str().unwrap();
     assert!(
         line.contains("takedown of provider Alpha: 72% of capacity seized at the central values, ")
-            && line.contains("% over the parameter draws (80% asked; resilience 0.10 at the central values, "),
+            && line.contains(
+                "% over the parameter draws (80% asked; resilience 0.10 at the central values, "
+            ),
         "{line}"
     );
     // Not a takedown: nothing seized.

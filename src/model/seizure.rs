@@ -177,10 +177,7 @@ fn percent(share: f64) -> String {
 /// `capacity` and `downtime` on a provider of resilience `resilience`.
 pub fn resisted(capacity: f64, downtime: u32, resilience: f64) -> (f64, u32) {
     let kept = 1.0 - resilience;
-    (
-        capacity * kept,
-        (f64::from(downtime) * kept).round() as u32,
-    )
+    (capacity * kept, (f64::from(downtime) * kept).round() as u32)
 }
 
 /// What the takedown actions of every arm seized over the replications of
