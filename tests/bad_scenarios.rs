@@ -424,7 +424,7 @@ fn generated_inputs_are_refused() {
 #[test]
 fn bad_overrides_are_refused() {
     let path = repo_path("scenarios/generic-market.toml");
-    let cases: [(&str, Expect); 14] = [
+    let cases: [(&str, Expect); 15] = [
         ("nokey", Expect::flag("nokey").with("key.path=value")),
         ("=5", Expect::flag("=5").with("key path")),
         ("a..b=1", Expect::flag("a..b=1").with("key path")),
@@ -468,6 +468,11 @@ fn bad_overrides_are_refused() {
             "arms.takedown.interventions.0.start=\"2020-01-01\"",
             Expect::flag("arms.takedown.interventions.0.start=\"2020-01-01\"")
                 .with("before the start"),
+        ),
+        (
+            "arms.takedown.interventions.0.risk_shock_customers=0.02",
+            Expect::flag("arms.takedown.interventions.0.risk_shock_customers=0.02")
+                .with("`market.risk_shock_customers`"),
         ),
         (
             "attackers.bec-crew.count=1000000000000",

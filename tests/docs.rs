@@ -2,8 +2,9 @@
 //! every `module::item` or `Type::member` the model document cites is defined
 //! in that module or type, the bytes per attacker they state are the
 //! struct's, the day's phases of the model document are exactly the calls of
-//! `engine::step` in order, and every column of `timeseries.csv` is described
-//! in docs/RESULTS.md.
+//! `engine::step` in order, every column of `timeseries.csv` is described
+//! in docs/RESULTS.md, and no document points to a file outside the
+//! repository.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -355,5 +356,76 @@ fn every_column_of_the_time_series_is_described() {
     assert!(
         missing.is_empty(),
         "docs/RESULTS.md does not describe {missing:?}"
+    );
+}
+
+/// Paths outside the repository that its files must not point to: a reader
+/// has the repository and nothing else.
+const OUTSIDE: [&str; 5] = [
+    "/work/",
+    "../shared/",
+    "shared/MODEL.md",
+    "shared/DESIGN.md",
+    "shared/SOURCES.md",
+];
+
+/// The lines (from 1) of `text` that point outside the repository, with
+/// the path they name.
+fn outside_references(text: &str) -> Vec<(usize, &'static str)> {
+    text.lines()
+        .enumerate()
+        .flat_map(|(n, line)| {
+            OUTSIDE
+                .iter()
+                .filter(move |path| line.contains(**path))
+                .map(move |path| (n + 1, *path))
+        })
+        .collect()
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_document_points_outside_the_repository() {
+    assert_eq!(
+        outside_references("the spec\n(see /work/shared/MODEL.md)\n"),
+        [(2, "/work/"), (2, "shared/MODEL.md")],
+        "the scan finds a path outside"
+    );
+    let mut files = vec![root().join("README.md")];
+    for dir in ["docs", "scenarios", "src"] {
+        files_under(&root().join(dir), &mut files);
+    }
+    let mut found = Vec::new();
+    let mut text_files = 0;
+    for file in &files {
+        // Binary files (none today) name no path a reader would follow.
+        let Ok(text) = fs::read_to_string(file) else {
+            continue;
+        };
+        text_files += 1;
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        for (line, path) in outside_references(&text) {
+            found.push(format!("{name}:{line}: `{path}`"));
+        }
+    }
+    assert!(
+        text_files > 100,
+        "only {text_files} files read: is the walk broken?"
+    );
+    assert!(
+        found.is_empty(),
+        "files that point outside the repository:\n{}",
+        found.join("\n")
     );
 }

@@ -52,13 +52,13 @@ const STRIKE_DAY: usize = 20;
 /// strike on every provider (those still in setup included) on day 10, every
 /// provider arrested on day 20 (`all-gone`), and every provider down from
 /// day 20 for longer than any run may last (`down-past-the-end`).
-/// `{shock_customers}`, `{shock_all}` and `{shock_messaging}` are the risk
-/// shocks.
+/// `{shock_messaging}` is the messaging's risk shock (the takedown's are the
+/// market's).
 const ARMS: &str = r#"
 [[arms]]
 name = "takedown"
 interventions = [
-  { kind = "takedown", start = 10, target = { provider = "Alpha" }, capacity_seized = 0.8, downtime_days = 20, customer_data_seized = true, risk_shock_customers = {shock_customers}, risk_shock_all = {shock_all}, cost_usd = 500000 },
+  { kind = "takedown", start = 10, target = { provider = "Alpha" }, capacity_seized = 0.8, downtime_days = 20, customer_data_seized = true, cost_usd = 500000 },
 ]
 
 [[arms]]
@@ -104,18 +104,15 @@ interventions = [
 ]
 "#;
 
-/// generic-market with [`ARMS`], the risk shocks given.
-fn with_arms(shock_customers: f64, shock_all: f64, shock_messaging: f64) -> String {
-    let arms = ARMS
-        .replace("{shock_customers}", &format!("{shock_customers:?}"))
-        .replace("{shock_all}", &format!("{shock_all:?}"))
-        .replace("{shock_messaging}", &format!("{shock_messaging:?}"));
+/// generic-market with [`ARMS`], the messaging's risk shock given.
+fn with_arms(shock_messaging: f64) -> String {
+    let arms = ARMS.replace("{shock_messaging}", &format!("{shock_messaging:?}"));
     generic_with_arms(&arms)
 }
 
 /// generic-market with [`ARMS`] at the default risk shocks.
 fn base() -> String {
-    with_arms(0.01, 0.001, 0.005)
+    with_arms(0.005)
 }
 
 /// `text` with every table whose header line is `header` (e.g.
@@ -409,8 +406,11 @@ fn cases() -> Vec<Case> {
         ),
         Case::new(
             "huge-risk-shocks",
-            with_arms(1e6, 1e6, 1e6),
-            &[],
+            with_arms(1e6),
+            &[
+                "market.risk_shock_customers=1000000",
+                "market.risk_shock_all=1000000",
+            ],
             |model, e| {
                 // From the shock on nobody works: everyone is deterred on the day
                 // or when they next decide, and no one arrives.
@@ -1393,7 +1393,8 @@ fn scenario_text(s: &ScenarioDraw) -> String {
          target_utilisation = {:?}\nprice_scarcity_elasticity = {:?}\nrisk_premium_usd = {:?}\n\
          choice_price_scale_usd = {:?}\nchoice_reputation_weight = {:?}\nswitching_cost_usd = {:?}\n\
          search_visibility = {:?}\nrisk_half_life_days = {:?}\npressure_half_life_days = {:?}\n\
-         capacity_min_step_seats = {:?}\nresilience_cost_usd_per_seat_day = {:?}\n",
+         capacity_min_step_seats = {:?}\nresilience_cost_usd_per_seat_day = {:?}\n\
+         risk_shock_customers = {:?}\nrisk_shock_all = {:?}\n",
         m.subscription_days,
         m.search_days,
         m.patience_days,
@@ -1416,7 +1417,9 @@ fn scenario_text(s: &ScenarioDraw) -> String {
         o.risk_half_life,
         o.pressure_half_life,
         o.min_step,
-        o.resilience_cost
+        o.resilience_cost,
+        s.interventions.shock,
+        s.interventions.shock
     )
     .unwrap();
     let p0 = &s.providers[0];
@@ -1539,8 +1542,8 @@ fn scenario_text(s: &ScenarioDraw) -> String {
     };
     let strike = format!(
         "target = {target}, capacity_seized = {:?}, downtime_days = {}, arrest_probability = {:?}, \
-         customer_data_seized = {}, risk_shock_customers = {:?}, risk_shock_all = {:?}",
-        iv.capacity_seized, iv.downtime, iv.arrest, iv.data_seized, iv.shock, iv.shock
+         customer_data_seized = {}",
+        iv.capacity_seized, iv.downtime, iv.arrest, iv.data_seized
     );
     let arms = [
         format!(

@@ -153,7 +153,7 @@ fn probability_outside_zero_one() {
 
 #[test]
 fn nan_value() {
-    let text = insert_after("patience_days = 30", "mfa_efficacy = nan");
+    let text = replace_line("mfa_efficacy = 0.99", "mfa_efficacy = nan");
     let line = line_of(&text, "mfa_efficacy = nan");
     assert_rejected(
         "nan.toml",

@@ -11,7 +11,7 @@ use super::progress::Progress;
 use crate::experiment::design::fnv1a;
 use crate::experiment::metrics::Statistic;
 use crate::experiment::summary::parse_contrasts;
-use crate::experiment::tables::{self, Kept};
+use crate::experiment::tables::{self, Finished, Kept};
 use crate::experiment::{Contrast, Hooks, SummaryRow};
 use crate::model::Model;
 use crate::model::posterior::Posterior;
@@ -127,7 +127,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     )?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let summary = run_with_progress(&dir, &model, kept, &contrasts, args.quiet)?;
+    let outcome = run_with_progress(&dir, &model, kept, &contrasts, args.quiet)?;
     manifest::write(
         &dir,
         &model,
@@ -138,11 +138,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             started_at,
             finished_at: chrono::Utc::now(),
             files: &files,
+            seizures: &outcome.seizures,
         },
     )?;
     crate::report::render(&dir)?;
     if !args.quiet {
-        print_headlines(&summary);
+        print_headlines(&outcome.summary);
         eprintln!(
             "wrote {} in {:.1} s",
             dir.display(),
@@ -269,14 +270,15 @@ fn result_files(model: &Model, kept: Kept) -> Vec<(&'static str, &'static str)> 
 }
 
 /// Run the experiment with progress, writing its tables into `dir` as
-/// replications finish; returns the summary (also written).
+/// replications finish; returns the summary (also written) and what the
+/// takedowns seized.
 fn run_with_progress(
     dir: &Path,
     model: &Model,
     kept: Kept,
     contrasts: &[Contrast],
     quiet: bool,
-) -> Result<Vec<SummaryRow>, Failure> {
+) -> Result<Finished, Failure> {
     let total = model.arms.len() * model.replications as usize;
     let progress = Progress::new(&model.scenario.scenario.name, total, "runs", quiet);
     let report = |done: usize| progress.update(done);

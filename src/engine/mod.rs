@@ -143,6 +143,7 @@ fn finish(world: World, mut output: RunOutput) -> RunOutput {
     output.segment_compromises = world.segment_compromises;
     output.segment_losses = world.segment_losses;
     output.arrests = world.arrests;
+    output.strikes = world.strikes;
     output
 }
 

@@ -3,6 +3,7 @@
 //! The columns of `timeseries.csv` are declared once, in [`DAY_COLUMNS`].
 
 use crate::model::attacker::Attributed;
+use crate::model::seizure::StrikeRecord;
 use crate::table::{Column, Value};
 
 /// What one day of one run looks like (see `docs/RESULTS.md` for units).
@@ -326,4 +327,6 @@ pub struct RunOutput {
     /// Providers whose operators a takedown strike arrested during the run
     /// (the run's outcome forks on it: see `experiment::outcome`).
     pub arrests: u32,
+    /// Every takedown strike of the run, in order.
+    pub strikes: Vec<StrikeRecord>,
 }

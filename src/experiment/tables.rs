@@ -12,6 +12,7 @@ use super::{
 use crate::engine::record::{DAY_COLUMNS, RunOutput, timeseries_header};
 use crate::model::Model;
 use crate::model::attacker::Attributed;
+use crate::model::seizure::Seizures;
 use crate::model::victims::expected_loss;
 use crate::output::folder::{AtomicFile, Spool};
 use crate::table::{self, Column, Value};
@@ -241,24 +242,37 @@ pub enum Kept {
     Summary,
 }
 
+/// What a finished run gives back besides its tables.
+#[derive(Debug)]
+pub struct Finished {
+    /// The effects of each intervention arm (as written in `summary.csv`).
+    pub summary: Vec<SummaryRow>,
+    /// What the takedown actions seized, over every replication.
+    pub seizures: Seizures,
+}
+
 /// Run the experiment of `model` and write its tables and summary into `dir`
 /// as replications finish: the tables of `caasim run`, without its manifest
-/// and report. Returns the summary, or `None` when cancelled (then no table
-/// is written and no scratch file is left).
+/// and report. Returns the summary and what the takedowns seized, or `None`
+/// when cancelled (then no table is written and no scratch file is left).
 pub fn run_into(
     dir: &Path,
     model: &Model,
     hooks: &Hooks,
     kept: Kept,
     contrasts: &[Contrast],
-) -> Result<Option<Vec<SummaryRow>>> {
+) -> Result<Option<Finished>> {
     let mut writer = match kept {
         Kept::All => Some(TablesWriter::create(dir, model)?),
         Kept::Summary => None,
     };
     let mut summary = Summary::new(model);
+    let mut seizures = Seizures::new(model);
     let finished = experiment::run_each(model, hooks, |outputs| {
         summary.add(model, |arm| &outputs[arm]);
+        for output in &outputs {
+            seizures.add(output.arm, &output.strikes);
+        }
         writer.as_mut().map_or(Ok(()), |w| w.add(&outputs))
     })?;
     if !finished {
@@ -275,7 +289,10 @@ pub fn run_into(
         let voi = experiment::voi::value_of_information(model, &summary, &rows);
         ensemble_tables::write_voi(dir, &voi)?;
     }
-    Ok(Some(rows))
+    Ok(Some(Finished {
+        summary: rows,
+        seizures,
+    }))
 }
 
 /// `timeseries.csv`, `segments.csv` and `providers.csv`, written as

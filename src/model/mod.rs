@@ -8,6 +8,7 @@
 //! - [`victims`]: victim segments, effective compromise probabilities and losses.
 //! - [`market`]: the logit provider choice and the sequential market clearing.
 //! - [`interventions`]: one module per intervention kind: its fields, checks, effect and description.
+//! - [`seizure`]: what takedown strikes seized, as asked and after resilience.
 //! - [`calendar`]: days and dates of a run.
 //! - [`entry`]: arrival of providers and attackers.
 //! - [`uncertain`]: uncertain parameters and the draw of their values for a replication.
@@ -28,6 +29,7 @@ pub mod params;
 pub mod population;
 pub mod posterior;
 pub mod provider;
+pub mod seizure;
 pub mod uncertain;
 pub mod victims;
 pub mod world;

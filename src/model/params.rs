@@ -171,6 +171,13 @@ pub struct Market {
     pub patience_days: u32,
     /// Half-life of perceived risk, in days.
     pub risk_half_life_days: f64,
+    /// Jump in the perceived risk of a struck provider's working customers
+    /// when a takedown seizes its customer data (how much being exposed
+    /// frightens the exposed: attacker behaviour, one value for every arm).
+    pub risk_shock_customers: f64,
+    /// Jump in the perceived risk of every attacker when a takedown seizes
+    /// the data of every working attacker (scaled by the share exposed).
+    pub risk_shock_all: f64,
     /// Share of capacity providers aim to have in use.
     pub target_utilisation: f64,
     /// Largest capacity a provider may order in a day, as a share of its
@@ -553,6 +560,8 @@ impl Default for Market {
             search_visibility: 1.0,
             patience_days: 30,
             risk_half_life_days: 60.0,
+            risk_shock_customers: 0.01,
+            risk_shock_all: 0.001,
             target_utilisation: 0.85,
             capacity_growth_per_day: 0.02,
             provisioning_cost_usd_per_seat: 20.0,

@@ -14,6 +14,7 @@ use super::config::{ArmPlan, Model};
 use super::market::choose;
 use super::population::Population;
 use super::provider::{Provider, ProviderStatus, seat_weighted_price};
+use super::seizure::StrikeRecord;
 use super::victims::Victims;
 use crate::rng::{Purpose, RunKey};
 
@@ -109,6 +110,8 @@ pub struct World<'a> {
     pub unmet_seats: u64,
     /// Today's event counters.
     pub events: DayEvents,
+    /// Every takedown strike so far, in order.
+    pub strikes: Vec<StrikeRecord>,
     /// Providers created by entry so far.
     pub entrants: u32,
     /// Providers whose operators a takedown strike has arrested so far.
@@ -160,6 +163,7 @@ impl<'a> World<'a> {
             counts: StatusCounts::default(),
             unmet_seats: 0,
             events: DayEvents::default(),
+            strikes: Vec::new(),
             entrants: 0,
             arrests: 0,
             reference_profit: Vec::new(),

@@ -9,6 +9,7 @@ use super::folder::{MANIFEST, write_atomic};
 use crate::model::Model;
 use crate::model::config::ArmPlan;
 use crate::model::posterior::Posterior;
+use crate::model::seizure::{Seized, Seizures, Span};
 
 /// What the manifest records besides the model.
 pub struct Provenance<'a> {
@@ -24,6 +25,8 @@ pub struct Provenance<'a> {
     pub finished_at: chrono::DateTime<chrono::Utc>,
     /// Files written, with what each holds.
     pub files: &'a [(&'a str, &'a str)],
+    /// What the takedown actions seized over the replications.
+    pub seizures: &'a Seizures,
 }
 
 /// Write `manifest.json` (last, atomically).
@@ -48,7 +51,7 @@ pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
         "started_at": provenance.started_at.to_rfc3339(),
         "finished_at": provenance.finished_at.to_rfc3339(),
         "elapsed_seconds": elapsed,
-        "arms": model.arms.iter().map(|arm| arm_json(model, arm)).collect::<Vec<_>>(),
+        "arms": model.arms.iter().enumerate().map(|(a, arm)| arm_json(model, a, arm, provenance.seizures)).collect::<Vec<_>>(),
         "resolved_scenario": resolved_scenario(model),
         "files": provenance.files.iter().map(|(path, description)| json!({"path": path, "description": description})).collect::<Vec<_>>(),
     });
@@ -140,7 +143,10 @@ fn resolved_scenario(model: &Model) -> Value {
     scenario
 }
 
-fn arm_json(model: &Model, arm: &ArmPlan) -> Value {
+/// Arm `a` of `model`: its interventions described, with what its
+/// takedowns asked for and seized (`seized`, one entry per intervention,
+/// null for those that are not takedowns).
+fn arm_json(model: &Model, a: usize, arm: &ArmPlan, seizures: &Seizures) -> Value {
     let burn_in = model.burn_in_days;
     let mut days: Vec<u32> = arm
         .actions
@@ -150,13 +156,48 @@ fn arm_json(model: &Model, arm: &ArmPlan) -> Value {
         .collect();
     days.sort_unstable();
     days.dedup();
+    let interventions: Vec<String> = (arm.actions.iter().enumerate())
+        .map(|(k, action)| {
+            let seized = seizures.of(a, k);
+            (action.effect).describe(model, action.day - burn_in, action.repeats.len(), seized)
+        })
+        .collect();
+    let seized: Vec<Value> = (0..arm.actions.len())
+        .map(|k| seizures.of(a, k).map_or(Value::Null, seized_json))
+        .collect();
     json!({
         "name": arm.name,
         "description": arm.description,
-        "interventions": arm.actions.iter().map(|a| a.effect.describe(model, a.day - burn_in, a.repeats.len())).collect::<Vec<_>>(),
+        "interventions": interventions,
+        "seized": seized,
         "intervention_days": days,
         "window_start": arm.window_start,
         "window_end": arm.window_end,
+    })
+}
+
+/// What a takedown asked for and what its strikes seized (docs/RESULTS.md).
+fn seized_json(seized: &Seized) -> Value {
+    let span = |s: &Span| match s.mean() {
+        Some(mean) => json!({"mean": mean, "min": s.min, "max": s.max}),
+        None => Value::Null,
+    };
+    // Days down are whole days at every strike.
+    let days = |s: &Span| match s.mean() {
+        Some(mean) => json!({"mean": mean, "min": s.min as u32, "max": s.max as u32}),
+        None => Value::Null,
+    };
+    let central = seized.central.map(|c| {
+        json!({"resilience": c.resilience, "capacity_seized": c.capacity_seized, "downtime_days": c.downtime_days})
+    });
+    json!({
+        "capacity_seized_asked": seized.capacity_asked,
+        "downtime_days_asked": seized.downtime_asked,
+        "at_central_values": central,
+        "strikes": seized.capacity.count,
+        "resilience": span(&seized.resilience),
+        "capacity_seized": span(&seized.capacity),
+        "downtime_days": days(&seized.downtime),
     })
 }
 

@@ -32,6 +32,14 @@ const TOP_LEVEL_KEYS: [&str; 7] = [
     "arms",
 ];
 
+/// Keys that were fields of another table in earlier versions of the
+/// format, with the key that holds them now: a scenario that still writes
+/// one is told where it went.
+const MOVED_KEYS: [(&str, &str); 2] = [
+    ("risk_shock_customers", "market.risk_shock_customers"),
+    ("risk_shock_all", "market.risk_shock_all"),
+];
+
 /// A scenario as read, before validation, with its text for locating problems.
 pub struct Parsed {
     /// Where it came from (a path, for messages).
@@ -398,13 +406,19 @@ fn offending_entry<'t>(table: &'t dyn TableLike, message: &str) -> Option<(&'t s
 /// is and what is allowed.
 fn plain_message(message: &str, value: Option<&Value>) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        let allowed = rest.split_once('`').map_or("", |(_, tail)| tail);
+        let (field, allowed) = rest.split_once('`').unwrap_or((rest, ""));
+        let moved = match MOVED_KEYS.iter().find(|(old, _)| *old == field) {
+            Some((_, new)) => format!(
+                " (it moved: how attackers react is one market parameter for every arm, `{new}`)"
+            ),
+            None => String::new(),
+        };
         return match allowed.strip_prefix(", expected ") {
             Some(keys) => format!(
-                "is not a key of this table; allowed keys: {}",
+                "is not a key of this table{moved}; allowed keys: {}",
                 keys.trim_start_matches("one of ")
             ),
-            None => "is not a key of this table; this table takes no keys".into(),
+            None => format!("is not a key of this table{moved}; this table takes no keys"),
         };
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {

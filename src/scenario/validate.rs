@@ -203,6 +203,8 @@ fn check_market(check: &mut Checker, s: &Scenario) {
     check.range(&p("search_days"), m.search_days, 0.0, 3650.0);
     check.range(&p("search_visibility"), m.search_visibility, 0.0, 1e6);
     check.positive(&p("risk_half_life_days"), m.risk_half_life_days);
+    check.range(&p("risk_shock_customers"), m.risk_shock_customers, 0.0, 1e6);
+    check.range(&p("risk_shock_all"), m.risk_shock_all, 0.0, 1e6);
     check.positive(&p("pressure_half_life_days"), m.pressure_half_life_days);
     if !(m.target_utilisation > 0.0 && m.target_utilisation <= 1.0) {
         check.fail(

@@ -19,6 +19,8 @@ subscription_days = 30
 choice_price_scale_usd = 10
 choice_reputation_weight = 2.0
 switching_cost_usd = 20
+risk_shock_customers = 0.02
+risk_shock_all = 0.003
 
 [entry]
 max_per_day = 0.5
@@ -102,7 +104,7 @@ name = "baseline"
 [[arms]]
 name = "takedown"
 interventions = [
-  { kind = "takedown", start = 5, target = { provider = "Alpha" }, capacity_seized = 0.6, downtime_days = 10, customer_data_seized = true, risk_shock_customers = 0.02, risk_shock_all = 0.003 },
+  { kind = "takedown", start = 5, target = { provider = "Alpha" }, capacity_seized = 0.6, downtime_days = 10, customer_data_seized = true },
 ]
 
 [[arms]]

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{Model, SegmentSpec};
 use super::params::{Scenario, When};
+use super::seizure::Seized;
 use super::world::World;
 use crate::check::{Checks, Seg};
 
@@ -165,10 +166,11 @@ pub enum Effect {
 }
 
 impl Effect {
-    /// Carry it out on internal `day`.
-    pub fn apply(&self, world: &mut World, day: u32) {
+    /// Carry it out on internal `day`; it is action `action` of the arm (a
+    /// takedown's strikes are recorded under it).
+    pub fn apply(&self, world: &mut World, day: u32, action: usize) {
         match self {
-            Effect::Takedown(plan) => plan.apply(world, day),
+            Effect::Takedown(plan) => plan.apply(world, day, action),
             Effect::PaymentDisruption(plan) => plan.apply(world, day),
             Effect::DeterrenceMessaging(plan) => plan.apply(world, day),
             Effect::VictimHardening(plan) => plan.apply(world, day),
@@ -176,8 +178,15 @@ impl Effect {
     }
 
     /// One line saying what it does, for people: it first acts on recorded
-    /// `day` and acts `repeats` more times.
-    pub fn describe(&self, model: &Model, day: u32, repeats: usize) -> String {
+    /// `day` and acts `repeats` more times; a takedown says what its strikes
+    /// seized in the run when `seized` is given, else what it asks for.
+    pub fn describe(
+        &self,
+        model: &Model,
+        day: u32,
+        repeats: usize,
+        seized: Option<&Seized>,
+    ) -> String {
         let when = match model.date_of(day) {
             Some(date) => format!("day {day} ({date})"),
             None => format!("day {day}"),
@@ -189,7 +198,7 @@ impl Effect {
         };
         let days_until = |end_day: u32| end_day - day - model.burn_in_days;
         match self {
-            Effect::Takedown(plan) => format!("{when}: {}", plan.describe(&again)),
+            Effect::Takedown(plan) => format!("{when}: {}", plan.describe(&again, seized)),
             Effect::PaymentDisruption(plan) => {
                 format!("{when}: {}", plan.describe(days_until(plan.end_day)))
             }
@@ -219,13 +228,13 @@ pub fn act_today(world: &mut World, day: u32) {
     takedown::rebrand_due(world, day, None);
     let arm = world.arm;
     let mut operation = Vec::new();
-    for action in &arm.actions {
+    for (k, action) in arm.actions.iter().enumerate() {
         // `repeats` is in ascending order.
         if action.day == day || action.repeats.binary_search(&day).is_ok() {
             world.events.defender_cost_usd += action.cost_usd;
             match &action.effect {
-                Effect::Takedown(plan) => operation.push(plan),
-                effect => effect.apply(world, day),
+                Effect::Takedown(plan) => operation.push((k, plan)),
+                effect => effect.apply(world, day, k),
             }
         }
     }

@@ -13,8 +13,9 @@
 //! ends, or, with a `rebrand`, under a new brand `after_days` after the
 //! strike, with the surviving capacity and a share of the old reputation.
 //! Seized customer data raises the perceived risk of its customers by
-//! `risk_shock_customers` and everyone's by `risk_shock_all` times the share
-//! of working attackers exposed. A strike that seizes nothing, causes no
+//! `market.risk_shock_customers` and everyone's by `market.risk_shock_all`
+//! times the share of working attackers exposed (attacker behaviour, so
+//! market parameters, not fields of the takedown). A strike that seizes nothing, causes no
 //! downtime, arrests no one and seizes no data changes nothing at all. The
 //! day's strikes are one operation, whose pressure and peer learning scale
 //! with the share of each struck class's capacity it took off sale.
@@ -28,10 +29,11 @@ use serde::{Deserialize, Serialize};
 use super::Context;
 use crate::check::{Checks, MAX_TOTAL_DAYS, Seg, key, listed};
 use crate::model::attacker::Status;
-use crate::model::config::expanded_names;
+use crate::model::config::{Model, expanded_names};
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::params::{Scenario, When};
 use crate::model::provider::ProviderStatus;
+use crate::model::seizure::{Seized, StrikeRecord, resisted};
 use crate::model::world::{PendingRebrand, World, half_life_factor};
 use crate::rng::Purpose;
 
@@ -57,16 +59,10 @@ pub struct Takedown {
     /// Probability that the operators are arrested (the provider is gone).
     #[serde(default)]
     pub arrest_probability: f64,
-    /// Whether customer data is seized.
+    /// Whether customer data is seized (the risk shocks it gives are the
+    /// market's `risk_shock_customers` and `risk_shock_all`).
     #[serde(default)]
     pub customer_data_seized: bool,
-    /// Jump in perceived risk of the provider's customers when their data is seized.
-    #[serde(default = "risk_shock_customers")]
-    pub risk_shock_customers: f64,
-    /// Jump in perceived risk of every attacker when the data of every
-    /// working attacker is seized (scaled by the share exposed).
-    #[serde(default = "risk_shock_all")]
-    pub risk_shock_all: f64,
     /// Cost to the defender of each strike, in dollars.
     #[serde(default)]
     pub cost_usd: f64,
@@ -92,12 +88,6 @@ pub struct Rebrand {
 
 fn top_provider() -> Target {
     Target::TopK(1)
-}
-fn risk_shock_customers() -> f64 {
-    0.01
-}
-fn risk_shock_all() -> f64 {
-    0.001
 }
 fn rebrand_reputation_share() -> f64 {
     0.25
@@ -137,10 +127,6 @@ pub struct Strike {
     pub arrest_probability: f64,
     /// Whether customer data is seized.
     pub customer_data_seized: bool,
-    /// Risk jump of the provider's customers when data is seized.
-    pub risk_shock_customers: f64,
-    /// Risk jump of everyone when the data of every working attacker is seized.
-    pub risk_shock_all: f64,
     /// How operators not arrested come back under a new brand (none: under
     /// their own when the downtime ends).
     pub rebrand: Option<Rebrand>,
@@ -198,13 +184,6 @@ impl Takedown {
         check.probability(&key(at, "capacity_seized"), self.capacity_seized);
         check.days(&key(at, "downtime_days"), self.downtime_days, 0);
         check.probability(&key(at, "arrest_probability"), self.arrest_probability);
-        check.range(
-            &key(at, "risk_shock_customers"),
-            self.risk_shock_customers,
-            0.0,
-            1e6,
-        );
-        check.range(&key(at, "risk_shock_all"), self.risk_shock_all, 0.0, 1e6);
         if let Some(rebrand) = &self.rebrand {
             let at = key(at, "rebrand");
             check.days(&key(&at, "after_days"), rebrand.after_days, 0);
@@ -217,8 +196,6 @@ impl Takedown {
                 downtime_days: self.downtime_days,
                 arrest_probability: self.arrest_probability,
                 customer_data_seized: self.customer_data_seized,
-                risk_shock_customers: self.risk_shock_customers,
-                risk_shock_all: self.risk_shock_all,
                 rebrand: self.rebrand,
             },
         }
@@ -296,14 +273,45 @@ fn check_target(check: &mut dyn Checks, names: &TargetNames, at: &[Seg], target:
 }
 
 impl Plan {
-    /// Strike every targeted provider on internal `day` (an operation of
-    /// this takedown alone; `act_today` joins the day's takedowns into one).
-    pub fn apply(&self, world: &mut World, day: u32) {
-        operate(world, &[self], day);
+    /// Strike every targeted provider on internal `day`, its strikes
+    /// recorded as those of action `action` of the arm (an operation of this
+    /// takedown alone; `act_today` joins the day's takedowns into one).
+    pub fn apply(&self, world: &mut World, day: u32, action: usize) {
+        operate(world, &[(action, self)], day);
     }
 
-    /// What it does, for people (`again` says how often it repeats).
-    pub fn describe(&self, again: &str) -> String {
+    /// The resilience its targets start the run with, when they all share
+    /// one: the providers of the name, or those of the class or
+    /// jurisdiction with the entrants of it; `None` for `top_k` (its target
+    /// is known only on the day) or when they differ.
+    pub fn starting_resilience(&self, model: &Model) -> Option<f64> {
+        let template = &model.entry.template;
+        let initial = model.providers.iter().map(|p| (p, &p.economics));
+        let values: Vec<f64> = match &self.target {
+            Target::Provider(name) => initial
+                .filter(|(p, _)| &p.name == name || &p.group == name)
+                .map(|(_, e)| e.resilience)
+                .collect(),
+            Target::Class(class) => (initial.map(|(_, e)| e))
+                .chain(std::iter::once(template))
+                .filter(|e| &e.class == class)
+                .map(|e| e.resilience)
+                .collect(),
+            Target::Jurisdiction(place) => (initial.map(|(_, e)| e))
+                .chain(std::iter::once(template))
+                .filter(|e| &e.jurisdiction == place)
+                .map(|e| e.resilience)
+                .collect(),
+            Target::TopK(_) => return None,
+        };
+        let first = *values.first()?;
+        values.iter().all(|&r| r == first).then_some(first)
+    }
+
+    /// What it does, for people (`again` says how often it repeats):
+    /// what its strikes seized in the run when `seized` is given, else
+    /// what it asks for.
+    pub fn describe(&self, again: &str, seized: Option<&Seized>) -> String {
         let target = match &self.target {
             Target::Provider(name) => format!("provider {name}"),
             Target::Class(class) => format!("every {class} provider"),
@@ -319,10 +327,16 @@ impl Plan {
             ),
             None => String::new(),
         };
+        let seizure = match seized {
+            Some(seized) => seized.phrase(),
+            None => format!(
+                "{:.0}% of capacity and {} days down asked (before resilience)",
+                100.0 * strike.capacity_seized,
+                strike.downtime_days
+            ),
+        };
         format!(
-            "takedown of {target}{again}: {:.0}% of capacity seized, {} days down, arrest probability {:.0}%, customer data {}{comeback}",
-            100.0 * strike.capacity_seized,
-            strike.downtime_days,
+            "takedown of {target}{again}: {seizure}, arrest probability {:.0}%, customer data {}{comeback}",
             100.0 * strike.arrest_probability,
             if strike.customer_data_seized {
                 "seized"
@@ -382,28 +396,31 @@ struct Hit {
     /// Seats of capacity it takes off sale: all of the provider's when it
     /// is arrested, goes down or rebrands, else the seats seized.
     removed: f64,
-    /// Risk jumps of its customers and of everyone when it seizes customer data.
-    data: Option<(f64, f64)>,
+    /// Whether it seizes customer data.
+    data: bool,
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
-/// (MODEL.md 7.11): each target is struck as it stood at the start of the
-/// day (targets, resilience, capacity and the mean search time of the
-/// displaced are read before any strike), then the operation's learning,
-/// pressure and ambient risk shock are applied once, scaled by what it
-/// removed; last, operators that rebrand at once come back.
-pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
-    let strikes: Vec<(usize, &Strike)> = plans
+/// (MODEL.md 7.11), each plan given with the index of its action in the
+/// arm: each target is struck as it stood at the start of the day (targets,
+/// resilience, capacity and the mean search time of the displaced are read
+/// before any strike), and each strike is recorded in `world.strikes`; then
+/// the operation's learning, pressure and ambient risk shock are applied
+/// once, scaled by what it removed; last, operators that rebrand at once
+/// come back.
+pub fn operate(world: &mut World, plans: &[(usize, &Plan)], day: u32) {
+    let strikes: Vec<(usize, usize, &Strike)> = plans
         .iter()
-        .flat_map(|plan| {
+        .flat_map(|&(action, plan)| {
             targets(world, &plan.target)
                 .into_iter()
-                .map(move |j| (j, &plan.strike))
+                .map(move |j| (action, j, &plan.strike))
         })
         .collect();
+    record_strikes(world, &strikes);
     let hits: Vec<Hit> = strikes
         .iter()
-        .filter_map(|&(j, strike)| decide(world, j, strike, day))
+        .filter_map(|&(_, j, strike)| decide(world, j, strike, day))
         .collect();
     if hits.is_empty() {
         return;
@@ -418,14 +435,32 @@ pub fn operate(world: &mut World, plans: &[&Plan], day: u32) {
     rebrand_due(world, day, Some(mean_search));
 }
 
+/// Record each strike (action, provider, strike) with what it seizes of
+/// the provider as it stands.
+fn record_strikes(world: &mut World, strikes: &[(usize, usize, &Strike)]) {
+    for &(action, j, strike) in strikes {
+        let resilience = world.providers[j].resilience;
+        let (capacity_seized, downtime_days) =
+            resisted(strike.capacity_seized, strike.downtime_days, resilience);
+        world.strikes.push(StrikeRecord {
+            action,
+            resilience,
+            capacity_seized,
+            downtime_days,
+        });
+    }
+}
+
 /// What `strike` does to provider `j` on `day`; `None` when it is not
 /// effective (it seizes nothing, causes no downtime, arrests no one and
 /// seizes no data).
 fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
     let provider = &world.providers[j];
-    let resilience = provider.resilience;
-    let seized = strike.capacity_seized * (1.0 - resilience);
-    let downtime = (f64::from(strike.downtime_days) * (1.0 - resilience)).round() as u32;
+    let (seized, downtime) = resisted(
+        strike.capacity_seized,
+        strike.downtime_days,
+        provider.resilience,
+    );
     let arrested = strike.arrest_probability > 0.0 && {
         let mut rng = world.key.provider(Purpose::Enforcement, day, j);
         rng.random::<f64>() < strike.arrest_probability
@@ -443,9 +478,7 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
         arrested,
         rebrand: strike.rebrand,
         removed: provider.capacity * if off_sale { 1.0 } else { seized },
-        data: strike
-            .customer_data_seized
-            .then_some((strike.risk_shock_customers, strike.risk_shock_all)),
+        data: strike.customer_data_seized,
     })
 }
 
@@ -592,29 +625,26 @@ fn rebrand(world: &mut World, pending: PendingRebrand, day: u32, mean_search: Op
 }
 
 /// Seized customer data: the working customers of each provider whose data
-/// an effective strike seized get its personal shock (the largest of those
-/// strikes'), and the ambient risk rises by each such provider's
-/// `risk_shock_all` (the largest) times the share of working attackers who
-/// are its customers; today is then a risk-shock day if any risk rose.
+/// an effective strike seized get the personal shock
+/// `market.risk_shock_customers` (once, however many strikes seized it), and
+/// the ambient risk rises by `market.risk_shock_all` times the share of
+/// working attackers who are their customers; today is then a risk-shock
+/// day if any risk rose.
 fn expose_customers(world: &mut World, hits: &[Hit], day: u32) {
-    let mut exposed: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
-    for hit in hits {
-        if let Some((customers, all)) = hit.data {
-            let shock = exposed.entry(hit.j).or_insert((0.0, 0.0));
-            *shock = (shock.0.max(customers), shock.1.max(all));
-        }
-    }
+    let exposed: BTreeSet<usize> = hits.iter().filter(|h| h.data).map(|h| h.j).collect();
     if exposed.is_empty() {
         return;
     }
-    let decay = half_life_factor(world.model.market.risk_half_life_days);
+    let market = &world.model.market;
+    let (customers, all) = (market.risk_shock_customers, market.risk_shock_all);
+    let decay = half_life_factor(market.risk_half_life_days);
     let (mut working, mut ambient, mut shocked) = (0u64, 0.0, false);
     for attacker in world.population.as_mut_slice() {
         if attacker.status != Status::Working {
             continue;
         }
         working += 1;
-        if let Some(&(customers, all)) = exposed.get(&usize::from(attacker.provider)) {
+        if exposed.contains(&usize::from(attacker.provider)) {
             attacker.add_risk(customers, day, decay);
             ambient += all;
             shocked |= customers > 0.0;

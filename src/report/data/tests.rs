@@ -150,8 +150,9 @@ fn write_run(dir: &Path, replications: u32) {
         "scenario.burn_in_days=10".into(),
     ];
     let model = crate::scenario::load_file(&scenario, &overrides).expect("the scenario loads");
-    let summary = tables::run_into(dir, &model, &Hooks::default(), tables::Kept::All, &[]).unwrap();
-    assert!(summary.is_some(), "not cancelled");
+    let outcome = tables::run_into(dir, &model, &Hooks::default(), tables::Kept::All, &[])
+        .unwrap()
+        .expect("not cancelled");
     let now = chrono::Utc::now();
     let provenance = manifest::Provenance {
         scenario_file: "scenarios/generic-market.toml",
@@ -160,6 +161,7 @@ fn write_run(dir: &Path, replications: u32) {
         started_at: now,
         finished_at: now,
         files: &[],
+        seizures: &outcome.seizures,
     };
     manifest::write(dir, &model, &provenance).unwrap();
 }
