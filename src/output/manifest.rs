@@ -123,8 +123,9 @@ fn posterior_json(posterior: &Posterior, replaced: &[&String]) -> Value {
     })
 }
 
-/// The scenario with defaults filled in, with the implicit baseline arm listed.
-fn resolved_scenario(model: &Model) -> Value {
+/// The scenario with defaults filled in, with the implicit baseline arm
+/// listed: the manifest's `resolved_scenario`.
+pub fn resolved_scenario(model: &Model) -> Value {
     let mut scenario = serde_json::to_value(&model.scenario).unwrap_or(Value::Null);
     if let Some(arms) = scenario.get_mut("arms").and_then(Value::as_array_mut) {
         if !arms
