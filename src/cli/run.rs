@@ -116,25 +116,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         Kept::All
     };
-    if kept == Kept::All {
-        let (needed, what) = resources::disk::disk_estimate(&model);
-        resources::disk::check_space(&dir, needed, &what)
-            .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
-    }
-    let identity = RunIdentity::of(&model, kept == Kept::All);
-    if let Some(notice) = replace::check(&dir, &identity, args.force).map_err(bad_input)? {
-        eprintln!("{notice}");
-    }
-    let earlier = folder::files_of_manifest(&dir);
-    folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
-    tables::remove_scratch(&dir)?;
-    let files = result_files(&model, kept);
-    folder::remove_files(
-        &dir,
-        earlier
-            .iter()
-            .filter(|f| !files.iter().any(|(n, _)| n == f)),
-    )?;
+    let files = prepare_folder(&dir, &model, kept, args.force)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let summary = run_with_progress(&dir, &model, kept, args.quiet)?;
@@ -160,6 +142,35 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Make `dir` ready for the run of `model` keeping `kept`: room on the
+/// disk, the earlier run's folder replaced (saying so) only if it may be,
+/// its files this run does not write removed; returns the files this run
+/// writes.
+fn prepare_folder(
+    dir: &Path,
+    model: &Model,
+    kept: Kept,
+    force: bool,
+) -> Result<Vec<(&'static str, &'static str)>, Failure> {
+    if kept == Kept::All {
+        let (needed, what) = resources::disk::disk_estimate(model);
+        resources::disk::check_space(dir, needed, &what).map_err(bad_input)?;
+    }
+    let identity = RunIdentity::of(model, kept == Kept::All);
+    if let Some(notice) = replace::check(dir, &identity, force).map_err(bad_input)? {
+        eprintln!("{notice}");
+    }
+    let earlier = folder::files_of_manifest(dir);
+    folder::prepare(dir, force).map_err(bad_input)?;
+    tables::remove_scratch(dir)?;
+    let files = result_files(model, kept);
+    let stale = earlier
+        .iter()
+        .filter(|f| !files.iter().any(|(n, _)| n == f));
+    folder::remove_files(dir, stale)?;
+    Ok(files)
 }
 
 /// What a run's command line changes in the scenario: the overrides as

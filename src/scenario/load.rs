@@ -152,11 +152,10 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
             .map(|(_, o)| o.clone())
             .collect();
         let applied = apply_overrides(text, origin, &active)?;
-        for problem in applied.problems {
-            if !problems.contains(&problem) {
-                problems.push(problem);
-            }
-        }
+        applied
+            .problems
+            .iter()
+            .for_each(|p| push_new(&mut problems, p));
         let error = match toml::from_str::<Scenario>(&applied.text) {
             Ok(scenario) if problems.is_empty() => {
                 return Ok(Parsed {
@@ -171,17 +170,15 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
             Ok(_) => break,
             Err(error) => error,
         };
-        let locator = Locator::new(text, &applied.overrides);
-        let problem = describe(&error, &applied.text, &locator);
+        let problem = describe(
+            &error,
+            &applied.text,
+            &Locator::new(text, &applied.overrides),
+        );
+        push_new(&mut problems, &problem);
         // A parse error caused by an override: parse again without it, to
         // find the problems of the others too.
-        let culprit = (problem.place == Place::Flag)
-            .then(|| {
-                (0..overrides.len()).find(|i| !skipped.contains(i) && overrides[*i] == problem.key)
-            })
-            .flatten();
-        problems.push(problem);
-        match culprit {
+        match culprit(&problem, overrides, &skipped) {
             Some(i) => skipped.push(i),
             None => break,
         }
@@ -190,6 +187,23 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
         origin: origin.to_string(),
         problems,
     })
+}
+
+/// Add `problem` to `problems` unless it is there already (an override
+/// given twice).
+fn push_new(problems: &mut Vec<Problem>, problem: &Problem) {
+    if !problems.contains(problem) {
+        problems.push(problem.clone());
+    }
+}
+
+/// The index in `overrides` (not yet `skipped`) of the override a
+/// problem names, if it names one.
+fn culprit(problem: &Problem, overrides: &[String], skipped: &[usize]) -> Option<usize> {
+    if problem.place != Place::Flag {
+        return None;
+    }
+    (0..overrides.len()).find(|i| !skipped.contains(i) && overrides[*i] == problem.key)
 }
 
 /// A problem for a parse error of `effective` (the text after overrides).
