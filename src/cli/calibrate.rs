@@ -2,7 +2,7 @@
 //! with its inputs exits with code 2), its report, and the posterior summary
 //! on standard output.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Failure, bad_input};
 use crate::experiment;
@@ -42,7 +42,11 @@ pub(super) struct CalibrateArgs {
     /// Override a value: `key.path=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Output folder (default `results/<scenario name>-calibration`).
+    /// Add an arm: `'NAME: BASE with KEY=VALUE, ...'` (repeatable; applied before `--set`).
+    #[arg(long = "arm-add", value_name = "SPEC")]
+    arm_add: Vec<String>,
+    /// Output folder (default `results/<scenario name>-calibration`, or
+    /// `results/<scenario name>-calibration+<hash>` when `--set` or `--arm-add` changes the scenario).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Write into a new folder that holds files caasim did not write.
@@ -55,7 +59,8 @@ pub(super) struct CalibrateArgs {
 
 pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     use experiment::calibrate::{CalibrationConfig, InputError, TargetsError};
-    let base = scenario::load_file(&args.scenario, &args.set)?;
+    let given = super::edits(&args.arm_add, &args.set);
+    let base = scenario::load_file(&args.scenario, &given)?;
     let parameters = args
         .params
         .iter()
@@ -63,7 +68,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(bad_input)?;
     let mut config = CalibrationConfig::new(&args.scenario, &args.targets, parameters);
-    config.overrides = super::at_central_values(&base, &args.set);
+    config.overrides = super::at_central_values(&base, &given);
     config.population = args.population;
     config.generations = args.generations;
     config.final_tolerance = args.tolerance;
@@ -73,7 +78,8 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     config.seed = args.seed;
     config.force = args.force;
     let dir = args.out.clone().unwrap_or_else(|| {
-        Path::new("results").join(format!("{}-calibration", base.scenario.scenario.name))
+        let name = format!("{}-calibration", base.scenario.scenario.name);
+        super::default_out(&name, &given, args.quiet)
     });
     let quiet = args.quiet;
     let progress = |generation: usize, accepted: usize| {

@@ -30,6 +30,8 @@ use self::process::{check_environment, configure_threads, install_interrupt_hand
 use self::run::{RunArgs, run};
 use self::sensitivity::{SensitivityArgs, sensitivity};
 use self::sweep::{SweepArgs, merge, sweep};
+use crate::experiment::design::fnv1a;
+use crate::output::folder;
 use crate::scenario::{self, ScenarioError};
 
 /// Exit code for bad input.
@@ -59,6 +61,9 @@ enum Command {
         /// Override a value: `key.path=value` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Add an arm: `'NAME: BASE with KEY=VALUE, ...'` (repeatable).
+        #[arg(long = "arm-add", value_name = "SPEC")]
+        arm_add: Vec<String>,
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
@@ -80,6 +85,30 @@ enum Command {
         /// Folder written by `caasim run` or `caasim sweep`.
         dir: PathBuf,
     },
+}
+
+/// The overrides of `--arm-add` (as recorded, see
+/// [`scenario::arm_add::record`]) and `--set` flags: the additions first, so
+/// that a `--set` can reach a new arm.
+pub(super) fn edits(arm_add: &[String], set: &[String]) -> Vec<String> {
+    let added = arm_add.iter().map(|spec| scenario::arm_add::record(spec));
+    added.chain(set.iter().cloned()).collect()
+}
+
+/// The default output folder of results named `name`: `results/<name>`,
+/// or `results/<name>+<hash of changes>` when the command line changes the
+/// scenario (`changes`: the overrides as recorded, and flags such as
+/// `--arms`), told on standard error unless `quiet`.
+pub(super) fn default_out(name: &str, changes: &[String], quiet: bool) -> PathBuf {
+    let fingerprint = (!changes.is_empty()).then(|| fnv1a(changes.join("\n").as_bytes()));
+    let dir = folder::default_dir(name, fingerprint);
+    if fingerprint.is_some() && !quiet {
+        eprintln!(
+            "caasim: writing to {} (the command line changes the scenario; --out chooses another folder)",
+            dir.display()
+        );
+    }
+    dir
 }
 
 /// The overrides `set` with `scenario.replications_per_draw=0` before them
@@ -107,17 +136,16 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate(args),
         Command::Bench(args) => bench(&args),
         Command::Merge { dir } => merge(&dir),
-        Command::Check { scenario, set } => check(&scenario, &set),
+        Command::Check {
+            scenario,
+            set,
+            arm_add,
+        } => check(&scenario, &edits(&arm_add, &set)),
         Command::Schema => {
             println!("{}", scenario::json_schema());
             Ok(())
         }
-        Command::Report { dir } => crate::report::render(&dir).map_err(|e| {
-            Failure::BadInput(format!(
-                "cannot draw a report from {}: {e:#}",
-                dir.display()
-            ))
-        }),
+        Command::Report { dir } => report(&dir),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -163,6 +191,18 @@ impl From<anyhow::Error> for Failure {
 
 fn bad_input(error: anyhow::Error) -> Failure {
     Failure::BadInput(format!("{error:#}"))
+}
+
+/// `caasim report DIR`: redraw, and say what was written.
+fn report(dir: &Path) -> Result<(), Failure> {
+    let rendered = crate::report::render(dir).map_err(|e| {
+        Failure::BadInput(format!(
+            "cannot draw a report from {}: {e:#}",
+            dir.display()
+        ))
+    })?;
+    eprintln!("{rendered}");
+    Ok(())
 }
 
 fn check(path: &Path, set: &[String]) -> Result<(), Failure> {

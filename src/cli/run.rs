@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::Failure;
 use super::process::INTERRUPTED;
 use super::progress::Progress;
+use super::{Failure, bad_input};
 use crate::experiment::design::fnv1a;
 use crate::experiment::metrics::Statistic;
 use crate::experiment::summary::parse_contrasts;
@@ -15,6 +15,7 @@ use crate::experiment::tables::{self, Finished, Kept};
 use crate::experiment::{Contrast, Hooks, SummaryRow};
 use crate::model::Model;
 use crate::model::posterior::Posterior;
+use crate::output::replace::{self, RunIdentity};
 use crate::output::{folder, manifest};
 use crate::resources;
 use crate::scenario;
@@ -33,6 +34,11 @@ pub(super) struct RunArgs {
     /// an uncertain parameter given a value this way is fixed at it.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Add an arm, a copy of an arm with some values changed:
+    /// `'NAME: BASE with KEY=VALUE, KEY=VALUE'` (repeatable; applied before
+    /// `--set`), e.g. `'half-seized: takedown with capacity_seized=0.5'`.
+    #[arg(long = "arm-add", value_name = "SPEC")]
+    arm_add: Vec<String>,
     /// Replications per parameter draw of a scenario with `[uncertain]`
     /// (overrides `scenario.replications_per_draw`): `--reps 1000
     /// --per-draw 5` runs 200 draws of 5 replications.
@@ -58,10 +64,13 @@ pub(super) struct RunArgs {
     /// difference and the ratio of every metric, arm A against arm B.
     #[arg(long = "contrast", value_name = "A:B")]
     contrast: Vec<String>,
-    /// Results folder (default `results/<scenario name>`).
+    /// Results folder (default `results/<scenario name>`, or
+    /// `results/<scenario name>+<hash>` when the command line changes the
+    /// scenario or asks for contrasts).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Write into a folder that holds files caasim did not write.
+    /// Write into a folder that holds files caasim did not write, or replace
+    /// a committed reference folder with a run of another scenario.
     #[arg(long)]
     force: bool,
     /// No progress output.
@@ -69,9 +78,14 @@ pub(super) struct RunArgs {
     quiet: bool,
 }
 
-/// `--reps` and `--seed` as overrides, after `--set`.
-pub(super) fn run_overrides(set: &[String], reps: Option<u32>, seed: Option<u64>) -> Vec<String> {
-    let mut overrides = set.to_vec();
+/// `--arm-add` and `--set`, then `--reps` and `--seed` as overrides.
+pub(super) fn run_overrides(
+    arm_add: &[String],
+    set: &[String],
+    reps: Option<u32>,
+    seed: Option<u64>,
+) -> Vec<String> {
+    let mut overrides = super::edits(arm_add, set);
     if let Some(reps) = reps {
         overrides.push(format!("scenario.replications={reps}"));
     }
@@ -94,37 +108,24 @@ pub(super) fn per_draw_override(per_draw: Option<u32>, fixed: bool) -> Option<St
 pub(super) const PER_DRAW_KEY: &str = "scenario.replications_per_draw";
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut overrides = run_overrides(&args.set, args.reps, args.seed);
+    let mut overrides = run_overrides(&args.arm_add, &args.set, args.reps, args.seed);
     overrides.extend(per_draw_override(args.per_draw, args.fixed));
     let mut model = load(&args, &overrides)?;
     if let Some(names) = &args.arms {
         model.keep_arms(names).map_err(Failure::BadInput)?;
     }
     let contrasts = parse_contrasts(&model, &args.contrast).map_err(Failure::BadInput)?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(&model.scenario.scenario.name));
+    let dir = args.out.clone().unwrap_or_else(|| {
+        let mut changes = changes(&overrides, args.arms.as_deref(), args.posterior.as_deref());
+        changes.extend(args.contrast.iter().map(|c| format!("--contrast {c}")));
+        super::default_out(&model.scenario.scenario.name, &changes, args.quiet)
+    });
     let kept = if args.summary_only {
         Kept::Summary
     } else {
         Kept::All
     };
-    if kept == Kept::All {
-        let (needed, what) = resources::disk::disk_estimate(&model);
-        resources::disk::check_space(&dir, needed, &what)
-            .map_err(|e| Failure::BadInput(format!("{e:#}")))?;
-    }
-    let earlier = folder::files_of_manifest(&dir);
-    folder::prepare(&dir, args.force).map_err(|e| Failure::BadInput(format!("{e:#}")))?;
-    tables::remove_scratch(&dir)?;
-    let files = result_files(&model, kept);
-    folder::remove_files(
-        &dir,
-        earlier
-            .iter()
-            .filter(|f| !files.iter().any(|(n, _)| n == f)),
-    )?;
+    let files = prepare_folder(&dir, &model, kept, args.force)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let outcome = run_with_progress(&dir, &model, kept, &contrasts, args.quiet)?;
@@ -134,6 +135,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         &manifest::Provenance {
             scenario_file: &args.scenario.display().to_string(),
             overrides: &overrides,
+            contrasts: &args.contrast,
             threads: rayon::current_num_threads(),
             started_at,
             finished_at: chrono::Utc::now(),
@@ -151,6 +153,45 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Make `dir` ready for the run of `model` keeping `kept`: room on the
+/// disk, the earlier run's folder replaced (saying so) only if it may be,
+/// its files this run does not write removed; returns the files this run
+/// writes.
+fn prepare_folder(
+    dir: &Path,
+    model: &Model,
+    kept: Kept,
+    force: bool,
+) -> Result<Vec<(&'static str, &'static str)>, Failure> {
+    if kept == Kept::All {
+        let (needed, what) = resources::disk::disk_estimate(model);
+        resources::disk::check_space(dir, needed, &what).map_err(bad_input)?;
+    }
+    let identity = RunIdentity::of(model, kept == Kept::All);
+    if let Some(notice) = replace::check(dir, &identity, force).map_err(bad_input)? {
+        eprintln!("{notice}");
+    }
+    let earlier = folder::files_of_manifest(dir);
+    folder::prepare(dir, force).map_err(bad_input)?;
+    tables::remove_scratch(dir)?;
+    let files = result_files(model, kept);
+    let stale = earlier
+        .iter()
+        .filter(|f| !files.iter().any(|(n, _)| n == f));
+    folder::remove_files(dir, stale)?;
+    Ok(files)
+}
+
+/// What a run's command line changes in the scenario: the overrides as
+/// recorded, then `--arms` and `--posterior` (which the manifest records
+/// elsewhere).
+fn changes(overrides: &[String], arms: Option<&[String]>, posterior: Option<&Path>) -> Vec<String> {
+    let mut changes = overrides.to_vec();
+    changes.extend(arms.map(|names| format!("--arms {}", names.join(","))));
+    changes.extend(posterior.map(|dir| format!("--posterior {}", dir.display())));
+    changes
 }
 
 /// The scenario of a run, with its posterior when `--posterior` is given

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::run::run_overrides;
-use super::sweep::{checked_ranges, parse_shard, run_sweep};
+use super::sweep::{checked_ranges, keep_arms, parse_shard, run_sweep};
 use super::{Failure, bad_input};
 use crate::experiment::gsa::{self, Factor, IndexRow, Method, Plan, Screening};
 use crate::experiment::sweep::{Shard, Sweep};
@@ -68,7 +68,16 @@ pub(super) struct SensitivityArgs {
     /// `[uncertain]` key given here is fixed, not analysed.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Output folder (default `results/<scenario name>-sensitivity`).
+    /// Add an arm at every point: `'NAME: BASE with KEY=VALUE, ...'`
+    /// (repeatable; applied before `--set`).
+    #[arg(long = "arm-add", value_name = "SPEC")]
+    arm_add: Vec<String>,
+    /// Run only these arms (comma-separated names) besides the baseline;
+    /// `--arm` must be one of them.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    arms: Option<Vec<String>>,
+    /// Output folder (default `results/<scenario name>-sensitivity`, or
+    /// `results/<scenario name>-sensitivity+<hash>` when the command line changes the scenario).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Run only part i of n of the design (then `caasim merge` and run again to analyse; not with --method screen).
@@ -94,14 +103,20 @@ struct Job<'a> {
 pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     check_flags(&args).map_err(bad_input)?;
     let shard = parse_shard(args.shard.as_deref())?;
-    let overrides = run_overrides(&args.set, args.reps, args.seed);
-    let base = scenario::load_file(&args.scenario, &overrides)?;
-    let overrides = super::at_central_values(&base, &overrides);
-    let base = scenario::load_file(&args.scenario, &overrides)?;
+    let given = run_overrides(&args.arm_add, &args.set, args.reps, args.seed);
+    let base = scenario::load_file(&args.scenario, &given)?;
+    let overrides = super::at_central_values(&base, &given);
+    let mut base = scenario::load_file(&args.scenario, &overrides)?;
+    if let Some(names) = &args.arms {
+        base.keep_arms(names).map_err(Failure::BadInput)?;
+    }
     let arm = analysed_arm(&args, &base)?;
     let parameters = factors(&args, &overrides, &base).map_err(bad_input)?;
     let dir = args.out.clone().unwrap_or_else(|| {
-        Path::new("results").join(format!("{}-sensitivity", base.scenario.scenario.name))
+        let mut changes = given;
+        changes.extend((args.arms.as_ref()).map(|a| format!("--arms {}", a.join(","))));
+        let name = format!("{}-sensitivity", base.scenario.scenario.name);
+        super::default_out(&name, &changes, args.quiet)
     });
     let job = Job {
         args: &args,
@@ -140,8 +155,13 @@ fn analysed_arm(args: &SensitivityArgs, base: &Model) -> Result<String, Failure>
     match &args.arm {
         Some(arm) if base.arms.iter().skip(1).any(|a| &a.name == arm) => Ok(arm.clone()),
         Some(arm) => Err(Failure::BadInput(format!(
-            "--arm {arm}: no such intervention arm in {}",
-            args.scenario.display()
+            "--arm {arm}: no such intervention arm in {}{}",
+            args.scenario.display(),
+            if args.arms.is_some() {
+                " among the --arms"
+            } else {
+                ""
+            }
         ))),
         None => base.arms.get(1).map(|a| a.name.clone()).ok_or_else(|| {
             Failure::BadInput(format!(
@@ -246,6 +266,7 @@ impl Job<'_> {
     fn run(&self, dir: &Path, plan: &Plan, shard: Shard) -> Result<Option<Sweep>, Failure> {
         let design = plan.design().map_err(bad_input)?;
         let sweep = Sweep::new(&self.args.scenario, self.overrides.clone(), design)?;
+        let sweep = keep_arms(sweep, self.args.arms.as_deref())?;
         let written = run_sweep(dir, &sweep, shard, self.args.force, self.args.quiet)?;
         if shard != Shard::ALL {
             eprintln!(

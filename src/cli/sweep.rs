@@ -42,7 +42,15 @@ pub(super) struct SweepArgs {
     /// Override a value at every point: `key.path=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Sweep folder (default `results/<scenario name>-sweep`).
+    /// Add an arm at every point: `'NAME: BASE with KEY=VALUE, ...'`
+    /// (repeatable; applied before `--set`).
+    #[arg(long = "arm-add", value_name = "SPEC")]
+    arm_add: Vec<String>,
+    /// Run only these arms (comma-separated names) besides the baseline.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    arms: Option<Vec<String>>,
+    /// Sweep folder (default `results/<scenario name>-sweep`, or
+    /// `results/<scenario name>-sweep+<hash>` when the command line changes the scenario).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Run only part i of n (`point % n == i`), or `slurm` for the job array's task.
@@ -57,29 +65,53 @@ pub(super) struct SweepArgs {
 }
 
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
-    let overrides = run_overrides(&args.set, args.reps, args.seed);
+    let overrides = run_overrides(&args.arm_add, &args.set, args.reps, args.seed);
     let shard = parse_shard(args.shard.as_deref())?;
     let seed = scenario::load_file(&args.scenario, &overrides)?.seed;
     let design = sweep_design(&args, &overrides, seed).map_err(bad_input)?;
     let sweep = Sweep::new(&args.scenario, overrides, design)?;
+    let sweep = keep_arms(sweep, args.arms.as_deref())?;
     let dir = args
         .out
         .clone()
-        .unwrap_or_else(|| default_dir(&sweep, "sweep"));
+        .unwrap_or_else(|| default_dir(&sweep, "sweep", args.quiet));
     let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
     if !args.quiet {
         eprintln!("wrote {}", written.display());
     }
+    if shard == Shard::ALL {
+        let rendered = crate::report::render(&dir)?;
+        if !args.quiet {
+            eprintln!("{rendered}");
+        }
+    }
     Ok(())
+}
+
+/// The sweep running only the arms `names` besides the baseline (`--arms`).
+pub(super) fn keep_arms(sweep: Sweep, names: Option<&[String]>) -> Result<Sweep, Failure> {
+    match names {
+        Some(names) => sweep.keep_arms(names).map_err(Failure::BadInput),
+        None => Ok(sweep),
+    }
 }
 
 pub(super) fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
     text.map_or(Ok(Shard::ALL), Shard::parse).map_err(bad_input)
 }
 
-/// `results/<scenario name>-<suffix>`.
-pub(super) fn default_dir(sweep: &Sweep, suffix: &str) -> PathBuf {
-    Path::new("results").join(format!("{}-{suffix}", sweep.base.scenario.scenario.name))
+/// `results/<scenario name>-<suffix>`, with `+<hash>` when the command
+/// line changes the scenario (overrides or `--arms`).
+pub(super) fn default_dir(sweep: &Sweep, suffix: &str, quiet: bool) -> PathBuf {
+    let mut changes = sweep.overrides.clone();
+    changes.extend(
+        sweep
+            .arms
+            .as_ref()
+            .map(|a| format!("--arms {}", a.join(","))),
+    );
+    let name = format!("{}-{suffix}", sweep.base.scenario.scenario.name);
+    super::default_out(&name, &changes, quiet)
 }
 
 /// Prepare the folder, run the shard's remaining points with progress, and
@@ -160,8 +192,11 @@ fn sweep_design(args: &SweepArgs, overrides: &[String], seed: u64) -> anyhow::Re
     }
 }
 
+/// Join a sharded sweep's parts into `points.csv` and draw the sweep's
+/// report, once, when every part is in (not in each shard).
 pub(super) fn merge(dir: &Path) -> Result<(), Failure> {
     let written = experiment::sweep::merge(dir).map_err(bad_input)?;
     eprintln!("wrote {}", written.display());
+    eprintln!("{}", crate::report::render(dir)?);
     Ok(())
 }

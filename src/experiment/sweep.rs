@@ -26,6 +26,7 @@ use super::design::{Design, fnv1a};
 use super::{Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::folder::{self, AtomicFile, write_atomic};
+use crate::scenario::error::Problem;
 use crate::scenario::{self, ScenarioError};
 use crate::table::opt;
 
@@ -90,6 +91,8 @@ pub struct Sweep {
     pub overrides: Vec<String>,
     /// The design.
     pub design: Design,
+    /// The arms run besides the baseline (`--arms`; `None`: every arm).
+    pub arms: Option<Vec<String>>,
     /// The base model (overrides applied, no design values).
     pub base: Model,
 }
@@ -109,6 +112,7 @@ impl Sweep {
             text,
             overrides,
             design,
+            arms: None,
             base,
         };
         for p in 0..sweep.design.points.len() {
@@ -120,21 +124,34 @@ impl Sweep {
         Ok(sweep)
     }
 
+    /// The sweep running only the baseline and the arms `names` at every
+    /// point; the error names the arms there are.
+    pub fn keep_arms(mut self, names: &[String]) -> Result<Sweep, String> {
+        self.base.keep_arms(names)?;
+        self.arms = Some(names.to_vec());
+        Ok(self)
+    }
+
     /// The model of point `p`.
     pub fn model(&self, p: usize) -> Result<Model, ScenarioError> {
         let mut overrides = self.overrides.clone();
         overrides.extend(self.design.assignments(p));
-        scenario::load_text(
-            &self.text,
-            &self.scenario_file.display().to_string(),
-            &overrides,
-        )
+        let origin = self.scenario_file.display().to_string();
+        let mut model = scenario::load_text(&self.text, &origin, &overrides)?;
+        if let Some(names) = &self.arms {
+            model
+                .keep_arms(names)
+                .map_err(|message| ScenarioError::single(&origin, Problem::file(message)))?;
+        }
+        Ok(model)
     }
 
     /// What identifies the sweep: equal identities give equal results.
+    /// (`arms` only when `--arms` is given, so that the identity of a sweep
+    /// of every arm is as before.)
     pub fn identity(&self) -> Value {
         let resolved = scenario::resolved_toml(&self.base.scenario);
-        json!({
+        let mut identity = json!({
             "tool": "caasim",
             "kind": "sweep",
             "version": env!("CARGO_PKG_VERSION"),
@@ -146,7 +163,11 @@ impl Sweep {
             "parameters": self.design.parameters,
             "points": self.design.points.len(),
             "design_fingerprint": self.design.fingerprint(),
-        })
+        });
+        if let Some(arms) = &self.arms {
+            identity["arms"] = json!(arms);
+        }
+        identity
     }
 
     /// The header of `points.csv` and of the parts.

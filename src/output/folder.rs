@@ -16,6 +16,19 @@ pub const MANIFEST: &str = "manifest.json";
 /// Marker that caasim owns a folder, written first.
 pub const MARKER: &str = ".caasim-results";
 
+/// The default folder of results named `name` (e.g. `redvds-2026-sweep`):
+/// `results/<name>`, or `results/<name>+<8 hex digits>` for a command line
+/// that changes the scenario, the digits from `fingerprint`, a hash of the
+/// changes as recorded (so that the same command finds the same folder, and
+/// a variant does not replace the results of the scenario as written).
+pub fn default_dir(name: &str, fingerprint: Option<u64>) -> PathBuf {
+    let results = Path::new("results");
+    match fingerprint {
+        Some(hash) => results.join(format!("{name}+{:08x}", hash >> 32)),
+        None => results.join(name),
+    }
+}
+
 /// Make `dir` ready for a run: create it, or accept it when caasim wrote it
 /// (or it is empty, or `force`), check that it is writable, and remove the old
 /// manifest so that the folder reads as unfinished until the run completes.

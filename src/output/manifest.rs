@@ -17,6 +17,8 @@ pub struct Provenance<'a> {
     pub scenario_file: &'a str,
     /// `--set` overrides applied.
     pub overrides: &'a [String],
+    /// Contrasts asked for (`--contrast A:B`), as given.
+    pub contrasts: &'a [String],
     /// Worker threads used.
     pub threads: usize,
     /// When the run started.
@@ -40,6 +42,7 @@ pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
         "target": target_triple(),
         "scenario_file": provenance.scenario_file,
         "overrides": provenance.overrides,
+        "contrasts": provenance.contrasts,
         "scenario_name": model.scenario.scenario.name,
         "description": model.scenario.scenario.description,
         "start_date": model.start_date.map(|d| d.to_string()),
@@ -126,8 +129,9 @@ fn posterior_json(posterior: &Posterior, replaced: &[&String]) -> Value {
     })
 }
 
-/// The scenario with defaults filled in, with the implicit baseline arm listed.
-fn resolved_scenario(model: &Model) -> Value {
+/// The scenario with defaults filled in, with the implicit baseline arm
+/// listed: the manifest's `resolved_scenario`.
+pub fn resolved_scenario(model: &Model) -> Value {
     let mut scenario = serde_json::to_value(&model.scenario).unwrap_or(Value::Null);
     if let Some(arms) = scenario.get_mut("arms").and_then(Value::as_array_mut) {
         if !arms

@@ -47,7 +47,7 @@ use bars::Bars;
 use data::{Dimension, Measure, Results};
 use figure::{Figure, Image};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use timeplot::{SeriesSpec, TimePlot};
 
 /// A rendered plot with the words the page shows next to it.
@@ -56,6 +56,40 @@ struct Plot {
     title: String,
     caption: String,
     image: Image,
+}
+
+/// What [`render`] wrote: a page and plots under `plots/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The page: `report.html`, `sweep.html`, `sensitivity.html` or `calibration.html`.
+    pub page: PathBuf,
+    /// The plots drawn, each as an SVG and a PNG file in the folder's `plots/`.
+    pub plots: usize,
+}
+
+impl Rendered {
+    /// The page `name` of `dir`, with `plots` plots.
+    fn new(dir: &Path, name: &str, plots: usize) -> Self {
+        Rendered {
+            page: dir.join(name),
+            plots,
+        }
+    }
+}
+
+/// `wrote DIR/report.html and 12 plots in DIR/plots`.
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plots = self.page.with_file_name("plots");
+        let plural = if self.plots == 1 { "" } else { "s" };
+        write!(
+            f,
+            "wrote {} and {} plot{plural} in {}",
+            self.page.display(),
+            self.plots,
+            plots.display()
+        )
+    }
 }
 
 /// Reads the results folder `dir` and writes `dir/plots/*.svg`,
@@ -71,7 +105,8 @@ struct Plot {
 ///
 /// Fails with a message naming the file (and line) when the folder is not a
 /// complete caasim results, sweep, sensitivity or calibration folder.
-pub fn render(dir: &Path) -> Result<()> {
+/// Returns what it wrote.
+pub fn render(dir: &Path) -> Result<Rendered> {
     if calibration::is_calibration_folder(dir)? {
         return calibration::render(dir);
     }
@@ -89,7 +124,12 @@ pub fn render(dir: &Path) -> Result<()> {
     write_atomic(
         &dir.join("report.html"),
         html::page(&results, &plots, &tornadoes).as_bytes(),
-    )
+    )?;
+    Ok(Rendered::new(
+        dir,
+        "report.html",
+        plots.len() + tornadoes.len(),
+    ))
 }
 
 /// Writes each plot as `dir/plots/<name>.svg` and `.png`, atomically.

@@ -15,7 +15,7 @@ pub enum Place {
         /// Column.
         column: usize,
     },
-    /// A `--set` override given on the command line.
+    /// A `--set` override or an `--arm-add` given on the command line.
     Flag,
 }
 
@@ -24,7 +24,8 @@ pub enum Place {
 pub struct Problem {
     /// Where.
     pub place: Place,
-    /// The key (dotted path) or `--set` assignment concerned; may be empty.
+    /// The key (dotted path) or `--set` assignment concerned (an
+    /// `--arm-add` as [`super::arm_add::record`] makes it); may be empty.
     pub key: String,
     /// What is wrong and what is allowed.
     pub message: String,
@@ -56,7 +57,7 @@ impl Problem {
         }
     }
 
-    /// A problem with a `--set` override.
+    /// A problem with a `--set` override or an `--arm-add`.
     pub fn flag(assignment: String, message: String) -> Self {
         Problem {
             place: Place::Flag,
@@ -136,7 +137,15 @@ impl fmt::Display for ScenarioError {
                 Place::Line { line, column } => {
                     writeln!(f, "  {origin}:{line}:{column}:{key} {message}")?;
                 }
-                Place::Flag => writeln!(f, "  --set{key} {message}")?,
+                Place::Flag => match super::arm_add::spec_of(&p.key) {
+                    Some(spec) => writeln!(
+                        f,
+                        "  {} `{}`: {message}",
+                        super::arm_add::FLAG,
+                        printable(spec, MAX_KEY_CHARS)
+                    )?,
+                    None => writeln!(f, "  --set{key} {message}")?,
+                },
             }
         }
         if count > MAX_SHOWN_PROBLEMS {

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use toml_edit::{Document, DocumentMut, Item, TableLike, Value};
 
-use super::error::{Problem, ScenarioError};
+use super::arm_add;
+use super::error::{Place, Problem, ScenarioError};
 use super::locate::{self, Locator, Override, Step, context_key, path_at};
 use crate::model::interventions::KINDS;
 use crate::model::params::Scenario;
@@ -151,23 +152,66 @@ pub fn parse(text: &str, origin: &str, overrides: &[String]) -> Result<Parsed, S
             ),
         ));
     }
-    let (effective, applied) = apply_overrides(text, origin, overrides)?;
-    let scenario: Scenario = match toml::from_str(&effective) {
-        Ok(scenario) => scenario,
-        Err(error) => {
-            let locator = Locator::new(text, &applied);
-            let problem = describe(&error, &effective, &locator);
-            return Err(ScenarioError::single(origin, problem));
+    let mut problems = Vec::new();
+    let mut skipped = Vec::new();
+    loop {
+        let active: Vec<String> = (overrides.iter().enumerate())
+            .filter(|(i, _)| !skipped.contains(i))
+            .map(|(_, o)| o.clone())
+            .collect();
+        let applied = apply_overrides(text, origin, &active)?;
+        applied
+            .problems
+            .iter()
+            .for_each(|p| push_new(&mut problems, p));
+        let error = match toml::from_str::<Scenario>(&applied.text) {
+            Ok(scenario) if problems.is_empty() => {
+                return Ok(Parsed {
+                    origin: origin.to_string(),
+                    source: text.to_string(),
+                    text: applied.text,
+                    overrides: applied.overrides,
+                    scenario,
+                    posterior: None,
+                });
+            }
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let problem = describe(
+            &error,
+            &applied.text,
+            &Locator::new(text, &applied.overrides),
+        );
+        push_new(&mut problems, &problem);
+        // A parse error caused by an override: parse again without it, to
+        // find the problems of the others too.
+        match culprit(&problem, overrides, &skipped) {
+            Some(i) => skipped.push(i),
+            None => break,
         }
-    };
-    Ok(Parsed {
+    }
+    Err(ScenarioError {
         origin: origin.to_string(),
-        source: text.to_string(),
-        text: effective,
-        overrides: applied,
-        scenario,
-        posterior: None,
+        problems,
     })
+}
+
+/// Add `problem` to `problems` unless it is there already (an override
+/// given twice).
+fn push_new(problems: &mut Vec<Problem>, problem: &Problem) {
+    if !problems.contains(problem) {
+        problems.push(problem.clone());
+    }
+}
+
+/// The index in `overrides` (not yet `skipped`) of the override a
+/// problem names, if it names one.
+fn culprit(problem: &Problem, overrides: &[String], skipped: &[usize]) -> Option<usize> {
+    if problem.place != Place::Flag {
+        return None;
+    }
+    (0..overrides.len()).find(|i| !skipped.contains(i) && overrides[*i] == problem.key)
 }
 
 /// A problem for a parse error of `effective` (the text after overrides).
@@ -484,36 +528,68 @@ fn plain_type(expected: &str) -> String {
     }
 }
 
-/// Apply `key.path=value` overrides to the text, keeping the file's text
-/// otherwise; returns the new text and the paths set.
+/// The text after overrides, the overrides applied and the problems of
+/// those that could not be applied.
+struct Applied {
+    text: String,
+    overrides: Vec<Override>,
+    problems: Vec<Problem>,
+}
+
+/// Apply overrides to the text, keeping the file's text otherwise: every
+/// `--arm-add` first (so that a `--set` can reach a new arm), then every
+/// `key.path=value`. An override that cannot be applied is left out and
+/// its problem kept; the error is for text that is not TOML.
 fn apply_overrides(
     text: &str,
     origin: &str,
     overrides: &[String],
-) -> Result<(String, Vec<Override>), ScenarioError> {
+) -> Result<Applied, ScenarioError> {
+    let mut applied = Applied {
+        text: text.to_string(),
+        overrides: Vec::new(),
+        problems: Vec::new(),
+    };
     if overrides.is_empty() {
-        return Ok((text.to_string(), Vec::new()));
+        return Ok(applied);
     }
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         ScenarioError::single(origin, syntax_problem(text, e.span(), e.message().trim()))
     })?;
-    let mut applied = Vec::new();
-    for assignment in overrides {
-        let path = set_path(&mut doc, assignment).map_err(|message| {
-            ScenarioError::single(origin, Problem::flag(assignment.clone(), message))
-        })?;
-        applied.push(Override {
-            assignment: assignment.clone(),
-            path,
-        });
+    let (additions, sets): (Vec<&String>, Vec<&String>) = overrides
+        .iter()
+        .partition(|o| arm_add::spec_of(o).is_some());
+    for assignment in additions.into_iter().chain(sets) {
+        match apply_one(&mut doc, assignment) {
+            Ok(path) => applied.overrides.push(Override {
+                assignment: assignment.clone(),
+                path,
+            }),
+            Err(messages) => applied.problems.extend(
+                (messages.into_iter()).map(|message| Problem::flag(assignment.clone(), message)),
+            ),
+        }
     }
-    Ok((doc.to_string(), applied))
+    applied.text = doc.to_string();
+    Ok(applied)
+}
+
+/// Apply one override (an `--arm-add` as [`arm_add::record`] makes it, or
+/// a `key.path=value`); the path it set, or its problems.
+fn apply_one(doc: &mut DocumentMut, assignment: &str) -> Result<Vec<Step>, Vec<String>> {
+    match arm_add::spec_of(assignment) {
+        Some(spec) => arm_add::add(doc, spec),
+        None => set_path(doc, assignment).map_err(|message| vec![message]),
+    }
 }
 
 /// Apply one `key.path=value` to a document. Array elements are picked by
-/// index or by their `name` (e.g. `providers.RedVDS.price_usd=30`).
+/// index or by their `name` (e.g. `providers.RedVDS.price_usd=30`). An
+/// arm addition as [`arm_add::record`] makes it adds its arm.
 pub fn set(doc: &mut DocumentMut, assignment: &str) -> Result<(), String> {
-    set_path(doc, assignment).map(|_| ())
+    apply_one(doc, assignment)
+        .map(|_| ())
+        .map_err(|messages| messages.join("; "))
 }
 
 /// [`set`], returning the key path set (list elements as indices).
@@ -613,8 +689,14 @@ fn element_position<'a>(
         })
 }
 
-/// A TOML value from the text after `=`; bare words become strings.
+/// A TOML value from the text after `=`; bare words become strings, and
+/// so does a bare date (`2026-02-11`): the scenario's dates are strings.
 fn parse_value(raw: &str) -> Value {
-    raw.parse::<Value>()
-        .unwrap_or_else(|_| Value::from(raw.to_string()))
+    match raw.parse::<Value>() {
+        Ok(Value::Datetime(d)) if d.value().time.is_none() && d.value().offset.is_none() => {
+            Value::from(raw.to_string())
+        }
+        Ok(value) => value,
+        Err(_) => Value::from(raw.to_string()),
+    }
 }

@@ -315,8 +315,9 @@ pub fn longest_dotted_key(text: &str) -> Option<(usize, usize)> {
     best
 }
 
-/// A `--set key.path=value` override as applied: the assignment as given
-/// and the path it set (list elements resolved to indices).
+/// A `--set key.path=value` override (or an `--arm-add`) as applied: the
+/// assignment as given and the path it set (list elements resolved to
+/// indices; an added arm's path is the arm's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     /// The assignment as given on the command line.

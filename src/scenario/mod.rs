@@ -1,11 +1,13 @@
 //! Scenario files: reading the TOML text into the parameters of
-//! [`crate::model::params`] with `--set` overrides ([`load`]), locating
+//! [`crate::model::params`] with `--set` overrides and `--arm-add` arm
+//! additions ([`load`], [`arm_add`]), locating
 //! problems ([`locate`], [`error`]), and validation into a [`Model`]
 //! ([`validate`]), with the model of each parameter draw of a scenario with
 //! uncertain parameters (`ensemble`), and the posterior of a calibration an
 //! ensemble can draw from ([`posterior`]).
 //! Every problem is reported with the file, line, key and what is allowed.
 
+pub mod arm_add;
 mod ensemble;
 pub mod error;
 pub mod load;

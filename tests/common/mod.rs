@@ -566,3 +566,19 @@ pub fn check_arm(model: &Model, arm: usize, replication: u32) -> Totals {
     }
     totals
 }
+
+/// [`generic_text`] made short for command-line tests: 70 recorded days
+/// after a 10-day burn-in (its interventions act on day 60), 2 replications.
+pub fn short_generic_text() -> String {
+    let text = generic_text();
+    let mut short = text.clone();
+    for (long, brief) in [
+        ("days = 240 ", "days = 70 "),
+        ("burn_in_days = 365 ", "burn_in_days = 10 "),
+        ("replications = 8\n", "replications = 2\n"),
+    ] {
+        assert!(text.contains(long), "generic-market.toml has `{long}`");
+        short = short.replacen(long, brief, 1);
+    }
+    short
+}

@@ -18,7 +18,7 @@ mod values;
 pub use data::is_calibration_folder;
 
 use super::format::{file_part, metric_name};
-use super::{Plot, plot, write_plots};
+use super::{Plot, Rendered, plot, write_plots};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
 use data::Calibration;
@@ -34,11 +34,12 @@ pub const PAGE: &str = "calibration.html";
 
 /// Reads the calibration folder `dir` and writes `dir/plots/calibration-*.svg`
 /// and `.png` and `dir/calibration.html`, each atomically.
-pub fn render(dir: &Path) -> Result<()> {
+pub fn render(dir: &Path) -> Result<Rendered> {
     let calibration = Calibration::load(dir)?;
     let plots = draw_all(&calibration)?;
     write_plots(dir, &plots)?;
-    write_atomic(&dir.join(PAGE), page::page(&calibration, &plots).as_bytes())
+    write_atomic(&dir.join(PAGE), page::page(&calibration, &plots).as_bytes())?;
+    Ok(Rendered::new(dir, PAGE, plots.len()))
 }
 
 /// Every plot, in the order the page shows them.

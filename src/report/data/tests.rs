@@ -157,6 +157,7 @@ fn write_run(dir: &Path, replications: u32) {
     let provenance = manifest::Provenance {
         scenario_file: "scenarios/generic-market.toml",
         overrides: &overrides,
+        contrasts: &[],
         threads: 1,
         started_at: now,
         finished_at: now,

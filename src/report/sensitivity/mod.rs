@@ -11,7 +11,7 @@ mod page;
 pub use data::is_sensitivity_folder;
 
 use super::format::{file_part, metric_name};
-use super::{Plot, plot, write_plots};
+use super::{Plot, Rendered, plot, write_plots};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
 use chart::Chart;
@@ -21,7 +21,7 @@ use std::path::Path;
 /// Reads the sensitivity folder `dir` and writes
 /// `dir/plots/sensitivity-<output>.svg` and `.png` for each output and
 /// `dir/sensitivity.html`, each atomically.
-pub fn render(dir: &Path) -> Result<()> {
+pub fn render(dir: &Path) -> Result<Rendered> {
     let sensitivity = Sensitivity::load(dir)?;
     let charts: Vec<Chart> = (0..sensitivity.identity.outputs.len())
         .map(|o| Chart::new(&sensitivity, o))
@@ -41,7 +41,8 @@ pub fn render(dir: &Path) -> Result<()> {
     write_atomic(
         &dir.join("sensitivity.html"),
         page::page(&sensitivity, &plots, &charts).as_bytes(),
-    )
+    )?;
+    Ok(Rendered::new(dir, "sensitivity.html", plots.len()))
 }
 
 fn caption(sensitivity: &Sensitivity, o: usize) -> String {

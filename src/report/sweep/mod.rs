@@ -10,7 +10,7 @@ mod response;
 pub use data::{Identity, is_sweep_folder, missing_points, read_json};
 
 use super::format::metric_name;
-use super::{Plot, plot, write_plots};
+use super::{Plot, Rendered, plot, write_plots};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
 use data::Sweep;
@@ -23,7 +23,7 @@ use crate::experiment::metrics::HEADLINE;
 
 /// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
 /// `dir/plots/sweep-*.png` and `dir/sweep.html`, each atomically.
-pub fn render(dir: &Path) -> Result<()> {
+pub fn render(dir: &Path) -> Result<Rendered> {
     let sweep = Sweep::load(dir)?;
     let mut plots = response_plots(&sweep)?;
     plots.extend(heat_maps(&sweep)?);
@@ -31,7 +31,8 @@ pub fn render(dir: &Path) -> Result<()> {
     write_atomic(
         &dir.join("sweep.html"),
         page::page(&sweep, &plots).as_bytes(),
-    )
+    )?;
+    Ok(Rendered::new(dir, "sweep.html", plots.len()))
 }
 
 /// Each headline metric against each parameter, parameter by parameter.
