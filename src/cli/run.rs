@@ -352,9 +352,9 @@ fn print_headlines(summary: &[SummaryRow]) {
     for arm in arms {
         println!(
             "{arm}: campaigns {}%, cost per compromise {}%, compromises averted {}",
-            headline(find(arm, "campaigns_change_pct")),
-            headline(find(arm, "cost_per_compromise_change_pct")),
-            headline(find(arm, "compromises_averted")),
+            headline(find(arm, "campaigns_change_pct"), 1),
+            headline(find(arm, "cost_per_compromise_change_pct"), 1),
+            headline(find(arm, "compromises_averted"), 0),
         );
     }
     print_contrasts(summary);
@@ -379,8 +379,8 @@ fn print_contrasts(summary: &[SummaryRow]) {
             "{} against {}: campaign change {} points, {} times as large",
             difference.arm,
             difference.versus,
-            headline(Some(difference)),
-            headline(ratio),
+            headline(Some(difference), 1),
+            headline(ratio, 2),
         );
     }
 }
@@ -405,20 +405,21 @@ fn headline_legend(summary: &[SummaryRow]) -> String {
     }
 }
 
-/// A metric's mean and 95% interval, and in an ensemble its 90% interval
-/// across the draws.
-fn headline(row: Option<&SummaryRow>) -> String {
+/// A metric's estimate and 95% interval, and in an ensemble its 90%
+/// interval across the draws, with `decimals` decimals.
+fn headline(row: Option<&SummaryRow>, decimals: usize) -> String {
     let Some(row) = row else {
         return "undefined".to_string();
     };
     let e = row.estimate;
+    let d = decimals;
     let mut text = match (e.mean, e.ci_low, e.ci_high) {
-        (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
-        (Some(m), _, _) => format!("{m:.1}"),
+        (Some(m), Some(lo), Some(hi)) => format!("{m:.d$} [{lo:.d$}, {hi:.d$}]"),
+        (Some(m), _, _) => format!("{m:.d$}"),
         _ => return "undefined".to_string(),
     };
     if let Some((lo, hi)) = row.spread.and_then(|s| s.low.zip(s.high)) {
-        text.push_str(&format!(" ({lo:.1} to {hi:.1})"));
+        text.push_str(&format!(" ({lo:.d$} to {hi:.d$})"));
     }
     text
 }

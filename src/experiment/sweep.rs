@@ -254,7 +254,11 @@ pub fn run(dir: &Path, sweep: &Sweep, shard: Shard, hooks: &Hooks) -> Result<boo
         let Some(summary) = super::run_summary(&model, &inner) else {
             return Ok(());
         };
-        let rows = summary.rows(&model, &[]);
+        // The effects over every replication: points.csv has no columns
+        // for outcomes or contrasts (yet).
+        let rows: Vec<SummaryRow> = (summary.rows(&model, &[]).into_iter())
+            .filter(SummaryRow::is_effect)
+            .collect();
         write_atomic(
             &point_file(dir, p),
             point_record(p, &sweep.design.points[p], &rows)?.as_bytes(),
