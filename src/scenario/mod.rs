@@ -6,6 +6,7 @@
 //! ensemble can draw from ([`posterior`]).
 //! Every problem is reported with the file, line, key and what is allowed.
 
+mod base;
 mod ensemble;
 pub mod error;
 pub mod load;

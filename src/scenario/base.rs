@@ -1,0 +1,239 @@
+//! The base of a scenario's draws: the scenario without its `[uncertain]`
+//! table, on which the uncertain parameters' values, a posterior's and
+//! the probes that check them are tried as `--set` assignments.
+//!
+//! It is parsed once, into a TOML table: an assignment is made in a copy
+//! of the table as a `--set` of it would be made in the text, and the
+//! copy is deserialized and validated in memory. Only a scenario that
+//! fails, or an assignment a `--set` would make by creating tables, is
+//! loaded again from the text with the assignments as `--set` overrides,
+//! so that every problem is found, worded and located as before.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use toml::{Table, Value};
+
+use super::error::{Place, ScenarioError};
+use super::load::{Parsed, parse};
+use super::validate::{memory_limit, model_if_valid, validate};
+use crate::model::Model;
+use crate::model::params::Scenario;
+
+/// What the parser says of a fractional value given to an integer field.
+const FRACTION_REFUSED: &str = "invalid type: floating point";
+
+/// Words of the problems of a key path (rather than of its value) when
+/// given as `--set`: an unknown key, or a path through lists or values that
+/// does not exist.
+const PATH_PROBLEMS: [&str; 5] = [
+    "is not a key of this table",
+    "no element named",
+    "is out of range; allowed: 0 to",
+    "is a value, not a table",
+    "is a list; allowed",
+];
+
+/// A valid scenario without its `[uncertain]` table, parsed once.
+pub(super) struct Base<'p> {
+    /// The scenario as parsed (its origin and text after `--set`).
+    parsed: &'p Parsed,
+    /// Its text without `[uncertain]`, parsed.
+    table: Table,
+    /// Its text without `[uncertain]`, written when a problem must be located.
+    text: OnceLock<String>,
+    /// The memory a run may use ([`memory_limit`]), read once.
+    available: Option<f64>,
+}
+
+/// Why the base with one `--set` assignment does not load.
+pub(super) enum Refusal {
+    /// The key path is not a parameter of the scenario (the problems).
+    Path(String),
+    /// The value is refused (the problems).
+    Value(String),
+}
+
+impl<'p> Base<'p> {
+    /// The base of a parsed scenario (whose text is TOML).
+    pub(super) fn new(parsed: &'p Parsed) -> Self {
+        let mut table: Table = parsed
+            .text
+            .parse()
+            .expect("text that parsed as a scenario is TOML");
+        table.remove("uncertain");
+        Base {
+            parsed,
+            table,
+            text: OnceLock::new(),
+            available: memory_limit(),
+        }
+    }
+
+    /// The model of the base with `assignments` given as `--set`, or its
+    /// problems as such a `--set` reports them.
+    pub(super) fn load(&self, assignments: &[String]) -> Result<Model, ScenarioError> {
+        let built = self.deserialize(assignments).and_then(Result::ok);
+        match built.and_then(|scenario| model_if_valid(scenario, self.available)) {
+            Some(model) => Ok(model),
+            None => self.load_text(assignments),
+        }
+    }
+
+    /// Whether the field `name` is an integer: the parser refuses a value
+    /// with a fractional part (one near `near`) as "invalid type: floating
+    /// point".
+    pub(super) fn integer_field(&self, name: &str, near: f64) -> bool {
+        let probe = vec![format!("{name}={}", near.floor() + 0.5)];
+        match self.deserialize(&probe) {
+            Some(Ok(_)) => false,
+            Some(Err(e)) => e.message().contains(FRACTION_REFUSED),
+            None => match self.load_text(&probe) {
+                Ok(_) => false,
+                Err(e) => e.to_string().contains(FRACTION_REFUSED),
+            },
+        }
+    }
+
+    /// Load the base with `assignment` as a `--set`: `None` when it is
+    /// valid, otherwise its problems, joined, as a [`Refusal`].
+    pub(super) fn refusal(&self, assignment: &str) -> Option<Refusal> {
+        let e = self.load(&[assignment.to_string()]).err()?;
+        let problems: Vec<String> = e
+            .problems
+            .iter()
+            .map(|p| match p.place {
+                Place::Flag => p.message.clone(),
+                _ => format!("`{}`: {}", p.key, p.message),
+            })
+            .collect();
+        let problems = problems.join("; ");
+        Some(if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
+            Refusal::Path(problems)
+        } else {
+            Refusal::Value(problems)
+        })
+    }
+
+    /// The scenario with `assignments` made in a copy of the table and
+    /// deserialized (or the parser's refusal); `None` when an assignment
+    /// is not made in memory (see [`assign`]).
+    fn deserialize(&self, assignments: &[String]) -> Option<Result<Scenario, toml::de::Error>> {
+        let mut table = self.table.clone();
+        for assignment in assignments {
+            assign(&mut table, assignment)?;
+        }
+        Some(Scenario::deserialize(table))
+    }
+
+    /// Load the text of the base with `assignments` as `--set` overrides.
+    fn load_text(&self, assignments: &[String]) -> Result<Model, ScenarioError> {
+        let text = self.text.get_or_init(|| {
+            let mut doc: toml_edit::DocumentMut =
+                (self.parsed.text.parse()).expect("text that parsed as a scenario is TOML");
+            doc.remove("uncertain");
+            doc.to_string()
+        });
+        parse(text, &self.parsed.origin, assignments).and_then(validate)
+    }
+}
+
+/// Make the assignment `key.path=value` in `table` as a `--set` of it is
+/// made in the text (lists' elements by index or `name`), when every
+/// table and list on the path is there and the value is a number; `None`
+/// otherwise (the `--set` would create tables, fail, or set a value of
+/// another type).
+fn assign(table: &mut Table, assignment: &str) -> Option<()> {
+    let (path, raw) = assignment.split_once('=')?;
+    let value = raw
+        .trim()
+        .parse::<Value>()
+        .ok()
+        .filter(|v| v.is_integer() || v.is_float())?;
+    let segments: Vec<&str> = path.trim().split('.').map(str::trim).collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let (last, parents) = segments.split_last()?;
+    let mut table = table;
+    let mut rest = parents.iter();
+    while let Some(segment) = rest.next() {
+        table = match table.get_mut(*segment)? {
+            Value::Table(inner) => inner,
+            Value::Array(list) => element(list, rest.next()?)?,
+            _ => return None,
+        };
+    }
+    table.insert((*last).to_string(), value);
+    Some(())
+}
+
+/// The element of a list of tables given by its index or its `name`.
+fn element<'t>(list: &'t mut [Value], segment: &str) -> Option<&'t mut Table> {
+    let position = match segment.parse::<usize>() {
+        Ok(index) => index,
+        Err(_) => list
+            .iter()
+            .position(|v| v.get("name").and_then(Value::as_str) == Some(segment))?,
+    };
+    list.get_mut(position)?.as_table_mut()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+[market]
+search_days = 20.0
+patience_days = 30
+
+[[providers]]
+name = "Alpha"
+price_usd = 30
+
+[arms]
+list = [{ name = "a", days = 1 }, 7]
+"#;
+
+    fn table() -> Table {
+        TEXT.parse().unwrap()
+    }
+
+    /// `assign` makes the assignments a `--set` makes on this text, and
+    /// refuses (`None`) those a `--set` makes by creating tables, or that
+    /// set anything but a number.
+    #[test]
+    fn assign_follows_the_set_path_or_declines() {
+        let mut t = table();
+        for assignment in [
+            "market.search_days=7.5",
+            " market . patience_days = 12 ",
+            "market.new_key=1e-3",
+            "providers.Alpha.price_usd=31",
+            "providers.0.price_usd=32",
+            "arms.list.a.days=2",
+        ] {
+            assert_eq!(assign(&mut t, assignment), Some(()), "{assignment}");
+        }
+        assert_eq!(t["market"]["search_days"].as_float(), Some(7.5));
+        assert_eq!(t["market"]["patience_days"].as_integer(), Some(12));
+        assert_eq!(t["market"]["new_key"].as_float(), Some(0.001));
+        assert_eq!(t["providers"][0]["price_usd"].as_integer(), Some(32));
+        assert_eq!(t["arms"]["list"][0]["days"].as_integer(), Some(2));
+        for declined in [
+            "market.search_days",
+            "market.search_days=fast",
+            "market.search_days=\"7\"",
+            "entry.template.quality=0.5",
+            "providers.Omega.price_usd=1",
+            "providers.3.price_usd=1",
+            "providers.price_usd=1",
+            "market.search_days.x=1",
+            "arms.list.1.days=1",
+            "market..search_days=1",
+        ] {
+            assert_eq!(assign(&mut table(), declined), None, "{declined}");
+        }
+    }
+}
