@@ -16,7 +16,7 @@ use toml::{Table, Value};
 
 use super::error::{Place, ScenarioError};
 use super::load::{Parsed, parse};
-use super::validate::{memory_limit, model_if_valid, validate};
+use super::validate::{model_if_valid, validate};
 use crate::model::Model;
 use crate::model::params::Scenario;
 
@@ -42,7 +42,7 @@ pub(super) struct Base<'p> {
     table: Table,
     /// Its text without `[uncertain]`, written when a problem must be located.
     text: OnceLock<String>,
-    /// The memory a run may use ([`memory_limit`]), read once.
+    /// The memory a run may use, read once for every scenario tried.
     available: Option<f64>,
 }
 
@@ -55,8 +55,10 @@ pub(super) enum Refusal {
 }
 
 impl<'p> Base<'p> {
-    /// The base of a parsed scenario (whose text is TOML).
-    pub(super) fn new(parsed: &'p Parsed) -> Self {
+    /// The base of a parsed scenario (whose text is TOML), whose runs may
+    /// use `available` bytes of memory (see
+    /// [`memory_limit`](super::validate::memory_limit)).
+    pub(super) fn new(parsed: &'p Parsed, available: Option<f64>) -> Self {
         let mut table: Table = parsed
             .text
             .parse()
@@ -66,7 +68,7 @@ impl<'p> Base<'p> {
             parsed,
             table,
             text: OnceLock::new(),
-            available: memory_limit(),
+            available,
         }
     }
 

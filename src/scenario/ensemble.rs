@@ -1,11 +1,11 @@
 //! The ensemble of a scenario with uncertain parameters or a posterior: the
 //! replications split into draws of `scenario.replications_per_draw`, and
-//! one validated model per draw
-//! (the scenario without `[uncertain]`, with the draw's values given as
-//! `--set` overrides: the uncertain parameters' independent draws, then the
-//! values of the posterior particle the draw picked), built before any run
-//! starts so that a draw that makes the scenario invalid stops the run
-//! before it writes anything.
+//! one validated model per draw (the scenario without `[uncertain]`, its
+//! base parsed once, with the draw's values given as `--set` overrides: the
+//! uncertain parameters' independent draws, then the values of the
+//! posterior particle the draw picked), built before any run starts so that
+//! a draw that makes the scenario invalid stops the run before it writes
+//! anything.
 
 use rayon::prelude::*;
 

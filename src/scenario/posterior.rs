@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::base::{Base, Refusal};
 use super::load::Parsed;
-use super::validate::{fixed_by_set, validate};
+use super::validate::{fixed_by_set, memory_limit, validate};
 use crate::model::posterior::{FittedOn, Posterior, PosteriorKey};
 
 /// Columns of `posterior.csv` that are not calibrated keys.
@@ -329,7 +329,7 @@ pub(super) fn load(
     table: PosteriorTable,
     mut parsed: Parsed,
 ) -> Result<super::Model, super::LoadError> {
-    let base = Base::new(&parsed);
+    let base = Base::new(&parsed, memory_limit());
     if let Err(e) = base.load(&[]) {
         return Err(validate(parsed).err().unwrap_or(e).into());
     }

@@ -94,11 +94,12 @@ impl Checker<'_> {
 /// Validate a parsed scenario and build its model.
 pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     let mut check = Checker::new(&parsed.source, &parsed.overrides);
-    let resolved = check_sections(&mut check, &parsed.scenario, memory_limit());
+    let available = memory_limit();
+    let resolved = check_sections(&mut check, &parsed.scenario, available);
     // Uncertain parameters are tried on the scenario, so only on one
     // without other problems.
     let (uncertain, ensemble) = if check.problems.is_empty() {
-        check_draws(&mut check, &parsed)
+        check_draws(&mut check, &parsed, available)
     } else {
         (Vec::new(), None)
     };
@@ -163,16 +164,18 @@ fn check_sections(check: &mut Checker, s: &Scenario, available: Option<f64>) -> 
 }
 
 /// Check `[uncertain]` and build the ensemble, on the scenario without
-/// the table parsed once; nothing for a scenario with neither uncertain
-/// parameters nor a posterior.
+/// the table parsed once (its [`Base`]), with `available` bytes of memory
+/// for each run; nothing for a scenario with neither uncertain parameters
+/// nor a posterior.
 fn check_draws(
     check: &mut Checker,
     parsed: &Parsed,
+    available: Option<f64>,
 ) -> (Vec<UncertainParameter>, Option<Ensemble>) {
     if parsed.scenario.uncertain.is_empty() && parsed.posterior.is_none() {
         return (Vec::new(), None);
     }
-    let base = Base::new(parsed);
+    let base = Base::new(parsed, available);
     let uncertain = check_uncertain(check, parsed, &base);
     let ensemble = if check.problems.is_empty() {
         ensemble::check(check, parsed, &base, &uncertain)
