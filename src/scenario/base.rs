@@ -2,12 +2,15 @@
 //! table, on which the uncertain parameters' values, a posterior's and
 //! the probes that check them are tried as `--set` assignments.
 //!
-//! It is parsed once, into a TOML table: an assignment is made in a copy
-//! of the table as a `--set` of it would be made in the text, and the
-//! copy is deserialized and validated in memory. Only a scenario that
-//! fails, or an assignment a `--set` would make by creating tables, is
-//! loaded again from the text with the assignments as `--set` overrides,
-//! so that every problem is found, worded and located as before.
+//! It is parsed once, into a TOML table and its scenario: an assignment is
+//! made in a copy of the section of the table it sets (`market`,
+//! `providers`, ...) as a `--set` of it would be made in the text, and the
+//! section deserialized again in place of the base's (the scenario's
+//! derived deserializer reads each section alone, with its own type) and
+//! the scenario validated, all in memory. Only a scenario that fails, or an
+//! assignment a `--set` would make by creating tables, is loaded again from
+//! the text with the assignments as `--set` overrides, so that every
+//! problem is found, worded and located as before.
 
 use std::sync::OnceLock;
 
@@ -16,9 +19,9 @@ use toml::{Table, Value};
 
 use super::error::{Place, ScenarioError};
 use super::load::{Parsed, parse};
-use super::validate::{model_if_valid, validate};
+use super::validate::{is_valid, model_if_valid, validate};
 use crate::model::Model;
-use crate::model::params::Scenario;
+use crate::model::params::{Entry, Market, Meta, Scenario, Victims};
 
 /// What the parser says of a fractional value given to an integer field.
 const FRACTION_REFUSED: &str = "invalid type: floating point";
@@ -38,8 +41,11 @@ const PATH_PROBLEMS: [&str; 5] = [
 pub(super) struct Base<'p> {
     /// The scenario as parsed (its origin and text after `--set`).
     parsed: &'p Parsed,
-    /// Its text without `[uncertain]`, parsed.
+    /// Its text without `[uncertain]`, parsed: the sections assignments
+    /// are made in.
     table: Table,
+    /// The scenario of `table`.
+    scenario: Scenario,
     /// Its text without `[uncertain]`, written when a problem must be located.
     text: OnceLock<String>,
     /// The memory a run may use, read once for every scenario tried.
@@ -64,9 +70,12 @@ impl<'p> Base<'p> {
             .parse()
             .expect("text that parsed as a scenario is TOML");
         table.remove("uncertain");
+        let mut scenario = parsed.scenario.clone();
+        scenario.uncertain.clear();
         Base {
             parsed,
             table,
+            scenario,
             text: OnceLock::new(),
             available,
         }
@@ -80,6 +89,13 @@ impl<'p> Base<'p> {
             Some(model) => Ok(model),
             None => self.load_text(assignments),
         }
+    }
+
+    /// Whether the base with `assignments` made in memory is valid (when
+    /// it is not, or they cannot be made in memory, its text with them as
+    /// `--set` tells).
+    fn valid_in_memory(&self, assignments: &[String]) -> bool {
+        matches!(self.deserialize(assignments), Some(Ok(s)) if is_valid(&s, self.available))
     }
 
     /// Whether the field `name` is an integer: the parser refuses a value
@@ -100,7 +116,11 @@ impl<'p> Base<'p> {
     /// Load the base with `assignment` as a `--set`: `None` when it is
     /// valid, otherwise its problems, joined, as a [`Refusal`].
     pub(super) fn refusal(&self, assignment: &str) -> Option<Refusal> {
-        let e = self.load(&[assignment.to_string()]).err()?;
+        let assignments = [assignment.to_string()];
+        if self.valid_in_memory(&assignments) {
+            return None;
+        }
+        let e = self.load_text(&assignments).err()?;
         let problems: Vec<String> = e
             .problems
             .iter()
@@ -117,26 +137,42 @@ impl<'p> Base<'p> {
         })
     }
 
-    /// The scenario with `assignments` made in a copy of the table and
-    /// deserialized (or the parser's refusal); `None` when an assignment
-    /// is not made in memory (see [`assign`]).
+    /// The scenario with `assignments` made in copies of the sections
+    /// they set, deserialized in place of the base's (or the parser's
+    /// refusal); `None` when an assignment is not made in memory (see
+    /// [`assign`]).
     fn deserialize(&self, assignments: &[String]) -> Option<Result<Scenario, toml::de::Error>> {
-        let mut table = self.table.clone();
+        let mut sections = Table::new();
         for assignment in assignments {
-            assign(&mut table, assignment)?;
+            let (path, _) = assignment.split_once('=')?;
+            let name = path.split('.').next()?.trim();
+            if !sections.contains_key(name) {
+                sections.insert(name.to_string(), self.table.get(name)?.clone());
+            }
+            assign(&mut sections, assignment)?;
         }
-        Some(Scenario::deserialize(table))
+        let mut scenario = self.scenario.clone();
+        for (name, section) in sections {
+            if let Err(e) = replace_section(&mut scenario, &name, section)? {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(scenario))
     }
 
     /// Load the text of the base with `assignments` as `--set` overrides.
     fn load_text(&self, assignments: &[String]) -> Result<Model, ScenarioError> {
-        let text = self.text.get_or_init(|| {
+        parse(self.text(), &self.parsed.origin, assignments).and_then(validate)
+    }
+
+    /// The text of the base: the scenario's without `[uncertain]`.
+    fn text(&self) -> &str {
+        self.text.get_or_init(|| {
             let mut doc: toml_edit::DocumentMut =
                 (self.parsed.text.parse()).expect("text that parsed as a scenario is TOML");
             doc.remove("uncertain");
             doc.to_string()
-        });
-        parse(text, &self.parsed.origin, assignments).and_then(validate)
+        })
     }
 }
 
@@ -170,6 +206,27 @@ fn assign(table: &mut Table, assignment: &str) -> Option<()> {
     Some(())
 }
 
+/// Deserialize `section` as the section `name` of `scenario`, in place of
+/// its own, as the scenario's deserializer does (each section alone, with
+/// its type); `None` for a name that is not a section.
+fn replace_section(
+    scenario: &mut Scenario,
+    name: &str,
+    section: Value,
+) -> Option<Result<(), toml::de::Error>> {
+    let s = scenario;
+    Some(match name {
+        "scenario" => Meta::deserialize(section).map(|v| s.scenario = v),
+        "market" => Market::deserialize(section).map(|v| s.market = v),
+        "entry" => Entry::deserialize(section).map(|v| s.entry = v),
+        "providers" => Vec::deserialize(section).map(|v| s.providers = v),
+        "attackers" => Vec::deserialize(section).map(|v| s.attackers = v),
+        "victims" => Victims::deserialize(section).map(|v| s.victims = v),
+        "arms" => Vec::deserialize(section).map(|v| s.arms = v),
+        _ => return None,
+    })
+}
+
 /// The element of a list of tables given by its index or its `name`.
 fn element<'t>(list: &'t mut [Value], segment: &str) -> Option<&'t mut Table> {
     let position = match segment.parse::<usize>() {
@@ -184,6 +241,8 @@ fn element<'t>(list: &'t mut [Value], segment: &str) -> Option<&'t mut Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::load::read;
+    use crate::scenario::validate::memory_limit;
 
     const TEXT: &str = r#"
 [market]
@@ -237,5 +296,51 @@ list = [{ name = "a", days = 1 }, 7]
         ] {
             assert_eq!(assign(&mut table(), declined), None, "{declined}");
         }
+    }
+
+    /// A shipped scenario, parsed.
+    fn shipped(name: &str) -> Parsed {
+        let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        read(std::path::Path::new(&path), &[]).expect("a shipped scenario loads")
+    }
+
+    /// Made in memory, an assignment gives the scenario a `--set` of it
+    /// gives, or is refused when the `--set` is (saying "invalid type:
+    /// floating point" when it does): every uncertain key of the shipped
+    /// scenarios at both ends of its range, at a fraction, below 0 and far
+    /// above its range, and all of them at once.
+    #[test]
+    fn assignments_in_memory_load_as_a_set_of_them_does() {
+        for name in ["generic-market", "redvds-2026", "lumma-2025"] {
+            let parsed = shipped(name);
+            let base = Base::new(&parsed, memory_limit());
+            let mut all = Vec::new();
+            for (key, dist) in &parsed.scenario.uncertain {
+                let (low, high) = dist.support();
+                for value in [low, high, low.floor() + 0.5, -1.0, high * 1e6] {
+                    let assignment = vec![format!("{key}={value}")];
+                    same_as_set(&base, &assignment);
+                }
+                all.push(format!("{key}={high}"));
+            }
+            same_as_set(&base, &all);
+        }
+    }
+
+    /// `assignments` made in memory on `base` as through the text.
+    fn same_as_set(base: &Base, assignments: &[String]) {
+        let memory = base.deserialize(assignments).expect("made in memory");
+        let text = parse(base.text(), "base.toml", assignments).map(|p| p.scenario);
+        match (memory, text) {
+            (Ok(memory), Ok(text)) => assert_eq!(memory, text, "{assignments:?}"),
+            (Err(m), Err(t)) => assert_eq!(
+                m.message().contains(FRACTION_REFUSED),
+                t.to_string().contains(FRACTION_REFUSED),
+                "{assignments:?}: {m} / {t}"
+            ),
+            (m, t) => panic!("{assignments:?}: in memory {m:?}, as --set {t:?}"),
+        }
+        let valid = base.load_text(assignments).is_ok();
+        assert_eq!(base.valid_in_memory(assignments), valid, "{assignments:?}");
     }
 }

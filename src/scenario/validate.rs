@@ -123,6 +123,14 @@ pub(super) fn model_if_valid(scenario: Scenario, available: Option<f64>) -> Opti
         .then(|| resolved.model(scenario, Vec::new()))
 }
 
+/// Whether a scenario without `[uncertain]` and posterior, built in memory,
+/// has no problem (see [`model_if_valid`]).
+pub(super) fn is_valid(scenario: &Scenario, available: Option<f64>) -> bool {
+    let mut check = Checker::new("", &[]);
+    check_sections(&mut check, scenario, available);
+    check.problems.is_empty()
+}
+
 /// What the checks of the sections resolve (each `None` after a problem).
 struct Resolved {
     start_date: Option<NaiveDate>,
