@@ -792,11 +792,11 @@ fn build(
 }
 
 /// Check `[uncertain]`: each distribution well formed, and each key a
-/// numeric parameter the scenario (without `[uncertain]`) accepts at both
-/// ends of its distribution's range (every value of a `choice`), given as
-/// `--set` would give it. Returns the parameters, with whether each field is
-/// an integer; a key fixed by a `--set` or replaced by the posterior's is
-/// left out.
+/// numeric parameter the scenario without `[uncertain]` (its `base`)
+/// accepts at both ends of its distribution's range (every value of a
+/// `choice`), given as `--set` would give it. Returns the parameters, with
+/// whether each field is an integer; a key fixed by a `--set` or replaced
+/// by the posterior's is left out.
 fn check_uncertain(check: &mut Checker, parsed: &Parsed, base: &Base) -> Vec<UncertainParameter> {
     let uncertain = &parsed.scenario.uncertain;
     let mut parameters = Vec::new();
