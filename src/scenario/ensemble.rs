@@ -1,16 +1,16 @@
 //! The ensemble of a scenario with uncertain parameters or a posterior: the
 //! replications split into draws of `scenario.replications_per_draw`, and
-//! one validated model per draw
-//! (the scenario without `[uncertain]`, with the draw's values given as
-//! `--set` overrides: the uncertain parameters' independent draws, then the
-//! values of the posterior particle the draw picked), built before any run
-//! starts so that a draw that makes the scenario invalid stops the run
-//! before it writes anything.
+//! one validated model per draw (the scenario without `[uncertain]`, its
+//! base parsed once, with the draw's values given as `--set` overrides: the
+//! uncertain parameters' independent draws, then the values of the
+//! posterior particle the draw picked), built before any run starts so that
+//! a draw that makes the scenario invalid stops the run before it writes
+//! anything.
 
 use rayon::prelude::*;
 
-use super::load::{Parsed, parse};
-use super::validate::validate;
+use super::base::Base;
+use super::load::Parsed;
 use crate::check::{Checks, Seg};
 use crate::model::ensemble::{Draw, Ensemble};
 use crate::model::uncertain::{UncertainParameter, assignments, draw};
@@ -20,11 +20,12 @@ use Seg::Key as K;
 
 /// Build the ensemble of a scenario whose `uncertain` parameters are not
 /// empty, or that has a posterior, and whose `replications_per_draw` is not
-/// 0 (a fixed run, refused with a posterior); `None` otherwise, or after
-/// reporting a problem to `check`.
+/// 0 (a fixed run, refused with a posterior), on its `base`; `None`
+/// otherwise, or after reporting a problem to `check`.
 pub(super) fn check(
     check: &mut impl Checks,
     parsed: &Parsed,
+    base: &Base,
     uncertain: &[UncertainParameter],
 ) -> Option<Ensemble> {
     let meta = &parsed.scenario.scenario;
@@ -40,7 +41,7 @@ pub(super) fn check(
         return None;
     }
     let draws = meta.replications.div_ceil(per_draw);
-    match members(parsed, uncertain, draws) {
+    match members(parsed, base, uncertain, draws) {
         Ok(draws) => Some(Ensemble {
             replications_per_draw: per_draw,
             draws,
@@ -56,10 +57,10 @@ pub(super) fn check(
 /// scenario (the first such draw).
 fn members(
     parsed: &Parsed,
+    base: &Base,
     uncertain: &[UncertainParameter],
     draws: u32,
 ) -> Result<Vec<Draw>, String> {
-    let base = without_uncertain(&parsed.text);
     let seed = parsed.scenario.scenario.seed;
     let built: Vec<Result<Draw, String>> = (0..draws)
         .into_par_iter()
@@ -75,7 +76,7 @@ fn members(
                 values.extend(&posterior.particles[particle]);
                 overrides.extend(posterior.assignments(particle));
             }
-            match parse(&base, &parsed.origin, &overrides).and_then(validate) {
+            match base.load(&overrides) {
                 Ok(model) => Ok(Draw {
                     values,
                     particle,
@@ -91,13 +92,4 @@ fn members(
         })
         .collect();
     built.into_iter().collect()
-}
-
-/// The scenario text without its `[uncertain]` table.
-pub(super) fn without_uncertain(text: &str) -> String {
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .expect("text that parsed as a scenario is TOML");
-    doc.remove("uncertain");
-    doc.to_string()
 }

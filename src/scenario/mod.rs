@@ -3,11 +3,13 @@
 //! additions ([`load`], [`arm_add`]), locating
 //! problems ([`locate`], [`error`]), and validation into a [`Model`]
 //! ([`validate`]), with the model of each parameter draw of a scenario with
-//! uncertain parameters (`ensemble`), and the posterior of a calibration an
+//! uncertain parameters (`ensemble`, built on the scenario without the
+//! table, parsed once: `base`), and the posterior of a calibration an
 //! ensemble can draw from ([`posterior`]).
 //! Every problem is reported with the file, line, key and what is allowed.
 
 pub mod arm_add;
+mod base;
 mod ensemble;
 pub mod error;
 pub mod load;

@@ -12,9 +12,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use super::ensemble::without_uncertain;
-use super::load::{Parsed, parse};
-use super::validate::{Refusal, fixed_by_set, integer_field, refusal, validate};
+use super::base::{Base, Refusal};
+use super::load::Parsed;
+use super::validate::{fixed_by_set, memory_limit, validate};
 use crate::model::posterior::{FittedOn, Posterior, PosteriorKey};
 
 /// Columns of `posterior.csv` that are not calibrated keys.
@@ -246,17 +246,16 @@ fn fitted_on(dir: &Path) -> Result<Option<FittedOn>, PosteriorError> {
 }
 
 /// The posterior of `table` checked against the scenario `parsed` (valid
-/// without its `[uncertain]` table): each key a parameter of it, not fixed
-/// by a `--set`, that loads at the smallest and the largest value of its
-/// column as applied (rounded for an integer field).
-fn check(table: PosteriorTable, parsed: &Parsed) -> Result<Posterior, PosteriorError> {
-    let base = without_uncertain(&parsed.text);
+/// without its `[uncertain]` table, its `base`): each key a parameter of
+/// it, not fixed by a `--set`, that loads at the smallest and the largest
+/// value of its column as applied (rounded for an integer field).
+fn check(table: PosteriorTable, parsed: &Parsed, base: &Base) -> Result<Posterior, PosteriorError> {
     let keys = table
         .keys
         .iter()
         .enumerate()
         .map(|(k, (c, name))| {
-            check_key(&table, parsed, &base, k).map_err(|(line, message)| PosteriorError {
+            check_key(&table, parsed, base, k).map_err(|(line, message)| PosteriorError {
                 file: table.file.clone(),
                 line: Some(line),
                 column: Some((c + 1, name.clone())),
@@ -274,12 +273,12 @@ fn check(table: PosteriorTable, parsed: &Parsed) -> Result<Posterior, PosteriorE
     ))
 }
 
-/// Check key `k` of `table` on the scenario text `base`: the key, or the
+/// Check key `k` of `table` on the scenario's `base`: the key, or the
 /// line at fault and why.
 fn check_key(
     table: &PosteriorTable,
     parsed: &Parsed,
-    base: &str,
+    base: &Base,
     k: usize,
 ) -> Result<PosteriorKey, (u64, String)> {
     let name = &table.keys[k].1;
@@ -296,7 +295,7 @@ fn check_key(
     let high = column()
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .expect("a posterior has particles");
-    let integer = integer_field(base, &parsed.origin, name, low.1);
+    let integer = base.integer_field(name, low.1);
     let key = PosteriorKey {
         key: name.clone(),
         integer,
@@ -304,7 +303,7 @@ fn check_key(
     for (line, value) in [low, high] {
         let applied = if integer { value.round() } else { value };
         let assignment = format!("{name}={}", crate::table::num(applied));
-        match refusal(base, &parsed.origin, &assignment) {
+        match base.refusal(&assignment) {
             None => {}
             Some(Refusal::Path(problems)) => {
                 return Err((
@@ -330,10 +329,11 @@ pub(super) fn load(
     table: PosteriorTable,
     mut parsed: Parsed,
 ) -> Result<super::Model, super::LoadError> {
-    let base = without_uncertain(&parsed.text);
-    if let Err(e) = parse(&base, &parsed.origin, &[]).and_then(validate) {
+    let base = Base::new(&parsed, memory_limit());
+    if let Err(e) = base.load(&[]) {
         return Err(validate(parsed).err().unwrap_or(e).into());
     }
-    parsed.posterior = Some(check(table, &parsed)?);
+    let posterior = check(table, &parsed, &base)?;
+    parsed.posterior = Some(posterior);
     Ok(validate(parsed)?)
 }

@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::base::{Base, Refusal};
 use super::ensemble;
 use super::error::{Place, Problem, ScenarioError};
-use super::load::{Parsed, parse};
+use super::load::Parsed;
 use super::locate::{Locator, Override, Step};
 use crate::check::{Checks, Seg, key};
 use crate::model::calendar::parse_date;
 use crate::model::config::{Action, ArmPlan, Model, NamedProvider, SegmentSpec, expanded_names};
+use crate::model::ensemble::Ensemble;
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::interventions::Context;
 use crate::model::interventions::takedown::TargetNames;
@@ -92,37 +94,103 @@ impl Checker<'_> {
 /// Validate a parsed scenario and build its model.
 pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     let mut check = Checker::new(&parsed.source, &parsed.overrides);
-    let s = &parsed.scenario;
-    let start_date = check_meta(&mut check, s);
-    check_market(&mut check, s);
-    check_providers(&mut check, s);
-    check_attackers(&mut check, s);
-    let segments = check_victims(&mut check, s);
-    let arms = check_arms(&mut check, s, start_date, segments.as_deref());
-    if let (Some(segments), Some(arms)) = (&segments, &arms) {
-        check_memory(&mut check, s, segments, arms);
-    } else {
-        check_memory(&mut check, s, &[], &[]);
-    }
+    let available = memory_limit();
+    let resolved = check_sections(&mut check, &parsed.scenario, available);
     // Uncertain parameters are tried on the scenario, so only on one
     // without other problems.
-    let uncertain = if check.problems.is_empty() {
-        check_uncertain(&mut check, &parsed)
+    let (uncertain, ensemble) = if check.problems.is_empty() {
+        check_draws(&mut check, &parsed, available)
     } else {
-        Vec::new()
-    };
-    let ensemble = if check.problems.is_empty() {
-        ensemble::check(&mut check, &parsed, &uncertain)
-    } else {
-        None
+        (Vec::new(), None)
     };
     check.finish(&parsed.origin)?;
-    let arms = arms.expect("arms are resolved when no problem was found");
-    let segments = segments.expect("segments are built when no problem was found");
-    let mut model = build(parsed.scenario, start_date, arms, segments, uncertain);
+    let mut model = resolved.model(parsed.scenario, uncertain);
     model.ensemble = ensemble;
     model.posterior = parsed.posterior;
     Ok(model)
+}
+
+/// The model of a scenario without `[uncertain]` and posterior, built in
+/// memory, when it has no problem; `None` when it has one (the caller
+/// then loads its text, which locates the problems). `available` is the
+/// memory the memory check allows ([`memory_limit`]).
+pub(super) fn model_if_valid(scenario: Scenario, available: Option<f64>) -> Option<Model> {
+    let mut check = Checker::new("", &[]);
+    let resolved = check_sections(&mut check, &scenario, available);
+    check
+        .problems
+        .is_empty()
+        .then(|| resolved.model(scenario, Vec::new()))
+}
+
+/// Whether a scenario without `[uncertain]` and posterior, built in memory,
+/// has no problem (see [`model_if_valid`]).
+pub(super) fn is_valid(scenario: &Scenario, available: Option<f64>) -> bool {
+    let mut check = Checker::new("", &[]);
+    check_sections(&mut check, scenario, available);
+    check.problems.is_empty()
+}
+
+/// What the checks of the sections resolve (each `None` after a problem).
+struct Resolved {
+    start_date: Option<NaiveDate>,
+    segments: Option<Vec<SegmentSpec>>,
+    arms: Option<Vec<ArmPlan>>,
+}
+
+impl Resolved {
+    /// The model of a scenario whose checks found no problem.
+    fn model(self, scenario: Scenario, uncertain: Vec<UncertainParameter>) -> Model {
+        let arms = self
+            .arms
+            .expect("arms are resolved when no problem was found");
+        let segments = self
+            .segments
+            .expect("segments are built when no problem was found");
+        build(scenario, self.start_date, arms, segments, uncertain)
+    }
+}
+
+/// Check every section of the scenario (all but `[uncertain]`), with
+/// `available` bytes of memory for the run.
+fn check_sections(check: &mut Checker, s: &Scenario, available: Option<f64>) -> Resolved {
+    let start_date = check_meta(check, s);
+    check_market(check, s);
+    check_providers(check, s);
+    check_attackers(check, s);
+    let segments = check_victims(check, s);
+    let arms = check_arms(check, s, start_date, segments.as_deref());
+    match (&segments, &arms) {
+        (Some(segments), Some(arms)) => check_memory(check, s, segments, arms, available),
+        _ => check_memory(check, s, &[], &[], available),
+    }
+    Resolved {
+        start_date,
+        segments,
+        arms,
+    }
+}
+
+/// Check `[uncertain]` and build the ensemble, on the scenario without
+/// the table parsed once (its [`Base`]), with `available` bytes of memory
+/// for each run; nothing for a scenario with neither uncertain parameters
+/// nor a posterior.
+fn check_draws(
+    check: &mut Checker,
+    parsed: &Parsed,
+    available: Option<f64>,
+) -> (Vec<UncertainParameter>, Option<Ensemble>) {
+    if parsed.scenario.uncertain.is_empty() && parsed.posterior.is_none() {
+        return (Vec::new(), None);
+    }
+    let base = Base::new(parsed, available);
+    let uncertain = check_uncertain(check, parsed, &base);
+    let ensemble = if check.problems.is_empty() {
+        ensemble::check(check, parsed, &base, &uncertain)
+    } else {
+        None
+    };
+    (uncertain, ensemble)
 }
 
 fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
@@ -726,17 +794,13 @@ fn build(
 }
 
 /// Check `[uncertain]`: each distribution well formed, and each key a
-/// numeric parameter the scenario (without `[uncertain]`) accepts at both
-/// ends of its distribution's range (every value of a `choice`), given as
-/// `--set` would give it. Returns the parameters, with whether each field is
-/// an integer; a key fixed by a `--set` or replaced by the posterior's is
-/// left out.
-fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParameter> {
+/// numeric parameter the scenario without `[uncertain]` (its `base`)
+/// accepts at both ends of its distribution's range (every value of a
+/// `choice`), given as `--set` would give it. Returns the parameters, with
+/// whether each field is an integer; a key fixed by a `--set` or replaced
+/// by the posterior's is left out.
+fn check_uncertain(check: &mut Checker, parsed: &Parsed, base: &Base) -> Vec<UncertainParameter> {
     let uncertain = &parsed.scenario.uncertain;
-    if uncertain.is_empty() {
-        return Vec::new();
-    }
-    let base = ensemble::without_uncertain(&parsed.text);
     let mut parameters = Vec::new();
     let replaced = |name: &str| parsed.posterior.as_ref().is_some_and(|p| p.has(name));
     for (name, dist) in uncertain
@@ -755,7 +819,7 @@ fn check_uncertain(check: &mut Checker, parsed: &Parsed) -> Vec<UncertainParamet
             check.fail_at(&key(&at, field), message);
             continue;
         }
-        match try_parameter(&base, &parsed.origin, name, dist) {
+        match try_parameter(base, name, dist) {
             Ok(parameter) => parameters.push(parameter),
             // An empty field: the key path itself is at fault.
             Err(("", message)) => check.fail_at(&at, message),
@@ -876,30 +940,18 @@ fn check_distribution(dist: &Uncertain) -> Result<(), (&'static str, String)> {
     }
 }
 
-/// Words of the problems of a key path (rather than of its value) when
-/// given as `--set`: an unknown key, or a path through lists or values that
-/// does not exist.
-const PATH_PROBLEMS: [&str; 5] = [
-    "is not a key of this table",
-    "no element named",
-    "is out of range; allowed: 0 to",
-    "is a value, not a table",
-    "is a list; allowed",
-];
-
-/// Try an uncertain parameter on the scenario text `base` (without
+/// Try an uncertain parameter on the scenario `base` (without
 /// `[uncertain]`): a fractional value tells an integer field (the parser
 /// refuses it), then every end of the range, made whole for an integer
 /// field, must load. The parameter, or the field at fault (empty for the key
 /// path itself) and what is wrong.
 fn try_parameter(
-    base: &str,
-    origin: &str,
+    base: &Base,
     name: &str,
     dist: &Uncertain,
 ) -> Result<UncertainParameter, (&'static str, String)> {
     let (low, high) = dist.support();
-    let integer = integer_field(base, origin, name, low);
+    let integer = base.integer_field(name, low);
     let ends: Vec<(&'static str, &str, f64)> = match dist {
         Uncertain::Choice { values } => values.iter().map(|v| ("values", "value", *v)).collect(),
         _ if integer && low.ceil() > high.floor() => {
@@ -931,7 +983,7 @@ fn try_parameter(
             ));
         }
         let assignment = parameter.assignment(value);
-        match refusal(base, origin, &assignment) {
+        match base.refusal(&assignment) {
             None => {}
             Some(Refusal::Path(problems)) => {
                 return Err((
@@ -950,53 +1002,26 @@ fn try_parameter(
     Ok(parameter)
 }
 
-/// Whether the field `name` of the scenario text `base` is an integer: the
-/// parser refuses a value with a fractional part (one near `near`) as
-/// "invalid type: floating point".
-pub(super) fn integer_field(base: &str, origin: &str, name: &str, near: f64) -> bool {
-    let probe = format!("{name}={}", near.floor() + 0.5);
-    match parse(base, origin, &[probe]).and_then(validate) {
-        Ok(_) => false,
-        Err(e) => e.to_string().contains("invalid type: floating point"),
-    }
-}
-
-/// Why the scenario text `base` with one `--set` assignment does not load.
-pub(super) enum Refusal {
-    /// The key path is not a parameter of the scenario (the problems).
-    Path(String),
-    /// The value is refused (the problems).
-    Value(String),
-}
-
-/// Load `base` with `assignment` as a `--set`: `None` when it is valid,
-/// otherwise its problems, joined, as a [`Refusal`].
-pub(super) fn refusal(base: &str, origin: &str, assignment: &str) -> Option<Refusal> {
-    let e = parse(base, origin, &[assignment.to_string()])
-        .and_then(validate)
-        .err()?;
-    let problems: Vec<String> = e
-        .problems
-        .iter()
-        .map(|p| match p.place {
-            Place::Flag => p.message.clone(),
-            _ => format!("`{}`: {}", p.key, p.message),
-        })
-        .collect();
-    let problems = problems.join("; ");
-    Some(if PATH_PROBLEMS.iter().any(|p| problems.contains(p)) {
-        Refusal::Path(problems)
-    } else {
-        Refusal::Value(problems)
-    })
-}
-
-/// Refuse a scenario whose runs cannot fit in the memory available (unless
-/// [`NO_MEMORY_CHECK_VAR`] is `1`).
-fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arms: &[ArmPlan]) {
+/// The memory, in bytes, a run may use: the memory available, or `None`
+/// when [`NO_MEMORY_CHECK_VAR`] is `1` or it is unknown (then nothing is
+/// refused). Read once per load: every scenario a load tries is checked
+/// against it.
+pub(super) fn memory_limit() -> Option<f64> {
     if std::env::var(NO_MEMORY_CHECK_VAR).is_ok_and(|v| v.trim() == "1") {
-        return;
+        return None;
     }
+    available_memory()
+}
+
+/// Refuse a scenario whose runs cannot fit in the memory `available` (see
+/// [`memory_limit`]).
+fn check_memory(
+    check: &mut Checker,
+    s: &Scenario,
+    segments: &[SegmentSpec],
+    arms: &[ArmPlan],
+    available: Option<f64>,
+) {
     let m = &s.scenario;
     if u64::from(m.days) + u64::from(m.burn_in_days) > u64::from(MAX_TOTAL_DAYS)
         || m.replications > MAX_REPLICATIONS
@@ -1004,7 +1029,7 @@ fn check_memory(check: &mut Checker, s: &Scenario, segments: &[SegmentSpec], arm
         // Reported already; an estimate for such a run would be meaningless.
         return;
     }
-    let Some(available) = available_memory() else {
+    let Some(available) = available else {
         return;
     };
     let segment_count = if segments.is_empty() {
