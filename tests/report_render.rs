@@ -154,13 +154,13 @@ fn undefined_cells_are_skipped() {
     let dir = results_copy();
     let summary = dir.path().join("summary.csv");
     let text = fs::read_to_string(&summary).unwrap();
-    let defined = "takedown,campaigns_change_pct,";
+    let defined = "takedown,baseline,all,campaigns_change_pct,mean,";
     assert!(text.contains(defined), "summary.csv lacks {defined:?}");
     let blank: Vec<String> = text
         .lines()
         .map(|line| {
             if line.starts_with(defined) {
-                format!("{defined},,,0")
+                format!("{defined},,,0,t over replications")
             } else {
                 line.to_string()
             }
