@@ -79,8 +79,7 @@ fn an_added_arm_runs_as_the_same_arm_written_in_the_file() {
     assert_eq!(half["name"], "half");
     let description = half["interventions"][0].as_str().unwrap();
     assert!(
-        description.contains("(40% asked")
-            && description.contains("customer data not seized"),
+        description.contains("(40% asked") && description.contains("customer data not seized"),
         "{description}"
     );
 }

@@ -31,7 +31,7 @@ pub struct SummaryRow {
     /// The replications it covers: [`Outcome::All`], or one outcome of a
     /// fork.
     pub outcome: Outcome,
-    /// Metric name (see [`metrics::METRICS`]).
+    /// Metric name (see [`METRICS`]).
     pub metric: &'static str,
     /// What `estimate` holds and how its interval is made.
     pub statistic: Statistic,
