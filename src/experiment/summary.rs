@@ -110,11 +110,6 @@ impl Summary {
         }
     }
 
-    /// Replications added so far.
-    pub fn replications(&self) -> usize {
-        self.outcomes.first().map_or(0, Vec::len)
-    }
-
     /// The value of `metric` (index in [`METRICS`]) for intervention arm
     /// `arm` (from 1) in each replication, in order.
     pub fn values(&self, arm: usize, metric: usize) -> &[Option<f64>] {
