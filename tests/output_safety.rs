@@ -62,6 +62,7 @@ fn result_files() -> BTreeSet<PathBuf> {
     let mut files: BTreeSet<PathBuf> = [
         ".caasim-results",
         "manifest.json",
+        "effects.csv",
         "timeseries.csv",
         "providers.csv",
         "segments.csv",
