@@ -147,7 +147,7 @@ fn committed_calibration_gets_its_plots_and_page() {
         "100 particles",
         "4 generations",
         "8,716 runs",
-        "4 min 29 s",
+        "2 min 53 s",
         "seed 20250521",
         "4 generations done",
         "none (prior)",
