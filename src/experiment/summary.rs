@@ -236,7 +236,6 @@ impl Units {
         arm: usize,
         metric: usize,
     ) -> (Estimate, Option<Spread>) {
-        let spread = self.per_draw.map(|p| ensemble_estimate(values, p).1);
         let defined = values.iter().flatten().filter(|v| v.is_finite()).count();
         match statistic {
             Statistic::Median => {
@@ -246,6 +245,7 @@ impl Units {
             }
             Statistic::Share => {
                 let estimate = share_estimate(&self.unit_values(values));
+                let spread = self.per_draw.map(|p| ensemble_estimate(values, p).1);
                 (
                     Estimate {
                         n: defined,
