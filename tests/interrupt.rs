@@ -88,7 +88,10 @@ fn finished_points(dir: &Path) -> usize {
     std::fs::read_dir(dir.join("points"))
         .map(|d| {
             d.filter_map(|e| e.ok())
-                .filter(|e| e.file_name().to_string_lossy().starts_with("point-"))
+                .filter(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.starts_with("point-") && !name.contains(".replications")
+                })
                 .count()
         })
         .unwrap_or(0)

@@ -1,17 +1,19 @@
 //! Rendering a sweep folder: every plot of each headline metric against each
-//! parameter, heat maps only for a full grid of two parameters, a
+//! parameter, the contrasts' differences when there are contrasts, heat
+//! maps only for a full grid of two parameters, a
 //! self-contained `sweep.html`, and damaged folders rejected with errors
 //! naming the file.
 //!
 //! The fixtures hold the `sweep.json`, `design.csv` and `points.csv` written
 //! by `caasim sweep scenarios/generic-market.toml --reps 2 --set
-//! scenario.days=90 --set scenario.burn_in_days=60 --set 'arms=[{name="takedown",
+//! scenario.days=90 --set scenario.burn_in_days=60 --set
+//! scenario.replications_per_draw=0 --set 'arms=[{name="takedown",
 //! interventions=[{kind="takedown", start=30, target={provider="Alpha"},
 //! capacity_seized=0.5, downtime_days=10}]}, {name="deterrence",
 //! interventions=[{kind="deterrence_messaging", start=30, duration_days=30,
 //! arrival_factor=0.5, risk_shock=0.005}]}]' -q --out DIR` with, for
 //! `tests/fixtures/sweep`, `--grid arms.takedown.interventions.0.capacity_seized=0.2,0.5,0.8
-//! --grid arms.takedown.interventions.0.downtime_days=0,30` and, for
+//! --grid arms.takedown.interventions.0.downtime_days=0,30 --contrast deterrence:takedown` and, for
 //! `tests/fixtures/sweep-lhs`, `--range arms.takedown.interventions.0.capacity_seized=0.1:0.9
 //! --range arms.deterrence.interventions.0.arrival_factor=0.2:0.9 --lhs 6`.
 
@@ -50,14 +52,20 @@ fn fixture_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The plots expected for `parameters`, with heat maps when `grid`.
-fn expected_plots(parameters: &[&str], grid: bool) -> Vec<String> {
+/// The plots expected for `parameters`, with heat maps when `grid` and
+/// the differences of every metric but days_to_recover when `contrasts`.
+fn expected_plots(parameters: &[&str], grid: bool, contrasts: bool) -> Vec<String> {
     let mut names: Vec<String> = parameters
         .iter()
         .flat_map(|p| METRICS.iter().map(move |m| format!("sweep-{m}-vs-{p}")))
         .collect();
     if grid {
         names.extend(METRICS.iter().map(|m| format!("sweep-heatmap-{m}")));
+    }
+    if contrasts {
+        names.extend(parameters.iter().flat_map(|p| {
+            (METRICS[..3].iter()).map(move |m| format!("sweep-difference-{m}-vs-{p}"))
+        }));
     }
     names
 }
@@ -117,7 +125,7 @@ fn check_page(dir: &Path, plots: &[String]) -> String {
 fn grid_gets_every_plot_heat_maps_and_a_page() {
     let dir = fixture_copy("sweep");
     render(dir.path()).expect("render");
-    let mut plots = expected_plots(&GRID, true);
+    let mut plots = expected_plots(&GRID, true, true);
     plots.sort();
     assert_eq!(plot_files(dir.path(), ".svg"), plots);
     assert_eq!(plot_files(dir.path(), ".png"), plots);
@@ -136,6 +144,9 @@ fn grid_gets_every_plot_heat_maps_and_a_page() {
         "All 6 points",
         "seed 42",
         "deterrence",
+        "deterrence − takedown",
+        "Difference in Change in campaigns",
+        "the Kaplan-Meier median for Days until campaigns recover",
     ] {
         assert!(page.contains(text), "page lacks {text:?}");
     }
@@ -146,7 +157,7 @@ fn grid_gets_every_plot_heat_maps_and_a_page() {
 fn latin_hypercube_gets_no_heat_map() {
     let dir = fixture_copy("sweep-lhs");
     render(dir.path()).expect("render");
-    let mut plots = expected_plots(&LHS, false);
+    let mut plots = expected_plots(&LHS, false, false);
     plots.sort();
     assert_eq!(plot_files(dir.path(), ".svg"), plots);
     for name in &plots {
@@ -154,6 +165,7 @@ fn latin_hypercube_gets_no_heat_map() {
     }
     let page = check_page(dir.path(), &plots);
     assert!(!page.contains("heatmap") && !page.contains("full grid"));
+    assert!(page.contains("none (<code>--contrast A:B</code> adds one)"));
 }
 
 /// A one-parameter sweep of categories, with undefined cells, written by hand.
@@ -161,8 +173,10 @@ fn categorical_sweep(dir: &Path) {
     let sweep = r#"{"tool": "caasim", "kind": "sweep", "scenario_name": "hand <made>",
         "seed": 7, "replications": 3, "parameters": ["arms.td.target.provider"], "points": 3}"#;
     let design = "point,arms.td.target.provider\n0,\"\"\"Beta\"\"\"\n1,\"\"\"Alpha\"\"\"\n2,\"\"\"Gamma\"\"\"\n";
-    let mut points =
-        String::from("point,arm,metric,mean,ci_low,ci_high,n,arms.td.target.provider\n");
+    let mut points = String::from(
+        "point,arm,versus,outcome,metric,statistic,estimate,ci_low,ci_high,n,interval,\
+         arms.td.target.provider\n",
+    );
     for (p, provider) in ["Beta", "Alpha", "Gamma"].iter().enumerate() {
         for (m, metric) in METRICS.iter().enumerate() {
             let mean = -2.0 * (p + m) as f64;
@@ -172,7 +186,14 @@ fn categorical_sweep(dir: &Path) {
                 (1, _) => format!("{mean},,,1"),
                 _ => format!("{mean},{},{},3", mean - 1.5, mean + 1.5),
             };
-            points.push_str(&format!("{p},td,{metric},{cells},\"\"\"{provider}\"\"\"\n"));
+            let statistic = if *metric == "days_to_recover" {
+                "median"
+            } else {
+                "mean"
+            };
+            points.push_str(&format!(
+                "{p},td,baseline,all,{metric},{statistic},{cells},t over replications,\"\"\"{provider}\"\"\"\n"
+            ));
         }
     }
     fs::write(dir.join("sweep.json"), sweep).unwrap();
@@ -185,7 +206,7 @@ fn categories_keep_design_order_and_undefined_cells_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
     categorical_sweep(dir.path());
     render(dir.path()).expect("render");
-    let plots = expected_plots(&["arms-td-target-provider"], false);
+    let plots = expected_plots(&["arms-td-target-provider"], false, false);
     for name in &plots {
         check_plot(dir.path(), name);
     }
@@ -221,8 +242,8 @@ fn damaged_points_are_refused_naming_file_and_line() {
             "line 1",
         ),
         (
-            "mean not a number",
-            damaged(|t| edit_line(t, 7, |l| set_field(l, 3, "oops"))),
+            "estimate not a number",
+            damaged(|t| edit_line(t, 7, |l| set_field(l, 6, "oops"))),
             "line 7",
         ),
         (
@@ -237,13 +258,18 @@ fn damaged_points_are_refused_naming_file_and_line() {
         ),
         (
             "value unlike the design",
-            damaged(|t| edit_line(t, 13, |l| set_field(l, 7, "0.3"))),
+            damaged(|t| edit_line(t, 13, |l| set_field(l, 11, "0.3"))),
             "line 13",
         ),
         (
             "duplicate row",
             damaged(|t| format!("{t}{}\n", t.lines().nth(1).unwrap())),
-            "line 182",
+            "line 542",
+        ),
+        (
+            "unknown statistic",
+            damaged(|t| edit_line(t, 15, |l| set_field(l, 5, "mode"))),
+            "line 15",
         ),
     ];
     for (what, error, line) in cases {

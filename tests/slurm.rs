@@ -131,12 +131,13 @@ fn a_sweep_as_a_slurm_job_array_equals_the_local_sweep() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    let read = |dir: &Path| {
-        std::fs::read(dir.join("points.csv")).unwrap_or_else(|e| {
-            panic!("no points.csv in {}: {e}\njob logs:\n{logs}", dir.display())
-        })
+    let read = |dir: &Path, table: &str| {
+        std::fs::read(dir.join(table))
+            .unwrap_or_else(|e| panic!("no {table} in {}: {e}\njob logs:\n{logs}", dir.display()))
     };
-    assert_eq!(read(&on_slurm), read(&local));
+    for table in ["points.csv", "points-replications.csv"] {
+        assert_eq!(read(&on_slurm, table), read(&local, table), "{table}");
+    }
     for part in 0..3 {
         assert!(on_slurm.join(format!("part-{part}-of-3.csv")).is_file());
     }

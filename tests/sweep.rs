@@ -1,4 +1,5 @@
-//! Sweeps: sharded and merged equals unsharded byte for byte; merge refuses
+//! Sweeps: sharded and merged equals unsharded byte for byte (both tables);
+//! a point's rows are those of a run at its values; merge refuses
 //! missing, mixed or foreign parts; an interrupted sweep resumes without
 //! redoing or losing points; designs from files reproduce built-in ones; a
 //! range over an integer field runs whole numbers and an end the field does
@@ -75,17 +76,23 @@ fn shards_merge_to_the_unsharded_bytes_and_bad_parts_are_refused() {
     }
     ok(merge(&parts));
     let expected = read(&whole.join("points.csv"));
+    let replications = read(&whole.join("points-replications.csv"));
     assert_eq!(read(&parts.join("points.csv")), expected);
+    assert_eq!(read(&parts.join("points-replications.csv")), replications);
     assert_eq!(
         read(&parts.join("design.csv")),
         read(&whole.join("design.csv"))
     );
-    // 6 points x 5 intervention arms x every metric, plus the header.
-    let lines = expected.iter().filter(|&&b| b == b'\n').count();
+    // Over every replication: 6 points x 5 intervention arms x every
+    // metric; per replication, twice that (2 replications).
+    let metrics = caasim::experiment::metrics::METRICS.len();
+    let over_all = column(&whole.join("points.csv"), "outcome");
     assert_eq!(
-        lines,
-        1 + 6 * 5 * caasim::experiment::metrics::METRICS.len()
+        over_all.iter().filter(|o| *o == "all").count(),
+        6 * 5 * metrics
     );
+    let lines = replications.iter().filter(|&&b| b == b'\n').count();
+    assert_eq!(lines, 1 + 6 * 5 * 2 * metrics);
 
     // The Slurm form reads the array task from the environment.
     let slurm = tmp.path().join("slurm");
@@ -102,6 +109,7 @@ fn shards_merge_to_the_unsharded_bytes_and_bad_parts_are_refused() {
     }
     ok(merge(&slurm));
     assert_eq!(read(&slurm.join("points.csv")), expected);
+    assert_eq!(read(&slurm.join("points-replications.csv")), replications);
 
     // A missing part.
     fs::remove_file(parts.join("part-1-of-3.json")).unwrap();
@@ -225,7 +233,7 @@ fn finished_points(dir: &Path) -> Vec<String> {
             entries
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n.starts_with("point-"))
+                .filter(|n| n.starts_with("point-") && !n.contains(".replications"))
                 .collect()
         })
         .unwrap_or_default();
@@ -268,10 +276,9 @@ fn an_interrupted_sweep_resumes_without_redoing_or_losing_points() {
         .collect();
 
     ok(long_sweep(&killed).output().unwrap());
-    assert_eq!(
-        read(&killed.join("points.csv")),
-        read(&whole.join("points.csv"))
-    );
+    for table in ["points.csv", "points-replications.csv"] {
+        assert_eq!(read(&killed.join(table)), read(&whole.join(table)));
+    }
     for (name, stamp) in before.iter().zip(stamps) {
         let now = fs::metadata(killed.join("points").join(name))
             .unwrap()
@@ -345,4 +352,70 @@ fn integer_fields_get_whole_numbers_and_their_ranges_are_checked_first() {
     let output = integer_sweep(&format!("{key}=-5:14"), &bad);
     refused(output, &format!("--range {key} at its lower end -5"));
     assert!(!bad.join("points").exists(), "nothing may be written");
+}
+
+/// The rows of a CSV file as cells, without its header, keeping the
+/// columns `keep` of each row (by index).
+fn rows(path: &Path, keep: std::ops::Range<usize>) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .skip(keep.start)
+                .take(keep.len())
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_point_holds_the_rows_of_a_run_at_its_values_with_its_contrasts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (swept, single) = (tmp.path().join("swept"), tmp.path().join("single"));
+    let arms = ["--arms", "takedown,sustained-pressure"];
+    let contrast = ["--contrast", "sustained-pressure:takedown"];
+    ok(sweep(&[&arms[..], &contrast[..]].concat(), &swept));
+    let output = bin()
+        .args(["run", "scenarios/generic-market.toml", "--reps", "2"])
+        .args([
+            "--set",
+            "scenario.days=90",
+            "--set",
+            "scenario.burn_in_days=60",
+        ])
+        .args(["--set", "arms.takedown.interventions.0.capacity_seized=0.5"])
+        .args(["--set", "arms.takedown.interventions.0.downtime_days=30"])
+        .args(arms)
+        .args(contrast)
+        .args(["--summary-only", "--quiet", "--out"])
+        .arg(&single)
+        .output()
+        .unwrap();
+    ok(output);
+
+    // Point 3 of the grid is capacity_seized = 0.5, downtime_days = 30.
+    let design = rows(&swept.join("design.csv"), 0..3);
+    assert_eq!(design[3], ["3", "0.5", "30"]);
+    let at_point = |table: &str, width: usize| -> Vec<Vec<String>> {
+        rows(&swept.join(table), 0..1 + width)
+            .into_iter()
+            .filter(|r| r[0] == "3")
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    // summary.csv's ten columns (an ensemble's spread aside) and effects.csv's six.
+    let summary = rows(&single.join("summary.csv"), 0..10);
+    assert!(summary.iter().any(|r| r[4] == "difference"));
+    assert_eq!(at_point("points.csv", 10), summary);
+    let effects = rows(&single.join("effects.csv"), 0..6);
+    assert_eq!(at_point("points-replications.csv", 6), effects);
+
+    let other = tmp.path().join("other");
+    refused(
+        sweep(&["--contrast", "takedown:nothing"], &other),
+        "no arm is named \"nothing\"",
+    );
 }

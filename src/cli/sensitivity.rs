@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::run::run_overrides;
-use super::sweep::{checked_ranges, keep_arms, parse_shard, run_sweep};
+use super::sweep::{checked_ranges, keep_arms, parse_shard, paths, run_sweep};
 use super::{Failure, bad_input};
 use crate::experiment::gsa::{self, Factor, IndexRow, Method, Plan, Screening};
 use crate::experiment::sweep::{Shard, Sweep};
@@ -271,7 +271,7 @@ impl Job<'_> {
         if shard != Shard::ALL {
             eprintln!(
                 "wrote {}; when every shard is done, run `caasim merge {}` and this command again without --shard",
-                written.display(),
+                paths(&written),
                 dir.display()
             );
             return Ok(None);

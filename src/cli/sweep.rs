@@ -49,6 +49,10 @@ pub(super) struct SweepArgs {
     /// Run only these arms (comma-separated names) besides the baseline.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     arms: Option<Vec<String>>,
+    /// Compare intervention arm A with intervention arm B at every point:
+    /// the paired difference and the ratio of each metric (repeatable).
+    #[arg(long, value_name = "A:B")]
+    contrast: Vec<String>,
     /// Sweep folder (default `results/<scenario name>-sweep`, or
     /// `results/<scenario name>-sweep+<hash>` when the command line changes the scenario).
     #[arg(long)]
@@ -71,13 +75,16 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let design = sweep_design(&args, &overrides, seed).map_err(bad_input)?;
     let sweep = Sweep::new(&args.scenario, overrides, design)?;
     let sweep = keep_arms(sweep, args.arms.as_deref())?;
+    let sweep = sweep
+        .with_contrasts(&args.contrast)
+        .map_err(Failure::BadInput)?;
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&sweep, "sweep", args.quiet));
     let written = run_sweep(&dir, &sweep, shard, args.force, args.quiet)?;
     if !args.quiet {
-        eprintln!("wrote {}", written.display());
+        eprintln!("wrote {}", paths(&written));
     }
     if shard == Shard::ALL {
         let rendered = crate::report::render(&dir)?;
@@ -100,8 +107,15 @@ pub(super) fn parse_shard(text: Option<&str>) -> Result<Shard, Failure> {
     text.map_or(Ok(Shard::ALL), Shard::parse).map_err(bad_input)
 }
 
+/// The files written, for a `wrote …` line.
+pub(super) fn paths(written: &[PathBuf]) -> String {
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    names.join(" and ")
+}
+
 /// `results/<scenario name>-<suffix>`, with `+<hash>` when the command
-/// line changes the scenario (overrides or `--arms`).
+/// line changes the scenario or what is computed (overrides, `--arms`,
+/// `--contrast`).
 pub(super) fn default_dir(sweep: &Sweep, suffix: &str, quiet: bool) -> PathBuf {
     let mut changes = sweep.overrides.clone();
     changes.extend(
@@ -110,19 +124,21 @@ pub(super) fn default_dir(sweep: &Sweep, suffix: &str, quiet: bool) -> PathBuf {
             .as_ref()
             .map(|a| format!("--arms {}", a.join(","))),
     );
+    changes.extend(sweep.contrasts.iter().map(|c| format!("--contrast {c}")));
     let name = format!("{}-{suffix}", sweep.base.scenario.scenario.name);
     super::default_out(&name, &changes, quiet)
 }
 
 /// Prepare the folder, run the shard's remaining points with progress, and
-/// assemble its `points.csv` (or part); returns the file written.
+/// assemble its `points.csv` and `points-replications.csv` (or parts);
+/// returns the tables written.
 pub(super) fn run_sweep(
     dir: &Path,
     sweep: &Sweep,
     shard: Shard,
     force: bool,
     quiet: bool,
-) -> Result<PathBuf, Failure> {
+) -> Result<Vec<PathBuf>, Failure> {
     experiment::sweep::prepare(dir, sweep, force).map_err(bad_input)?;
     let todo = experiment::sweep::remaining(dir, sweep, shard).len();
     let label = sweep.base.scenario.scenario.name.clone();
@@ -192,11 +208,12 @@ fn sweep_design(args: &SweepArgs, overrides: &[String], seed: u64) -> anyhow::Re
     }
 }
 
-/// Join a sharded sweep's parts into `points.csv` and draw the sweep's
+/// Join a sharded sweep's parts into `points.csv` and
+/// `points-replications.csv` and draw the sweep's
 /// report, once, when every part is in (not in each shard).
 pub(super) fn merge(dir: &Path) -> Result<(), Failure> {
     let written = experiment::sweep::merge(dir).map_err(bad_input)?;
-    eprintln!("wrote {}", written.display());
+    eprintln!("wrote {}", paths(&written));
     eprintln!("{}", crate::report::render(dir)?);
     Ok(())
 }

@@ -21,6 +21,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use super::design::Design;
+use super::metrics::Statistic;
+use super::outcome::Outcome;
 use super::parameter::{Axis, Parameter};
 use super::sensitivity::{self, Bootstrapped, MORRIS_LEVELS, MorrisPlan};
 use super::sweep::Sweep;
@@ -385,28 +387,52 @@ fn indices(plan: &Plan, output: &'static str, y: &[Option<f64>]) -> Result<(Vec<
     }
 }
 
-/// The mean of `metric` for `arm` at every point (`None` where undefined).
+/// The estimate of `metric` for `arm` against the baseline, over every
+/// replication, at every point (`None` where undefined): the rows of
+/// `points.csv` whose `outcome` is `all` and whose `statistic` is not a
+/// contrast.
 fn outputs(path: &Path, arm: &str, metric: &str, points: usize) -> Result<Vec<Option<f64>>> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}, line 1: unreadable header", path.display()))?;
+    let column = |name: &str| {
+        header.iter().position(|h| h == name).with_context(|| {
+            format!(
+                "{}, line 1: no column {name}; run the sweep again",
+                path.display()
+            )
+        })
+    };
+    let (point_at, arm_at, outcome_at) = (column("point")?, column("arm")?, column("outcome")?);
+    let (metric_at, statistic_at) = (column("metric")?, column("statistic")?);
+    let estimate_at = column("estimate")?;
     let mut y = vec![None; points];
     let mut seen_arm = false;
     for (line, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{}:{}", path.display(), line + 2))?;
-        if record.get(1) != Some(arm) {
+        if record.get(arm_at) != Some(arm) {
             continue;
         }
         seen_arm = true;
-        if record.get(2) != Some(metric) {
+        let statistic = record.get(statistic_at);
+        let contrast = [Statistic::Difference, Statistic::Ratio]
+            .iter()
+            .any(|s| statistic == Some(s.name()));
+        if record.get(metric_at) != Some(metric)
+            || record.get(outcome_at) != Some(Outcome::All.name())
+            || contrast
+        {
             continue;
         }
         let point: usize = record
-            .get(0)
+            .get(point_at)
             .and_then(|p| p.parse().ok())
             .filter(|&p| p < points)
             .with_context(|| format!("{}:{}: bad point number", path.display(), line + 2))?;
         y[point] = record
-            .get(3)
+            .get(estimate_at)
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|v| v.is_finite());
     }

@@ -49,6 +49,15 @@ pub enum Statistic {
 }
 
 impl Statistic {
+    /// Every statistic.
+    pub const ALL: [Statistic; 5] = [
+        Statistic::Mean,
+        Statistic::Share,
+        Statistic::Median,
+        Statistic::Difference,
+        Statistic::Ratio,
+    ];
+
     /// Its name in `summary.csv`.
     pub fn name(self) -> &'static str {
         match self {

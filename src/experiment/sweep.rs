@@ -3,11 +3,14 @@
 //! point, atomically, so that an interrupted sweep resumes where it stopped.
 //!
 //! A sweep folder holds `sweep.json` (what the sweep is: scenario, overrides,
-//! seed, replications and design fingerprints), `design.csv`, `points/`
-//! (one finished record per point) and, once its points are done,
-//! `points.csv` (or `part-i-of-n.csv` and `part-i-of-n.json` for a shard).
-//! `caasim merge` joins the parts into exactly the `points.csv` of the same
-//! sweep run without shards.
+//! seed, replications, contrasts and design fingerprints), `design.csv`,
+//! `points/` (finished records, two per point) and, once its points are
+//! done, `points.csv` (each point's summary rows: effects, effects per
+//! outcome of a fork, contrasts) and `points-replications.csv` (each
+//! point's effects in every replication, for paired analyses); a shard
+//! writes `part-i-of-n.csv`, `part-i-of-n-replications.csv` and
+//! `part-i-of-n.json` instead. `caasim merge` joins the parts into exactly
+//! the files of the same sweep run without shards.
 //!
 //! Random streams depend only on (seed, replication): every point of a sweep
 //! uses the same streams (common random numbers across points), whatever the
@@ -23,17 +26,57 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::design::{Design, fnv1a};
+use super::effects_table::{EFFECTS_HEADER, effect_records};
+use super::summary::parse_contrasts;
+use super::tables::SUMMARY_COLUMNS;
 use super::{Hooks, SummaryRow};
 use crate::model::Model;
 use crate::output::folder::{self, AtomicFile, write_atomic};
 use crate::scenario::error::Problem;
 use crate::scenario::{self, ScenarioError};
-use crate::table::opt;
+use crate::table;
 
 /// What the sweep is; written to `sweep.json`, checked on resume and merge.
 pub const IDENTITY: &str = "sweep.json";
 /// Folder of finished point records.
 pub const POINTS_DIR: &str = "points";
+/// The summary rows of every point.
+pub const POINTS: &str = "points.csv";
+/// The effects of every point in every replication.
+pub const REPLICATIONS: &str = "points-replications.csv";
+
+/// The two tables of a sweep: each point's summary rows, and its
+/// effects in every replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Points,
+    Replications,
+}
+
+impl Table {
+    const BOTH: [Table; 2] = [Table::Points, Table::Replications];
+
+    /// The file of this table for the whole sweep or for `shard`.
+    fn file_name(self, shard: Shard) -> String {
+        match (self, shard == Shard::ALL) {
+            (Table::Points, true) => POINTS.to_string(),
+            (Table::Replications, true) => REPLICATIONS.to_string(),
+            (Table::Points, false) => format!("{}.csv", shard.stem()),
+            (Table::Replications, false) => format!("{}-replications.csv", shard.stem()),
+        }
+    }
+
+    /// The record of point `p` in this table, under `dir/points/`. (The
+    /// temporary file of either starts `.point-<p>.`, which is how
+    /// [`remove_unfinished`] finds it.)
+    fn record(self, dir: &Path, p: usize) -> PathBuf {
+        let name = match self {
+            Table::Points => format!("point-{p}.csv"),
+            Table::Replications => format!("point-{p}.replications.csv"),
+        };
+        dir.join(POINTS_DIR).join(name)
+    }
+}
 
 /// One part of a sweep: the points with `point % count == index`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +136,8 @@ pub struct Sweep {
     pub design: Design,
     /// The arms run besides the baseline (`--arms`; `None`: every arm).
     pub arms: Option<Vec<String>>,
+    /// The contrasts `A:B` computed at every point (`--contrast`).
+    pub contrasts: Vec<String>,
     /// The base model (overrides applied, no design values).
     pub base: Model,
 }
@@ -113,6 +158,7 @@ impl Sweep {
             overrides,
             design,
             arms: None,
+            contrasts: Vec::new(),
             base,
         };
         for p in 0..sweep.design.points.len() {
@@ -132,6 +178,15 @@ impl Sweep {
         Ok(self)
     }
 
+    /// The sweep computing the contrasts `specs` (each `A:B`, two
+    /// intervention arms) at every point; the error says what is allowed.
+    /// Call it after [`Sweep::keep_arms`].
+    pub fn with_contrasts(mut self, specs: &[String]) -> Result<Sweep, String> {
+        parse_contrasts(&self.base, specs)?;
+        self.contrasts = specs.to_vec();
+        Ok(self)
+    }
+
     /// The model of point `p`.
     pub fn model(&self, p: usize) -> Result<Model, ScenarioError> {
         let mut overrides = self.overrides.clone();
@@ -147,8 +202,8 @@ impl Sweep {
     }
 
     /// What identifies the sweep: equal identities give equal results.
-    /// (`arms` only when `--arms` is given, so that the identity of a sweep
-    /// of every arm is as before.)
+    /// (`arms` and `contrasts` only when given, so that the identity of a
+    /// sweep without them is as before.)
     pub fn identity(&self) -> Value {
         let resolved = scenario::resolved_toml(&self.base.scenario);
         let mut identity = json!({
@@ -167,17 +222,28 @@ impl Sweep {
         if let Some(arms) = &self.arms {
             identity["arms"] = json!(arms);
         }
+        if !self.contrasts.is_empty() {
+            identity["contrasts"] = json!(self.contrasts);
+        }
         identity
     }
 
-    /// The header of `points.csv` and of the parts.
+    /// The header of `points.csv`: `point`, the columns of `summary.csv`
+    /// (without an ensemble's spread), then the parameters.
     pub fn header(&self) -> Vec<String> {
-        let mut header: Vec<String> = ["point", "arm", "metric", "mean", "ci_low", "ci_high", "n"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        header.extend(self.design.parameters.iter().cloned());
-        header
+        (std::iter::once("point").chain(table::header(SUMMARY_COLUMNS)))
+            .map(str::to_string)
+            .chain(self.design.parameters.iter().cloned())
+            .collect()
+    }
+
+    /// The header of `points-replications.csv`: `point`, then the columns
+    /// of `effects.csv` (the point's values are in `design.csv`: repeating
+    /// them on every replication's row would multiply the file's size).
+    pub fn replications_header(&self) -> Vec<String> {
+        (std::iter::once("point").chain(EFFECTS_HEADER))
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -192,7 +258,7 @@ pub fn prepare(dir: &Path, sweep: &Sweep, force: bool) -> Result<()> {
             .with_context(|| format!("{} is damaged; choose another --out", path.display()))?;
         if existing != identity {
             bail!(
-                "{} holds a different sweep (scenario, overrides, seed, replications or design differ); choose another --out",
+                "{} holds a different sweep (scenario, overrides, seed, replications, arms, contrasts or design differ); choose another --out",
                 dir.display()
             );
         }
@@ -226,15 +292,10 @@ fn remove_unfinished(dir: &Path, shard: Shard) -> Result<()> {
     Ok(())
 }
 
-/// The record file of point `p`.
-fn point_file(dir: &Path, p: usize) -> PathBuf {
-    dir.join(POINTS_DIR).join(format!("point-{p}.csv"))
-}
-
 /// Points of `shard` not finished yet.
 pub fn remaining(dir: &Path, sweep: &Sweep, shard: Shard) -> Vec<usize> {
     (0..sweep.design.points.len())
-        .filter(|&p| shard.owns(p) && !point_file(dir, p).is_file())
+        .filter(|&p| shard.owns(p) && !Table::Points.record(dir, p).is_file())
         .collect()
 }
 
@@ -251,17 +312,22 @@ pub fn run(dir: &Path, sweep: &Sweep, shard: Shard, hooks: &Hooks) -> Result<boo
     };
     todo.par_iter().try_for_each(|&p| -> Result<()> {
         let model = sweep.model(p).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let contrasts =
+            parse_contrasts(&model, &sweep.contrasts).map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(summary) = super::run_summary(&model, &inner) else {
             return Ok(());
         };
-        // The effects over every replication: points.csv has no columns
-        // for outcomes or contrasts (yet).
-        let rows: Vec<SummaryRow> = (summary.rows(&model, &[]).into_iter())
-            .filter(SummaryRow::is_effect)
-            .collect();
+        let values = &sweep.design.points[p];
+        let replications = effect_records(&model, &summary);
         write_atomic(
-            &point_file(dir, p),
-            point_record(p, &sweep.design.points[p], &rows)?.as_bytes(),
+            &Table::Replications.record(dir, p),
+            point_lines(p, &[], replications.iter().map(|r| r.to_vec()))?.as_bytes(),
+        )?;
+        // Written last: its presence marks the point finished.
+        let rows = summary.rows(&model, &contrasts);
+        write_atomic(
+            &Table::Points.record(dir, p),
+            point_lines(p, values, rows.iter().map(summary_cells))?.as_bytes(),
         )?;
         let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(report) = hooks.on_run_done {
@@ -272,21 +338,23 @@ pub fn run(dir: &Path, sweep: &Sweep, shard: Shard, hooks: &Hooks) -> Result<boo
     Ok(remaining(dir, sweep, shard).is_empty())
 }
 
-/// The CSV lines of one point (no header).
-fn point_record(p: usize, values: &[String], rows: &[SummaryRow]) -> Result<String> {
+/// The cells of a summary row in `points.csv`, between the point and the
+/// parameters.
+fn summary_cells(row: &SummaryRow) -> Vec<String> {
+    table::cells(SUMMARY_COLUMNS, row).collect()
+}
+
+/// The CSV lines of one point (no header): each row's cells between the
+/// point's number and `values` (its parameter values, or none).
+fn point_lines(
+    p: usize,
+    values: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<String> {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-    for row in rows {
-        let mut cells = vec![
-            p.to_string(),
-            row.arm.clone(),
-            row.metric.to_string(),
-            opt(row.estimate.mean),
-            opt(row.estimate.ci_low),
-            opt(row.estimate.ci_high),
-            row.estimate.n.to_string(),
-        ];
-        cells.extend(values.iter().cloned());
-        writer.write_record(&cells)?;
+    for cells in rows {
+        let line = (std::iter::once(p.to_string()).chain(cells)).chain(values.iter().cloned());
+        writer.write_record(line)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
@@ -298,36 +366,43 @@ fn header_line(header: &[String]) -> Result<String> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-/// Join the finished records of `shard` into `points.csv` (whole sweep) or
-/// `part-i-of-n.csv` with its `part-i-of-n.json`.
-pub fn assemble(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<PathBuf> {
-    let name = if shard == Shard::ALL {
-        "points.csv".to_string()
-    } else {
-        format!("{}.csv", shard.stem())
-    };
-    let path = dir.join(&name);
-    let mut file = AtomicFile::create(&path)?;
-    file.writer()
-        .write_all(header_line(&sweep.header())?.as_bytes())?;
-    for p in (0..sweep.design.points.len()).filter(|&p| shard.owns(p)) {
-        let record = fs::read(point_file(dir, p))
-            .with_context(|| format!("point {p} is not finished; run the sweep again to resume"))?;
-        file.writer().write_all(&record)?;
+/// Join the finished records of `shard` into `points.csv` and
+/// `points-replications.csv` (whole sweep), or into `part-i-of-n.csv` and
+/// `part-i-of-n-replications.csv` with their `part-i-of-n.json`; returns
+/// the tables written.
+pub fn assemble(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for table in Table::BOTH {
+        let header = match table {
+            Table::Points => sweep.header(),
+            Table::Replications => sweep.replications_header(),
+        };
+        let path = dir.join(table.file_name(shard));
+        let mut file = AtomicFile::create(&path)?;
+        file.writer().write_all(header_line(&header)?.as_bytes())?;
+        for p in (0..sweep.design.points.len()).filter(|&p| shard.owns(p)) {
+            let record = fs::read(table.record(dir, p)).with_context(|| {
+                format!("point {p} is not finished; run the sweep again to resume")
+            })?;
+            file.writer().write_all(&record)?;
+        }
+        file.commit()?;
+        written.push(path);
     }
-    file.commit()?;
     if shard != Shard::ALL {
         let mut identity = sweep.identity();
         identity["shard"] = json!({"index": shard.index, "count": shard.count});
         let manifest = dir.join(format!("{}.json", shard.stem()));
         write_atomic(&manifest, format!("{identity:#}\n").as_bytes())?;
     }
-    Ok(path)
+    Ok(written)
 }
 
-/// Join `part-i-of-n.csv` files into `points.csv`, refusing parts that are
-/// missing, duplicated, or from another sweep.
-pub fn merge(dir: &Path) -> Result<PathBuf> {
+/// Join the parts of a sharded sweep into `points.csv` and
+/// `points-replications.csv`, refusing parts that are missing, duplicated,
+/// or from another sweep; returns the tables written. Neither table is
+/// written unless both can be.
+pub fn merge(dir: &Path) -> Result<Vec<PathBuf>> {
     let identity: Value = fs::read_to_string(dir.join(IDENTITY))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -337,13 +412,27 @@ pub fn merge(dir: &Path) -> Result<PathBuf> {
                 dir.display()
             )
         })?;
-    let parts = find_parts(dir, &identity)?;
+    let shards = find_parts(dir, &identity)?;
     let points = identity["points"]
         .as_u64()
         .context("sweep.json has no point count")? as usize;
-    let mut readers = parts
+    let joined = Table::BOTH
         .iter()
-        .map(|path| PartReader::open(path))
+        .map(|&table| join_parts(dir, table, &shards, points))
+        .collect::<Result<Vec<_>>>()?;
+    let mut written = Vec::new();
+    for (table, file) in Table::BOTH.iter().zip(joined) {
+        file.commit()?;
+        written.push(dir.join(table.file_name(Shard::ALL)));
+    }
+    Ok(written)
+}
+
+/// The parts of `table` joined in point order, not yet committed.
+fn join_parts(dir: &Path, table: Table, shards: &[Shard], points: usize) -> Result<AtomicFile> {
+    let mut readers = shards
+        .iter()
+        .map(|&shard| PartReader::open(&dir.join(table.file_name(shard))))
         .collect::<Result<Vec<_>>>()?;
     let header = readers[0].header.clone();
     if let Some(other) = readers.iter().find(|r| r.header != header) {
@@ -353,8 +442,7 @@ pub fn merge(dir: &Path) -> Result<PathBuf> {
             readers[0].path.display()
         );
     }
-    let path = dir.join("points.csv");
-    let mut file = AtomicFile::create(&path)?;
+    let mut file = AtomicFile::create(&dir.join(table.file_name(Shard::ALL)))?;
     file.writer().write_all(header.as_bytes())?;
     let count = readers.len();
     for p in 0..points {
@@ -366,12 +454,11 @@ pub fn merge(dir: &Path) -> Result<PathBuf> {
     for reader in &mut readers {
         reader.expect_end()?;
     }
-    file.commit()?;
-    Ok(path)
+    Ok(file)
 }
 
-/// The part files of a sweep, in shard order, checked against its identity.
-fn find_parts(dir: &Path, identity: &Value) -> Result<Vec<PathBuf>> {
+/// The parts of a sweep, in shard order, checked against its identity.
+fn find_parts(dir: &Path, identity: &Value) -> Result<Vec<Shard>> {
     let mut shards: Vec<(usize, usize)> = Vec::new();
     for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let name = entry?.file_name().to_string_lossy().to_string();
@@ -421,11 +508,11 @@ fn find_parts(dir: &Path, identity: &Value) -> Result<Vec<PathBuf>> {
         part.as_object_mut().map(|o| o.remove("shard"));
         if &part != identity {
             bail!(
-                "{} comes from another sweep (scenario, seed, replications or design differ from sweep.json)",
+                "{} comes from another sweep (scenario, seed, replications, arms, contrasts or design differ from sweep.json)",
                 manifest.display()
             );
         }
-        parts.push(dir.join(format!("part-{index}-of-{count}.csv")));
+        parts.push(Shard { index, count });
     }
     Ok(parts)
 }

@@ -188,8 +188,9 @@ const PROVIDER_COLUMNS: &[Column<ProviderRow>] = &[
     },
 ];
 
-/// Columns of `summary.csv`, in order.
-const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+/// Columns of `summary.csv`, in order (also those of a sweep's
+/// `points.csv` after its `point`).
+pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     Column {
         name: "arm",
         value: |r| Value::Text(&r.arm),

@@ -120,6 +120,16 @@ pub fn undefined(row: &SummaryRow) -> &'static str {
     }
 }
 
+/// What a row's 95% interval is of, as a cell names it: "95% interval of
+/// the median", "… of the share (Wilson)" or "… of the mean".
+pub fn interval_name(row: &SummaryRow) -> &'static str {
+    match row.statistic.as_str() {
+        "median" => "95% interval of the median",
+        "share" => "95% interval of the share (Wilson)",
+        _ => "95% interval of the mean",
+    }
+}
+
 /// A row's 95% interval, `lo to hi`; a median's end beyond the window is
 /// "not reached".
 pub fn interval_text(row: &SummaryRow, show: &dyn Fn(f64) -> String) -> String {

@@ -224,11 +224,7 @@ fn effect_cell(row: Option<&SummaryRow>, ensemble: bool) -> String {
     if ensemble {
         return uncertainty::effect_cell(row, mean);
     }
-    let what = match row.statistic.as_str() {
-        "median" => "95% interval of the median",
-        "share" => "95% interval of the share (Wilson)",
-        _ => "95% interval of the mean",
-    };
+    let what = contrasts::interval_name(row);
     let interval = format!(
         "{what}: {}",
         contrasts::interval_text(row, &|v| format::value(v, unit))

@@ -72,11 +72,7 @@ pub fn effect_cell(row: &SummaryRow, mean: f64) -> String {
         None => "none".into(),
     };
     let ci = super::contrasts::interval_text(row, &|v| format::value(v, unit));
-    let what = match row.statistic.as_str() {
-        "median" => "95% interval of the median",
-        "share" => "95% interval of the share (Wilson)",
-        _ => "95% interval of the mean",
-    };
+    let what = super::contrasts::interval_name(row);
     let spread = range(row.ensemble_p05.zip(row.ensemble_p95));
     let share =
         share_parameter(row).map_or("not estimable".into(), |s| format!("{:.0}%", s * 100.0));

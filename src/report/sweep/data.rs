@@ -1,8 +1,14 @@
 //! Reading and checking a sweep folder: `sweep.json`, `design.csv` and
-//! `points.csv` (see [`crate::experiment::sweep`]).
+//! `points.csv` (see [`crate::experiment::sweep`]). The report reads the
+//! rows over every replication: each arm's effect against the baseline,
+//! and each contrast's paired difference (its ratio, and the rows of one
+//! outcome of a fork, stay in the CSV).
 
 use crate::experiment::design;
+use crate::experiment::metrics::Statistic;
+use crate::experiment::outcome::Outcome;
 use crate::experiment::sweep::IDENTITY;
+use crate::experiment::tables::SUMMARY_COLUMNS;
 use crate::report::csvfile::{malformed, open_exact};
 use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
@@ -10,8 +16,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Columns of `points.csv` before the parameters.
-const FIXED_COLUMNS: [&str; 7] = ["point", "arm", "metric", "mean", "ci_low", "ci_high", "n"];
+/// Columns of `points.csv` before the parameters: `point`, then those of
+/// `summary.csv`.
+fn fixed_columns() -> Vec<&'static str> {
+    std::iter::once("point")
+        .chain(crate::table::header(SUMMARY_COLUMNS))
+        .collect()
+}
 
 /// What the sweep is, from `sweep.json`.
 #[derive(Debug, Deserialize)]
@@ -126,10 +137,11 @@ fn number(text: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-/// A point's estimate of one metric for one arm.
+/// A point's estimate of one metric for one arm (or one contrast).
 #[derive(Clone, Copy, Debug)]
 pub struct Estimate {
-    /// Mean over replications (`None` when undefined).
+    /// The estimate over replications, its statistic as `points.csv`
+    /// says (`None` when undefined).
     pub mean: Option<f64>,
     /// 95% interval (`None` when undefined).
     pub interval: Option<(f64, f64)>,
@@ -146,8 +158,12 @@ pub struct Sweep {
     pub points: usize,
     /// Intervention arms, in order of first appearance in `points.csv`.
     pub arms: Vec<String>,
-    /// Per (arm, metric), the estimate at each point.
-    estimates: BTreeMap<(String, String), Vec<Option<Estimate>>>,
+    /// Contrasts, as `A − B`, in order of first appearance.
+    pub contrasts: Vec<String>,
+    /// The statistic of each metric's effects (`mean`, `share`, `median`).
+    statistics: BTreeMap<String, String>,
+    /// Per (arm or contrast, metric), the estimate at each point.
+    estimates: Estimates,
 }
 
 impl Sweep {
@@ -157,20 +173,29 @@ impl Sweep {
         let identity: Identity = serde_json::from_value(read_json(&path)?)
             .with_context(|| format!("{} is malformed", path.display()))?;
         let (parameters, points) = read_design(dir, &identity)?;
-        let (arms, estimates) = read_points(dir, &parameters, points)?;
+        let read = read_points(dir, &parameters, points)?;
         Ok(Self {
             identity,
             parameters,
             points,
-            arms,
-            estimates,
+            arms: read.arms,
+            contrasts: read.contrasts,
+            statistics: read.statistics,
+            estimates: read.estimates,
         })
     }
 
-    /// The estimate of `metric` for `arm` at point `p`, if `points.csv` has it.
-    pub fn estimate(&self, arm: &str, metric: &str, p: usize) -> Option<Estimate> {
-        let key = (arm.to_string(), metric.to_string());
+    /// The estimate of `metric` for `series` (an arm, or a contrast
+    /// `A − B`) at point `p`, if `points.csv` has it.
+    pub fn estimate(&self, series: &str, metric: &str, p: usize) -> Option<Estimate> {
+        let key = (series.to_string(), metric.to_string());
         self.estimates.get(&key).and_then(|v| v[p])
+    }
+
+    /// What the effects of `metric` estimate: `mean`, `share` or `median`
+    /// (as `points.csv`'s `statistic` column says; `mean` if it has no row).
+    pub fn statistic(&self, metric: &str) -> &str {
+        self.statistics.get(metric).map_or("mean", String::as_str)
     }
 
     /// The two parameters when the design is a full-factorial grid of two:
@@ -225,45 +250,75 @@ fn read_design(dir: &Path, identity: &Identity) -> Result<(Vec<Parameter>, usize
 
 type Estimates = BTreeMap<(String, String), Vec<Option<Estimate>>>;
 
-/// The arms and estimates of `points.csv`, each row checked against the design.
-fn read_points(
-    dir: &Path,
-    parameters: &[Parameter],
-    points: usize,
-) -> Result<(Vec<String>, Estimates)> {
+/// What the report takes from `points.csv`.
+struct Points {
+    arms: Vec<String>,
+    contrasts: Vec<String>,
+    statistics: BTreeMap<String, String>,
+    estimates: Estimates,
+}
+
+/// The effects and differences of `points.csv` over every replication,
+/// each row checked against the design.
+fn read_points(dir: &Path, parameters: &[Parameter], points: usize) -> Result<Points> {
     let path = dir.join("points.csv");
-    let columns: Vec<&str> = (FIXED_COLUMNS.iter().copied())
+    let fixed = fixed_columns();
+    let columns: Vec<&str> = (fixed.iter().copied())
         .chain(parameters.iter().map(|p| p.path.as_str()))
         .collect();
     let mut reader = open_exact(&path, &columns, || missing_points(dir))?;
-    let mut arms: Vec<String> = Vec::new();
-    let mut estimates = Estimates::new();
+    let mut read = Points {
+        arms: Vec::new(),
+        contrasts: Vec::new(),
+        statistics: BTreeMap::new(),
+        estimates: Estimates::new(),
+    };
     for record in reader.records() {
         let record = record.map_err(|e| malformed(e, &path))?;
         let line = record.position().map_or(0, csv::Position::line);
-        let row = Row::parse(&record, parameters, points)
+        let row = Row::parse(&record, &fixed, parameters, points)
             .with_context(|| format!("{}, line {line}", path.display()))?;
-        if !arms.contains(&row.arm) {
-            arms.push(row.arm.clone());
-        }
-        let slots = estimates
-            .entry((row.arm.clone(), row.metric.clone()))
+        let Some(series) = read.series_of(&row) else {
+            continue;
+        };
+        let slots = (read.estimates)
+            .entry((series.clone(), row.metric.clone()))
             .or_insert_with(|| vec![None; points]);
         ensure!(
             slots[row.point].replace(row.estimate).is_none(),
-            "{}, line {line}: a second row for point {}, arm {}, metric {}",
+            "{}, line {line}: a second row for point {}, {series}, metric {}",
             path.display(),
             row.point,
-            row.arm,
             row.metric
         );
     }
     ensure!(
-        !arms.is_empty(),
+        !read.arms.is_empty(),
         "{} has no rows of results",
         path.display()
     );
-    Ok((arms, estimates))
+    Ok(read)
+}
+
+impl Points {
+    /// The series a row belongs to, noting it: its arm for an effect,
+    /// `A − B` for a difference; `None` for rows the report does not show
+    /// (ratios, one outcome of a fork).
+    fn series_of(&mut self, row: &Row) -> Option<String> {
+        if row.outcome != Outcome::All.name() || row.statistic == Statistic::Ratio.name() {
+            return None;
+        }
+        let (series, list) = if row.statistic == Statistic::Difference.name() {
+            (format!("{} − {}", row.arm, row.versus), &mut self.contrasts)
+        } else {
+            (self.statistics).insert(row.metric.clone(), row.statistic.clone());
+            (row.arm.clone(), &mut self.arms)
+        };
+        if !list.contains(&series) {
+            list.push(series.clone());
+        }
+        Some(series)
+    }
 }
 
 /// Why `points.csv` cannot be read, and what to do about it.
@@ -292,28 +347,43 @@ pub fn missing_points(dir: &Path) -> String {
 struct Row {
     point: usize,
     arm: String,
+    versus: String,
+    outcome: String,
     metric: String,
+    statistic: String,
     estimate: Estimate,
 }
 
 impl Row {
-    /// Parses a row whose header has been checked, and checks its parameter
-    /// values against the design's (of `points` points).
-    fn parse(record: &csv::StringRecord, parameters: &[Parameter], points: usize) -> Result<Self> {
-        let cell = |i: usize| record.get(i).unwrap_or("").trim();
-        let point: usize = cell(0)
+    /// Parses a row whose header (`fixed`, then the parameters) has been
+    /// checked, and checks its parameter values against the design's (of
+    /// `points` points) and its statistic and outcome.
+    fn parse(
+        record: &csv::StringRecord,
+        fixed: &[&str],
+        parameters: &[Parameter],
+        points: usize,
+    ) -> Result<Self> {
+        let cell = |name: &str| {
+            let at = fixed
+                .iter()
+                .position(|c| *c == name)
+                .expect("a fixed column");
+            record.get(at).unwrap_or("").trim()
+        };
+        let point: usize = cell("point")
             .parse()
             .ok()
             .filter(|p| *p < points)
             .with_context(|| {
                 format!(
                     "point {:?} is not a point of design.csv (0 to {})",
-                    cell(0),
+                    cell("point"),
                     points.saturating_sub(1)
                 )
             })?;
         for (k, parameter) in parameters.iter().enumerate() {
-            let found = cell(FIXED_COLUMNS.len() + k);
+            let found = record.get(fixed.len() + k).unwrap_or("").trim();
             let expected = &parameter.levels[parameter.level(point)];
             ensure!(
                 found == expected,
@@ -321,14 +391,24 @@ impl Row {
                 parameter.path
             );
         }
-        ensure!(!cell(1).is_empty(), "the arm is empty");
-        let mean = optional_number(cell(3), "mean")?;
-        let low = optional_number(cell(4), "ci_low")?;
-        let high = optional_number(cell(5), "ci_high")?;
+        ensure!(!cell("arm").is_empty(), "the arm is empty");
+        let statistics = Statistic::ALL.map(Statistic::name);
+        ensure!(
+            statistics.contains(&cell("statistic")),
+            "statistic {:?} is not one of {}",
+            cell("statistic"),
+            statistics.join(", ")
+        );
+        let mean = optional_number(cell("estimate"), "estimate")?;
+        let low = optional_number(cell("ci_low"), "ci_low")?;
+        let high = optional_number(cell("ci_high"), "ci_high")?;
         Ok(Self {
             point,
-            arm: cell(1).to_string(),
-            metric: cell(2).to_string(),
+            arm: cell("arm").to_string(),
+            versus: cell("versus").to_string(),
+            outcome: cell("outcome").to_string(),
+            metric: cell("metric").to_string(),
+            statistic: cell("statistic").to_string(),
             estimate: Estimate {
                 mean,
                 interval: low.zip(high),

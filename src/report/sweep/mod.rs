@@ -1,6 +1,7 @@
 //! Plots and a page for a sweep folder: each headline metric against each
-//! swept parameter and, for a full grid of two parameters, as heat maps;
-//! `sweep.html` shows them with what was swept and a table of the points.
+//! swept parameter (the arms' effects, then the contrasts' differences)
+//! and, for a full grid of two parameters, as heat maps; `sweep.html`
+//! shows them with what was swept and a table of the points.
 
 mod data;
 mod heatmap;
@@ -15,7 +16,7 @@ use crate::output::folder::write_atomic;
 use anyhow::Result;
 use data::Sweep;
 use heatmap::HeatMap;
-use response::{Mode, Response};
+use response::{Mode, Response, Shown};
 use std::path::Path;
 
 /// Metrics plotted and tabulated, in page order.
@@ -26,6 +27,7 @@ use crate::experiment::metrics::HEADLINE;
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sweep = Sweep::load(dir)?;
     let mut plots = response_plots(&sweep)?;
+    plots.extend(difference_plots(&sweep)?);
     plots.extend(heat_maps(&sweep)?);
     write_plots(dir, &plots)?;
     write_atomic(
@@ -45,11 +47,43 @@ fn response_plots(sweep: &Sweep) -> Result<Vec<Plot>> {
                 format!("sweep-{metric}-vs-{}", names[k]),
                 format!("{} against {}", metric_name(metric), parameter.path),
                 response_caption(sweep, k, metric),
-                &Response::new(sweep, k, metric),
+                &Response::new(sweep, k, metric, Shown::Effects),
             )?);
         }
     }
     Ok(plots)
+}
+
+/// Each contrast's paired difference in each headline metric (but
+/// `days_to_recover`, which has no contrast) against each parameter.
+fn difference_plots(sweep: &Sweep) -> Result<Vec<Plot>> {
+    if sweep.contrasts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names = file_names(sweep);
+    let mut plots = Vec::new();
+    for (k, parameter) in sweep.parameters.iter().enumerate() {
+        for metric in HEADLINE.iter().filter(|m| has_contrast(m)) {
+            plots.push(plot(
+                format!("sweep-difference-{metric}-vs-{}", names[k]),
+                format!(
+                    "Difference in {} against {}",
+                    metric_name(metric),
+                    parameter.path
+                ),
+                difference_caption(sweep, k),
+                &Response::new(sweep, k, metric, Shown::Differences),
+            )?);
+        }
+    }
+    Ok(plots)
+}
+
+/// Whether `--contrast` gives rows for `metric` (every metric but the
+/// censored `days_to_recover`).
+fn has_contrast(metric: &str) -> bool {
+    crate::experiment::metrics::find(metric)
+        .is_some_and(|m| m.statistic != crate::experiment::metrics::Statistic::Median)
 }
 
 /// Heat maps of the first intervention arm, when the design is a full grid
@@ -58,20 +92,21 @@ fn heat_maps(sweep: &Sweep) -> Result<Vec<Plot>> {
     let (Some(grid), Some(arm)) = (sweep.grid2(), sweep.arms.first()) else {
         return Ok(Vec::new());
     };
-    let caption = format!(
-        "Mean of {arm} over {} at each combination of {} (across) and {} (up); \
-         the colour scale is on the right, grey cells are not defined.",
-        replications(sweep),
-        grid.0.path,
-        grid.1.path
-    );
     HEADLINE
         .iter()
         .map(|metric| {
+            let caption = format!(
+                "The {} of {arm}'s effect over {} at each combination of {} (across) and {} \
+                 (up); the colour scale is on the right, grey cells are not defined.",
+                estimated(sweep, metric),
+                replications(sweep),
+                grid.0.path,
+                grid.1.path
+            );
             plot(
                 format!("sweep-heatmap-{metric}"),
                 format!("{} over the grid", metric_name(metric)),
-                caption.clone(),
+                caption,
                 &HeatMap::new(sweep, grid, arm, metric),
             )
         })
@@ -92,30 +127,57 @@ fn replications(sweep: &Sweep) -> String {
 /// each point integrates over (an ensemble), so both cases are named.
 fn interval_text(sweep: &Sweep) -> String {
     format!(
-        "95% interval of the point's mean, as in summary.csv: over its {} (variation between \
-         replications only, the point's parameters fixed) for a scenario without an \
-         [uncertain] table; with one, over the point's parameter draws",
+        "95% interval of the point's estimate, made as points.csv's interval column says: over \
+         its {} (variation between replications only, the point's parameters fixed) for a \
+         scenario without an [uncertain] table; with one, over the point's parameter draws",
         replications(sweep)
+    )
+}
+
+/// What the effects of `metric` are at a point, in words: "mean", "share"
+/// or "Kaplan-Meier median" (of a time that can be censored).
+pub(super) fn estimated(sweep: &Sweep, metric: &str) -> &'static str {
+    match sweep.statistic(metric) {
+        "median" => "Kaplan-Meier median",
+        "share" => "share",
+        _ => "mean",
+    }
+}
+
+fn difference_caption(sweep: &Sweep, k: usize) -> String {
+    let reps = replications(sweep);
+    let joined = match Mode::of(sweep, k) {
+        Mode::Line => "a line through each value (no other parameter varies)",
+        Mode::Scatter | Mode::ScatterMeans => {
+            "a dot per design point (the other parameters vary too)"
+        }
+    };
+    format!(
+        "Per contrast A − B, the mean over {reps} of the paired difference between arm A's and \
+         arm B's effect in the same replication (common random numbers), {joined}, with its {}. \
+         The grey line marks no difference.",
+        interval_text(sweep)
     )
 }
 
 fn response_caption(sweep: &Sweep, k: usize, metric: &str) -> String {
     let parameter = &sweep.parameters[k];
     let reps = replications(sweep);
+    let stat = estimated(sweep, metric);
     let mut caption = match Mode::of(sweep, k) {
         Mode::Line => format!(
-            "Per intervention arm, the mean over {reps} at each value (no other parameter \
+            "Per intervention arm, the {stat} over {reps} at each value (no other parameter \
              varies), shaded its {}.",
             interval_text(sweep)
         ),
         Mode::Scatter => format!(
-            "Each dot is one design point's mean over {reps}, the bar its {}; the other \
+            "Each dot is one design point's {stat} over {reps}, the bar its {}; the other \
              parameters vary too, so the points scatter.",
             interval_text(sweep)
         ),
         Mode::ScatterMeans => format!(
-            "Each dot is one design point's mean over {reps}, the bar its {}; dashed lines \
-             join each arm's means at each value, averaged over the other parameters.",
+            "Each dot is one design point's {stat} over {reps}, the bar its {}; dashed lines \
+             join each arm's estimates at each value, averaged over the other parameters.",
             interval_text(sweep)
         ),
     };

@@ -1,7 +1,7 @@
 //! The self-contained page of a sweep folder, `sweep.html`.
 
 use super::data::{Estimate, Parameter, Sweep};
-use super::{HEADLINE, interval_text};
+use super::{HEADLINE, estimated, interval_text};
 use crate::report::Plot;
 use crate::report::format::{self, html, metric_name, metric_unit};
 use crate::report::html::{document, figures, overrides, swatch};
@@ -110,6 +110,7 @@ fn facts(sweep: &Sweep) -> String {
         ("Replications per arm and point", number(id.replications)),
         ("Seed", number(id.seed)),
         ("Intervention arms", arms.join(", ")),
+        ("Contrasts (A − B)", contrasts(sweep)),
         ("Overrides at every point", overrides(&id.overrides)),
         (
             "Program",
@@ -124,6 +125,31 @@ fn facts(sweep: &Sweep) -> String {
         .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))
         .collect();
     list.concat()
+}
+
+/// The contrasts computed at every point, or "none".
+fn contrasts(sweep: &Sweep) -> String {
+    if sweep.contrasts.is_empty() {
+        return "none (<code>--contrast A:B</code> adds one)".into();
+    }
+    let list: Vec<String> = (sweep.contrasts.iter().enumerate())
+        .map(|(c, label)| format!("{}{}", swatch(style::arm_colour(c + 1)), html(label)))
+        .collect();
+    list.join(", ")
+}
+
+/// The statistic of each headline metric that is not a mean, in words.
+fn not_means(sweep: &Sweep) -> String {
+    let named: Vec<String> = HEADLINE
+        .iter()
+        .filter(|m| estimated(sweep, m) != "mean")
+        .map(|m| format!("the {} for {}", estimated(sweep, m), html(&metric_name(m))))
+        .collect();
+    if named.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", named.join(", "))
+    }
 }
 
 fn points(sweep: &Sweep) -> String {
@@ -150,10 +176,12 @@ fn points(sweep: &Sweep) -> String {
     let rows: Vec<String> = (0..shown).map(|p| point_row(sweep, p)).collect();
     format!(
         "<section id=\"points\">\n<h2>Points</h2>\n<p>{which} of <code>points.csv</code>: \
-         each headline metric per intervention arm, mean over replications with the {}. \
-         Click a column heading to sort.</p>\n\
+         each headline metric per intervention arm, its mean over replications{} with the {}. \
+         The contrasts' rows and the per-replication effects are in <code>points.csv</code> and \
+         <code>points-replications.csv</code>. Click a column heading to sort.</p>\n\
          <div class=\"wide\"><table class=\"sortable\">\n<thead><tr>{}</tr></thead>\n\
          <tbody>\n{}</tbody></table></div>\n</section>\n",
+        not_means(sweep),
         interval_text(sweep),
         heads.concat(),
         rows.concat()

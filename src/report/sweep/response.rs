@@ -1,5 +1,6 @@
 //! A headline metric against one swept parameter: the estimate of every
-//! intervention arm at each design point, with its 95% interval.
+//! intervention arm (or the paired difference of every contrast) at each
+//! design point, with its 95% interval.
 
 use super::data::{Estimate, Sweep};
 use crate::report::effects::{tick_format, unit_words};
@@ -104,9 +105,22 @@ fn runs(points: &[(f64, Option<Mark>)]) -> Vec<Vec<(f64, Mark)>> {
         .collect()
 }
 
-/// One headline metric against one parameter, one colour per arm.
+/// What a response plot shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shown {
+    /// Each intervention arm's effect against the baseline.
+    Effects,
+    /// Each contrast's paired difference `A − B`.
+    Differences,
+}
+
+/// One headline metric against one parameter, one colour per arm (or
+/// contrast).
 pub struct Response {
     metric: &'static str,
+    shown: Shown,
+    /// The legend's name of the band or bar, e.g. "95% interval of the median".
+    interval_label: String,
     parameter: String,
     /// Labels of the values when they are categories (positions 0, 1, …).
     categories: Option<Vec<String>>,
@@ -117,11 +131,16 @@ pub struct Response {
 }
 
 impl Response {
-    /// The estimates of `metric` against parameter `k` of `sweep`.
-    pub fn new(sweep: &Sweep, k: usize, metric: &'static str) -> Self {
+    /// The estimates of `metric` against parameter `k` of `sweep`: the
+    /// arms' effects or the contrasts' differences.
+    pub fn new(sweep: &Sweep, k: usize, metric: &'static str, shown: Shown) -> Self {
         let parameter = &sweep.parameters[k];
         let levels = parameter.levels.len();
-        let arms = (sweep.arms.iter().enumerate())
+        let series = match shown {
+            Shown::Effects => &sweep.arms,
+            Shown::Differences => &sweep.contrasts,
+        };
+        let arms = (series.iter().enumerate())
             .map(|(a, arm)| {
                 let mut grouped = vec![Vec::new(); levels];
                 for p in 0..sweep.points {
@@ -135,8 +154,14 @@ impl Response {
                 }
             })
             .collect();
+        let estimated = match shown {
+            Shown::Effects => sweep.statistic(metric),
+            Shown::Differences => "mean difference",
+        };
         Self {
             metric,
+            shown,
+            interval_label: format!("95% interval of the {estimated}"),
             parameter: parameter.path.clone(),
             categories: (!parameter.is_numeric())
                 .then(|| (0..levels).map(|i| parameter.label(i)).collect()),
@@ -155,7 +180,7 @@ impl Response {
     }
 
     fn zero_is_no_effect(&self) -> bool {
-        zero_is_no_effect(self.metric)
+        self.shown == Shown::Differences || zero_is_no_effect(self.metric)
     }
 
     /// The values, with room for the points set side by side around them.
@@ -228,7 +253,7 @@ impl Response {
             })
             .collect();
         items.push(LegendItem {
-            label: "95% interval of the mean".into(),
+            label: self.interval_label.clone(),
             swatch: if scatter {
                 Swatch::Line(BLACK, false)
             } else {
@@ -242,8 +267,12 @@ impl Response {
             });
         }
         if self.zero_is_no_effect() {
+            let label = match self.shown {
+                Shown::Effects => "no effect",
+                Shown::Differences => "no difference",
+            };
             items.push(LegendItem {
-                label: "no effect".into(),
+                label: label.into(),
                 swatch: Swatch::Line(GREY, false),
             });
         }
@@ -401,7 +430,10 @@ impl Figure for Response {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let title = metric_name(self.metric);
+        let title = match self.shown {
+            Shown::Effects => metric_name(self.metric),
+            Shown::Differences => format!("Difference in {}", metric_name(self.metric)),
+        };
         if self.marks().next().is_none() {
             let area = style::title(root, st, &title)?;
             return style::note(&area, st, "Not defined at any point of the sweep");
