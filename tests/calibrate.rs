@@ -390,7 +390,7 @@ fn targets_errors_name_file_line_and_key() {
             "t.toml:4:10: `targets[0].column`",
             "t.toml:6:10: `targets[0].to_day`: is day 500, outside the run",
             "t.toml:8:6: `targets[0].sd`",
-            "t.toml:11:8: `targets[1].kind`: is \"trend\"; allowed: summary, level, recovery, series",
+            "t.toml:11:8: `targets[1].kind`: is \"trend\"; allowed: summary, level, recovery, share, series",
         ],
     );
     check(

@@ -147,7 +147,6 @@ fn committed_calibration_gets_its_plots_and_page() {
         "100 particles",
         "4 generations",
         "8,716 runs",
-        "2 min 53 s",
         "seed 20250521",
         "4 generations done",
         "none (prior)",
@@ -170,6 +169,16 @@ fn committed_calibration_gets_its_plots_and_page() {
     ] {
         assert!(page.contains(text), "page lacks {text:?}");
     }
+    // The time the calibration took, as calibration.json records it.
+    let recorded = fs::read_to_string(dir.path().join("calibration.json")).unwrap();
+    let recorded: serde_json::Value = serde_json::from_str(&recorded).unwrap();
+    let seconds = recorded["elapsed_seconds"].as_f64().unwrap();
+    let took = format!(
+        "{} min {} s",
+        seconds.round() as u64 / 60,
+        seconds.round() as u64 % 60
+    );
+    assert!(page.contains(&took), "page lacks {took:?}");
 }
 
 #[test]
@@ -244,7 +253,7 @@ fn with_series(dir: &Path) {
         };
         let simulated = observed * 0.95;
         text.push_str(&format!(
-            "weekly-campaigns,series,takedown,campaigns,{day},{observed},250,{simulated},{},{},20,{}\n",
+            "weekly-campaigns,series,takedown,campaigns,{day},{observed},250,{simulated},{},{},20,{},,equal\n",
             simulated - 180.0,
             simulated + 200.0,
             (simulated - observed) / 250.0
@@ -314,6 +323,24 @@ fn damaged(file: &str, damage: impl Fn(&str) -> String) -> String {
 }
 
 #[test]
+fn a_bound_and_a_compared_arm_are_shown_as_the_target_states_them() {
+    let dir = calibration_copy();
+    let path = dir.path().join("fit.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let text = edit_line(&text, 2, |l| {
+        set_field(&set_field(l, 13, "at_least"), 12, "first-wave")
+    });
+    fs::write(&path, text).unwrap();
+    render(dir.path()).expect("render");
+    let page = fs::read_to_string(dir.path().join("calibration.html")).unwrap();
+    assert!(
+        page.contains("takedown against first-wave"),
+        "no compared arm"
+    );
+    assert!(page.contains(">at least "), "no bound");
+}
+
+#[test]
 fn damaged_fit_csv_is_refused_naming_file_and_line() {
     let fit = |damage: fn(&str) -> String| damaged("fit.csv", damage);
     let cases: Vec<(&str, String, &str)> = vec![
@@ -352,6 +379,11 @@ fn damaged_fit_csv_is_refused_naming_file_and_line() {
             "a day on a summary target",
             fit(|t| edit_line(t, 2, |l| set_field(l, 4, "12"))),
             "line 2",
+        ),
+        (
+            "unknown bound",
+            fit(|t| edit_line(t, 3, |l| set_field(l, 13, "about"))),
+            "line 3",
         ),
         (
             "duplicate target",

@@ -248,6 +248,10 @@ fn check_meta(check: &mut Checker, s: &Scenario) -> Option<NaiveDate> {
     }
 }
 
+/// The most emails a seat can send a day: spam-scale markets, where one
+/// botnet's "seat" sends billions a day (docs/MODEL.md, 7.1).
+const MAX_EMAILS_PER_SEAT_PER_DAY: f64 = 1e10;
+
 fn check_market(check: &mut Checker, s: &Scenario) {
     let m = &s.market;
     let p = |key| [K("market"), K(key)];
@@ -257,7 +261,7 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         &p("emails_per_seat_per_day"),
         m.emails_per_seat_per_day,
         0.0,
-        1e7,
+        MAX_EMAILS_PER_SEAT_PER_DAY,
     );
     check.positive(&p("choice_price_scale_usd"), m.choice_price_scale_usd);
     check.range(

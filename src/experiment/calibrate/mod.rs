@@ -7,14 +7,19 @@
 //!
 //! | kind | fields | simulated value (mean over replications) |
 //! |---|---|---|
-//! | `summary` | `arm`, `metric`, `value`, `sd`, optional `window_start`, `window_end` | the effect metric ([`metrics::METRICS`](super::metrics::METRICS)) of the arm against the baseline, over the window (default the arm's) |
-//! | `level` | `arm`, `column`, `from_day`, `to_day`, `value`, `sd` | mean daily value of a `timeseries.csv` column over the days (inclusive) |
-//! | `recovery` | `arm`, `days`, `sd` | days from the arm's window start until its 7-day campaigns are back to 90% of the baseline's; a replication that never recovers counts as recovering the day after the run ends (censored), so that slow particles are not judged on their fast replications only |
-//! | `series` | `arm`, `column`, `file`, `sd` | the column on each day listed in `file` (CSV `day,value`, relative to the targets file) |
+//! | `summary` | `arm`, `metric`, `value`, `sd`, optional `window_start`, `window_end`, `versus` | the effect metric ([`metrics::METRICS`](super::metrics::METRICS)) of the arm against the baseline (or the arm `versus`), over the window (default the arm's) |
+//! | `level` | `arm`, `column`, `from_day`, `to_day`, `value`, `sd`, optional `provider` or `class` | mean daily value of a `timeseries.csv` column over the days (inclusive) |
+//! | `share` | `arm`, `column` (`campaigns` or `compromises`), `from_day`, `to_day`, `value` (0 to 1), `sd`, `provider` or `class` | the providers' (or class's) share of the market's total of the column over the days |
+//! | `recovery` | `arm`, `days`, `sd`, optional `versus`, `from_intervention` | days from the arm's window start (or from its intervention `from_intervention`, from 0) until its 7-day campaigns are back to 90% of the baseline's (or the arm `versus`'s); a replication that never recovers counts as recovering the day after the run ends (censored), so that slow particles are not judged on their fast replications only |
+//! | `series` | `arm`, `column`, `file`, `sd`, optional `provider` or `class` | the column on each day listed in `file` (CSV `day,value`, relative to the targets file) |
 //!
 //! Days are day numbers (0 = scenario start) or dates `YYYY-MM-DD`; any
-//! entry may have a `name` (default `<kind>-<index>`). The distance of a
-//! particle is `sqrt(sum over targets of ((sim - obs) / sd)^2)`, a series
+//! entry may have a `name` (default `<kind>-<index>`), a `bound`
+//! (`at_least` or `at_most`: the observation is a bound, not a value;
+//! default `equal`) and a `role` (`check`: a validation predicts it and
+//! calibration sets it aside; default `fit`). The distance of a
+//! particle is `sqrt(sum over targets of z^2)`, `z = (sim - obs) / sd`
+//! (0 on the allowed side of a bound), a series
 //! contributing the mean of its squared z over its days; a target that is
 //! undefined in the simulation (e.g. no price on a day, an effect with a
 //! zero baseline) makes the distance infinite and the particle is rejected.
@@ -79,8 +84,10 @@
 //! them: set-up, open the folder, generations until a stop, outputs.
 
 mod abc;
+mod bound;
 mod checkpoint;
 mod outputs;
+mod role;
 mod setup;
 mod simulate;
 mod targets;
@@ -89,8 +96,10 @@ pub use abc::{
     GenerationStats, Population, importance_weights, kernel_log_density, kernel_scales, perturb,
     quantile, weighted_quantile,
 };
+pub use bound::Bound;
 pub use checkpoint::IDENTITY;
 pub use outputs::{FIT_COLUMNS, FitRow, ParameterSummary, SUMMARY_COLUMNS};
+pub use role::Role;
 pub use setup::CalibrationConfig;
 pub use targets::{Attribution, Target, TargetKind, TargetsError, load_targets, parse_targets};
 

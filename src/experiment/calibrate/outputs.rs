@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use toml_edit::{DocumentMut, Item, TableLike};
 
+use super::Bound;
 use super::abc::{Population, quantile, weighted_moments, weighted_quantile};
 use super::checkpoint::{IDENTITY, json_number, population_csv};
 use super::setup::Setup;
@@ -63,6 +64,11 @@ pub struct FitRow {
     pub high: Option<f64>,
     /// Replications where the value is defined.
     pub n: usize,
+    /// The arm a `summary` or `recovery` target compares its arm with when
+    /// it is not the baseline (`versus` in the targets file); else empty.
+    pub versus: String,
+    /// Whether `observed` is a value or a bound.
+    pub bound: Bound,
 }
 
 /// The final outputs.
@@ -197,6 +203,11 @@ fn fit_rows(targets: &[Target], experiment: &Experiment, model: &Model) -> Vec<F
                 low: band(0.05),
                 high: band(0.95),
                 n: defined.len(),
+                versus: (target.compared_with())
+                    .filter(|v| *v != model.arms[0].name)
+                    .unwrap_or_default()
+                    .to_string(),
+                bound: target.bound,
             });
         }
     }
@@ -204,7 +215,7 @@ fn fit_rows(targets: &[Target], experiment: &Experiment, model: &Model) -> Vec<F
 }
 
 /// Columns of `fit.csv`.
-pub const FIT_COLUMNS: [&str; 12] = [
+pub const FIT_COLUMNS: [&str; 14] = [
     "target",
     "kind",
     "arm",
@@ -217,6 +228,8 @@ pub const FIT_COLUMNS: [&str; 12] = [
     "high",
     "n",
     "z",
+    "versus",
+    "bound",
 ];
 
 /// Columns of `posterior_summary.csv`.
@@ -226,7 +239,7 @@ fn fit_csv(rows: &[FitRow]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(FIT_COLUMNS)?;
     for r in rows {
-        let z = r.simulated.map(|s| (s - r.observed) / r.sd);
+        let z = r.simulated.map(|s| r.bound.z(s, r.observed, r.sd));
         let day = r.day.map(|d| d.to_string()).unwrap_or_default();
         writer.write_record([
             r.target.clone(),
@@ -241,6 +254,8 @@ fn fit_csv(rows: &[FitRow]) -> Result<String> {
             opt(r.high),
             r.n.to_string(),
             opt(z),
+            r.versus.clone(),
+            r.bound.name().to_string(),
         ])?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)

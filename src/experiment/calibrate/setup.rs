@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
+use super::role::Role;
 use super::targets::{Target, load_targets, targets_fingerprint};
 use crate::experiment::design::{Range, fnv1a};
 use crate::experiment::parameter::Parameter;
@@ -88,6 +89,20 @@ pub(super) struct Setup {
     pub(super) fingerprint: String,
 }
 
+/// The targets calibration fits: those whose `role` is `fit` (a `check`
+/// target is only predicted, by a validation).
+fn fitted(targets: Vec<Target>, file: &Path) -> Result<Vec<Target>> {
+    let fitted: Vec<Target> = (targets.into_iter())
+        .filter(|t| t.role == Role::Fit)
+        .collect();
+    anyhow::ensure!(
+        !fitted.is_empty(),
+        "{}: every target has role = \"check\"; calibration needs at least one to fit",
+        file.display()
+    );
+    Ok(fitted)
+}
+
 impl Setup {
     /// Read and check the scenario, targets and parameters.
     pub(super) fn new(config: &CalibrationConfig) -> Result<Setup> {
@@ -97,8 +112,10 @@ impl Setup {
         let origin = config.scenario_file.display().to_string();
         let base = scenario::load_text(&text, &origin, &config.overrides)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let targets =
-            load_targets(&config.targets_file, &base).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let targets = fitted(
+            load_targets(&config.targets_file, &base).map_err(|e| anyhow::anyhow!("{e}"))?,
+            &config.targets_file,
+        )?;
         let mut setup = Setup {
             config: config.clone(),
             seed: config.seed.unwrap_or(base.seed),

@@ -14,14 +14,15 @@ use crate::stats::mean_defined;
 impl Target {
     /// Simulated values `[component][replication]` of an experiment of `model`.
     pub fn simulated(&self, experiment: &Experiment, model: &Model) -> Vec<Vec<Option<f64>>> {
-        let arm = model
-            .arms
-            .iter()
-            .position(|a| a.name == self.arm)
-            .expect("targets are resolved against the model's arms");
+        let index = |name: &str| {
+            (model.arms.iter())
+                .position(|a| a.name == name)
+                .expect("targets are resolved against the model's arms")
+        };
+        let (arm, versus) = (index(&self.arm), index(&self.versus));
         let runs = |r: u32| {
             (
-                &experiment.run_of(0, r).days,
+                &experiment.run_of(versus, r).days,
                 &experiment.run_of(arm, r).days,
             )
         };
@@ -41,7 +42,7 @@ impl Target {
                 let values = reps
                     .map(|r| {
                         effects::effects(
-                            experiment.run_of(0, r),
+                            experiment.run_of(versus, r),
                             experiment.run_of(arm, r),
                             &plan,
                             model.burn_in_days,
@@ -63,8 +64,26 @@ impl Target {
                 };
                 vec![reps.map(mean).collect()]
             }
-            TargetKind::Recovery { .. } => {
-                let start = model.arms[arm].window_start as usize;
+            TargetKind::Share {
+                column,
+                from_day,
+                to_day,
+                ..
+            } => {
+                let days = *from_day as usize..=*to_day as usize;
+                let share = |r: u32| {
+                    let run = experiment.run_of(arm, r);
+                    let sum = |f: &dyn Fn(usize) -> Option<f64>| -> f64 {
+                        days.clone().filter_map(f).sum()
+                    };
+                    let held = sum(&|d| self.value_on(run, d, *column));
+                    let total = sum(&|d| column_value(&run.days[d], *column));
+                    (total > 0.0).then(|| held / total)
+                };
+                vec![reps.map(share).collect()]
+            }
+            TargetKind::Recovery { start, .. } => {
+                let start = *start as usize;
                 vec![
                     reps.map(|r| Some(censored_recovery(runs(r).0, runs(r).1, start)))
                         .collect(),
@@ -133,7 +152,8 @@ pub fn simulated_means(
         .collect()
 }
 
-/// `sqrt(sum over targets of the mean squared z of its components)`;
+/// `sqrt(sum over targets of the mean squared z of its components)`, each
+/// z zero on the allowed side of a bounded target ([`Bound::z`](super::Bound::z));
 /// infinite when a simulated value is undefined.
 pub fn distance(targets: &[Target], means: &[Vec<Option<f64>>]) -> f64 {
     let mut total = 0.0;
@@ -142,7 +162,7 @@ pub fn distance(targets: &[Target], means: &[Vec<Option<f64>>]) -> f64 {
         let mut sum = 0.0;
         for ((_, obs), sim) in observed.iter().zip(sim) {
             let Some(sim) = sim else { return f64::INFINITY };
-            sum += ((sim - obs) / target.sd).powi(2);
+            sum += target.bound.z(*sim, *obs, target.sd).powi(2);
         }
         total += sum / observed.len() as f64;
     }
@@ -169,8 +189,9 @@ impl Setup {
         })?;
         model.seed = seed;
         model.replications = replications;
-        let needed =
-            |a: &crate::model::config::ArmPlan| self.targets.iter().any(|t| t.arm == a.name);
+        let needed = |a: &crate::model::config::ArmPlan| {
+            (self.targets.iter()).any(|t| t.arm == a.name || t.versus == a.name)
+        };
         let arms: Vec<_> = model
             .arms
             .iter()
@@ -201,6 +222,6 @@ pub(super) fn arms_run(setup: &Setup) -> usize {
         .arms
         .iter()
         .skip(1)
-        .filter(|a| setup.targets.iter().any(|t| t.arm == a.name))
+        .filter(|a| (setup.targets.iter()).any(|t| t.arm == a.name || t.versus == a.name))
         .count()
 }

@@ -11,6 +11,8 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::bound::Bound;
+use super::role::Role;
 use crate::engine::record::{OUTPUT_COLUMNS, timeseries_header};
 use crate::experiment::design::fnv1a;
 use crate::experiment::metrics;
@@ -29,10 +31,18 @@ pub struct Target {
     pub name: String,
     /// Arm name.
     pub arm: String,
+    /// The arm a `summary` or `recovery` target compares `arm` with: the
+    /// baseline (the first arm) unless the file names another (`versus`),
+    /// e.g. a two-wave arm against the first wave alone.
+    pub versus: String,
     /// What is compared.
     pub kind: TargetKind,
     /// Standard deviation of the observation (stated uncertainty).
     pub sd: f64,
+    /// Whether the observation is a value or a bound on it.
+    pub bound: Bound,
+    /// Whether calibration fits it or only a validation checks it.
+    pub role: Role,
     /// Whose output a `level` or `series` target reads.
     pub attribution: Attribution,
 }
@@ -94,10 +104,25 @@ pub enum TargetKind {
         /// Observed value.
         value: f64,
     },
-    /// Days to recover to 90% of the baseline's campaigns.
+    /// Days to recover to 90% of the compared arm's campaigns, from the
+    /// start of the arm's window or from one of its interventions.
     Recovery {
+        /// Recorded day the count starts.
+        start: u32,
         /// Observed days.
         days: f64,
+    },
+    /// The share of the market's total of a column over days that the
+    /// target's providers or class hold (a fraction, 0 to 1).
+    Share {
+        /// Index in [`timeseries_header`] (`campaigns` or `compromises`).
+        column: usize,
+        /// First day.
+        from_day: u32,
+        /// Last day (inclusive).
+        to_day: u32,
+        /// Observed share.
+        value: f64,
     },
     /// A column on listed days.
     Series {
@@ -170,21 +195,31 @@ struct RawTarget {
     file: Option<Spanned<String>>,
     provider: Option<Spanned<String>>,
     class: Option<Spanned<String>>,
+    versus: Option<Spanned<String>>,
+    bound: Option<Spanned<String>>,
+    from_intervention: Option<Spanned<usize>>,
+    role: Option<Spanned<String>>,
 }
 
-/// Kinds: name, required fields, optional fields (besides `kind`, `name`, `arm`, `sd`).
-const KINDS: [(&str, &[&str], &[&str]); 4] = [
+/// Kinds: name, required fields, optional fields (besides `kind`, `name`,
+/// `arm`, `sd`, `bound` and `role`).
+const KINDS: [(&str, &[&str], &[&str]); 5] = [
     (
         "summary",
         &["metric", "value"],
-        &["window_start", "window_end"],
+        &["window_start", "window_end", "versus"],
     ),
     (
         "level",
         &["column", "from_day", "to_day", "value"],
         &["provider", "class"],
     ),
-    ("recovery", &["days"], &[]),
+    ("recovery", &["days"], &["versus", "from_intervention"]),
+    (
+        "share",
+        &["column", "from_day", "to_day", "value"],
+        &["provider", "class"],
+    ),
     ("series", &["column", "file"], &["provider", "class"]),
 ];
 
@@ -204,6 +239,11 @@ impl RawTarget {
             ("file", self.file.as_ref().map(Spanned::span)),
             ("provider", self.provider.as_ref().map(Spanned::span)),
             ("class", self.class.as_ref().map(Spanned::span)),
+            ("versus", self.versus.as_ref().map(Spanned::span)),
+            (
+                "from_intervention",
+                (self.from_intervention.as_ref()).map(Spanned::span),
+            ),
         ];
         fields
             .into_iter()
@@ -326,7 +366,9 @@ fn resolve_target(
     let present = raw.present();
     for (field, span) in &present {
         if !required.contains(field) && !optional.contains(field) {
-            let fields = [&["arm", "sd"][..], required, optional].concat().join(", ");
+            let fields = [&["arm", "sd", "bound", "role"][..], required, optional]
+                .concat()
+                .join(", ");
             let message = format!("is not a field of kind `{kind}` (its fields: {fields})");
             check.fail(span.clone(), i, field, message);
         }
@@ -352,10 +394,32 @@ fn resolve_target(
     }
     let kind = resolve_kind(check, i, raw, base_dir, model, arm);
     let attribution = resolve_attribution(check, i, raw, model);
+    let versus = resolve_versus(check, i, raw, model);
+    let bound = resolve_choice(
+        check,
+        i,
+        "bound",
+        raw.bound.as_ref(),
+        Bound::parse,
+        &Bound::ALLOWED,
+    );
+    let role = resolve_choice(
+        check,
+        i,
+        "role",
+        raw.role.as_ref(),
+        Role::parse,
+        &Role::ALLOWED,
+    );
+    if raw.kind.get_ref() == "share" && raw.provider.is_none() && raw.class.is_none() {
+        let message = "is missing; kind `share` needs one of `provider` or `class` (whose share)";
+        check.fail(raw.kind.span(), i, "provider", message);
+    }
     if check.problems.len() > before {
         return None;
     }
     let (arm, kind, attribution) = (arm?, kind?, attribution?);
+    let (versus, bound, role) = (versus?, bound?, role?);
     let whose = match &attribution {
         Attribution::Market => String::new(),
         Attribution::Providers { name, .. } => format!("-{name}"),
@@ -364,10 +428,66 @@ fn resolve_target(
     Some(Target {
         name: (raw.name.clone()).unwrap_or_else(|| format!("{}-{i}{whose}", raw.kind.get_ref())),
         arm: arm.name.clone(),
+        versus: versus.to_string(),
         kind,
         sd: *raw.sd.get_ref(),
+        bound,
+        role,
         attribution,
     })
+}
+
+/// The arm a target compares its arm with: `versus`, an arm other than
+/// its own, or the baseline.
+fn resolve_versus<'m>(
+    check: &mut Checker,
+    i: usize,
+    raw: &RawTarget,
+    model: &'m Model,
+) -> Option<&'m str> {
+    let Some(versus) = &raw.versus else {
+        return Some(&model.arms[0].name);
+    };
+    let name = versus.get_ref();
+    let known: Vec<&str> = (model.arms.iter().map(|a| a.name.as_str()))
+        .filter(|a| a != raw.arm.get_ref())
+        .collect();
+    match known.iter().find(|a| *a == name) {
+        Some(found) => Some(found),
+        None => {
+            let message = format!(
+                "is {name:?}; allowed: an arm other than the target's own, {}",
+                known.join(", ")
+            );
+            check.fail(versus.span(), i, "versus", message);
+            None
+        }
+    }
+}
+
+/// A field with a few allowed words (`bound`, `role`): its default when
+/// absent.
+fn resolve_choice<T: Default>(
+    check: &mut Checker,
+    i: usize,
+    field: &str,
+    written: Option<&Spanned<String>>,
+    parse: fn(&str) -> Option<T>,
+    allowed: &[&str],
+) -> Option<T> {
+    let Some(written) = written else {
+        return Some(T::default());
+    };
+    let parsed = parse(written.get_ref());
+    if parsed.is_none() {
+        let message = format!(
+            "is {:?}; allowed: {}",
+            written.get_ref(),
+            allowed.join(", ")
+        );
+        check.fail(written.span(), i, field, message);
+    }
+    parsed
 }
 
 /// Whose output the target reads (`provider` or `class`, else the market);
@@ -528,18 +648,30 @@ fn resolve_kind(
             })
         }
         "level" => {
-            let column = resolve_column(check, i, raw.column.as_ref()?);
-            let from_day = day_of(check, i, "from_day", raw.from_day.as_ref()?, model);
-            let to_day = day_of(check, i, "to_day", raw.to_day.as_ref()?, model);
-            let (column, from_day, to_day) = (column?, from_day?, to_day?);
-            ordered(
-                check,
-                i,
-                ("to_day", raw.to_day.as_ref()?.span()),
+            let (column, from_day, to_day) = column_over_days(check, i, raw, model)?;
+            Some(TargetKind::Level {
+                column,
                 from_day,
                 to_day,
-            )?;
-            Some(TargetKind::Level {
+                value: value(),
+            })
+        }
+        "share" => {
+            let (column, from_day, to_day) = column_over_days(check, i, raw, model)?;
+            let name = timeseries_header()[column];
+            if !SHARE_COLUMNS.contains(&name) {
+                let message = format!(
+                    "is {name:?}; allowed for kind `share`: {}",
+                    SHARE_COLUMNS.join(", ")
+                );
+                check.fail(raw.column.as_ref()?.span(), i, "column", message);
+            }
+            let share = raw.value.as_ref()?;
+            if !(0.0..=1.0).contains(share.get_ref()) {
+                let message = format!("is {}; allowed: a share from 0 to 1", share.get_ref());
+                check.fail(share.span(), i, "value", message);
+            }
+            Some(TargetKind::Share {
                 column,
                 from_day,
                 to_day,
@@ -556,7 +688,9 @@ fn resolve_kind(
                 check.fail(days.span(), i, "days", message);
                 return None;
             }
+            let start = recovery_start(check, i, raw, model, arm?)?;
             Some(TargetKind::Recovery {
+                start,
                 days: *days.get_ref(),
             })
         }
@@ -567,6 +701,53 @@ fn resolve_kind(
                 column: column?,
                 points: points?,
             })
+        }
+    }
+}
+
+/// Columns a `share` target can read.
+const SHARE_COLUMNS: [&str; 2] = ["campaigns", "compromises"];
+
+/// The column and days of a `level` or `share` target, checked.
+fn column_over_days(
+    check: &mut Checker,
+    i: usize,
+    raw: &RawTarget,
+    model: &Model,
+) -> Option<(usize, u32, u32)> {
+    let column = resolve_column(check, i, raw.column.as_ref()?);
+    let from_day = day_of(check, i, "from_day", raw.from_day.as_ref()?, model);
+    let to_day = day_of(check, i, "to_day", raw.to_day.as_ref()?, model);
+    let (column, from_day, to_day) = (column?, from_day?, to_day?);
+    let span = raw.to_day.as_ref()?.span();
+    ordered(check, i, ("to_day", span), from_day, to_day)?;
+    Some((column, from_day, to_day))
+}
+
+/// The recorded day a recovery is counted from: the arm's window start,
+/// or the day of its intervention `from_intervention` (from 0, in the
+/// arm's order).
+fn recovery_start(
+    check: &mut Checker,
+    i: usize,
+    raw: &RawTarget,
+    model: &Model,
+    arm: &crate::model::config::ArmPlan,
+) -> Option<u32> {
+    let Some(k) = &raw.from_intervention else {
+        return Some(arm.window_start);
+    };
+    match arm.actions.get(*k.get_ref()) {
+        Some(action) => Some(action.day.saturating_sub(model.burn_in_days)),
+        None => {
+            let message = format!(
+                "is {}; allowed: the index of one of arm {:?}'s {} interventions, from 0",
+                k.get_ref(),
+                arm.name,
+                arm.actions.len()
+            );
+            check.fail(k.span(), i, "from_intervention", message);
+            None
         }
     }
 }
@@ -741,7 +922,17 @@ impl Target {
             TargetKind::Summary { .. } => "summary",
             TargetKind::Level { .. } => "level",
             TargetKind::Recovery { .. } => "recovery",
+            TargetKind::Share { .. } => "share",
             TargetKind::Series { .. } => "series",
+        }
+    }
+
+    /// The arm a `summary` or `recovery` target compares its arm with;
+    /// `None` for a `level` or `series` target, which reads one arm.
+    pub fn compared_with(&self) -> Option<&str> {
+        match self.kind {
+            TargetKind::Summary { .. } | TargetKind::Recovery { .. } => Some(&self.versus),
+            TargetKind::Level { .. } | TargetKind::Series { .. } | TargetKind::Share { .. } => None,
         }
     }
 
@@ -753,6 +944,10 @@ impl Target {
                 timeseries_header()[*column]
             }
             TargetKind::Recovery { .. } => "days_to_recover",
+            TargetKind::Share { column, .. } => match timeseries_header()[*column] {
+                "compromises" => "compromises_share",
+                _ => "campaigns_share",
+            },
         }
     }
 
@@ -760,10 +955,10 @@ impl Target {
     /// (`None` for targets that are not about one day).
     pub fn observed(&self) -> Vec<(Option<u32>, f64)> {
         match &self.kind {
-            TargetKind::Summary { value, .. } | TargetKind::Level { value, .. } => {
-                vec![(None, *value)]
-            }
-            TargetKind::Recovery { days } => vec![(None, *days)],
+            TargetKind::Summary { value, .. }
+            | TargetKind::Level { value, .. }
+            | TargetKind::Share { value, .. } => vec![(None, *value)],
+            TargetKind::Recovery { days, .. } => vec![(None, *days)],
             TargetKind::Series { points, .. } => {
                 points.iter().map(|&(d, v)| (Some(d), v)).collect()
             }

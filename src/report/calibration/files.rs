@@ -3,7 +3,7 @@
 //! `posterior_summary.csv`, each checked cell by cell with errors naming
 //! the file and line.
 
-use crate::experiment::calibrate::{FIT_COLUMNS, ParameterSummary, SUMMARY_COLUMNS};
+use crate::experiment::calibrate::{Bound, FIT_COLUMNS, ParameterSummary, SUMMARY_COLUMNS};
 use crate::report::csvfile::{malformed, open_exact};
 use anyhow::{Context, Result, bail, ensure};
 use csv::StringRecord;
@@ -11,7 +11,7 @@ use std::fs::File;
 use std::path::Path;
 
 /// Kinds of target.
-const KINDS: [&str; 4] = ["summary", "level", "recovery", "series"];
+const KINDS: [&str; 5] = ["summary", "level", "share", "recovery", "series"];
 /// What to do when a file written at the end of the calibration is missing.
 const UNFINISHED: &str = "the calibration has not finished; run `caasim calibrate` again";
 
@@ -31,8 +31,29 @@ pub struct FitRow {
     pub band: Option<(f64, f64)>,
     /// Replications in which the value is defined.
     pub n: u64,
-    /// `(simulated - observed) / sd`, as written.
+    /// `(simulated - observed) / sd` (0 on the allowed side of a bound),
+    /// as written.
     z: Option<f64>,
+}
+
+impl Target {
+    /// The arm, and the arm it is compared with when not the baseline.
+    pub fn arms_text(&self) -> String {
+        match self.versus.as_str() {
+            "" => self.arm.clone(),
+            versus => format!("{} against {versus}", self.arm),
+        }
+    }
+
+    /// `value` as the observation states it: "at least …", "at most …",
+    /// or the value itself.
+    pub fn observed_text(&self, value: String) -> String {
+        match self.bound.as_str() {
+            "at_least" => format!("at least {value}"),
+            "at_most" => format!("at most {value}"),
+            _ => value,
+        }
+    }
 }
 
 impl FitRow {
@@ -58,6 +79,12 @@ pub struct Target {
     pub arm: String,
     /// Effect metric, `timeseries.csv` column or `days_to_recover`.
     pub measure: String,
+    /// The arm a `summary` or `recovery` target compares its arm with,
+    /// when not the baseline (else empty).
+    pub versus: String,
+    /// `equal`, `at_least` or `at_most`: whether the observed value is a
+    /// value or a bound.
+    pub bound: String,
     /// One row, or one per day (ascending) for a series.
     pub rows: Vec<FitRow>,
 }
@@ -107,6 +134,16 @@ fn each_record<T>(
         path.display()
     );
     Ok(out)
+}
+
+/// A `bound` cell, checked.
+fn bound(text: &str) -> Result<String> {
+    ensure!(
+        Bound::parse(text).is_some(),
+        "bound {text:?} is not one of {}",
+        Bound::ALLOWED.join(", ")
+    );
+    Ok(text.to_string())
 }
 
 /// Cell `i` of `record`, trimmed.
@@ -196,6 +233,8 @@ fn parse_fit_row(record: &StringRecord) -> Result<(Target, FitRow)> {
         kind,
         arm: text(2, "arm")?,
         measure: text(3, "measure")?,
+        versus: cell(record, 12).to_string(),
+        bound: bound(cell(record, 13))?,
         rows: Vec::new(),
     };
     Ok((target, row))
@@ -211,8 +250,20 @@ fn add_row(targets: &mut Vec<Target>, head: Target, row: FitRow) -> Result<()> {
         return Ok(());
     };
     ensure!(
-        (&target.kind, &target.arm, &target.measure) == (&head.kind, &head.arm, &head.measure),
-        "target {} has another kind, arm or measure than in its first row",
+        (
+            &target.kind,
+            &target.arm,
+            &target.measure,
+            &target.versus,
+            &target.bound
+        ) == (
+            &head.kind,
+            &head.arm,
+            &head.measure,
+            &head.versus,
+            &head.bound
+        ),
+        "target {} has another kind, arm, measure, versus or bound than in its first row",
         head.name
     );
     ensure!(

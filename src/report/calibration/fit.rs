@@ -95,8 +95,8 @@ fn detail(target: &Target) -> String {
     };
     format!(
         "{}, {measure}: {} ± {}, simulated {simulated}",
-        target.arm,
-        value(row.observed, unit),
+        target.arms_text(),
+        target.observed_text(value(row.observed, unit)),
         spread(row.sd, unit),
     )
 }

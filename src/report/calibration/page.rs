@@ -118,7 +118,10 @@ fn targets_table(calibration: &Calibration) -> String {
         .map(|t| {
             let unit = metric_unit(&t.measure);
             let (observed, sd) = match (t.is_series(), t.rows.first()) {
-                (false, Some(r)) => (format::value(r.observed, unit), spread(r.sd, unit)),
+                (false, Some(r)) => (
+                    t.observed_text(format::value(r.observed, unit)),
+                    spread(r.sd, unit),
+                ),
                 (true, Some(r)) => (
                     format!("{} days ({})", t.rows.len(), day_span(calibration, t)),
                     spread(r.sd, unit),
@@ -130,7 +133,7 @@ fn targets_table(calibration: &Calibration) -> String {
                  <td class=\"num\">{observed}</td><td class=\"num\">{sd}</td></tr>\n",
                 html(&t.name),
                 html(&t.kind),
-                html(&t.arm),
+                html(&t.arms_text()),
                 html(&measure_name(&t.measure)),
                 html(&t.measure),
             )
@@ -391,15 +394,19 @@ fn fit_row(calibration: &Calibration, target: &Target, row: &FitRow) -> String {
         ),
         None => missing.clone(),
     };
+    let observed = format!(
+        "<td class=\"num\" data-sort=\"{}\">{}</td>",
+        row.observed,
+        target.observed_text(format::value(row.observed, unit))
+    );
     format!(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<span class=\"id\">{}</span></td>{day}{}\
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<span class=\"id\">{}</span></td>{day}{observed}\
          <td class=\"num\" data-sort=\"{}\">{}</td>{}{band}<td class=\"num\">{}</td>{z}</tr>\n",
         html(&target.name),
         html(&target.kind),
-        html(&target.arm),
+        html(&target.arms_text()),
         html(&measure_name(&target.measure)),
         html(&target.measure),
-        value(row.observed),
         row.sd,
         spread(row.sd, unit),
         row.simulated.map_or(missing, value),
