@@ -348,6 +348,7 @@ const SWITCHES: &[&str] = &[
     "-h",
     "--summary-only",
     "--fixed",
+    "--calibrate",
 ];
 
 /// caasim arguments as the subcommand, its positional arguments and its
@@ -474,6 +475,9 @@ fn copy_dir(from: &Path, to: &Path) {
 /// - `bench`: `--attackers 1e3 --warmup-days 2 --days 2`;
 /// - `report DIR`, `merge DIR`: an earlier command's output, or a temporary
 ///   copy of the committed folder (both write into DIR);
+/// - `validate`: `--out` a temporary copy of the committed
+///   `results/validation` (which holds the cases' calibrations), and only
+///   the fast case `lumma-2025` unless `--cases` is given;
 /// - `check`, `schema`: unchanged.
 fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> {
     let mut a = Args::parse(args);
@@ -514,6 +518,14 @@ fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> 
             a.set("--attackers", "1e3");
             a.set("--warmup-days", "2");
             a.set("--days", "2");
+        }
+        "validate" => {
+            let readme_out = a.get("--out").unwrap_or("results/validation").to_string();
+            let out = scratch.input_folder(&readme_out);
+            a.set("--out", &out.to_string_lossy());
+            if a.get("--cases").is_none() {
+                a.set("--cases", "lumma-2025");
+            }
         }
         "check" | "schema" => {}
         other => {

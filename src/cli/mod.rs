@@ -18,6 +18,7 @@ mod progress;
 mod run;
 mod sensitivity;
 mod sweep;
+mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ use self::process::{check_environment, configure_threads, install_interrupt_hand
 use self::run::{RunArgs, run};
 use self::sensitivity::{SensitivityArgs, sensitivity};
 use self::sweep::{SweepArgs, merge, sweep};
+use self::validate::{ValidateArgs, validate};
 use crate::experiment::design::fnv1a;
 use crate::output::folder;
 use crate::scenario::{self, ScenarioError};
@@ -73,6 +75,8 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
     Calibrate(CalibrateArgs),
+    /// Fit and predict every case of a validation suite (real takedowns) and check the predictions.
+    Validate(ValidateArgs),
     /// Measure the day step: attacker-days per second and peak memory at several sizes.
     Bench(BenchArgs),
     /// Join the parts of a sharded sweep into `points.csv`.
@@ -134,6 +138,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Validate(args) => validate(args),
         Command::Bench(args) => bench(&args),
         Command::Merge { dir } => merge(&dir),
         Command::Check {

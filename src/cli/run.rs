@@ -104,8 +104,7 @@ pub(super) fn per_draw_override(per_draw: Option<u32>, fixed: bool) -> Option<St
     }
 }
 
-/// The key of the replications per parameter draw.
-pub(super) const PER_DRAW_KEY: &str = "scenario.replications_per_draw";
+pub(super) use crate::scenario::PER_DRAW_KEY;
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut overrides = run_overrides(&args.arm_add, &args.set, args.reps, args.seed);

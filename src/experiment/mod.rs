@@ -29,6 +29,7 @@ pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
+pub mod validate;
 pub mod voi;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -39,6 +39,7 @@ mod timeaxis;
 mod timeplot;
 mod tornado;
 mod uncertainty;
+mod validation;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
@@ -101,12 +102,17 @@ impl std::fmt::Display for Rendered {
 /// `dir/sensitivity.html` instead. When `dir` is a calibration folder (its
 /// `calibration.json` says `"kind": "calibration"`, or has no `kind` and
 /// sits next to a `fit.csv`), writes `dir/plots/calibration-*` and
-/// `dir/calibration.html` instead.
+/// `dir/calibration.html` instead. When `dir` is a validation folder (its
+/// `validation.json` says `"kind": "validation"`), writes
+/// `dir/plots/validation-*` and `dir/validation.html`.
 ///
 /// Fails with a message naming the file (and line) when the folder is not a
 /// complete caasim results, sweep, sensitivity or calibration folder.
 /// Returns what it wrote.
 pub fn render(dir: &Path) -> Result<Rendered> {
+    if validation::is_validation_folder(dir)? {
+        return validation::render(dir);
+    }
     if calibration::is_calibration_folder(dir)? {
         return calibration::render(dir);
     }

@@ -91,6 +91,10 @@ pub fn load_text_with_posterior(
     posterior::load(table, load::parse(text, origin, overrides)?)
 }
 
+/// The key of the replications run on each parameter draw of an ensemble
+/// (0: none, the central values).
+pub const PER_DRAW_KEY: &str = "scenario.replications_per_draw";
+
 /// The JSON Schema of the scenario format.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Scenario);

@@ -57,6 +57,33 @@ impl Target {
 }
 
 impl FitRow {
+    /// A row of values: `z` as its table gives it (0 on the allowed side
+    /// of a bound), `None` to compute it without a bound.
+    pub fn new(
+        observed: f64,
+        sd: f64,
+        simulated: Option<f64>,
+        band: Option<(f64, f64)>,
+        n: u64,
+        z: Option<f64>,
+    ) -> Self {
+        FitRow {
+            day: None,
+            observed,
+            sd,
+            simulated,
+            band,
+            n,
+            z,
+        }
+    }
+
+    /// The simulated mean in standard deviations from the observed value,
+    /// where it lies (a bound's `z` is 0 on its allowed side; this is not).
+    pub fn simulated_z(&self) -> Option<f64> {
+        self.simulated.map(|s| self.standardised(s))
+    }
+
     /// `value` in standard deviations from the observed value.
     pub fn standardised(&self, value: f64) -> f64 {
         (value - self.observed) / self.sd

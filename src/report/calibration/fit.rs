@@ -39,15 +39,38 @@ struct Row {
     fit: FitRow,
 }
 
+/// The words of a forest plot: its title, and what its dot and band are.
+pub struct Words {
+    /// The title.
+    pub title: &'static str,
+    /// What the dot is, e.g. "simulated mean".
+    pub dot: &'static str,
+    /// What the band is, e.g. "5–95% of replications".
+    pub band: &'static str,
+}
+
+/// The words of a calibration's fit.
+const AT_BEST_FIT: Words = Words {
+    title: "Observed against simulated at the best fit",
+    dot: "simulated mean",
+    band: "5–95% of replications",
+};
+
 /// The forest plot of the targets with one value.
 pub struct FitChart {
     rows: Vec<Row>,
+    words: Words,
 }
 
 impl FitChart {
     /// The targets of `calibration` that are not series, in file order.
     pub fn new(calibration: &Calibration) -> Self {
-        let rows = (calibration.single_targets())
+        Self::of(calibration.single_targets(), AT_BEST_FIT)
+    }
+
+    /// One row per target of `targets` (its first row of values).
+    pub fn of<'a>(targets: impl Iterator<Item = &'a Target>, words: Words) -> Self {
+        let rows = targets
             .filter_map(|t| {
                 Some(Row {
                     name: t.name.clone(),
@@ -56,7 +79,7 @@ impl FitChart {
                 })
             })
             .collect();
-        Self { rows }
+        Self { rows, words }
     }
 
     /// Whether there is no target to draw.
@@ -71,7 +94,7 @@ impl FitChart {
                 .fit
                 .band
                 .map(|(l, h)| [r.fit.standardised(l), r.fit.standardised(h)]);
-            r.fit.z().into_iter().chain(band.into_iter().flatten())
+            (r.fit.simulated_z().into_iter()).chain(band.into_iter().flatten())
         });
         let (lo, hi) = ends.fold((-2.5f64, 2.5f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         padded_range(lo, hi, false)
@@ -101,7 +124,7 @@ fn detail(target: &Target) -> String {
     )
 }
 
-fn legend_items() -> Vec<LegendItem> {
+fn legend_items(words: &Words) -> Vec<LegendItem> {
     let blue = style::category_colour(0);
     vec![
         LegendItem {
@@ -109,11 +132,11 @@ fn legend_items() -> Vec<LegendItem> {
             swatch: Swatch::Ring(BLACK),
         },
         LegendItem {
-            label: "simulated mean".into(),
+            label: words.dot.into(),
             swatch: Swatch::Dot(blue),
         },
         LegendItem {
-            label: "5–95% of replications".into(),
+            label: words.band.into(),
             swatch: Swatch::Fill(blue.mix(0.4)),
         },
     ]
@@ -168,7 +191,7 @@ fn draw_simulated<DB: DrawingBackend<ErrorType: 'static>>(
         let band = Rectangle::new([(l, y - half), (h, y + half)], blue.mix(0.4).filled());
         chart.draw_series(std::iter::once(band))?;
     }
-    match fit.z() {
+    match fit.simulated_z() {
         Some(z) => {
             let dot = Circle::new((z, y), st.px(7.0), blue.filled());
             chart.draw_series(std::iter::once(dot))?;
@@ -219,8 +242,8 @@ impl Figure for FitChart {
         root: &DrawingArea<DB, Shift>,
         st: &Style,
     ) -> Result<()> {
-        let title = "Observed against simulated at the best fit";
-        let area = style::heading(root, st, title, &legend_items())?;
+        let title = self.words.title;
+        let area = style::heading(root, st, title, &legend_items(&self.words))?;
         let n = self.rows.len();
         let x = self.x_range();
         let ticks = TickFormat::new(x.start, x.end, "", "");

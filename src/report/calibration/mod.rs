@@ -7,8 +7,8 @@
 //! calibrated, how to read them, and tables of the posterior and the fit.
 
 mod data;
-mod files;
-mod fit;
+pub(super) mod files;
+pub(super) mod fit;
 mod page;
 mod posterior;
 mod progress;

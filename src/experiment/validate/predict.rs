@@ -1,0 +1,199 @@
+//! What the fitted model predicts for each target of a case, against what
+//! was observed: the mean and 90% interval over the prediction's
+//! replications (each on its own posterior draw, so the interval holds the
+//! posterior's uncertainty and the model's noise), the z-score and whether
+//! the observation lies inside the interval; and the coverage of those
+//! intervals over targets.
+
+use crate::experiment::Experiment;
+use crate::experiment::calibrate::{Bound, Role, Target, quantile};
+use crate::model::Model;
+use crate::stats::mean_defined;
+
+/// The lower and upper quantiles of a prediction's interval (90%).
+pub const INTERVAL: (f64, f64) = (0.05, 0.95);
+
+/// One target (one day of a `series` target) of one case, predicted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The case.
+    pub case: String,
+    /// The target's name.
+    pub target: String,
+    /// Fitted or only checked.
+    pub role: Role,
+    /// The target's kind.
+    pub kind: &'static str,
+    /// Its arm.
+    pub arm: String,
+    /// The arm a `summary` or `recovery` target compares with when it is
+    /// not the baseline, else empty.
+    pub versus: String,
+    /// Metric or column.
+    pub measure: &'static str,
+    /// Day of a series component.
+    pub day: Option<u32>,
+    /// Whether `observed` is a value or a bound.
+    pub bound: Bound,
+    /// The observed value.
+    pub observed: f64,
+    /// Its standard deviation.
+    pub sd: f64,
+    /// The mean over the replications where the value is defined.
+    pub simulated: Option<f64>,
+    /// The 5% quantile over those replications.
+    pub low: Option<f64>,
+    /// The 95% quantile.
+    pub high: Option<f64>,
+    /// Replications where the value is defined.
+    pub n: usize,
+}
+
+impl Prediction {
+    /// `(simulated - observed) / sd`, 0 on the allowed side of a bound.
+    pub fn z(&self) -> Option<f64> {
+        (self.simulated).map(|s| self.bound.z(s, self.observed, self.sd))
+    }
+
+    /// Whether the observation is consistent with the 90% interval: the
+    /// observed value inside it, or for a bound, some of the interval on
+    /// the bound's allowed side. `None` without an interval.
+    pub fn inside(&self) -> Option<bool> {
+        let (low, high) = (self.low?, self.high?);
+        Some(match self.bound {
+            Bound::Equal => low <= self.observed && self.observed <= high,
+            Bound::AtLeast => high >= self.observed,
+            Bound::AtMost => low <= self.observed,
+        })
+    }
+}
+
+/// Every target of `case`, predicted from `experiment`, a run of `model`.
+pub fn predictions(
+    case: &str,
+    targets: &[Target],
+    experiment: &Experiment,
+    model: &Model,
+) -> Vec<Prediction> {
+    let mut rows = Vec::new();
+    for target in targets {
+        let components = target.observed().into_iter();
+        for ((day, observed), values) in components.zip(target.simulated(experiment, model)) {
+            let defined: Vec<f64> = (values.iter().flatten().copied())
+                .filter(|v| v.is_finite())
+                .collect();
+            let band = |p: f64| (!defined.is_empty()).then(|| quantile(&defined, p));
+            rows.push(Prediction {
+                case: case.to_string(),
+                target: target.name.clone(),
+                role: target.role,
+                kind: target.kind_name(),
+                arm: target.arm.clone(),
+                versus: (target.compared_with())
+                    .filter(|v| *v != model.arms[0].name)
+                    .unwrap_or_default()
+                    .to_string(),
+                measure: target.measure(),
+                day,
+                bound: target.bound,
+                observed,
+                sd: target.sd,
+                simulated: mean_defined(&values),
+                low: band(INTERVAL.0),
+                high: band(INTERVAL.1),
+                n: defined.len(),
+            });
+        }
+    }
+    rows
+}
+
+/// How many predictions of one role hold their observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    /// The role counted.
+    pub role: Role,
+    /// Predictions of that role.
+    pub targets: usize,
+    /// Those with an interval.
+    pub with_interval: usize,
+    /// Those whose interval holds the observation.
+    pub inside: usize,
+}
+
+impl Coverage {
+    /// `inside / with_interval`, if any has an interval.
+    pub fn share(&self) -> Option<f64> {
+        (self.with_interval > 0).then(|| self.inside as f64 / self.with_interval as f64)
+    }
+}
+
+/// The coverage of the fit targets and of the check targets of `rows`.
+pub fn coverage(rows: &[Prediction]) -> Vec<Coverage> {
+    [Role::Fit, Role::Check]
+        .into_iter()
+        .map(|role| {
+            let of_role: Vec<&Prediction> = rows.iter().filter(|r| r.role == role).collect();
+            let judged: Vec<bool> = of_role.iter().filter_map(|r| r.inside()).collect();
+            Coverage {
+                role,
+                targets: of_role.len(),
+                with_interval: judged.len(),
+                inside: judged.iter().filter(|i| **i).count(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prediction(role: Role, bound: Bound, observed: f64, band: Option<(f64, f64)>) -> Prediction {
+        Prediction {
+            case: "c".into(),
+            target: "t".into(),
+            role,
+            kind: "summary",
+            arm: "a".into(),
+            versus: String::new(),
+            measure: "campaigns_change_pct",
+            day: None,
+            bound,
+            observed,
+            sd: 2.0,
+            simulated: band.map(|(l, h)| (l + h) / 2.0),
+            low: band.map(|b| b.0),
+            high: band.map(|b| b.1),
+            n: 10,
+        }
+    }
+
+    #[test]
+    fn inside_follows_the_bound_and_coverage_counts_by_role() {
+        let rows = [
+            prediction(Role::Fit, Bound::Equal, 5.0, Some((4.0, 6.0))),
+            prediction(Role::Fit, Bound::Equal, 7.0, Some((4.0, 6.0))),
+            prediction(Role::Check, Bound::AtLeast, 6.5, Some((4.0, 6.0))),
+            prediction(Role::Check, Bound::AtLeast, 5.5, Some((4.0, 6.0))),
+            prediction(Role::Check, Bound::AtMost, 3.0, Some((4.0, 6.0))),
+            prediction(Role::Check, Bound::AtMost, 4.0, Some((4.0, 6.0))),
+            prediction(Role::Check, Bound::Equal, 1.0, None),
+        ];
+        let inside: Vec<Option<bool>> = rows.iter().map(Prediction::inside).collect();
+        let expected = [true, false, false, true, false, true];
+        assert_eq!(inside[..6], expected.map(Some));
+        assert_eq!(inside[6], None);
+        let counted = coverage(&rows);
+        assert_eq!((counted[0].targets, counted[0].inside), (2, 1));
+        assert_eq!(counted[0].share(), Some(0.5));
+        let check = &counted[1];
+        assert_eq!(
+            (check.targets, check.with_interval, check.inside),
+            (5, 4, 2)
+        );
+        // z is 0 on a bound's allowed side, (simulated - observed) / sd beyond.
+        assert_eq!(rows[3].z(), Some(0.0));
+        assert_eq!(rows[2].z(), Some(-0.75));
+    }
+}

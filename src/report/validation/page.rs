@@ -1,0 +1,170 @@
+//! The self-contained page of a validation folder, `validation.html`.
+
+use super::data::{CaseInfo, Identity, Row};
+use crate::experiment::calibrate::Role;
+use crate::report::Plot;
+use crate::report::format::{self, html, metric_name, metric_unit};
+use crate::report::html::{document, figure};
+
+/// The whole page.
+pub fn page(identity: &Identity, rows: &[Row], plots: &[Plot]) -> String {
+    let mut sections = vec![header(identity), coverage(rows), cases(identity, rows)];
+    for case in &identity.cases {
+        let plot = plots
+            .iter()
+            .find(|p| p.name == format!("validation-{}", case.name));
+        sections.push(case_section(case, rows, plot));
+    }
+    document("caasim validation against real takedowns", &sections)
+}
+
+fn header(identity: &Identity) -> String {
+    format!(
+        "<header>\n<h1>Validation against what happened</h1>\n<p class=\"lead\">{} cases, \
+         each a published intervention read through the model. Every case runs with one shared \
+         parameter set, except at most two parameters of its own, calibrated to its \
+         <em>fit</em> targets only; the fitted model then predicts every target. A \
+         <em>check</em> target (a later window, a second wave, another measure) is never \
+         fitted: whether its observation lies inside the prediction's interval is the test. \
+         Intervals: {}.</p>\n<p>caasim {}.</p>\n</header>\n",
+        identity.cases.len(),
+        html(&identity.interval),
+        html(&identity.version)
+    )
+}
+
+/// The coverage of the intervals, fit and check targets apart.
+fn coverage(rows: &[Row]) -> String {
+    let line = |role: Role| {
+        let of_role: Vec<&Row> = rows.iter().filter(|r| r.role == role).collect();
+        let judged: Vec<bool> = of_role.iter().filter_map(|r| r.inside).collect();
+        let inside = judged.iter().filter(|i| **i).count();
+        let share = match judged.len() {
+            0 => "—".to_string(),
+            n => format!("{:.0}%", 100.0 * inside as f64 / n as f64),
+        };
+        format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{inside} of {}</td>\
+             <td class=\"num\">{share}</td></tr>\n",
+            role.name(),
+            of_role.len(),
+            judged.len()
+        )
+    };
+    format!(
+        "<section id=\"coverage\">\n<h2>Coverage</h2>\n<p>How many observations lie inside their \
+         90% prediction interval (for a bound: how many intervals reach the bound's allowed \
+         side). With honest intervals about 90% would; far fewer means the model, or the \
+         reading of the case, misses something. Fit targets were fitted, so their coverage \
+         flatters the model; the check targets are the test.</p>\n<table>\n<thead><tr>\
+         <th>Targets</th><th>Count</th><th>Inside</th><th>Share</th></tr></thead>\n<tbody>\n\
+         {}{}</tbody></table>\n</section>\n",
+        line(Role::Fit),
+        line(Role::Check)
+    )
+}
+
+/// One line per case: fit z range and check targets inside.
+fn cases(identity: &Identity, rows: &[Row]) -> String {
+    let lines: Vec<String> = (identity.cases.iter())
+        .map(|case| {
+            let of = |role: Role| {
+                rows.iter()
+                    .filter(move |r| r.case == case.name && r.role == role)
+            };
+            let worst = (of(Role::Fit).filter_map(|r| r.z))
+                .map(f64::abs)
+                .reduce(f64::max)
+                .map_or("—".into(), |z| format!("{z:.2}"));
+            let judged: Vec<bool> = of(Role::Check).filter_map(|r| r.inside).collect();
+            let inside = judged.iter().filter(|i| **i).count();
+            format!(
+                "<tr><td><a href=\"#case-{0}\">{1}</a><span class=\"id\">{0}</span></td>\
+                 <td class=\"num\">{2}</td><td class=\"num\">{worst}</td>\
+                 <td class=\"num\">{inside} of {3}</td></tr>\n",
+                html(&case.name),
+                html(&case.title),
+                of(Role::Fit).count(),
+                judged.len()
+            )
+        })
+        .collect();
+    format!(
+        "<section id=\"cases\">\n<h2>Cases</h2>\n<table>\n<thead><tr><th>Case</th>\
+         <th>Fit targets</th><th>Largest |z| of a fit target</th><th>Check targets inside \
+         their interval</th></tr></thead>\n<tbody>\n{}</tbody></table>\n</section>\n",
+        lines.concat()
+    )
+}
+
+fn case_section(case: &CaseInfo, rows: &[Row], plot: Option<&Plot>) -> String {
+    let calibrated: Vec<String> = (case.calibrated.iter())
+        .map(|c| {
+            format!(
+                "<code>{}</code> ({} to {})",
+                html(&c.parameter),
+                c.low,
+                c.high
+            )
+        })
+        .collect();
+    let table: Vec<String> = (rows.iter())
+        .filter(|r| r.case == case.name)
+        .map(target_row)
+        .collect();
+    format!(
+        "<section id=\"case-{name}\">\n<h2>{title}</h2>\n<p>{happened}</p>\n\
+         <p><strong>What the model lacks:</strong> {missing}</p>\n\
+         <p>Calibrated: {calibrated}; every other parameter from the shared set. \
+         <a href=\"{name}/calibration/calibration.html\">The calibration</a>.</p>\n{figure}\
+         <div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Role</th><th>Target</th>\
+         <th>Arm</th><th>Measure</th><th>Observed</th><th>sd</th><th>Predicted</th>\
+         <th>90% interval</th><th>z</th><th>Inside</th></tr></thead>\n<tbody>\n{rows}\
+         </tbody></table></div>\n</section>\n",
+        name = html(&case.name),
+        title = html(&case.title),
+        happened = html(&case.happened),
+        missing = html(&case.missing),
+        calibrated = if calibrated.is_empty() {
+            "nothing".into()
+        } else {
+            calibrated.join(", ")
+        },
+        figure = plot.map_or(String::new(), figure),
+        rows = table.concat()
+    )
+}
+
+fn target_row(row: &Row) -> String {
+    let unit = metric_unit(&row.measure);
+    let value = |v: f64| format::value(v, unit);
+    let observed = match row.bound.as_str() {
+        "at_least" => format!("at least {}", value(row.observed)),
+        "at_most" => format!("at most {}", value(row.observed)),
+        _ => value(row.observed),
+    };
+    let arm = match row.versus.as_str() {
+        "" => html(&row.arm),
+        versus => format!("{} against {}", html(&row.arm), html(versus)),
+    };
+    let day = row.day.map_or(String::new(), |d| format!(" (day {d})"));
+    let interval = row.band.map_or("—".into(), |(l, h)| {
+        format!("{} to {}", value(l), value(h))
+    });
+    let inside = match row.inside {
+        Some(true) => "yes",
+        Some(false) => "<strong>no</strong>",
+        None => "—",
+    };
+    format!(
+        "<tr><td>{}</td><td>{}{day}</td><td>{arm}</td><td>{}</td><td class=\"num\">{observed}</td>\
+         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{interval}</td>\
+         <td class=\"num\">{}</td><td>{inside}</td></tr>\n",
+        row.role.name(),
+        html(&row.target),
+        html(&metric_name(&row.measure)),
+        value(row.sd),
+        row.simulated.map_or("not defined".into(), value),
+        row.z.map_or("—".into(), |z| format!("{z:+.2}")),
+    )
+}
