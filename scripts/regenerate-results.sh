@@ -3,7 +3,8 @@
 # order (run after a change to the model or to what a run writes; about 15
 # minutes on two cores). Each folder is replaced: runs with --force (a
 # committed reference folder refuses a run of a changed scenario without
-# it), sweeps, the sensitivity analysis and the calibration from scratch.
+# it), sweeps, the sensitivity analysis, the calibration and the validation
+# suite's calibrations from scratch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -38,6 +39,8 @@ rm -rf results/lumma-2025-calibration
   --params entry.max_per_day=0:0.3 --params market.reputation_loss_on_hit=0.05:0.8 \
   --params market.investment_lead_days=1:30 \
   --population 100 --generations 4 --reps 3 --out results/lumma-2025-calibration --quiet
+"$caasim" validate --calibrate --quiet
+
 for dir in results/redvds-2026-sweep results/redvds-2026-sensitivity results/lumma-2025-calibration; do
   "$caasim" report "$dir"
 done

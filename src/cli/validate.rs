@@ -9,6 +9,7 @@ use super::{Failure, bad_input};
 use crate::experiment::Hooks;
 use crate::experiment::calibrate::Role;
 use crate::experiment::validate::{self, Case, Prediction, Suite};
+use crate::output::folder::MARKER;
 
 #[derive(clap::Args)]
 pub(super) struct ValidateArgs {
@@ -71,9 +72,16 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Calibrate `case` into `dir` afresh, and draw its calibration page.
+/// Calibrate `case` into `dir` afresh (replacing a calibration caasim
+/// wrote there), and draw its calibration page.
 fn calibrate(suite: &Suite, case: &Case, dir: &Path, quiet: bool) -> Result<(), Failure> {
     if dir.exists() {
+        if !dir.join(MARKER).is_file() {
+            return Err(bad_input(anyhow::anyhow!(
+                "{} holds files caasim did not write; move them, or choose another --out",
+                dir.display()
+            )));
+        }
         std::fs::remove_dir_all(dir).map_err(|e| {
             Failure::Runtime(anyhow::anyhow!("cannot remove {}: {e}", dir.display()))
         })?;
