@@ -35,7 +35,6 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let cases = suite.select(args.cases.as_deref()).map_err(bad_input)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| bad_input(anyhow::anyhow!("cannot create {}: {e}", args.out.display())))?;
-    let mut rows = Vec::new();
     for case in cases {
         let calibration = args.out.join(&case.name).join("calibration");
         if args.calibrate {
@@ -61,10 +60,9 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
             ));
         };
         println!("{}", case_line(case, &predicted));
-        rows.extend(predicted);
+        validate::tables::write_case(&args.out, case, &predicted)?;
     }
-    let counted = validate::coverage(&rows);
-    validate::tables::write(&args.out, &suite, &rows, &counted)?;
+    validate::tables::assemble(&args.out, &suite)?;
     let rendered = crate::report::render(&args.out)?;
     if !args.quiet {
         eprintln!("{rendered}");

@@ -128,18 +128,23 @@ impl Coverage {
     }
 }
 
-/// The coverage of the fit targets and of the check targets of `rows`.
-pub fn coverage(rows: &[Prediction]) -> Vec<Coverage> {
+/// The coverage of the fit targets and of the check targets among
+/// `judged`: each prediction's role and whether its interval holds its
+/// observation (`None` without an interval).
+pub fn coverage(judged: impl Iterator<Item = (Role, Option<bool>)>) -> Vec<Coverage> {
+    let judged: Vec<(Role, Option<bool>)> = judged.collect();
     [Role::Fit, Role::Check]
         .into_iter()
         .map(|role| {
-            let of_role: Vec<&Prediction> = rows.iter().filter(|r| r.role == role).collect();
-            let judged: Vec<bool> = of_role.iter().filter_map(|r| r.inside()).collect();
+            let of_role: Vec<Option<bool>> = (judged.iter())
+                .filter(|(r, _)| *r == role)
+                .map(|(_, inside)| *inside)
+                .collect();
             Coverage {
                 role,
                 targets: of_role.len(),
-                with_interval: judged.len(),
-                inside: judged.iter().filter(|i| **i).count(),
+                with_interval: of_role.iter().flatten().count(),
+                inside: of_role.iter().flatten().filter(|i| **i).count(),
             }
         })
         .collect()
@@ -184,7 +189,7 @@ mod tests {
         let expected = [true, false, false, true, false, true];
         assert_eq!(inside[..6], expected.map(Some));
         assert_eq!(inside[6], None);
-        let counted = coverage(&rows);
+        let counted = coverage(rows.iter().map(|r| (r.role, r.inside())));
         assert_eq!((counted[0].targets, counted[0].inside), (2, 1));
         assert_eq!(counted[0].share(), Some(0.5));
         let check = &counted[1];

@@ -1,15 +1,18 @@
-//! The tables of a validation folder: `validation.csv` (every target of
-//! every case, predicted), `coverage.csv` (how many intervals hold their
+//! The tables of a validation folder: each case's `<case>/predictions.csv`
+//! (its targets, predicted), and, joined over every case predicted so
+//! far, `validation.csv`, `coverage.csv` (how many intervals hold their
 //! observation, fit and check apart) and `validation.json` (the suite:
 //! cases, what happened, what the model lacks, the shared set and the
-//! settings). Columns in docs/RESULTS.md.
+//! settings). A run of some cases (`--cases`) leaves the others' rows as
+//! they were. Columns in docs/RESULTS.md.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::{Coverage, Prediction, Suite};
+use super::{Case, Coverage, Prediction, Suite, coverage};
+use crate::experiment::calibrate::Role;
 use crate::output::folder::write_atomic;
 use crate::table::{num, opt};
 
@@ -40,15 +43,75 @@ pub const PREDICTION_COLUMNS: [&str; 17] = [
 /// Columns of `coverage.csv`.
 pub const COVERAGE_COLUMNS: [&str; 5] = ["role", "targets", "with_interval", "inside", "share"];
 
-/// Write `validation.csv`, `coverage.csv` and `validation.json` into `dir`.
-pub fn write(dir: &Path, suite: &Suite, rows: &[Prediction], counted: &[Coverage]) -> Result<()> {
+/// The predictions of `case` in the validation folder `dir`.
+pub fn case_file(dir: &Path, case: &Case) -> PathBuf {
+    dir.join(&case.name).join("predictions.csv")
+}
+
+/// Write `case`'s predictions into `dir/<case>/predictions.csv`.
+pub fn write_case(dir: &Path, case: &Case, rows: &[Prediction]) -> Result<()> {
+    write_atomic(&case_file(dir, case), predictions_csv(rows)?.as_bytes())
+}
+
+/// Join the predictions of every case of `suite` that has them into
+/// `validation.csv`, count their coverage into `coverage.csv`, and write
+/// `validation.json`; returns the coverage.
+pub fn assemble(dir: &Path, suite: &Suite) -> Result<Vec<Coverage>> {
+    let mut joined = String::new();
+    let mut judged = Vec::new();
+    let mut predicted = Vec::new();
+    for case in &suite.cases {
+        let path = case_file(dir, case);
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        if joined.is_empty() {
+            joined.push_str(header);
+            joined.push('\n');
+        }
+        for line in lines {
+            joined.push_str(line);
+            joined.push('\n');
+        }
+        judged.extend(judgements(&path)?);
+        predicted.push(case);
+    }
+    let counted = coverage(judged.into_iter());
+    write_atomic(&dir.join("validation.csv"), joined.as_bytes())?;
     write_atomic(
-        &dir.join("validation.csv"),
-        predictions_csv(rows)?.as_bytes(),
+        &dir.join("coverage.csv"),
+        coverage_csv(&counted)?.as_bytes(),
     )?;
-    write_atomic(&dir.join("coverage.csv"), coverage_csv(counted)?.as_bytes())?;
-    let identity = format!("{:#}\n", identity(suite, rows));
-    write_atomic(&dir.join(IDENTITY), identity.as_bytes())
+    let identity = format!("{:#}\n", identity(suite, &predicted));
+    write_atomic(&dir.join(IDENTITY), identity.as_bytes())?;
+    Ok(counted)
+}
+
+/// The role and `inside` of each row of a case's predictions.
+fn judgements(path: &Path) -> Result<Vec<(Role, Option<bool>)>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let at = |name: &str| PREDICTION_COLUMNS.iter().position(|c| *c == name);
+    let (role, inside) = (
+        at("role").expect("a column"),
+        at("inside").expect("a column"),
+    );
+    let mut judged = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{} is damaged", path.display()))?;
+        let found = Role::parse(record.get(role).unwrap_or("")).with_context(|| {
+            format!(
+                "{}: a row without a role; validate the case again",
+                path.display()
+            )
+        })?;
+        judged.push((found, record.get(inside).and_then(|i| i.parse().ok())));
+    }
+    Ok(judged)
 }
 
 fn predictions_csv(rows: &[Prediction]) -> Result<String> {
@@ -94,10 +157,9 @@ fn coverage_csv(counted: &[Coverage]) -> Result<String> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-/// `validation.json`: the suite and which cases the tables hold.
-fn identity(suite: &Suite, rows: &[Prediction]) -> Value {
-    let cases: Vec<Value> = (suite.cases.iter())
-        .filter(|c| rows.iter().any(|r| r.case == c.name))
+/// `validation.json`: the suite and the cases the tables hold.
+fn identity(suite: &Suite, predicted: &[&Case]) -> Value {
+    let cases: Vec<Value> = (predicted.iter())
         .map(|c| {
             let calibrated: Vec<Value> = (c.calibrated.iter())
                 .map(|r| json!({"parameter": r.parameter, "low": r.low, "high": r.high}))
