@@ -4,6 +4,7 @@
 
 pub mod censored;
 pub mod first_order;
+pub mod mixture;
 pub mod nested;
 pub mod paired;
 pub mod share;

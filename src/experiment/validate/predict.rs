@@ -1,14 +1,16 @@
 //! What the fitted model predicts for each target of a case, against what
 //! was observed: the mean and 90% interval over the prediction's
 //! replications (each on its own posterior draw, so the interval holds the
-//! posterior's uncertainty and the model's noise), the z-score and whether
-//! the observation lies inside the interval; and the coverage of those
-//! intervals over targets.
+//! posterior's uncertainty and the model's noise), the 90% interval of what
+//! would be observed (those values blurred by the observation's own error,
+//! its sd), the z-score and whether the observation lies inside the latter;
+//! and the coverage of those intervals over targets.
 
 use crate::experiment::Experiment;
 use crate::experiment::calibrate::{Bound, Role, Target, quantile};
 use crate::model::Model;
 use crate::stats::mean_defined;
+use crate::stats::mixture::blurred_quantile;
 
 /// The lower and upper quantiles of a prediction's interval (90%).
 pub const INTERVAL: (f64, f64) = (0.05, 0.95);
@@ -45,6 +47,9 @@ pub struct Prediction {
     pub low: Option<f64>,
     /// The 95% quantile.
     pub high: Option<f64>,
+    /// The 5% and 95% quantiles of what would be observed: the values
+    /// blurred by the observation's error, `N(0, sd^2)`.
+    pub observable: Option<(f64, f64)>,
     /// Replications where the value is defined.
     pub n: usize,
 }
@@ -55,11 +60,12 @@ impl Prediction {
         (self.simulated).map(|s| self.bound.z(s, self.observed, self.sd))
     }
 
-    /// Whether the observation is consistent with the 90% interval: the
-    /// observed value inside it, or for a bound, some of the interval on
-    /// the bound's allowed side. `None` without an interval.
+    /// Whether the observation is consistent with the 90% interval of
+    /// what would be observed: the observed value inside it, or for a
+    /// bound, some of the interval on the bound's allowed side. `None`
+    /// without an interval.
     pub fn inside(&self) -> Option<bool> {
-        let (low, high) = (self.low?, self.high?);
+        let (low, high) = self.observable?;
         Some(match self.bound {
             Bound::Equal => low <= self.observed && self.observed <= high,
             Bound::AtLeast => high >= self.observed,
@@ -101,6 +107,8 @@ pub fn predictions(
                 simulated: mean_defined(&values),
                 low: band(INTERVAL.0),
                 high: band(INTERVAL.1),
+                observable: blurred_quantile(&defined, target.sd, INTERVAL.0)
+                    .zip(blurred_quantile(&defined, target.sd, INTERVAL.1)),
                 n: defined.len(),
             });
         }
@@ -170,6 +178,7 @@ mod tests {
             simulated: band.map(|(l, h)| (l + h) / 2.0),
             low: band.map(|b| b.0),
             high: band.map(|b| b.1),
+            observable: band,
             n: 10,
         }
     }
@@ -198,7 +207,10 @@ mod tests {
             (5, 4, 2)
         );
         // z is 0 on a bound's allowed side, (simulated - observed) / sd beyond.
-        assert_eq!(rows[3].z(), Some(0.0));
+        let holds = prediction(Role::Check, Bound::AtLeast, 4.5, Some((4.0, 6.0)));
+        assert_eq!(holds.z(), Some(0.0));
         assert_eq!(rows[2].z(), Some(-0.75));
+        assert_eq!(rows[0].z(), Some(0.0));
+        assert_eq!(rows[1].z(), Some(-1.0));
     }
 }

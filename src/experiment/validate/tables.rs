@@ -20,7 +20,7 @@ use crate::table::{num, opt};
 pub const IDENTITY: &str = "validation.json";
 
 /// Columns of `validation.csv`.
-pub const PREDICTION_COLUMNS: [&str; 17] = [
+pub const PREDICTION_COLUMNS: [&str; 19] = [
     "case",
     "target",
     "role",
@@ -35,6 +35,8 @@ pub const PREDICTION_COLUMNS: [&str; 17] = [
     "simulated",
     "low",
     "high",
+    "observable_low",
+    "observable_high",
     "n",
     "z",
     "inside",
@@ -134,6 +136,8 @@ fn predictions_csv(rows: &[Prediction]) -> Result<String> {
             opt(r.simulated),
             opt(r.low),
             opt(r.high),
+            opt(r.observable.map(|o| o.0)),
+            opt(r.observable.map(|o| o.1)),
             r.n.to_string(),
             opt(r.z()),
             inside,
@@ -185,6 +189,7 @@ fn identity(suite: &Suite, predicted: &[&Case]) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "suite": suite.dir.display().to_string(),
         "interval": "90% over prediction replications, each on its own posterior draw",
+        "inside": "the observation within the 90% interval of the predicted values blurred by its sd",
         "settings": {
             "population": s.population,
             "generations": s.generations,

@@ -78,6 +78,8 @@ pub struct Row {
     pub simulated: Option<f64>,
     /// Predicted 90% interval.
     pub band: Option<(f64, f64)>,
+    /// 90% interval of what would be observed (the band blurred by the sd).
+    pub observable: Option<(f64, f64)>,
     /// Replications where defined.
     pub n: u64,
     /// z, 0 on the allowed side of a bound.
@@ -143,11 +145,8 @@ fn parse(record: &csv::StringRecord) -> Result<Row> {
     );
     let sd = number(cell("sd"), "sd")?.context("sd is empty")?;
     ensure!(sd > 0.0, "sd {sd} is not positive");
-    let band = match (number(cell("low"), "low")?, number(cell("high"), "high")?) {
-        (Some(l), Some(h)) => Some((l.min(h), l.max(h))),
-        (None, None) => None,
-        _ => bail!("one of low and high is empty, the other not"),
-    };
+    let band = interval(&cell, "low", "high")?;
+    let observable = interval(&cell, "observable_low", "observable_high")?;
     let inside = match cell("inside") {
         "" => None,
         "true" => Some(true),
@@ -175,10 +174,24 @@ fn parse(record: &csv::StringRecord) -> Result<Row> {
         sd,
         simulated: number(cell("simulated"), "simulated")?,
         band,
+        observable,
         n: cell("n").parse().ok().context("n is not a whole number")?,
         z: number(cell("z"), "z")?,
         inside,
     })
+}
+
+/// The interval of the columns `low` and `high`: both empty, or numbers.
+fn interval<'a>(
+    cell: &dyn Fn(&str) -> &'a str,
+    low: &str,
+    high: &str,
+) -> Result<Option<(f64, f64)>> {
+    match (number(cell(low), low)?, number(cell(high), high)?) {
+        (Some(l), Some(h)) => Ok(Some((l.min(h), l.max(h)))),
+        (None, None) => Ok(None),
+        _ => bail!("one of {low} and {high} is empty, the other not"),
+    }
 }
 
 /// An empty cell is undefined; anything else must be a finite number.

@@ -64,7 +64,9 @@ fn caption(interval: &str) -> String {
         "One row per target, named fit (calibrated to) or check (predicted, never fitted). \
          Each value is in standard deviations of its observation, (value − observed) / sd: the \
          observation is the ring at 0 with bars of ±1 and ±2 sd (for a bound, the value it \
-         bounds); the dot is the predicted mean and the blue bar its interval ({interval})."
+         bounds); the dot is the predicted mean and the blue bar its interval ({interval}). A \
+         row is inside when the observation lies within that interval blurred by the \
+         observation's own error (the table's interval of an observation)."
     )
 }
 

@@ -52,9 +52,9 @@ fn coverage(rows: &[Row]) -> String {
         )
     };
     format!(
-        "<section id=\"coverage\">\n<h2>Coverage</h2>\n<p>How many observations lie inside their \
-         90% prediction interval (for a bound: how many intervals reach the bound's allowed \
-         side). With honest intervals about 90% would; far fewer means the model, or the \
+        "<section id=\"coverage\">\n<h2>Coverage</h2>\n<p>How many observations lie inside the 90% \
+         interval of what would be observed: the predicted values blurred by the observation's \
+         own error, its sd (for a bound: how many of those intervals reach its allowed side). With honest intervals about 90% would; far fewer means the model, or the \
          reading of the case, misses something. Fit targets were fitted, so their coverage \
          flatters the model; the check targets are the test.</p>\n<table>\n<thead><tr>\
          <th>Targets</th><th>Count</th><th>Inside</th><th>Share</th></tr></thead>\n<tbody>\n\
@@ -119,7 +119,8 @@ fn case_section(case: &CaseInfo, rows: &[Row], plot: Option<&Plot>) -> String {
          <a href=\"{name}/calibration/calibration.html\">The calibration</a>.</p>\n{figure}\
          <div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Role</th><th>Target</th>\
          <th>Arm</th><th>Measure</th><th>Observed</th><th>sd</th><th>Predicted</th>\
-         <th>90% interval</th><th>z</th><th>Inside</th></tr></thead>\n<tbody>\n{rows}\
+         <th>90% interval</th><th>90% interval of an observation</th><th>z</th><th>Inside</th>\
+         </tr></thead>\n<tbody>\n{rows}\
          </tbody></table></div>\n</section>\n",
         name = html(&case.name),
         title = html(&case.title),
@@ -148,9 +149,12 @@ fn target_row(row: &Row) -> String {
         versus => format!("{} against {}", html(&row.arm), html(versus)),
     };
     let day = row.day.map_or(String::new(), |d| format!(" (day {d})"));
-    let interval = row.band.map_or("—".into(), |(l, h)| {
-        format!("{} to {}", value(l), value(h))
-    });
+    let range = |band: Option<(f64, f64)>| {
+        band.map_or("—".into(), |(l, h)| {
+            format!("{} to {}", value(l), value(h))
+        })
+    };
+    let (interval, observable) = (range(row.band), range(row.observable));
     let inside = match row.inside {
         Some(true) => "yes",
         Some(false) => "<strong>no</strong>",
@@ -159,7 +163,7 @@ fn target_row(row: &Row) -> String {
     format!(
         "<tr><td>{}</td><td>{}{day}</td><td>{arm}</td><td>{}</td><td class=\"num\">{observed}</td>\
          <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{interval}</td>\
-         <td class=\"num\">{}</td><td>{inside}</td></tr>\n",
+         <td class=\"num\">{observable}</td><td class=\"num\">{}</td><td>{inside}</td></tr>\n",
         row.role.name(),
         html(&row.target),
         html(&metric_name(&row.measure)),
