@@ -5,7 +5,9 @@ Usage: scripts/validation-table.py [results/validation]
 
 One row per case: what happened (case.toml's `happened`), the largest |z| of
 its fit targets, and each check target: observed, predicted mean and 90%
-interval, and whether the interval holds the observation.
+interval, and whether the observation is inside (the interval blurred by the
+observation's sd); then, per case, what the model lacks (case.toml's
+`missing`).
 """
 import csv
 import json
@@ -50,6 +52,11 @@ def main():
         worst = f"{max(zs):.2f}" if zs else "—"
         checks = "<br>".join(check_text(r) for r in mine if r["role"] == "check")
         print(f"| {case['title']} | {case['happened']} | {worst} | {checks} |")
+    print()
+    print("What the model lacks, case by case (`case.toml`'s `missing`):")
+    print()
+    for case in identity["cases"]:
+        print(f"- **{case['title']}**: {case['missing']}")
 
 
 if __name__ == "__main__":
