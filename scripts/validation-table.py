@@ -4,9 +4,9 @@
 Usage: scripts/validation-table.py [results/validation]
 
 One row per case: what happened (case.toml's `happened`), the largest |z| of
-its fit targets, and each check target: observed, predicted mean and 90%
-interval, and whether the observation is inside (the interval blurred by the
-observation's sd); then, per case, what the model lacks (case.toml's
+its fit targets, and each check target: observed, predicted mean, the 90%
+interval of an observation (the predicted values blurred by the observation's
+sd) and whether the observation is inside it; then, per case, what the model lacks (case.toml's
 `missing`).
 """
 import csv
@@ -32,7 +32,9 @@ def check_text(row):
     observed = bound + number(row["observed"], measure)
     if row["simulated"] == "":
         return f"{row['target']}: observed {observed}, not defined in the model"
-    interval = f"[{number(row['low'], measure)}, {number(row['high'], measure)}]"
+    interval = (
+        f"[{number(row['observable_low'], measure)}, {number(row['observable_high'], measure)}]"
+    )
     verdict = "inside" if row["inside"] == "true" else "**outside**"
     return (
         f"{row['target']}: observed {observed}, predicted "
@@ -44,7 +46,10 @@ def main():
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "results/validation")
     identity = json.loads((folder / "validation.json").read_text())
     rows = list(csv.DictReader(open(folder / "validation.csv")))
-    print("| case | what happened | fit: largest \\|z\\| | check targets: observed, predicted [90% interval] |")
+    print(
+        "| case | what happened | fit: largest \\|z\\| | check targets: observed, predicted "
+        "[90% interval of an observation: the prediction blurred by the observation's sd] |"
+    )
     print("|---|---|---|---|")
     for case in identity["cases"]:
         mine = [r for r in rows if r["case"] == case["name"]]

@@ -9,6 +9,7 @@
 use std::fs;
 use std::path::Path;
 
+use caasim::engine::record::RunOutput;
 use caasim::experiment::calibrate::{self, Bound, CalibrationConfig, Role, Target, TargetKind};
 use caasim::experiment::design::Range;
 use caasim::experiment::{self, Experiment, Hooks};
@@ -42,7 +43,7 @@ cash_usd = 50000
 [[providers]]
 name = "Beta"
 count = 2
-class = "vds"
+class = "bulletproof"
 capacity_seats = 60
 price_usd = 34
 unit_cost_usd_per_seat_day = 0.4
@@ -98,7 +99,7 @@ fn total(
     arm: usize,
     r: u32,
     days: std::ops::RangeInclusive<usize>,
-    f: impl Fn(&caasim::engine::record::RunOutput, usize) -> f64,
+    f: impl Fn(&RunOutput, usize) -> f64,
 ) -> f64 {
     let output = run.run_of(arm, r);
     days.map(|d| f(output, d)).sum()
@@ -157,10 +158,8 @@ bound = "at_least"
         &m,
     );
     let (once, twice) = (1, 2);
-    let campaigns = |o: &caasim::engine::record::RunOutput, d: usize| o.days[d].campaigns as f64;
-    let alpha = |o: &caasim::engine::record::RunOutput, d: usize| {
-        o.provider_days[d][0].output.campaigns as f64
-    };
+    let campaigns = |o: &RunOutput, d: usize| o.days[d].campaigns as f64;
+    let alpha = |o: &RunOutput, d: usize| o.provider_days[d][0].output.campaigns as f64;
     for r in 0..m.replications {
         // The second wave's effect: the two-wave arm against the one-wave arm.
         let expected = 100.0
@@ -184,9 +183,23 @@ bound = "at_least"
             expected > 0.0 && expected < 1.0,
             "a share strictly inside (0, 1)"
         );
-        // Every provider is of class vds: its share is the whole market's.
-        let whole = found[2].simulated(&run, &m)[0][r as usize].unwrap();
-        assert!((whole - 1.0).abs() < 1e-12, "{whole}");
+        // The class vds is Alpha and any entrant (the entry template's
+        // class); the Betas are not: its share of compromises is theirs.
+        let compromises = |o: &RunOutput, d: usize| o.days[d].compromises as f64;
+        let of_class = |o: &RunOutput, d: usize| {
+            (o.provider_days[d].iter().enumerate())
+                .filter(|(j, _)| o.provider_classes.get(*j).is_some_and(|c| c == "vds"))
+                .map(|(_, p)| p.output.compromises as f64)
+                .sum::<f64>()
+        };
+        let expected =
+            total(&run, once, r, 0..=89, of_class) / total(&run, once, r, 0..=89, compromises);
+        let class = found[2].simulated(&run, &m)[0][r as usize].unwrap();
+        assert!((class - expected).abs() < 1e-12, "{class} vs {expected}");
+        assert!(
+            expected > 0.0 && expected < 1.0,
+            "the class is part of the market"
+        );
     }
     // The recovery counts from the second takedown (recorded day 50).
     assert!(matches!(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::process::INTERRUPTED;
 use super::{Failure, bad_input};
 use crate::experiment::Hooks;
-use crate::experiment::calibrate::Role;
+use crate::experiment::calibrate::{Bound, Role};
 use crate::experiment::validate::{self, Case, Prediction, Suite};
 use crate::output::folder::MARKER;
 
@@ -62,7 +62,7 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
         println!("{}", case_line(case, &predicted));
         validate::tables::write_case(&args.out, case, &predicted)?;
     }
-    validate::tables::assemble(&args.out, &suite)?;
+    validate::tables::assemble(&args.out, &suite).map_err(bad_input)?;
     let rendered = crate::report::render(&args.out)?;
     if !args.quiet {
         eprintln!("{rendered}");
@@ -95,7 +95,7 @@ fn calibrate(suite: &Suite, case: &Case, dir: &Path, quiet: bool) -> Result<(), 
     Ok(())
 }
 
-/// "emotet-2021: fit 3 (z -0.4 to 1.2); check 1 of 2 inside the 90% interval".
+/// "emotet-2021: fit 3 (z -0.40 to +1.20); check values 1 of 2, bounds 1 of 1 inside".
 fn case_line(case: &Case, rows: &[Prediction]) -> String {
     let of = |role: Role| rows.iter().filter(move |r| r.role == role);
     let zs: Vec<f64> = of(Role::Fit).filter_map(Prediction::z).collect();
@@ -108,12 +108,22 @@ fn case_line(case: &Case, rows: &[Prediction]) -> String {
         Some((lo, hi)) => format!("z {lo:+.2} to {hi:+.2}"),
         None => "no z".into(),
     };
-    let judged: Vec<bool> = of(Role::Check).filter_map(Prediction::inside).collect();
-    let inside = judged.iter().filter(|i| **i).count();
+    let inside = |bounds: bool| {
+        let judged: Vec<bool> = (of(Role::Check))
+            .filter(|r| (r.bound != Bound::Equal) == bounds)
+            .filter_map(Prediction::inside)
+            .collect();
+        format!(
+            "{} of {}",
+            judged.iter().filter(|i| **i).count(),
+            judged.len()
+        )
+    };
     format!(
-        "{}: fit {} ({range}); check {inside} of {} inside the 90% interval",
+        "{}: fit {} ({range}); check values {}, bounds {} inside",
         case.name,
         of(Role::Fit).count(),
-        judged.len()
+        inside(false),
+        inside(true)
     )
 }

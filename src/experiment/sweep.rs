@@ -292,10 +292,12 @@ fn remove_unfinished(dir: &Path, shard: Shard) -> Result<()> {
     Ok(())
 }
 
-/// Points of `shard` not finished yet.
+/// Points of `shard` not finished yet: without both records (a folder
+/// begun before per-replication records has only the first, and its
+/// points are run again).
 pub fn remaining(dir: &Path, sweep: &Sweep, shard: Shard) -> Vec<usize> {
     (0..sweep.design.points.len())
-        .filter(|&p| shard.owns(p) && !Table::Points.record(dir, p).is_file())
+        .filter(|&p| shard.owns(p) && !Table::BOTH.iter().all(|t| t.record(dir, p).is_file()))
         .collect()
 }
 
@@ -323,7 +325,7 @@ pub fn run(dir: &Path, sweep: &Sweep, shard: Shard, hooks: &Hooks) -> Result<boo
             &Table::Replications.record(dir, p),
             point_lines(p, &[], replications.iter().map(|r| r.to_vec()))?.as_bytes(),
         )?;
-        // Written last: its presence marks the point finished.
+        // Written last: once it is there, the point has both its records.
         let rows = summary.rows(&model, &contrasts);
         write_atomic(
             &Table::Points.record(dir, p),

@@ -4,9 +4,14 @@
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
+/// Most bisection steps: each halves the bracket, so 200 reach the float
+/// spacing of any finite bracket.
+const MAX_STEPS: usize = 200;
+
 /// The `p`-quantile (0 < p < 1) of `mean_i N(values_i, sd^2)`, found by
-/// bisection of its distribution function to a millionth of `sd`; `None`
-/// without values or with `sd` not above 0.
+/// bisection of its distribution function to a millionth of `sd` (or the
+/// float spacing, where that is coarser); `None` without values or with
+/// `sd` not above 0.
 pub fn blurred_quantile(values: &[f64], sd: f64, p: f64) -> Option<f64> {
     let normal = Normal::new(0.0, 1.0).expect("the standard normal");
     let (lo, hi) = values
@@ -21,8 +26,11 @@ pub fn blurred_quantile(values: &[f64], sd: f64, p: f64) -> Option<f64> {
     let cdf =
         |x: f64| values.iter().map(|v| normal.cdf((x - v) / sd)).sum::<f64>() / values.len() as f64;
     let (mut low, mut high) = (lo - 10.0 * sd, hi + 10.0 * sd);
-    while high - low > 1e-6 * sd {
+    for _ in 0..MAX_STEPS {
         let middle = 0.5 * (low + high);
+        if high - low <= 1e-6 * sd || middle == low || middle == high {
+            break;
+        }
         if cdf(middle) < p {
             low = middle;
         } else {
@@ -49,6 +57,9 @@ mod tests {
         assert!(q.abs() < 1e-4, "{q}");
         let q = blurred_quantile(&[0.0, 1000.0], 1.0, 0.75).unwrap();
         assert!((q - 1000.0).abs() < 1e-4, "{q}");
+        // A value far larger than sd: the float spacing, not sd, bounds the step.
+        let q = blurred_quantile(&[1e10], 1.0, 0.5).unwrap();
+        assert!((q - 1e10).abs() < 1e-3, "{q}");
         assert_eq!(blurred_quantile(&[], 1.0, 0.5), None);
         assert_eq!(blurred_quantile(&[1.0], 0.0, 0.5), None);
     }

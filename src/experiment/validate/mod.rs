@@ -8,7 +8,9 @@
 //! to its `role = "fit"` targets only. The fitted model then predicts
 //! every target, fit and check: each prediction replication draws its own
 //! particle from the case's posterior, so the 90% interval holds the
-//! posterior's uncertainty and the model's noise. A check target (a later
+//! posterior's uncertainty and the model's noise (and a draw of any
+//! `[uncertain]` keys of the case's scenario, which its calibration holds
+//! at their central values). A check target (a later
 //! window, a second wave, another measure) is never fitted: whether its
 //! observation falls inside its interval is the test.
 //!

@@ -116,11 +116,16 @@ pub fn predictions(
     rows
 }
 
-/// How many predictions of one role hold their observation.
+/// How many predictions of one role and one kind of observation hold
+/// their observation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coverage {
     /// The role counted.
     pub role: Role,
+    /// Whether the observations counted are bounds (`at_least`,
+    /// `at_most`: a one-sided test, met more easily than a value's
+    /// two-sided one) or values.
+    pub bounds: bool,
     /// Predictions of that role.
     pub targets: usize,
     /// Those with an interval.
@@ -136,23 +141,27 @@ impl Coverage {
     }
 }
 
-/// The coverage of the fit targets and of the check targets among
-/// `judged`: each prediction's role and whether its interval holds its
-/// observation (`None` without an interval).
-pub fn coverage(judged: impl Iterator<Item = (Role, Option<bool>)>) -> Vec<Coverage> {
-    let judged: Vec<(Role, Option<bool>)> = judged.collect();
-    [Role::Fit, Role::Check]
+/// The coverage of the fit and of the check targets, values and bounds
+/// apart, among `judged`: each prediction's role, whether its observation
+/// is a bound, and whether its interval holds it (`None` without an
+/// interval).
+pub fn coverage(judged: impl Iterator<Item = (Role, bool, Option<bool>)>) -> Vec<Coverage> {
+    let judged: Vec<(Role, bool, Option<bool>)> = judged.collect();
+    let groups = [Role::Fit, Role::Check]
         .into_iter()
-        .map(|role| {
-            let of_role: Vec<Option<bool>> = (judged.iter())
-                .filter(|(r, _)| *r == role)
-                .map(|(_, inside)| *inside)
+        .flat_map(|role| [(role, false), (role, true)]);
+    groups
+        .map(|(role, bounds)| {
+            let of_group: Vec<Option<bool>> = (judged.iter())
+                .filter(|(r, b, _)| *r == role && *b == bounds)
+                .map(|(_, _, inside)| *inside)
                 .collect();
             Coverage {
                 role,
-                targets: of_role.len(),
-                with_interval: of_role.iter().flatten().count(),
-                inside: of_role.iter().flatten().filter(|i| **i).count(),
+                bounds,
+                targets: of_group.len(),
+                with_interval: of_group.iter().flatten().count(),
+                inside: of_group.iter().flatten().filter(|i| **i).count(),
             }
         })
         .collect()
@@ -198,15 +207,23 @@ mod tests {
         let expected = [true, false, false, true, false, true];
         assert_eq!(inside[..6], expected.map(Some));
         assert_eq!(inside[6], None);
-        let counted = coverage(rows.iter().map(|r| (r.role, r.inside())));
+        let judged = rows
+            .iter()
+            .map(|r| (r.role, r.bound != Bound::Equal, r.inside()));
+        let counted = coverage(judged);
+        assert_eq!(counted.len(), 4, "fit and check, values and bounds");
         assert_eq!((counted[0].targets, counted[0].inside), (2, 1));
         assert_eq!(counted[0].share(), Some(0.5));
-        let check = &counted[1];
+        assert_eq!(counted[1].targets, 0, "no fit bound");
+        let (values, bounds) = (&counted[2], &counted[3]);
         assert_eq!(
-            (check.targets, check.with_interval, check.inside),
-            (5, 4, 2)
+            (values.targets, values.with_interval, values.inside),
+            (1, 0, 0)
         );
-        // z is 0 on a bound's allowed side, (simulated - observed) / sd beyond.
+        assert_eq!(
+            (bounds.targets, bounds.with_interval, bounds.inside),
+            (4, 4, 2)
+        );
         let holds = prediction(Role::Check, Bound::AtLeast, 4.5, Some((4.0, 6.0)));
         assert_eq!(holds.z(), Some(0.0));
         assert_eq!(rows[2].z(), Some(-0.75));

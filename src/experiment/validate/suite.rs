@@ -96,7 +96,9 @@ impl Suite {
             .collect();
         let mut cases = Vec::new();
         for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-            let folder = entry?.path();
+            let folder = entry
+                .with_context(|| format!("cannot read {}", dir.display()))?
+                .path();
             if folder.join("case.toml").is_file() {
                 cases.push(Case::load(&folder)?);
             }
@@ -121,8 +123,14 @@ impl Suite {
         let Some(names) = names else {
             return Ok(self.cases.iter().collect());
         };
-        names
-            .iter()
+        let mut unique: Vec<&String> = Vec::new();
+        for name in names {
+            if !unique.contains(&name) {
+                unique.push(name);
+            }
+        }
+        unique
+            .into_iter()
             .map(|name| {
                 self.cases
                     .iter()

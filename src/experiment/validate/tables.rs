@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use super::{Case, Coverage, Prediction, Suite, coverage};
-use crate::experiment::calibrate::Role;
+use crate::experiment::calibrate::{Bound, Role};
 use crate::output::folder::write_atomic;
 use crate::table::{num, opt};
 
@@ -43,7 +43,14 @@ pub const PREDICTION_COLUMNS: [&str; 19] = [
 ];
 
 /// Columns of `coverage.csv`.
-pub const COVERAGE_COLUMNS: [&str; 5] = ["role", "targets", "with_interval", "inside", "share"];
+pub const COVERAGE_COLUMNS: [&str; 6] = [
+    "role",
+    "observation",
+    "targets",
+    "with_interval",
+    "inside",
+    "share",
+];
 
 /// The predictions of `case` in the validation folder `dir`.
 pub fn case_file(dir: &Path, case: &Case) -> PathBuf {
@@ -93,15 +100,22 @@ pub fn assemble(dir: &Path, suite: &Suite) -> Result<Vec<Coverage>> {
     Ok(counted)
 }
 
-/// The role and `inside` of each row of a case's predictions.
-fn judgements(path: &Path) -> Result<Vec<(Role, Option<bool>)>> {
+/// The role, whether the observation is a bound, and `inside`, of each row
+/// of a case's predictions.
+fn judgements(path: &Path) -> Result<Vec<(Role, bool, Option<bool>)>> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let at = |name: &str| PREDICTION_COLUMNS.iter().position(|c| *c == name);
-    let (role, inside) = (
-        at("role").expect("a column"),
-        at("inside").expect("a column"),
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}, line 1: unreadable header", path.display()))?;
+    anyhow::ensure!(
+        header.iter().eq(PREDICTION_COLUMNS),
+        "{}, line 1: not the columns of this version ({}); run `caasim validate` for the case again",
+        path.display(),
+        PREDICTION_COLUMNS.join(",")
     );
+    let at = |name: &str| PREDICTION_COLUMNS.iter().position(|c| *c == name);
+    let [role, bound, inside] = ["role", "bound", "inside"].map(|c| at(c).expect("a column"));
     let mut judged = Vec::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("{} is damaged", path.display()))?;
@@ -111,7 +125,12 @@ fn judgements(path: &Path) -> Result<Vec<(Role, Option<bool>)>> {
                 path.display()
             )
         })?;
-        judged.push((found, record.get(inside).and_then(|i| i.parse().ok())));
+        let is_bound = record.get(bound) != Some(Bound::Equal.name());
+        judged.push((
+            found,
+            is_bound,
+            record.get(inside).and_then(|i| i.parse().ok()),
+        ));
     }
     Ok(judged)
 }
@@ -152,6 +171,7 @@ fn coverage_csv(counted: &[Coverage]) -> Result<String> {
     for c in counted {
         writer.write_record([
             c.role.name().to_string(),
+            if c.bounds { "bound" } else { "value" }.to_string(),
             c.targets.to_string(),
             c.with_interval.to_string(),
             c.inside.to_string(),
