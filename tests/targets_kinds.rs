@@ -318,3 +318,59 @@ fn calibration_fits_only_the_fit_targets_and_needs_one() {
         "a check target was fitted:\n{fit}"
     );
 }
+
+/// The value of `arms[arm].interventions[k].capacity_seized` in `m`'s
+/// resolved scenario.
+fn seized(m: &Model, arm: usize, k: usize) -> f64 {
+    let resolved: toml::Value =
+        toml::from_str(&caasim::scenario::resolved_toml(&m.scenario)).unwrap();
+    resolved["arms"][arm]["interventions"][k]["capacity_seized"]
+        .as_float()
+        .unwrap()
+}
+
+/// One calibrated value for several keys (`a|b`): one seized share for the
+/// arms of both waves, set, calibrated and read back from the posterior.
+#[test]
+fn joint_keys_give_several_arms_one_value() {
+    const JOINT: &str =
+        "arms.once.interventions.0.capacity_seized|arms.twice.interventions.1.capacity_seized";
+    let m =
+        caasim::scenario::load_text(SCENARIO, "inline.toml", &[format!("{JOINT}=0.35")]).unwrap();
+    // The resolved scenario lists the intervention arms: once (0), twice (1).
+    assert_eq!((seized(&m, 0, 0), seized(&m, 1, 1)), (0.35, 0.35));
+    assert_eq!(
+        seized(&m, 1, 0),
+        0.8,
+        "the first wave of `twice` is not joint"
+    );
+
+    let bad = format!("{JOINT}|arms.thrice.interventions.0.capacity_seized=0.35");
+    let error = caasim::scenario::load_text(SCENARIO, "inline.toml", &[bad])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("thrice"), "{error}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("scenario.toml");
+    let targets = dir.path().join("targets.toml");
+    fs::write(&scenario, SCENARIO).unwrap();
+    fs::write(
+        &targets,
+        "[[targets]]\nkind = \"summary\"\narm = \"twice\"\nmetric = \"campaigns_change_pct\"\nvalue = -20\nsd = 10\n",
+    )
+    .unwrap();
+    let range = Range {
+        parameter: JOINT.into(),
+        low: 0.2,
+        high: 0.9,
+    };
+    let mut config = CalibrationConfig::new(&scenario, &targets, vec![range]);
+    (config.population, config.generations) = (6, 1);
+    (config.replications, config.final_replications, config.seed) = (1, 2, Some(3));
+    let out = dir.path().join("out");
+    calibrate::calibrate(&config, &out, &|_, _| {}).expect("calibrates a joint key");
+    let posterior = caasim::scenario::load_file_with_posterior(&scenario, &[], &out)
+        .expect("the posterior of a joint key loads");
+    assert!(posterior.ensemble.is_some());
+}

@@ -143,13 +143,13 @@ impl<'p> Base<'p> {
     /// [`assign`]).
     fn deserialize(&self, assignments: &[String]) -> Option<Result<Scenario, toml::de::Error>> {
         let mut sections = Table::new();
-        for assignment in assignments {
+        for assignment in assignments.iter().flat_map(|a| super::load::joint_parts(a)) {
             let (path, _) = assignment.split_once('=')?;
             let name = path.split('.').next()?.trim();
             if !sections.contains_key(name) {
                 sections.insert(name.to_string(), self.table.get(name)?.clone());
             }
-            assign(&mut sections, assignment)?;
+            assign(&mut sections, &assignment)?;
         }
         let mut scenario = self.scenario.clone();
         for (name, section) in sections {

@@ -575,11 +575,37 @@ fn apply_overrides(
 }
 
 /// Apply one override (an `--arm-add` as [`arm_add::record`] makes it, or
-/// a `key.path=value`); the path it set, or its problems.
+/// a `key.path=value`, or joint keys `a.b|c.d=value` given one value); the
+/// path it set (the first key's), or its problems.
 fn apply_one(doc: &mut DocumentMut, assignment: &str) -> Result<Vec<Step>, Vec<String>> {
-    match arm_add::spec_of(assignment) {
-        Some(spec) => arm_add::add(doc, spec),
-        None => set_path(doc, assignment).map_err(|message| vec![message]),
+    if let Some(spec) = arm_add::spec_of(assignment) {
+        return arm_add::add(doc, spec);
+    }
+    let mut first = None;
+    let mut problems = Vec::new();
+    for part in joint_parts(assignment) {
+        match set_path(doc, &part) {
+            Ok(path) => {
+                first.get_or_insert(path);
+            }
+            Err(message) => problems.push(message),
+        }
+    }
+    match (first, problems.is_empty()) {
+        (Some(path), true) => Ok(path),
+        _ => Err(problems),
+    }
+}
+
+/// The assignments of joint keys: `a.b|c.d=value` is `a.b=value` and
+/// `c.d=value` (one value for several keys, e.g. one seized share for the
+/// arms of both waves); any other assignment is itself.
+pub fn joint_parts(assignment: &str) -> Vec<String> {
+    match assignment.split_once('=') {
+        Some((keys, value)) if keys.contains('|') => (keys.split('|'))
+            .map(|key| format!("{}={value}", key.trim()))
+            .collect(),
+        _ => vec![assignment.to_string()],
     }
 }
 
