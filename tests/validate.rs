@@ -242,3 +242,52 @@ fn bad_suites_are_refused_naming_the_file() {
     fs::write(case.join("case.toml"), "title = \"A\"\ncolour = 1\n").unwrap();
     refused(suite, "case.toml");
 }
+
+/// A validation folder written by hand: a case with a target of one value
+/// and a `series` target of three days.
+fn hand_made_folder(dir: &Path) {
+    let identity = r#"{"tool": "caasim", "kind": "validation", "version": "0.1.0",
+        "interval": "90% over prediction replications",
+        "cases": [{"name": "c", "title": "A case", "happened": "It happened.",
+                   "missing": "Nothing.", "calibrated": []}]}"#;
+    let header = caasim::experiment::validate::tables::PREDICTION_COLUMNS.join(",");
+    let mut rows = vec![header];
+    rows.push(
+        "c,fall,fit,summary,takedown,,campaigns_change_pct,,equal,-30,10,-25,-35,-15,-40,-5,40,0.5,true"
+            .into(),
+    );
+    for (day, observed) in [(10, 120.0), (20, 90.0), (30, 110.0)] {
+        rows.push(format!(
+            "c,daily,check,series,takedown,,campaigns,{day},equal,{observed},15,100,80,120,70,130,40,,true"
+        ));
+    }
+    fs::write(dir.join("validation.json"), identity).unwrap();
+    fs::write(dir.join("validation.csv"), rows.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn a_series_target_gets_a_time_plot_and_single_targets_a_forest_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    hand_made_folder(dir.path());
+    let rendered = caasim::report::render(dir.path()).expect("renders");
+    assert_eq!(rendered.plots, 2);
+    for plot in ["validation-c", "validation-c-series-daily"] {
+        let svg = fs::read_to_string(dir.path().join(format!("plots/{plot}.svg"))).unwrap();
+        assert!(svg.contains("<text") && !svg.contains("NaN"), "{plot}");
+    }
+    let page = fs::read_to_string(dir.path().join("validation.html")).unwrap();
+    assert!(
+        page.contains("A case: daily over time"),
+        "no series plot on the page"
+    );
+    assert!(page.contains("(day 20)"), "no series row in the table");
+
+    // A damaged row is refused naming the file and line.
+    let csv = dir.path().join("validation.csv");
+    let text = fs::read_to_string(&csv)
+        .unwrap()
+        .replace("check,series", "guess,series");
+    fs::write(&csv, text).unwrap();
+    let error = format!("{:#}", caasim::report::render(dir.path()).unwrap_err());
+    assert!(error.contains("validation.csv, line 3"), "{error}");
+}

@@ -12,7 +12,7 @@ pub(super) mod fit;
 mod page;
 mod posterior;
 mod progress;
-mod series;
+pub(super) mod series;
 mod values;
 
 pub use data::is_calibration_folder;

@@ -10,6 +10,7 @@ pub use data::is_validation_folder;
 
 use super::calibration::files::{FitRow, Target};
 use super::calibration::fit::{FitChart, Words};
+use super::calibration::series::SeriesChart;
 use super::{Plot, Rendered, plot, write_plots};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
@@ -28,7 +29,8 @@ const PREDICTED: Words = Words {
 pub fn render(dir: &Path) -> Result<Rendered> {
     let identity = data::read_identity(dir)?;
     let rows = data::read_rows(dir, &identity)?;
-    let plots = case_plots(&identity, &rows)?;
+    let mut plots = case_plots(&identity, &rows)?;
+    plots.extend(series_plots(&identity, &rows)?);
     write_plots(dir, &plots)?;
     write_atomic(
         &dir.join("validation.html"),
@@ -50,13 +52,58 @@ fn case_plots(identity: &Identity, rows: &[Row]) -> Result<Vec<Plot>> {
             continue;
         }
         plots.push(plot(
-            format!("validation-{}", case.name),
+            case_name(&case.name),
             format!("{}: observed against predicted", case.title),
             caption(&identity.interval),
             &chart,
         )?);
     }
     Ok(plots)
+}
+
+/// A time plot per `series` target (its rows with a day).
+fn series_plots(identity: &Identity, rows: &[Row]) -> Result<Vec<Plot>> {
+    let mut plots = Vec::new();
+    for case in &identity.cases {
+        let mut names: Vec<&str> = Vec::new();
+        for row in rows
+            .iter()
+            .filter(|r| r.case == case.name && r.day.is_some())
+        {
+            if !names.contains(&row.target.as_str()) {
+                names.push(&row.target);
+            }
+        }
+        for name in names {
+            let of_target = rows
+                .iter()
+                .filter(|r| r.case == case.name && r.target == name && r.day.is_some());
+            let mut series = target(of_target.clone().next().expect("a row"));
+            series.rows = of_target.map(|r| target(r).rows.remove(0)).collect();
+            plots.push(plot(
+                series_name(&case.name, name),
+                format!("{}: {} over time", case.title, name),
+                "Observed values (points, ±1 sd) and the predicted mean (line) with its 90% \
+                 interval (band) on each day of the target, counted from the scenario's start."
+                    .into(),
+                &SeriesChart::new(&series, None),
+            )?);
+        }
+    }
+    Ok(plots)
+}
+
+/// The plot of a case's forest plot.
+fn case_name(case: &str) -> String {
+    format!("validation-{case}")
+}
+
+/// The plot of a case's `series` target.
+fn series_name(case: &str, target: &str) -> String {
+    format!(
+        "validation-{case}-series-{}",
+        super::format::file_part(target)
+    )
 }
 
 fn caption(interval: &str) -> String {
@@ -79,13 +126,11 @@ fn target(row: &Row) -> Target {
         measure: row.measure.clone(),
         versus: row.versus.clone(),
         bound: row.bound.clone(),
-        rows: vec![FitRow::new(
-            row.observed,
-            row.sd,
-            row.simulated,
-            row.band,
-            row.n,
-            row.z,
-        )],
+        rows: vec![{
+            let mut values =
+                FitRow::new(row.observed, row.sd, row.simulated, row.band, row.n, row.z);
+            values.day = row.day;
+            values
+        }],
     }
 }

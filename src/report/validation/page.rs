@@ -10,10 +10,20 @@ use crate::report::html::{document, figure};
 pub fn page(identity: &Identity, rows: &[Row], plots: &[Plot]) -> String {
     let mut sections = vec![header(identity), coverage(rows), cases(identity, rows)];
     for case in &identity.cases {
-        let plot = plots
+        let mut names = vec![super::case_name(&case.name)];
+        for row in rows
             .iter()
-            .find(|p| p.name == format!("validation-{}", case.name));
-        sections.push(case_section(case, rows, plot));
+            .filter(|r| r.case == case.name && r.day.is_some())
+        {
+            let name = super::series_name(&case.name, &row.target);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let shown: Vec<&Plot> = (names.iter())
+            .filter_map(|name| plots.iter().find(|p| &p.name == name))
+            .collect();
+        sections.push(case_section(case, rows, &shown));
     }
     document("caasim validation against real takedowns", &sections)
 }
@@ -106,7 +116,7 @@ fn cases(identity: &Identity, rows: &[Row]) -> String {
     )
 }
 
-fn case_section(case: &CaseInfo, rows: &[Row], plot: Option<&Plot>) -> String {
+fn case_section(case: &CaseInfo, rows: &[Row], plots: &[&Plot]) -> String {
     let calibrated: Vec<String> = (case.calibrated.iter())
         .map(|c| {
             format!(
@@ -140,7 +150,7 @@ fn case_section(case: &CaseInfo, rows: &[Row], plot: Option<&Plot>) -> String {
         } else {
             calibrated.join(", ")
         },
-        figure = plot.map_or(String::new(), figure),
+        figure = plots.iter().map(|p| figure(p)).collect::<String>(),
         rows = table.concat()
     )
 }
