@@ -84,7 +84,7 @@ enum Command {
         /// Sweep folder holding `part-i-of-n.csv` files.
         dir: PathBuf,
     },
-    /// Redraw the plots and page of a results, sweep, sensitivity or calibration folder.
+    /// Redraw the plots and page of a results, sweep, sensitivity, calibration or validation folder.
     Report {
         /// Folder written by `caasim run` or `caasim sweep`.
         dir: PathBuf,

@@ -62,7 +62,7 @@ struct Plot {
 /// What [`render`] wrote: a page and plots under `plots/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// The page: `report.html`, `sweep.html`, `sensitivity.html` or `calibration.html`.
+    /// The page: `report.html`, `sweep.html`, `sensitivity.html`, `calibration.html` or `validation.html`.
     pub page: PathBuf,
     /// The plots drawn, each as an SVG and a PNG file in the folder's `plots/`.
     pub plots: usize,
