@@ -203,10 +203,7 @@ fn fit_rows(targets: &[Target], experiment: &Experiment, model: &Model) -> Vec<F
                 low: band(0.05),
                 high: band(0.95),
                 n: defined.len(),
-                versus: (target.compared_with())
-                    .filter(|v| *v != model.arms[0].name)
-                    .unwrap_or_default()
-                    .to_string(),
+                versus: target.versus_shown(model),
                 bound: target.bound,
             });
         }

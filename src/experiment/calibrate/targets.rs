@@ -936,6 +936,16 @@ impl Target {
         }
     }
 
+    /// The arm a `summary` or `recovery` target compares with when it is
+    /// not `model`'s baseline (`versus` in the targets file); else empty,
+    /// as `fit.csv` and `validation.csv` write it.
+    pub fn versus_shown(&self, model: &Model) -> String {
+        (self.compared_with())
+            .filter(|v| *v != model.arms[0].name)
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// What is measured: the metric, the column, or `days_to_recover`.
     pub fn measure(&self) -> &'static str {
         match &self.kind {

@@ -95,10 +95,7 @@ pub fn predictions(
                 role: target.role,
                 kind: target.kind_name(),
                 arm: target.arm.clone(),
-                versus: (target.compared_with())
-                    .filter(|v| *v != model.arms[0].name)
-                    .unwrap_or_default()
-                    .to_string(),
+                versus: target.versus_shown(model),
                 measure: target.measure(),
                 day,
                 bound: target.bound,

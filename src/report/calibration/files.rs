@@ -184,7 +184,7 @@ fn number(text: &str, column: &str) -> Result<f64> {
 }
 
 /// An empty cell is undefined; anything else must be a finite number.
-fn optional(text: &str, column: &str) -> Result<Option<f64>> {
+pub(in crate::report) fn optional(text: &str, column: &str) -> Result<Option<f64>> {
     if text.is_empty() {
         return Ok(None);
     }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::experiment::calibrate::{Bound, Role};
 use crate::experiment::validate::tables::{IDENTITY, PREDICTION_COLUMNS};
+use crate::report::calibration::files::optional;
 use crate::report::csvfile::{malformed, open_exact};
 use crate::report::sweep::read_json;
 
@@ -143,7 +144,7 @@ fn parse(record: &csv::StringRecord) -> Result<Row> {
         cell("bound"),
         Bound::ALLOWED.join(", ")
     );
-    let sd = number(cell("sd"), "sd")?.context("sd is empty")?;
+    let sd = optional(cell("sd"), "sd")?.context("sd is empty")?;
     ensure!(sd > 0.0, "sd {sd} is not positive");
     let band = interval(&cell, "low", "high")?;
     let observable = interval(&cell, "observable_low", "observable_high")?;
@@ -170,13 +171,13 @@ fn parse(record: &csv::StringRecord) -> Result<Row> {
             ),
         },
         bound: cell("bound").to_string(),
-        observed: number(cell("observed"), "observed")?.context("observed is empty")?,
+        observed: optional(cell("observed"), "observed")?.context("observed is empty")?,
         sd,
-        simulated: number(cell("simulated"), "simulated")?,
+        simulated: optional(cell("simulated"), "simulated")?,
         band,
         observable,
         n: cell("n").parse().ok().context("n is not a whole number")?,
-        z: number(cell("z"), "z")?,
+        z: optional(cell("z"), "z")?,
         inside,
     })
 }
@@ -187,20 +188,9 @@ fn interval<'a>(
     low: &str,
     high: &str,
 ) -> Result<Option<(f64, f64)>> {
-    match (number(cell(low), low)?, number(cell(high), high)?) {
+    match (optional(cell(low), low)?, optional(cell(high), high)?) {
         (Some(l), Some(h)) => Ok(Some((l.min(h), l.max(h)))),
         (None, None) => Ok(None),
         _ => bail!("one of {low} and {high} is empty, the other not"),
-    }
-}
-
-/// An empty cell is undefined; anything else must be a finite number.
-fn number(text: &str, column: &str) -> Result<Option<f64>> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => bail!("{column} {text:?} is not a finite number"),
     }
 }
