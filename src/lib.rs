@@ -27,5 +27,6 @@ pub mod report;
 pub mod resources;
 pub mod rng;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod table;

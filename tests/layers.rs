@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["output"],
     &["experiment"],
     &["report"],
+    &["serve"],
     &["cli"],
 ];
 

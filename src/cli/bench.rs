@@ -29,6 +29,17 @@ pub(super) struct BenchArgs {
     /// Override a value of the market: `key.path=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Measure the workshop room's request path instead: post changed
+    /// what-ifs of SCENARIO (default `scenarios/redvds-2026.toml`: baseline
+    /// and one arm) and time each until its final results arrive.
+    #[arg(long)]
+    serve: bool,
+    /// With `--serve`: requests to time.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    requests: u32,
+    /// With `--serve`: replications of each what-if (default the room's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=200))]
+    reps: Option<u32>,
     /// Measure in this process (each size otherwise runs in a fresh one, so
     /// that its peak memory is its own).
     #[arg(long, hide = true)]
@@ -38,6 +49,9 @@ pub(super) struct BenchArgs {
 /// `caasim bench`: one line per size and thread count.
 pub(super) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     use crate::engine::bench;
+    if args.serve {
+        return bench_serve(args);
+    }
     let base = match &args.scenario {
         Some(path) => {
             let base = scenario::load_file(path, &args.set)?;
@@ -157,4 +171,45 @@ fn bench_line(m: &crate::engine::bench::Measurement) -> String {
         100.0 * m.working_days as f64 / m.attacker_days as f64,
         memory
     )
+}
+
+/// `caasim bench --serve`: the room's answer time, request by request, and
+/// its percentiles.
+fn bench_serve(args: &BenchArgs) -> Result<(), Failure> {
+    use crate::serve::{self, DEFAULT_REPS, Options, bench::latencies, bench::quantile};
+    let path =
+        (args.scenario.clone()).unwrap_or_else(|| PathBuf::from("scenarios/redvds-2026.toml"));
+    scenario::load_file(&path, &[])?;
+    let options = Options {
+        scenario: Some(path.clone()),
+        scenarios: None,
+        host: std::net::Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        presets: None,
+        reps: args.reps.unwrap_or(DEFAULT_REPS),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(e.into()))?;
+    let served = serve::bind(&options, &runtime).map_err(super::bad_input)?;
+    let address = served.address;
+    let first = served.spawn(&runtime);
+    let seconds = latencies(address, &first, args.requests as usize)?;
+    println!(
+        "caasim bench --serve: {} with {} replications (baseline and {} arm(s)), {} threads: {} requests, each a changed what-if posted and timed until its final results arrive on the event stream",
+        path.display(),
+        options.reps,
+        first.arms.len(),
+        rayon::current_num_threads(),
+        seconds.len()
+    );
+    println!(
+        "answer time: p50 {:.3} s, p95 {:.3} s, max {:.3} s",
+        quantile(&seconds, 0.5),
+        quantile(&seconds, 0.95),
+        quantile(&seconds, 1.0)
+    );
+    Ok(())
 }

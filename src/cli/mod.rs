@@ -5,8 +5,8 @@
 //!
 //! Each command family has its file, with its flags and what it does: `run`
 //! (a results folder), `sweep` (sweeps, merging shards), `sensitivity`
-//! (sensitivity analyses and screenings, run as sweeps), `calibrate` and
-//! `bench`; `progress` shows the progress of long
+//! (sensitivity analyses and screenings, run as sweeps), `calibrate`,
+//! `validate`, `serve` (the workshop room) and `bench`; `progress` shows the progress of long
 //! jobs and `process` handles Ctrl-C, SIGTERM and the environment variables
 //! that size runs. This file holds the command list, the dispatch, failures
 //! and their exit codes, and the short commands (`check`, `schema`, `report`).
@@ -17,6 +17,7 @@ mod process;
 mod progress;
 mod run;
 mod sensitivity;
+mod serve;
 mod sweep;
 mod validate;
 
@@ -30,6 +31,7 @@ use self::calibrate::{CalibrateArgs, calibrate};
 use self::process::{check_environment, configure_threads, install_interrupt_handler};
 use self::run::{RunArgs, run};
 use self::sensitivity::{SensitivityArgs, sensitivity};
+use self::serve::{ServeArgs, serve};
 use self::sweep::{SweepArgs, merge, sweep};
 use self::validate::{ValidateArgs, validate};
 use crate::experiment::design::fnv1a;
@@ -79,6 +81,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Measure the day step: attacker-days per second and peak memory at several sizes.
     Bench(BenchArgs),
+    /// A live what-if room for workshops: a local web page, answers in about a second.
+    Serve(ServeArgs),
     /// Join the parts of a sharded sweep into `points.csv`.
     Merge {
         /// Sweep folder holding `part-i-of-n.csv` files.
@@ -140,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate(args),
         Command::Validate(args) => validate(args),
         Command::Bench(args) => bench(&args),
+        Command::Serve(args) => serve(args),
         Command::Merge { dir } => merge(&dir),
         Command::Check {
             scenario,

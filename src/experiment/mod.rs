@@ -70,14 +70,28 @@ pub struct Hooks<'a> {
 pub fn run_each<E>(
     model: &Model,
     hooks: &Hooks,
+    each: impl FnMut(Vec<RunOutput>) -> Result<(), E>,
+) -> Result<bool, E> {
+    run_each_in_waves(model, hooks, wave_size(), each)
+}
+
+/// [`run_each`] with waves of `wave` replications (at least one): small
+/// waves hand replications over sooner, for a caller that shows results as
+/// they come (a workshop room); the replications and their order are the
+/// same whatever the wave.
+pub fn run_each_in_waves<E>(
+    model: &Model,
+    hooks: &Hooks,
+    wave: usize,
     mut each: impl FnMut(Vec<RunOutput>) -> Result<(), E>,
 ) -> Result<bool, E> {
     let replications = model.replications as usize;
     let arms = model.arms.len();
     let done = AtomicUsize::new(0);
     let cancelled = || hooks.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    for first in (0..replications).step_by(wave_size()) {
-        let last = (first + wave_size()).min(replications);
+    let wave = wave.max(1);
+    for first in (0..replications).step_by(wave) {
+        let last = (first + wave).min(replications);
         let wave: Vec<Option<Vec<RunOutput>>> = (first..last)
             .into_par_iter()
             .map(|replication| {

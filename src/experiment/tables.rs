@@ -20,14 +20,7 @@ use crate::table::{self, Column, Value};
 /// Write one CSV file atomically: the header of `columns`, then a row per record.
 pub(super) fn write_csv<R>(path: &Path, columns: &[Column<R>], rows: &[R]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
-    {
-        let mut csv = csv::Writer::from_writer(file.writer());
-        csv.write_record(table::header(columns))?;
-        for row in rows {
-            csv.write_record(table::cells(columns, row))?;
-        }
-        csv.flush()?;
-    }
+    write_rows(file.writer(), columns, rows)?;
     file.commit()
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -534,10 +527,7 @@ fn provider_rows(
 /// `summary.csv` and `summary.json`: in an ensemble, with the columns of
 /// its spread ([`ensemble_tables::SPREAD_COLUMNS`]).
 pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
-    let mut columns = SUMMARY_COLUMNS.to_vec();
-    if rows.iter().any(|r| r.spread.is_some()) {
-        columns.extend_from_slice(ensemble_tables::SPREAD_COLUMNS);
-    }
+    let columns = summary_columns(rows);
     write_csv(&dir.join("summary.csv"), &columns, rows)?;
     let json: Vec<serde_json::Value> = rows
         .iter()
@@ -547,4 +537,33 @@ pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
     serde_json::to_writer_pretty(file.writer(), &json)?;
     file.writer().write_all(b"\n")?;
     file.commit()
+}
+
+/// The columns of `summary.csv` for `rows`: in an ensemble, with those of
+/// its spread.
+fn summary_columns(rows: &[SummaryRow]) -> Vec<Column<SummaryRow>> {
+    let mut columns = SUMMARY_COLUMNS.to_vec();
+    if rows.iter().any(|r| r.spread.is_some()) {
+        columns.extend_from_slice(ensemble_tables::SPREAD_COLUMNS);
+    }
+    columns
+}
+
+/// The bytes `summary.csv` holds for `rows` (as [`write_summary`] writes
+/// them), for a caller that serves them rather than writing a folder.
+pub fn summary_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    write_rows(&mut bytes, &summary_columns(rows), rows)?;
+    Ok(bytes)
+}
+
+/// The header and `rows` as CSV into `writer`.
+fn write_rows<R>(writer: impl Write, columns: &[Column<R>], rows: &[R]) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(writer);
+    csv.write_record(table::header(columns))?;
+    for row in rows {
+        csv.write_record(table::cells(columns, row))?;
+    }
+    csv.flush()?;
+    Ok(())
 }

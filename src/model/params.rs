@@ -36,6 +36,22 @@ pub struct Scenario {
     /// central value.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub uncertain: BTreeMap<String, Uncertain>,
+    /// What a workshop room (`caasim serve`) may let the room adjust. Not
+    /// part of the model: no run reads it, so a resolved scenario (and a
+    /// results folder's manifest) leaves it out.
+    #[serde(default, skip_serializing)]
+    pub workshop: Workshop,
+}
+
+/// The `[workshop]` table: presentation settings of `caasim serve`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Workshop {
+    /// Market assumptions the room may change once the facilitator unlocks
+    /// the baseline: keys of `[uncertain]` (whose range bounds the control),
+    /// e.g. `"market.search_days"`.
+    #[serde(default)]
+    pub adjustable: Vec<String>,
 }
 
 /// The distribution of an uncertain parameter (`[uncertain]`). Every

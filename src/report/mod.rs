@@ -31,7 +31,7 @@ mod market;
 mod params;
 mod pngenc;
 mod sensitivity;
-mod stats;
+pub mod stats;
 mod style;
 mod sweep;
 mod ticked;

@@ -16,12 +16,14 @@ pub mod load;
 pub mod locate;
 pub mod posterior;
 pub mod validate;
+mod workshop;
 
 use std::path::Path;
 
 use crate::model::params::Scenario;
 pub use error::ScenarioError;
 pub use posterior::PosteriorError;
+pub use workshop::MAX_ADJUSTABLE;
 
 use crate::model::Model;
 

@@ -96,6 +96,7 @@ pub fn validate(parsed: Parsed) -> Result<Model, ScenarioError> {
     let mut check = Checker::new(&parsed.source, &parsed.overrides);
     let available = memory_limit();
     let resolved = check_sections(&mut check, &parsed.scenario, available);
+    super::workshop::check(&mut check, &parsed.scenario);
     // Uncertain parameters are tried on the scenario, so only on one
     // without other problems.
     let (uncertain, ensemble) = if check.problems.is_empty() {

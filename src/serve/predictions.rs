@@ -1,0 +1,113 @@
+//! "Predict, then reveal": each revealed round, the room's guesses next to
+//! the model's estimates, kept for the session and exported as CSV.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::state::RoomState;
+
+/// One arm's guess against the model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guess {
+    /// Arm name.
+    pub arm: String,
+    /// The room's guess.
+    pub guess: f64,
+    /// The model's estimate, its 95% interval, and whether the guess lies in it.
+    pub estimate: Option<f64>,
+    /// Lower end of the interval.
+    pub ci_low: Option<f64>,
+    /// Upper end of the interval.
+    pub ci_high: Option<f64>,
+    /// Whether the interval holds the guess.
+    pub inside: Option<bool>,
+}
+
+/// One revealed round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reveal {
+    /// Scenario id.
+    pub scenario: String,
+    /// Metric guessed.
+    pub metric: String,
+    /// Every arm's guess.
+    pub guesses: Vec<Guess>,
+}
+
+impl Reveal {
+    /// The round of `state` against the `results` event's effects.
+    pub fn of(state: &RoomState, results: &Value) -> Self {
+        let metric = &state.predict.metric;
+        let effect = |arm: &str| {
+            results["effects"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["arm"] == arm && e["metric"] == metric.as_str())
+        };
+        let guesses = state
+            .predict
+            .guesses
+            .iter()
+            .map(|(arm, guess)| {
+                let found = effect(arm);
+                let get = |k: &str| found.and_then(|e| e[k].as_f64());
+                let (low, high) = (get("ci_low"), get("ci_high"));
+                Guess {
+                    arm: arm.clone(),
+                    guess: *guess,
+                    estimate: get("estimate"),
+                    ci_low: low,
+                    ci_high: high,
+                    inside: low.zip(high).map(|(l, h)| (l..=h).contains(guess)),
+                }
+            })
+            .collect();
+        Reveal {
+            scenario: state.scenario.clone(),
+            metric: metric.clone(),
+            guesses,
+        }
+    }
+}
+
+/// The rounds revealed so far.
+#[derive(Debug, Default)]
+pub struct Reveals {
+    rounds: Vec<Reveal>,
+}
+
+impl Reveals {
+    /// Keep `reveal` unless it repeats the last round; the kept round.
+    pub fn add(&mut self, reveal: Reveal) -> Option<&Reveal> {
+        if reveal.guesses.is_empty() || self.rounds.last() == Some(&reveal) {
+            return None;
+        }
+        self.rounds.push(reveal);
+        self.rounds.last()
+    }
+
+    /// `round,scenario,metric,arm,guess,estimate,ci_low,ci_high,inside`.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out =
+            String::from("round,scenario,metric,arm,guess,estimate,ci_low,ci_high,inside\n");
+        let cell = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
+        for (round, reveal) in self.rounds.iter().enumerate() {
+            for g in &reveal.guesses {
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{}\n",
+                    round + 1,
+                    reveal.scenario,
+                    reveal.metric,
+                    g.arm,
+                    g.guess,
+                    cell(g.estimate),
+                    cell(g.ci_low),
+                    cell(g.ci_high),
+                    g.inside.map_or_else(String::new, |b| b.to_string()),
+                ));
+            }
+        }
+        out.into_bytes()
+    }
+}

@@ -1,0 +1,163 @@
+//! A workshop room (`caasim serve`) started for a test on a free port, and
+//! a small HTTP client for it (plain requests and the event stream).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// A running room; killed when dropped.
+pub struct Room {
+    /// Its address.
+    pub address: SocketAddr,
+    child: Child,
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Room {
+    /// `caasim serve ARGS --port 0`, once it listens.
+    pub fn start(args: &[&str]) -> Room {
+        let mut child = super::bin()
+            .arg("serve")
+            .args(args)
+            .args(["--port", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("caasim serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("caasim serve printed its address")
+                .unwrap();
+            if let Some(rest) = line.split("http://").nth(1) {
+                let host_port = rest.split('/').next().unwrap();
+                break host_port.parse().expect("an address");
+            }
+        };
+        // Keep reading stderr so that the room never blocks on it.
+        std::thread::spawn(move || lines.for_each(drop));
+        Room { address, child }
+    }
+
+    /// The page's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// `METHOD path` with `body`: the status and the body of the answer.
+    pub fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let mut stream = TcpStream::connect(self.address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.address,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // A server may answer (413) before it reads a large body.
+        let _ = stream.write_all(body);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer);
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP answer to {method} {path}: {text}"));
+        let at = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(answer.len(), |i| i + 4);
+        (status, answer[at..].to_vec())
+    }
+
+    /// GET `path` as JSON.
+    pub fn get_json(&self, path: &str) -> (u16, Value) {
+        let (status, body) = self.request("GET", path, b"");
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// POST a state; the status and the JSON answer.
+    pub fn post_state(&self, state: &Value) -> (u16, Value) {
+        let (status, body) = self.request("POST", "/api/state", state.to_string().as_bytes());
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// The room's event stream: each event's name and data, as they come.
+    pub fn events(&self) -> mpsc::Receiver<(String, Value)> {
+        let mut stream = TcpStream::connect(self.address).expect("connect");
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let (mut pending, mut name) = (String::new(), String::new());
+            while let Some(chunk) = read_chunk(&mut reader) {
+                pending.push_str(&chunk);
+                while let Some(end) = pending.find('\n') {
+                    let line: String = pending.drain(..=end).collect();
+                    if let Some(n) = line.strip_prefix("event:") {
+                        name = n.trim().to_string();
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        let value = serde_json::from_str(data.trim()).unwrap_or(Value::Null);
+                        if send.send((name.clone(), value)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        receive
+    }
+}
+
+fn read_chunk(reader: &mut BufReader<TcpStream>) -> Option<String> {
+    let mut size = String::new();
+    reader.read_line(&mut size).ok()?;
+    let size = usize::from_str_radix(size.trim(), 16)
+        .ok()
+        .filter(|&n| n > 0)?;
+    let mut bytes = vec![0; size + 2];
+    reader.read_exact(&mut bytes).ok()?;
+    bytes.truncate(size);
+    String::from_utf8(bytes).ok()
+}
+
+/// Wait on `events` for the final results of `revision` (panics after two
+/// minutes).
+pub fn final_results(events: &mpsc::Receiver<(String, Value)>, revision: u64) -> Value {
+    loop {
+        let (name, data) = events
+            .recv_timeout(Duration::from_secs(120))
+            .expect("final results within two minutes");
+        if name == "failed" && data["revision"] == revision {
+            panic!("the run failed: {data}");
+        }
+        if name == "results" && data["final"] == true && data["revision"] == revision {
+            return data;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The workshop room over HTTP (`caasim serve`), without a browser: a
+//! changed what-if runs and streams its results; the exported scenario
+//! reproduces the page's effects byte for byte through `caasim run`; the
+//! locked baseline, the time budget and the prediction round behave; and
+//! hostile requests (oversized bodies, path traversal, NaN and huge
+//! values, a flood) are refused with a clear answer while the room goes on.
+
+mod common;
+
+use common::bin;
+use common::room::{Room, final_results};
+use serde_json::{Value, json};
+
+const SCENARIO: &str = "scenarios/generic-market.toml";
+
+fn room() -> Room {
+    Room::start(&[SCENARIO, "--scenarios", "scenarios"])
+}
+
+fn current(room: &Room) -> Value {
+    let (status, state) = room.get_json("/api/state");
+    assert_eq!(status, 200);
+    state
+}
+
+/// The first problem's `where` and message of a refusal.
+fn first_problem(answer: &Value) -> (Value, String) {
+    let problem = &answer["problems"][0];
+    (
+        problem["where"].clone(),
+        problem["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn a_changed_what_if_streams_results_and_exports_a_scenario_that_reproduces_them() {
+    let room = room();
+    let events = room.events();
+    let mut state = current(&room);
+    state["arms"][0]["interventions"][0]["capacity_seized"] = json!(0.5);
+    state["arms"][0]["note"] = json!("half the servers");
+    let (status, answer) = room.post_state(&state);
+    assert_eq!(status, 200, "{answer}");
+    let revision = answer["revision"].as_u64().unwrap();
+    let results = final_results(&events, revision);
+    assert_eq!(results["done"], results["total"]);
+    let effect = results["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["metric"] == "campaigns_change_pct")
+        .expect("the campaigns effect");
+    assert!(effect["estimate"].as_f64().unwrap() < 0.0, "{effect}");
+    assert_eq!(results["charts"].as_array().unwrap().len(), 4);
+
+    let (status, toml) = room.request("GET", "/api/export/scenario.toml", b"");
+    assert_eq!(status, 200);
+    let toml = String::from_utf8(toml).unwrap();
+    assert!(toml.contains("capacity_seized = 0.5"), "{toml}");
+    assert!(
+        toml.contains("Note: half the servers."),
+        "the note is recorded"
+    );
+    let (status, csv) = room.request("GET", "/api/export/effects.csv", b"");
+    assert_eq!(status, 200);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("generic-market-whatif.toml");
+    std::fs::write(&file, &toml).unwrap();
+    let out = dir.path().join("run");
+    let run = bin()
+        .arg("run")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary = std::fs::read(out.join("summary.csv")).unwrap();
+    assert!(
+        summary == csv,
+        "caasim run of the exported scenario gives other effects than the room"
+    );
+}
+
+#[test]
+fn the_locked_baseline_the_budget_and_the_prediction_round() {
+    let room = room();
+    let mut state = current(&room);
+    state["market"]["market.search_days"] = json!(35);
+    let (status, answer) = room.post_state(&state);
+    assert_eq!(status, 422, "{answer}");
+    let (place, message) = first_problem(&answer);
+    assert_eq!(place, json!({"market": "market.search_days"}));
+    assert!(message.contains("locked"), "{message}");
+
+    state["unlocked"] = json!(true);
+    let (status, answer) = room.post_state(&state);
+    assert_eq!(status, 200, "unlocked, the baseline may change: {answer}");
+
+    let mut big = current(&room);
+    let arm = big["arms"][0].clone();
+    for (i, name) in ["b", "c", "d"].iter().enumerate() {
+        let mut copy = arm.clone();
+        copy["name"] = json!(name);
+        copy["colour"] = json!(i + 2);
+        big["arms"].as_array_mut().unwrap().push(copy);
+    }
+    big["reps"] = json!(200);
+    let (status, answer) = room.post_state(&big);
+    // generic-market is small: 200 replications of five arms fit the budget.
+    assert_eq!(status, 200, "{answer}");
+
+    let events = room.events();
+    let mut guess = current(&room);
+    let name = guess["arms"][0]["name"].as_str().unwrap().to_string();
+    guess["predict"] = json!({"on": true, "metric": "campaigns_change_pct", "guesses": {name.clone(): -40.0}, "revealed": false});
+    let (status, answer) = room.post_state(&guess);
+    assert_eq!(status, 200, "{answer}");
+    let revision = answer["revision"].as_u64().unwrap();
+    // The run did not change: its results come again under the new revision.
+    final_results(&events, revision);
+    guess["predict"]["revealed"] = json!(true);
+    let (_, answer) = room.post_state(&guess);
+    let revealed = answer["revision"].as_u64().unwrap();
+    final_results(&events, revealed);
+    let (status, csv) = room.request("GET", "/api/export/predictions.csv", b"");
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    let row = csv.lines().nth(1).expect("one revealed guess");
+    assert!(
+        row.starts_with(&format!(
+            "1,generic-market,campaigns_change_pct,{name},-40,"
+        )),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_run_over_the_time_budget_is_refused_with_the_reason() {
+    let room = Room::start(&["scenarios/redvds-2026.toml", "--scenarios", "scenarios"]);
+    let mut state = current(&room);
+    let arm = state["arms"][0].clone();
+    for (i, name) in ["b", "c", "d"].iter().enumerate() {
+        let mut copy = arm.clone();
+        copy["name"] = json!(name);
+        copy["colour"] = json!(i + 2);
+        state["arms"].as_array_mut().unwrap().push(copy);
+    }
+    state["reps"] = json!(200);
+    let (status, answer) = room.post_state(&state);
+    assert_eq!(status, 422, "{answer}");
+    let (place, message) = first_problem(&answer);
+    assert_eq!(place, json!({"setting": "reps"}));
+    assert!(message.contains("budget"), "{message}");
+}
+
+#[test]
+fn hostile_requests_are_refused_and_the_room_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let presets = dir.path().join("presets.json");
+    let room = Room::start(&[
+        SCENARIO,
+        "--scenarios",
+        "scenarios",
+        "--presets",
+        presets.to_str().unwrap(),
+    ]);
+    let state = current(&room);
+
+    // An oversized body.
+    let huge = vec![b' '; 200 * 1024];
+    assert_eq!(room.request("POST", "/api/state", &huge).0, 413);
+
+    // Not a state; NaN is not JSON; an unknown key.
+    for body in [
+        "not json".to_string(),
+        state.to_string().replace("\"reps\":10", "\"reps\":NaN"),
+        state
+            .to_string()
+            .replace("\"reps\":10", "\"reps\":10,\"path\":\"/etc\""),
+        state.to_string().replace("\"reps\":10", "\"reps\":1e12"),
+    ] {
+        let (status, answer) = room.request("POST", "/api/state", body.as_bytes());
+        assert_eq!(status, 400, "{body}");
+        assert!(String::from_utf8_lossy(&answer).contains("not a room state"));
+    }
+
+    // Path traversal: a scenario is an id, a preset a key, an asset a name.
+    let mut traversal = state.clone();
+    traversal["scenario"] = json!("../../etc/passwd");
+    let (status, answer) = room.post_state(&traversal);
+    assert_eq!(status, 422);
+    assert_eq!(first_problem(&answer).0, json!({"setting": "scenario"}));
+    for path in [
+        "/api/scenario/..%2F..%2Fetc%2Fpasswd",
+        "/assets/..%2F..%2FCargo.toml",
+        "/assets/../../Cargo.toml",
+        "/../../etc/passwd",
+    ] {
+        let (status, body) = room.request("GET", path, b"");
+        assert_eq!(status, 404, "{path}");
+        assert!(!String::from_utf8_lossy(&body).contains("[package]"));
+    }
+    let (status, _) = room.request(
+        "PUT",
+        "/api/presets/..%2Fescape",
+        state.to_string().as_bytes(),
+    );
+    assert_eq!(status, 422);
+    assert!(!dir.path().join("escape").exists() && !presets.exists());
+    let (status, _) = room.request("PUT", "/api/presets/opening", state.to_string().as_bytes());
+    assert_eq!(status, 200);
+    assert!(presets.is_file());
+
+    // Huge and out-of-range values come back next to their control.
+    for (field, value) in [
+        ("capacity_seized", json!(1e308)),
+        ("downtime_days", json!(1e12)),
+        ("capacity_seized", json!(-0.5)),
+        ("downtime_days", json!("soon")),
+    ] {
+        let mut bad = state.clone();
+        bad["arms"][0]["interventions"][0][field] = value.clone();
+        let (status, answer) = room.post_state(&bad);
+        assert_eq!(status, 422, "{field}={value}: {answer}");
+        let (place, _) = first_problem(&answer);
+        assert_eq!(
+            place,
+            json!({"arm": 0, "intervention": 0, "field": field}),
+            "{field}={value}: {answer}"
+        );
+    }
+    let mut bad = state.clone();
+    bad["reps"] = json!(100000);
+    assert_eq!(
+        first_problem(&room.post_state(&bad).1).0,
+        json!({"setting": "reps"})
+    );
+
+    // A flood: some requests are turned away, none crashes the room.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let senders: Vec<_> = (0..8)
+            .map(|t| {
+                let (room, state) = (&room, &state);
+                scope.spawn(move || {
+                    (0..30)
+                        .map(|i| {
+                            let mut s = state.clone();
+                            let share = 0.3 + 0.001 * f64::from(t * 30 + i);
+                            s["arms"][0]["interventions"][0]["capacity_seized"] = json!(share);
+                            room.request("POST", "/api/state", s.to_string().as_bytes())
+                                .0
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        senders
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(statuses.contains(&429), "a flood is rate-limited");
+    assert!(
+        statuses.iter().all(|s| [200, 429].contains(s)),
+        "{statuses:?}"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let events = room.events();
+    let mut last = current(&room);
+    last["arms"][0]["interventions"][0]["capacity_seized"] = json!(0.77);
+    let (status, answer) = room.post_state(&last);
+    assert_eq!(status, 200, "{answer}");
+    final_results(&events, answer["revision"].as_u64().unwrap());
+}
