@@ -874,7 +874,7 @@ function chartStyle() {
   const base = app.projector
     ? { font: 20, title: 24, line: 4, band: 0.2, axis: 2 }
     : { font: 12, title: 15, line: 2, band: 0.15, axis: 1 };
-  return { ...base, left: Math.round(base.font * 5.5) + 6, right: 16, top: base.title + 2 * base.font + 26, bottom: 4 * base.font + 52 };
+  return { ...base, left: Math.round(base.font * 5.5) + 6, right: 16, top: base.title + 2 * base.font + 26, bottom: 2 * base.font + 24 + 3 * (base.font + 10) + 10 }; // room for three legend rows
 }
 
 /** The full inner markup of one chart. */
@@ -1013,12 +1013,17 @@ function lineMarkup(arm, x, y, style) {
 
 /** Vertical dashed lines at the interventions' start days, each distinct label on its own line. */
 function marksMarkup(marks, x, style) {
+  // Each (arm, label) is labelled once, on its first day; repeats (sustained
+  // pressure) get only their dashed line, so labels do not pile up.
   const byDay = new Map();
-  for (const mark of marks) {
-    if (mark.day === null || mark.day === undefined) { continue; }
+  const labelled = new Set();
+  const ordered = marks.filter((m) => m.day !== null && m.day !== undefined).sort((a, b) => a.day - b.day);
+  for (const mark of ordered) {
     if (!byDay.has(mark.day)) { byDay.set(mark.day, []); }
+    const key = `${mark.arm}\u0000${mark.label}`;
     const list = byDay.get(mark.day);
-    if (!list.some((m) => m.label === mark.label)) { list.push(mark); }
+    if (!labelled.has(key) && !list.some((m) => m.label === mark.label)) { list.push(mark); }
+    labelled.add(key);
   }
   const bottom = CHART.height - style.bottom;
   return Array.from(byDay.entries()).map(([day, list]) => {
