@@ -238,8 +238,37 @@ async fn drive(client: &Client, room: &Room, scratch: &std::path::Path) {
     assert_eq!(text(client, CAMPAIGNS).await, after);
     assert_clean(client).await;
 
+    export_charts(client).await;
     reproduce_export(room, &after);
     compare_four_arms(client, room, changed, scratch).await;
+}
+
+/// Each chart exports as an SVG document and as a PNG image.
+async fn export_charts(client: &Client) {
+    let svg = js(client, "return window.caasim.chartSvgString('campaigns');").await;
+    let svg = svg.as_str().expect("an SVG string");
+    assert!(
+        svg.contains("<svg") && svg.contains("Campaigns a day"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    let parsed = js(
+        client,
+        "const d = new DOMParser().parseFromString(window.caasim.chartSvgString('price'), 'image/svg+xml'); \
+         return d.getElementsByTagName('parsererror').length === 0 && d.documentElement.nodeName;",
+    )
+    .await;
+    assert_eq!(parsed, json!("svg"));
+    let png = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.caasim.chartPngBlob('compromises').then(b => done([b.type, b.size]), e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(png[0], json!("image/png"), "{png}");
+    assert!(png[1].as_u64().unwrap() > 10_000, "a PNG of a chart: {png}");
 }
 
 /// The exported scenario, run by `caasim run`, gives the effects the page

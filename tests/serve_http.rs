@@ -88,6 +88,36 @@ fn a_changed_what_if_streams_results_and_exports_a_scenario_that_reproduces_them
 }
 
 #[test]
+fn every_browser_sees_the_same_state_and_results() {
+    let room = room();
+    let (one, two) = (room.events(), room.events());
+    let mut state = current(&room);
+    state["arms"][0]["interventions"][0]["downtime_days"] = json!(45);
+    let (status, answer) = room.post_state(&state);
+    assert_eq!(status, 200, "{answer}");
+    let revision = answer["revision"].as_u64().unwrap();
+    let seen: Vec<(Value, Value)> = [one, two]
+        .iter()
+        .map(|events| {
+            let state = loop {
+                let (name, data) = events
+                    .recv_timeout(std::time::Duration::from_secs(60))
+                    .expect("the state event");
+                if name == "state" && data["revision"] == revision {
+                    break data["state"].clone();
+                }
+            };
+            (state, final_results(events, revision)["effects"].clone())
+        })
+        .collect();
+    assert_eq!(seen[0].0, state, "the room's state is the one posted");
+    assert_eq!(
+        seen[0], seen[1],
+        "two browsers see one state and one set of results"
+    );
+}
+
+#[test]
 fn the_locked_baseline_the_budget_and_the_prediction_round() {
     let room = room();
     let mut state = current(&room);

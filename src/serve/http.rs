@@ -238,7 +238,10 @@ async fn export(State(app): State<Arc<App>>, Path(file): Path<String>) -> Respon
             Some(csv) => download("text/csv; charset=utf-8", "summary.csv", csv.as_ref().clone()),
             None => refuse(StatusCode::CONFLICT, Where::default(), "the run of the current what-if has not finished; export again when the page says it is done".into()),
         },
-        "predictions.csv" => download("text/csv; charset=utf-8", "predictions.csv", app.room.predictions_csv()),
+        "predictions.csv" => match app.room.predictions_csv() {
+            Ok(csv) => download("text/csv; charset=utf-8", "predictions.csv", csv),
+            Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Where::default(), format!("{e:#}")),
+        },
         _ => not_found().await,
     }
 }

@@ -88,26 +88,30 @@ impl Reveals {
     }
 
     /// `round,scenario,metric,arm,guess,estimate,ci_low,ci_high,inside`.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out =
-            String::from("round,scenario,metric,arm,guess,estimate,ci_low,ci_high,inside\n");
+    pub fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(COLUMNS)?;
         let cell = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
         for (round, reveal) in self.rounds.iter().enumerate() {
             for g in &reveal.guesses {
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{}\n",
-                    round + 1,
-                    reveal.scenario,
-                    reveal.metric,
-                    g.arm,
-                    g.guess,
+                csv.write_record([
+                    (round + 1).to_string(),
+                    reveal.scenario.clone(),
+                    reveal.metric.clone(),
+                    g.arm.clone(),
+                    g.guess.to_string(),
                     cell(g.estimate),
                     cell(g.ci_low),
                     cell(g.ci_high),
                     g.inside.map_or_else(String::new, |b| b.to_string()),
-                ));
+                ])?;
             }
         }
-        out.into_bytes()
+        Ok(csv.into_inner()?)
     }
 }
+
+/// The columns of the predictions CSV.
+const COLUMNS: [&str; 9] = [
+    "round", "scenario", "metric", "arm", "guess", "estimate", "ci_low", "ci_high", "inside",
+];

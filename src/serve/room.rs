@@ -291,7 +291,7 @@ impl Room {
     }
 
     /// Every revealed round as CSV.
-    pub fn predictions_csv(&self) -> Vec<u8> {
+    pub fn predictions_csv(&self) -> anyhow::Result<Vec<u8>> {
         self.lock().reveals.csv()
     }
 

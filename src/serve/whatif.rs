@@ -279,3 +279,52 @@ fn toml_value(value: &Json) -> Result<Value, String> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::catalog::Catalog;
+    use crate::serve::room::default_state;
+    use std::path::Path;
+
+    fn generic() -> Catalog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/generic-market.toml");
+        Catalog::load(Some(&path), None).unwrap()
+    }
+
+    #[test]
+    fn a_changed_assumption_is_fixed_and_an_unchanged_one_keeps_its_range() {
+        let catalog = generic();
+        let entry = &catalog.entries[0];
+        let mut state = default_state(entry, 4);
+        state.market.insert("market.search_days".into(), 35.0);
+        state.arms[0].note = "half".into();
+        let whatif = build(entry, &state).unwrap();
+        let doc: DocumentMut = whatif.text.parse().unwrap();
+        assert_eq!(doc["market"]["search_days"].as_integer(), Some(35));
+        assert!(doc["uncertain"].get("market.search_days").is_none());
+        assert!(doc["uncertain"].get("market.switching_cost_usd").is_some());
+        let adjustable = doc["workshop"]["adjustable"].as_array().unwrap();
+        assert!(
+            !adjustable
+                .iter()
+                .any(|k| k.as_str() == Some("market.search_days"))
+        );
+        assert_eq!(whatif.model.replications, 4);
+        let names: Vec<&str> = whatif.model.arms.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["baseline", "takedown"]);
+        assert!(whatif.model.arms[1].description.contains("Note: half."));
+    }
+
+    #[test]
+    fn a_value_toml_cannot_hold_is_placed_at_its_field() {
+        let catalog = generic();
+        let entry = &catalog.entries[0];
+        let mut state = default_state(entry, 4);
+        state.arms[0].interventions[0].insert("capacity_seized".into(), Json::Null);
+        let problems = build(entry, &state).err().unwrap();
+        assert_eq!(problems[0].place.arm, Some(0));
+        assert_eq!(problems[0].place.intervention, Some(0));
+        assert_eq!(problems[0].place.field.as_deref(), Some("capacity_seized"));
+    }
+}
