@@ -230,7 +230,11 @@ fn assert_check_round_trips(relative: &str) {
     let original = caasim::scenario::load_file(&path, &[]).expect("the scenario is valid");
     let reparsed = caasim::scenario::load_text(&printed, "check-output.toml", &[])
         .unwrap_or_else(|e| panic!("the output of check does not parse again: {e}"));
-    assert_eq!(reparsed.scenario, original.scenario);
+    // `[workshop]` (what a workshop room offers) is not part of the model,
+    // so the resolved scenario leaves it out; everything else round-trips.
+    let mut expected = original.scenario.clone();
+    expected.workshop = Default::default();
+    assert_eq!(reparsed.scenario, expected);
     assert_eq!(
         caasim::scenario::resolved_toml(&reparsed.scenario),
         printed,

@@ -139,6 +139,29 @@ async fn wait_final(client: &Client, after: Option<u64>) -> u64 {
     }
 }
 
+/// Wait until the room's state, as the page last heard it, has the first
+/// arm's seized share at `share` (typing passes through other values);
+/// that state's revision.
+async fn wait_state(client: &Client, share: &str) -> u64 {
+    let started = Instant::now();
+    loop {
+        let heard = js(
+            client,
+            "const e = window.caasim.app.serverEvent; \
+             return e ? [e.revision, String(e.state.arms[0].interventions[0].capacity_seized)] : null;",
+        )
+        .await;
+        if heard[1] == share {
+            return heard[0].as_u64().expect("a revision");
+        }
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the room never took {share}: {heard}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// No error recorded by the page, and no resource answered with an error.
 async fn assert_clean(client: &Client) {
     let errors = js(client, "return window.caasimErrors;").await;
@@ -219,7 +242,8 @@ async fn drive(client: &Client, room: &Room, scratch: &std::path::Path) {
     let before = text(client, CAMPAIGNS).await;
 
     type_into(client, SEIZED, "0.3").await;
-    let changed = wait_final(client, Some(first)).await;
+    let accepted = wait_state(client, "0.3").await;
+    let changed = wait_final(client, Some(accepted.max(first + 1) - 1)).await;
     let after = text(client, CAMPAIGNS).await;
     assert_ne!(before, after, "the effects did not change");
     let state = hash_state(client).await;
@@ -248,7 +272,7 @@ async fn export_charts(client: &Client) {
     let svg = js(client, "return window.caasim.chartSvgString('campaigns');").await;
     let svg = svg.as_str().expect("an SVG string");
     assert!(
-        svg.contains("<svg") && svg.contains("Campaigns a day"),
+        svg.contains("<svg") && svg.contains("Campaign seat-days a day"),
         "{}",
         &svg[..svg.len().min(200)]
     );

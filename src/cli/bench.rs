@@ -193,7 +193,7 @@ fn bench_serve(args: &BenchArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Runtime(e.into()))?;
-    let served = serve::bind(&options, &runtime).map_err(super::bad_input)?;
+    let served = serve::bind(&options, &runtime, None).map_err(super::bad_input)?;
     let address = served.address;
     let first = served.spawn(&runtime);
     let seconds = latencies(address, &first, args.requests as usize)?;

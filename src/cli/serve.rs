@@ -61,7 +61,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Runtime(e.into()))?;
-    let served = serve::bind(&options, &runtime).map_err(bad_input)?;
+    let served = serve::bind(&options, &runtime, Some(&INTERRUPTED)).map_err(bad_input)?;
     eprintln!(
         "caasim serve: the workshop room is at {} (Ctrl-C stops it)",
         served.url

@@ -1,7 +1,8 @@
 //! The `[workshop]` table: which market assumptions a workshop room
-//! (`caasim serve`) may adjust. Each must be a key of `[uncertain]`, whose
-//! range is the documented range of the assumption and bounds the room's
-//! control; the table changes no run.
+//! (`caasim serve`) may adjust. Each must name a number of `market` or
+//! `entry`; the room offers those with a range in `[uncertain]` (the
+//! documented range of the assumption bounds the room's control). The
+//! table changes no run.
 
 use crate::check::{Checks, Seg};
 use crate::model::params::Scenario;
@@ -12,8 +13,10 @@ pub const MAX_ADJUSTABLE: usize = 8;
 /// The sections whose keys count as market assumptions.
 const SECTIONS: [&str; 2] = ["market.", "entry."];
 
-/// Check `[workshop]`: at most [`MAX_ADJUSTABLE`] distinct keys, each of
-/// `market` or `entry` and each a key of `[uncertain]`.
+/// Check `[workshop]`: at most [`MAX_ADJUSTABLE`] distinct keys, each a
+/// number of `market` or `entry`. (The room offers those with a range in
+/// `[uncertain]`; a key without one, say after `--set` replaced the table,
+/// is not offered, and the room says so when it starts.)
 pub(super) fn check(check: &mut dyn Checks, s: &Scenario) {
     let keys = &s.workshop.adjustable;
     let list = [Seg::Key("workshop"), Seg::Key("adjustable")];
@@ -35,13 +38,21 @@ pub(super) fn check(check: &mut dyn Checks, s: &Scenario) {
                 &at,
                 format!("`{key}` is not a market assumption; allowed: a key of market or entry"),
             );
-        } else if !s.uncertain.contains_key(key) {
+        } else if !names_a_number(s, key) {
             check.fail(
                 &at,
-                format!(
-                    "`{key}` has no range; allowed: a key of [uncertain], whose range bounds the room's control"
-                ),
+                format!("`{key}` is not a number of this scenario; allowed: a key such as `market.search_days`"),
             );
         }
     }
+}
+
+/// Whether `key` (dotted) names a number of the scenario as written.
+fn names_a_number(s: &Scenario, key: &str) -> bool {
+    let Ok(value) = serde_json::to_value(s) else {
+        return false;
+    };
+    key.split('.')
+        .try_fold(&value, |v, part| v.get(part))
+        .is_some_and(serde_json::Value::is_number)
 }

@@ -99,6 +99,14 @@ fn read(path: &Path) -> Result<Entry> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let model = scenario::load_text(&text, &path.display().to_string(), &[])?;
+    for key in &model.scenario.workshop.adjustable {
+        if !model.scenario.uncertain.contains_key(key) {
+            eprintln!(
+                "{}: the room does not offer `{key}`: it has no range in [uncertain]",
+                path.display()
+            );
+        }
+    }
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -373,7 +373,7 @@ pub fn market_json(model: &Model) -> Value {
             "key": key, "label": label, "value": value,
             "unit": unit_of(key), "type": if integer { "integer" } else { "number" },
             "min": lo, "max": hi, "step": if integer { 1.0 } else { (hi - lo) / 20.0 },
-            "help": format!("The scenario's assumption; its documented range is {lo} to {hi} (docs/MODEL.md)."),
+            "help": format!("Left at the scenario's value, it varies from {lo} to {hi} across the draws (its uncertainty); any other value fixes it."),
         }))
     });
     Value::Array(fields.collect())

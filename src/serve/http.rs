@@ -6,11 +6,13 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -21,11 +23,12 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::assets;
 use super::catalog::Entry;
 use super::controls::{kinds_json, market_json};
+use super::defaults::interventions_json;
 use super::limits::{MAX_BODY, RateLimit, Streams};
 use super::presets::{self, Presets};
 use super::problem::{PageProblem, Where};
-use super::room::{Room, interventions_json};
-use super::snapshot::HEADLINE;
+use super::room::Room;
+use super::snapshot::{HEADLINE, unit_text};
 use super::state::{REPS_RANGE, RoomState};
 use crate::experiment::metrics::METRICS;
 
@@ -43,6 +46,9 @@ pub struct App {
     pub limit: RateLimit,
     /// The open event streams.
     pub streams: Arc<Streams>,
+    /// Set when the room stops: the event streams end, so that the server
+    /// can shut down with browsers connected.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// The router of the room.
@@ -88,6 +94,33 @@ fn refuse(status: StatusCode, place: Where, message: String) -> Response {
 
 fn problems(status: StatusCode, problems: Vec<PageProblem>) -> Response {
     (status, axum::Json(json!({ "problems": problems }))).into_response()
+}
+
+/// The refusal of a change that another site's page may have sent: the
+/// body must be declared JSON (which a cross-site form cannot do without
+/// the browser asking first), and a browser's `Origin` must be this room.
+fn foreign(headers: &HeaderMap) -> Option<Response> {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if !text(header::CONTENT_TYPE).is_some_and(|t| t.starts_with("application/json")) {
+        return Some(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Where::default(),
+            "a change must be sent as `Content-Type: application/json`".into(),
+        ));
+    }
+    let origin = text(header::ORIGIN).map(|o| o.trim_start_matches("http://"));
+    match (origin, text(header::HOST)) {
+        (Some(origin), Some(host)) if origin != host => Some(refuse(
+            StatusCode::FORBIDDEN,
+            Where::default(),
+            format!("a change from the page of `{origin}` is not this room's"),
+        )),
+        _ => None,
+    }
 }
 
 fn too_many() -> Response {
@@ -138,7 +171,7 @@ fn controls(entry: &Entry, reps: u32) -> Value {
         .collect();
     let metrics: Vec<Value> = METRICS
         .iter()
-        .map(|m| json!({"name": m.name, "label": m.label, "headline": HEADLINE.contains(&m.name)}))
+        .map(|m| json!({"name": m.name, "label": m.label, "unit": unit_text(m.unit), "headline": HEADLINE.contains(&m.name)}))
         .collect();
     let charts: Vec<Value> = super::series::CHARTS
         .iter()
@@ -177,9 +210,12 @@ fn parse_state(body: &[u8]) -> Result<RoomState, Box<Response>> {
     })
 }
 
-async fn submit(State(app): State<Arc<App>>, body: Bytes) -> Response {
+async fn submit(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if !app.limit.allow() {
         return too_many();
+    }
+    if let Some(refusal) = foreign(&headers) {
+        return refusal;
     }
     let state = match parse_state(&body) {
         Ok(state) => state,
@@ -212,14 +248,23 @@ async fn events(State(app): State<Arc<App>>) -> Response {
         // A browser that fell behind gets the current state and results again.
         stream::iter(item.map_or_else(|_| room.greeting(), |event| vec![event]))
     });
-    let all = stream::iter(greeting).chain(live).map(move |event| {
-        let _open = &guard;
-        Ok::<_, Infallible>(
-            SseEvent::default()
-                .event(event.name)
-                .data(event.data.as_str()),
-        )
-    });
+    let stop = app.stop;
+    let stopped = async move {
+        while !stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let all = stream::iter(greeting)
+        .chain(live)
+        .take_until(stopped)
+        .map(move |event| {
+            let _open = &guard;
+            Ok::<_, Infallible>(
+                SseEvent::default()
+                    .event(event.name)
+                    .data(event.data.as_str()),
+            )
+        });
     Sse::new(all)
         .keep_alive(KeepAlive::default())
         .into_response()
@@ -235,7 +280,7 @@ async fn export(State(app): State<Arc<App>>, Path(file): Path<String>) -> Respon
             download("application/toml; charset=utf-8", &name, text.into_bytes())
         }
         "effects.csv" => match app.room.summary_csv() {
-            Some(csv) => download("text/csv; charset=utf-8", "summary.csv", csv.as_ref().clone()),
+            Some(csv) => download("text/csv; charset=utf-8", "summary.csv", csv),
             None => refuse(StatusCode::CONFLICT, Where::default(), "the run of the current what-if has not finished; export again when the page says it is done".into()),
         },
         "predictions.csv" => match app.room.predictions_csv() {
@@ -304,10 +349,14 @@ async fn preset(State(app): State<Arc<App>>, Path(name): Path<String>) -> Respon
 async fn save_preset(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if !app.limit.allow() {
         return too_many();
+    }
+    if let Some(refusal) = foreign(&headers) {
+        return refusal;
     }
     let presets = match presets_of(&app) {
         Ok(p) => p.clone(),
@@ -320,23 +369,15 @@ async fn save_preset(
         Ok(state) => state,
         Err(response) => return *response,
     };
-    let mut found = state.shape_problems(None);
-    if let Some(entry) = app.room.catalog.get(&state.scenario) {
-        if let Err(more) = super::whatif::build(entry, &state) {
-            found.extend(more);
-        }
-    } else {
-        found.push(PageProblem::new(
-            Where::setting("scenario"),
-            format!("`{}` is not a scenario of this room", state.scenario),
-        ));
-    }
-    if !found.is_empty() {
-        return problems(StatusCode::UNPROCESSABLE_ENTITY, found);
-    }
-    match tokio::task::spawn_blocking(move || presets.save(&name, state)).await {
-        Ok(Ok(())) => axum::Json(json!({"saved": true})).into_response(),
-        Ok(Err(e)) => refuse(
+    let room = app.room.clone();
+    let saved = tokio::task::spawn_blocking(move || match room.check(&state, None) {
+        Ok(_) => Ok(presets.save(&name, state)),
+        Err(found) => Err(found),
+    });
+    match saved.await {
+        Ok(Err(found)) => problems(StatusCode::UNPROCESSABLE_ENTITY, found),
+        Ok(Ok(Ok(()))) => axum::Json(json!({"saved": true})).into_response(),
+        Ok(Ok(Err(e))) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             Where::default(),
             format!("{e:#}"),

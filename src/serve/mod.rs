@@ -18,6 +18,7 @@ pub mod bench;
 pub mod budget;
 pub mod catalog;
 pub mod controls;
+pub mod defaults;
 pub mod http;
 pub mod limits;
 pub mod predictions;
@@ -77,8 +78,12 @@ pub struct Served {
 }
 
 /// Load the scenarios, start the room's worker and bind the address
-/// (inside `runtime`).
-pub fn bind(options: &Options, runtime: &tokio::runtime::Runtime) -> Result<Served> {
+/// (inside `runtime`); the room's event streams end when `stop` is set.
+pub fn bind(
+    options: &Options,
+    runtime: &tokio::runtime::Runtime,
+    stop: Option<&'static AtomicBool>,
+) -> Result<Served> {
     let catalog = Catalog::load(options.scenario.as_deref(), options.scenarios.as_deref())?;
     let initial = catalog.entries[0].id.clone();
     let (jobs, queue) = mpsc::channel();
@@ -112,6 +117,7 @@ pub fn bind(options: &Options, runtime: &tokio::runtime::Runtime) -> Result<Serv
         reps: options.reps,
         limit: Default::default(),
         streams: Default::default(),
+        stop,
     });
     Ok(Served {
         address,

@@ -2,9 +2,9 @@
 //! the model's estimates, kept for the session and exported as CSV.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::state::RoomState;
+use crate::experiment::SummaryRow;
 
 /// One arm's guess against the model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,28 +35,24 @@ pub struct Reveal {
 }
 
 impl Reveal {
-    /// The round of `state` against the `results` event's effects.
-    pub fn of(state: &RoomState, results: &Value) -> Self {
+    /// The round of `state` against the finished run's summary `rows`
+    /// (exact, not the rounded numbers of the event stream).
+    pub fn of(state: &RoomState, rows: &[SummaryRow]) -> Self {
         let metric = &state.predict.metric;
-        let effect = |arm: &str| {
-            results["effects"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|e| e["arm"] == arm && e["metric"] == metric.as_str())
-        };
         let guesses = state
             .predict
             .guesses
             .iter()
             .map(|(arm, guess)| {
-                let found = effect(arm);
-                let get = |k: &str| found.and_then(|e| e[k].as_f64());
-                let (low, high) = (get("ci_low"), get("ci_high"));
+                let row = rows
+                    .iter()
+                    .find(|r| r.is_effect() && r.arm == *arm && r.metric == metric.as_str());
+                let e = row.map(|r| r.estimate);
+                let (low, high) = (e.and_then(|e| e.ci_low), e.and_then(|e| e.ci_high));
                 Guess {
                     arm: arm.clone(),
                     guess: *guess,
-                    estimate: get("estimate"),
+                    estimate: e.and_then(|e| e.mean),
                     ci_low: low,
                     ci_high: high,
                     inside: low.zip(high).map(|(l, h)| (l..=h).contains(guess)),
@@ -71,6 +67,9 @@ impl Reveal {
     }
 }
 
+/// Most rounds one session keeps.
+pub const MAX_ROUNDS: usize = 1000;
+
 /// The rounds revealed so far.
 #[derive(Debug, Default)]
 pub struct Reveals {
@@ -78,9 +77,10 @@ pub struct Reveals {
 }
 
 impl Reveals {
-    /// Keep `reveal` unless it repeats the last round; the kept round.
+    /// Keep `reveal` (unless it has no guess, or the session has kept
+    /// [`MAX_ROUNDS`] already); the kept round.
     pub fn add(&mut self, reveal: Reveal) -> Option<&Reveal> {
-        if reveal.guesses.is_empty() || self.rounds.last() == Some(&reveal) {
+        if reveal.guesses.is_empty() || self.rounds.len() >= MAX_ROUNDS {
             return None;
         }
         self.rounds.push(reveal);

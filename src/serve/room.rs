@@ -1,7 +1,8 @@
 //! The room: the state every browser shares, its revision, the what-if it
 //! runs and the latest results, and the events that tell every browser of
 //! a change. A new state cancels the run of the old one; the [`worker`]
-//! runs the newest.
+//! runs the newest. A state that changes only what does not change the
+//! numbers (the prediction round, the notes) keeps the run and its results.
 //!
 //! [`worker`]: super::worker
 
@@ -14,10 +15,12 @@ use tokio::sync::broadcast;
 
 use super::budget;
 use super::catalog::Catalog;
+use super::defaults::default_state;
 use super::predictions::{Reveal, Reveals};
 use super::problem::{PageProblem, Where};
-use super::state::{ArmCard, Predict, RoomState};
+use super::state::RoomState;
 use super::whatif::{self, WhatIf};
+use crate::experiment::SummaryRow;
 
 /// An event for every browser: its name and its JSON data.
 #[derive(Debug, Clone)]
@@ -26,6 +29,15 @@ pub struct Event {
     pub name: &'static str,
     /// The data, as JSON text.
     pub data: Arc<String>,
+}
+
+impl Event {
+    fn new(name: &'static str, data: &Value) -> Self {
+        Event {
+            name,
+            data: Arc::new(data.to_string()),
+        }
+    }
 }
 
 /// A run for the worker: the what-if of one revision.
@@ -40,19 +52,28 @@ pub struct Job {
     pub cancel: Arc<AtomicBool>,
 }
 
+/// A finished or partial run's results, as the worker publishes them.
+pub struct Published {
+    /// The `results` event's data.
+    pub results: Value,
+    /// When the run has finished: its summary rows and `summary.csv`.
+    pub finished: Option<(Vec<SummaryRow>, Vec<u8>)>,
+}
+
 /// What the room holds, behind its lock.
 struct Inner {
     revision: u64,
     state: RoomState,
     whatif: Arc<WhatIf>,
-    /// The revision whose run the current state shows (a change of the
-    /// prediction round alone does not run again).
+    /// The revision whose run the current state shows.
     run_revision: u64,
     cancel: Arc<AtomicBool>,
     /// The latest `results` data of the current run.
     results: Option<Value>,
-    /// `summary.csv` of the current run, once finished.
-    summary_csv: Option<Arc<Vec<u8>>>,
+    /// The current run's summary rows and `summary.csv`, once finished.
+    finished: Option<Arc<(Vec<SummaryRow>, Vec<u8>)>>,
+    /// Whether a revealed round waits for its run to finish to be recorded.
+    reveal_pending: bool,
     reveals: Reveals,
 }
 
@@ -96,7 +117,8 @@ impl Room {
             run_revision: 0,
             cancel: Arc::new(AtomicBool::new(false)),
             results: None,
-            summary_csv: None,
+            finished: None,
+            reveal_pending: false,
             reveals: Reveals::default(),
         };
         let (events, _) = broadcast::channel(64);
@@ -135,48 +157,72 @@ impl Room {
         events
     }
 
-    /// Take `state` as the room's: its revision, or the problems that
-    /// refuse it (the room's state then stays as it was).
-    pub fn submit(&self, state: RoomState) -> Result<u64, Refused> {
-        let mut inner = self.lock();
-        if state == inner.state {
-            return Ok(inner.revision);
-        }
-        let mut problems = state.shape_problems(Some(&inner.state));
-        let entry = self.catalog.get(&state.scenario);
-        if entry.is_none() {
+    /// The what-if of `state`, checked as the room would take it (shape,
+    /// scenario, validation, time budget) against the room's state
+    /// `current`; slow (a scenario validation), so never under the lock.
+    pub fn check(&self, state: &RoomState, current: Option<&RoomState>) -> Result<WhatIf, Refused> {
+        let mut problems = state.shape_problems(current);
+        let Some(entry) = self.catalog.get(&state.scenario) else {
             problems.push(PageProblem::new(
                 Where::setting("scenario"),
                 format!("`{}` is not a scenario of this room", state.scenario),
             ));
-        }
+            return Err(problems);
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
-        let entry = entry.expect("checked above");
-        let same_run = same_run(&inner.state, &state);
-        let whatif = if same_run {
-            None
-        } else {
-            Some(whatif::build(entry, &state)?)
-        };
-        if let Some(reason) = whatif
-            .as_ref()
-            .and_then(|w| budget::refusal(&w.model, rayon::current_num_threads()))
-        {
-            return Err(vec![PageProblem::new(Where::setting("reps"), reason)]);
+        let whatif = whatif::build(entry, state)?;
+        match budget::refusal(&whatif.model, rayon::current_num_threads()) {
+            Some(reason) => Err(vec![PageProblem::new(Where::setting("reps"), reason)]),
+            None => Ok(whatif),
         }
+    }
+
+    /// Take `state` as the room's: its revision, or the problems that
+    /// refuse it (the room's state then stays as it was). The what-if is
+    /// validated outside the lock, then taken if no other state came
+    /// meanwhile (else checked again against that one).
+    pub fn submit(&self, state: RoomState) -> Result<u64, Refused> {
+        loop {
+            let (seen, current) = {
+                let inner = self.lock();
+                if state == inner.state {
+                    return Ok(inner.revision);
+                }
+                (inner.revision, inner.state.clone())
+            };
+            let whatif = self.check(&state, Some(&current))?;
+            let mut inner = self.lock();
+            if inner.revision == seen {
+                return Ok(self.take(&mut inner, state, whatif));
+            }
+        }
+    }
+
+    /// Make `state` (with its checked `whatif`) the room's new revision.
+    fn take(&self, inner: &mut Inner, state: RoomState, whatif: WhatIf) -> u64 {
+        let rerun = !state.runs_like(&inner.state);
+        let newly_revealed = state.predict.revealed
+            && state.predict.on
+            && !(inner.state.predict.revealed && inner.state.predict.on);
         inner.revision += 1;
         inner.state = state;
-        match whatif {
-            Some(whatif) => {
-                inner.whatif = Arc::new(whatif);
-                self.start_run(&mut inner);
-            }
-            None => self.restamp_results(&mut inner),
+        inner.whatif = Arc::new(whatif);
+        inner.reveal_pending |= newly_revealed;
+        if !inner.state.predict.on {
+            inner.reveal_pending = false;
         }
-        self.record_reveal(&mut inner);
-        Ok(inner.revision)
+        if rerun {
+            self.start_run(inner);
+        } else {
+            self.send(state_event(inner));
+            if let Some(results) = &inner.results {
+                self.send(results_event(results, inner.revision));
+            }
+        }
+        self.record_reveal(inner);
+        inner.revision
     }
 
     /// Cancel the current run and hand the current what-if to the worker.
@@ -185,7 +231,7 @@ impl Room {
         inner.cancel = Arc::new(AtomicBool::new(false));
         inner.run_revision = inner.revision;
         inner.results = None;
-        inner.summary_csv = None;
+        inner.finished = None;
         let mut colours = vec![0];
         colours.extend(inner.state.arms.iter().map(|a| a.colour));
         let job = Job {
@@ -208,25 +254,17 @@ impl Room {
         }
     }
 
-    /// The same results under the new revision (the run did not change).
-    fn restamp_results(&self, inner: &mut Inner) {
-        self.send(state_event(inner));
-        if let Some(results) = &inner.results {
-            self.send(results_event(results, inner.revision));
-        }
-    }
-
     /// Results of run `revision`: kept and sent when it is still the
-    /// current run (the finished run's `summary.csv` with its last ones).
-    pub fn publish(&self, revision: u64, results: Value, summary_csv: Option<Vec<u8>>) {
+    /// current run.
+    pub fn publish(&self, revision: u64, published: Published) {
         let mut inner = self.lock();
         if revision != inner.run_revision {
             return;
         }
-        self.send(results_event(&results, inner.revision));
-        inner.results = Some(results);
-        if let Some(csv) = summary_csv {
-            inner.summary_csv = Some(Arc::new(csv));
+        self.send(results_event(&published.results, inner.revision));
+        inner.results = Some(published.results);
+        if let Some(finished) = published.finished {
+            inner.finished = Some(Arc::new(finished));
             self.record_reveal(&mut inner);
         }
     }
@@ -236,10 +274,7 @@ impl Room {
         let inner = self.lock();
         if revision == inner.run_revision {
             let data = json!({"revision": inner.revision, "done": done, "total": total});
-            self.send(Event {
-                name: "progress",
-                data: Arc::new(data.to_string()),
-            });
+            self.send(Event::new("progress", &data));
         }
     }
 
@@ -251,23 +286,19 @@ impl Room {
         }
     }
 
-    /// Record the revealed round of the current state once its run has
-    /// finished (once per round).
+    /// Record the round just revealed, once its run has finished.
     fn record_reveal(&self, inner: &mut Inner) {
-        let predict = &inner.state.predict;
-        if !(predict.on && predict.revealed) || inner.summary_csv.is_none() {
-            return;
-        }
-        let Some(results) = &inner.results else {
+        let Some(finished) = inner.finished.clone() else {
             return;
         };
-        let reveal = Reveal::of(&inner.state, results);
+        if !inner.reveal_pending {
+            return;
+        }
+        inner.reveal_pending = false;
+        let reveal = Reveal::of(&inner.state, &finished.0);
         if let Some(record) = inner.reveals.add(reveal) {
             let data = json!({"revision": inner.revision, "record": record});
-            self.send(Event {
-                name: "reveal",
-                data: Arc::new(data.to_string()),
-            });
+            self.send(Event::new("reveal", &data));
         }
     }
 
@@ -286,8 +317,8 @@ impl Room {
     }
 
     /// `summary.csv` of the current run, when it has finished.
-    pub fn summary_csv(&self) -> Option<Arc<Vec<u8>>> {
-        self.lock().summary_csv.clone()
+    pub fn summary_csv(&self) -> Option<Vec<u8>> {
+        self.lock().finished.as_ref().map(|f| f.1.clone())
     }
 
     /// Every revealed round as CSV.
@@ -301,97 +332,21 @@ impl Room {
     }
 }
 
-/// Whether `a` and `b` run the same what-if (they differ at most in the
-/// prediction round).
-fn same_run(a: &RoomState, b: &RoomState) -> bool {
-    let strip = |s: &RoomState| RoomState {
-        predict: Predict {
-            on: false,
-            metric: String::new(),
-            guesses: Default::default(),
-            revealed: false,
-        },
-        ..s.clone()
-    };
-    strip(a) == strip(b)
-}
-
 fn state_event(inner: &Inner) -> Event {
     let data = json!({
         "revision": inner.revision,
         "state": inner.state,
         "command": format!("caasim run {}", whatif::file_name(&inner.state.scenario)),
     });
-    Event {
-        name: "state",
-        data: Arc::new(data.to_string()),
-    }
+    Event::new("state", &data)
 }
 
 fn results_event(results: &Value, revision: u64) -> Event {
     let mut results = results.clone();
     results["revision"] = json!(revision);
-    Event {
-        name: "results",
-        data: Arc::new(results.to_string()),
-    }
+    Event::new("results", &results)
 }
 
 fn failed_event(revision: u64, message: &str) -> Event {
-    let data = json!({"revision": revision, "message": message});
-    Event {
-        name: "failed",
-        data: Arc::new(data.to_string()),
-    }
-}
-
-/// The default state of a scenario: its first intervention arm as the one
-/// what-if arm, its market assumptions as written, `reps` replications.
-pub fn default_state(entry: &super::catalog::Entry, reps: u32) -> RoomState {
-    let model = &entry.model;
-    let scenario = &model.scenario;
-    let first = scenario.arms.iter().find(|a| !a.interventions.is_empty());
-    let interventions = first
-        .map(|arm| interventions_json(&arm.interventions))
-        .unwrap_or_default();
-    let market = scenario
-        .workshop
-        .adjustable
-        .iter()
-        .filter_map(|key| Some((key.clone(), super::controls::market_value(model, key)?)))
-        .collect();
-    RoomState {
-        scenario: entry.id.clone(),
-        reps,
-        seed: model.seed,
-        unlocked: false,
-        market,
-        arms: vec![ArmCard {
-            name: first.map_or_else(|| "what-if".to_string(), |a| a.name.clone()),
-            colour: 1,
-            note: String::new(),
-            interventions,
-        }],
-        predict: Predict {
-            on: false,
-            metric: super::snapshot::HEADLINE[0].into(),
-            guesses: Default::default(),
-            revealed: false,
-        },
-    }
-}
-
-/// Interventions as the page edits them: their scenario tables in JSON,
-/// without the fields left unset.
-pub fn interventions_json(
-    interventions: &[crate::model::interventions::Intervention],
-) -> Vec<serde_json::Map<String, Value>> {
-    interventions
-        .iter()
-        .filter_map(|i| serde_json::to_value(i).ok()?.as_object().cloned())
-        .map(|mut fields| {
-            fields.retain(|_, v| !v.is_null());
-            fields
-        })
-        .collect()
+    Event::new("failed", &json!({"revision": revision, "message": message}))
 }

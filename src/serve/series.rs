@@ -26,8 +26,8 @@ pub struct Chart {
 pub const CHARTS: [Chart; 4] = [
     Chart {
         name: "campaigns",
-        label: "Campaigns a day (7-day mean)",
-        unit: "campaigns/day",
+        label: "Campaign seat-days a day (7-day mean)",
+        unit: "seat-days of campaigns per day",
         smoothed: true,
         value: |d| Some(d.campaigns as f64),
     },
@@ -48,7 +48,7 @@ pub const CHARTS: [Chart; 4] = [
     Chart {
         name: "price",
         label: "Mean price of a seat",
-        unit: "US$/month",
+        unit: "US$ per seat per 30 days",
         smoothed: false,
         value: |d| d.mean_price,
     },

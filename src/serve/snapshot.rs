@@ -104,6 +104,7 @@ fn effect_json(row: &SummaryRow) -> Value {
         .spread
         .as_ref()
         .map_or((None, None), |s| (s.low, s.high));
+    let draws = row.spread.as_ref().map(|s| s.draws);
     json!({
         "arm": row.arm, "metric": row.metric,
         "label": metric.map_or(row.metric, |m| m.label),
@@ -112,12 +113,12 @@ fn effect_json(row: &SummaryRow) -> Value {
         "statistic": row.statistic.name(),
         "estimate": number(e.mean), "ci_low": number(e.ci_low), "ci_high": number(e.ci_high),
         "n": e.n, "interval": row.interval(),
-        "ensemble_p05": number(p05), "ensemble_p95": number(p95),
+        "ensemble_p05": number(p05), "ensemble_p95": number(p95), "draws": draws,
     })
 }
 
-/// The unit of an effect in words.
-fn unit_text(unit: Unit) -> &'static str {
+/// The unit of an effect in words (empty for a plain number).
+pub fn unit_text(unit: Unit) -> &'static str {
     match unit {
         Unit::Percent => "% vs baseline",
         Unit::Usd => "US$",

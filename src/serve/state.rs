@@ -56,7 +56,7 @@ pub struct ArmCard {
 }
 
 /// A round of "predict, then reveal".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Predict {
     /// Whether a round is on (results hidden until revealed).
@@ -71,6 +71,18 @@ pub struct Predict {
 }
 
 impl RoomState {
+    /// Whether `self` runs the same numbers as `other`: they differ at
+    /// most in the prediction round and the arms' notes.
+    pub fn runs_like(&self, other: &RoomState) -> bool {
+        let numbers = |s: &RoomState| {
+            let mut copy = s.clone();
+            copy.predict = Predict::default();
+            copy.arms.iter_mut().for_each(|a| a.note.clear());
+            copy
+        };
+        numbers(self) == numbers(other)
+    }
+
     /// Problems of the state's shape: counts, names, the replications, the
     /// guesses, and market assumptions changed while the baseline is locked
     /// (against `current`, the room's state, when it is of the same

@@ -77,7 +77,8 @@ fn set_market(
     entry: &Entry,
     state: &RoomState,
 ) -> Result<(), Vec<PageProblem>> {
-    let adjustable = &entry.model.scenario.workshop.adjustable;
+    let scenario = &entry.model.scenario;
+    let adjustable = &scenario.workshop.adjustable;
     let mut problems = Vec::new();
     for (key, value) in &state.market {
         if !adjustable.contains(key) {
@@ -92,6 +93,15 @@ fn set_market(
         }
         if market_value(&entry.model, key) == Some(*value) {
             continue;
+        }
+        if let Some((lo, hi)) = scenario.uncertain.get(key).map(|u| u.support()) {
+            if !(lo..=hi).contains(value) {
+                problems.push(PageProblem::new(
+                    Where::market(key),
+                    format!("is {value}; allowed: a number from {lo} to {hi} (its range in the scenario's [uncertain])"),
+                ));
+                continue;
+            }
         }
         let mut item = doc.as_item_mut();
         for part in key.split('.') {
@@ -189,7 +199,7 @@ fn arm_table(card: &ArmCard, state: &RoomState) -> Result<Table, Vec<PageProblem
 }
 
 /// "What-if from a workshop room: …", the interventions as chosen, the note
-/// and the room's guess.
+/// and, once a round is revealed, the room's guess.
 fn description(card: &ArmCard, state: &RoomState) -> String {
     let chosen: Vec<String> = card.interventions.iter().map(describe_fields).collect();
     let mut text = format!(
@@ -203,7 +213,8 @@ fn description(card: &ArmCard, state: &RoomState) -> String {
     if !card.note.trim().is_empty() {
         text.push_str(&format!(" Note: {}.", card.note.trim()));
     }
-    if let Some(guess) = state.predict.guesses.get(&card.name) {
+    let revealed = state.predict.on && state.predict.revealed;
+    if let Some(guess) = state.predict.guesses.get(&card.name).filter(|_| revealed) {
         text.push_str(&format!(
             " The room guessed {guess} for {}.",
             state.predict.metric
@@ -284,7 +295,7 @@ fn toml_value(value: &Json) -> Result<Value, String> {
 mod tests {
     use super::*;
     use crate::serve::catalog::Catalog;
-    use crate::serve::room::default_state;
+    use crate::serve::defaults::default_state;
     use std::path::Path;
 
     fn generic() -> Catalog {

@@ -3,12 +3,13 @@
 //! tighten; a newer state cancels the run, and the worker skips the jobs
 //! that are already out of date.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use super::room::{Job, Room};
+use super::room::{Job, Published, Room};
 use super::series::Series;
 use super::snapshot::{Done, results_json};
 use crate::experiment::tables::summary_csv;
@@ -24,8 +25,16 @@ pub fn work(room: Weak<Room>, jobs: Receiver<Job>) {
             job = newer;
         }
         let Some(room) = room.upgrade() else { return };
-        if !job.cancel.load(Ordering::Relaxed) {
-            run(&room, &job);
+        if job.cancel.load(Ordering::Relaxed) {
+            continue;
+        }
+        // A panic in a run (a bug) fails that run, not the room.
+        let ran = std::panic::catch_unwind(AssertUnwindSafe(|| run(&room, &job)));
+        if ran.is_err() {
+            room.fail(
+                job.revision,
+                "the run stopped on an internal error (a bug: please report it with the exported scenario)",
+            );
         }
     }
 }
@@ -48,27 +57,27 @@ fn run(room: &Arc<Room>, job: &Job) {
         series.add(&outputs);
         done += 1;
         let cancelled = job.cancel.load(Ordering::Relaxed);
-        if done == total || (!cancelled && last.elapsed() >= SNAPSHOT_EVERY && done % wave == 0) {
+        let due = !cancelled && last.elapsed() >= SNAPSHOT_EVERY && done % wave == 0;
+        if done == total || due {
             let at = Done {
                 revision: job.revision,
                 done,
                 total,
             };
-            let csv = (done == total).then(|| summary_csv(&summary.rows(model, &[])));
-            let csv = match csv.transpose() {
-                Ok(csv) => csv,
-                Err(error) => return Err(error),
+            let finished = if done == total {
+                let rows = summary.rows(model, &[]);
+                let csv = summary_csv(&rows)?;
+                Some((rows, csv))
+            } else {
+                None
             };
-            room.publish(
-                job.revision,
-                results_json(model, &job.colours, &summary, &series, at),
-                csv,
-            );
+            let results = results_json(model, &job.colours, &summary, &series, at);
+            room.publish(job.revision, Published { results, finished });
             last = Instant::now();
         } else if !cancelled {
             room.progress(job.revision, done, total);
         }
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     });
     if let Err(error) = finished {
         room.fail(job.revision, &format!("the run failed: {error:#}"));

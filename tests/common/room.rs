@@ -24,9 +24,33 @@ impl Drop for Room {
 }
 
 impl Room {
+    /// Send Ctrl-C (SIGINT) and wait up to `limit` for the room to exit;
+    /// whether it did.
+    pub fn interrupt(&mut self, limit: Duration) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     /// `caasim serve ARGS --port 0`, once it listens.
     pub fn start(args: &[&str]) -> Room {
+        Room::start_with(args, &[])
+    }
+
+    /// [`Room::start`] with environment variables `vars`.
+    pub fn start_with(args: &[&str], vars: &[(&str, &str)]) -> Room {
         let mut child = super::bin()
+            .envs(vars.iter().copied())
             .arg("serve")
             .args(args)
             .args(["--port", "0"])
@@ -57,14 +81,28 @@ impl Room {
         format!("http://{}/", self.address)
     }
 
-    /// `METHOD path` with `body`: the status and the body of the answer.
+    /// `METHOD path` with a JSON `body`: the status and the body of the answer.
     pub fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        self.request_with(method, path, "application/json", None, body)
+    }
+
+    /// `METHOD path` with `body` of type `kind`, from the page of `origin`
+    /// when given: the status and the body of the answer.
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        kind: &str,
+        origin: Option<&str>,
+        body: &[u8],
+    ) -> (u16, Vec<u8>) {
         let mut stream = TcpStream::connect(self.address).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
+        let origin = origin.map_or_else(String::new, |o| format!("Origin: {o}\r\n"));
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {kind}\r\n{origin}Content-Length: {}\r\nConnection: close\r\n\r\n",
             self.address,
             body.len()
         );

@@ -201,7 +201,7 @@ function renderScenarioHeader() {
   $("#baseline-description").textContent = sc.baseline.description;
   $("#reps").min = sc.reps.min;
   $("#reps").max = sc.reps.max;
-  $("#predict-metric").replaceChildren(...headlineMetrics().map((m) => el("option", { value: m.name, text: `${m.label} (${m.unit})` })));
+  $("#predict-metric").replaceChildren(...headlineMetrics().map((m) => el("option", { value: m.name, text: `${m.label} ${unitSuffix(m.unit)}` })));
 }
 
 // ---------------------------------------------------------------------------
@@ -663,9 +663,9 @@ function metricInfo(name) {
 
 function guessInputs(p) {
   const metric = metricInfo(p.metric);
-  const intro = el("p", { text: `Type the room's guess of "${metric.label}" (${metric.unit}) for each what-if, then press Reveal.` });
+  const intro = el("p", { text: `Type the room's guess of "${metric.label}" ${unitSuffix(metric.unit)} for each what-if, then press Reveal.` });
   const rows = app.state.arms.map((arm, i) => el("div", { className: "field guess-row" }, [
-    el("label", { htmlFor: `guess-${i}` }, [el("span", { className: "swatch", style: `background:${PALETTE[arm.colour]}` }), `${arm.name} `, el("span", { className: "unit", text: `(${metric.unit})` })]),
+    el("label", { htmlFor: `guess-${i}` }, [el("span", { className: "swatch", style: `background:${PALETTE[arm.colour]}` }), `${arm.name} `, el("span", { className: "unit", text: `${unitSuffix(metric.unit)}` })]),
     el("input", { type: "number", step: "any", id: `guess-${i}`, className: "guess", value: p.guesses[arm.name] ?? "",
       dataset: { arm: arm.name, path: `predict/guesses/${arm.name}`, type: "guess" } }),
   ]));
@@ -682,7 +682,7 @@ function renderPredictResult() {
   const rows = app.state.arms.map((arm) => revealRow(arm, p));
   const status = app.results && app.results.final ? "" : " (provisional: the run is not finished)";
   const recorded = app.revealedAt ? el("p", { className: "help", text: `Round recorded (revision ${app.revealedAt}): it is in the prediction rounds export.` }) : null;
-  box.replaceChildren(el("h3", { text: `${metric.label} (${metric.unit}): guesses and model${status}` }),
+  box.replaceChildren(el("h3", { text: `${metric.label} ${unitSuffix(metric.unit)}: guesses and model${status}` }),
     el("table", { className: "reveal-table" }, [el("thead", {}, head), el("tbody", {}, rows)]), recorded ?? "");
 }
 
@@ -1076,20 +1076,33 @@ function armColour(name) {
 }
 
 function renderEffects(results) {
-  const rows = headlineEffects(results).map(effectRow);
+  const rows = headlineEffects(results).map((e) => effectRow(e, results.final));
   if (rows.length === 0) { rows.push(el("tr", {}, el("td", { colSpan: 5, text: "No effects yet." }))); }
   $("#effects tbody").replaceChildren(...rows);
 }
 
-function effectRow(e) {
-  const ensemble = e.ensemble_p05 !== null && e.ensemble_p05 !== undefined;
+/** " (unit)", or nothing for a plain number. */
+function unitSuffix(unit) {
+  return unit ? ` (${unit})` : "";
+}
+
+/**
+ * One effect: the interval says what it runs over (replications, or the
+ * parameter draws of an ensemble, whose count is then the n that matters);
+ * the range over the assumptions is shown once the run is final (a partial
+ * run has too few draws for it).
+ */
+function effectRow(e, final) {
+  const draws = e.draws !== null && e.draws !== undefined && /draws/.test(e.interval);
+  const count = draws ? `${e.draws} draws of ${e.n} replications` : `${e.n} replications`;
+  const ensemble = final && e.ensemble_p05 !== null && e.ensemble_p05 !== undefined;
   return el("tr", { dataset: { arm: e.arm, metric: e.metric } }, [
     el("th", { scope: "row", className: "arm" }, [el("span", { className: "swatch", style: `background:${armColour(e.arm)}` }), e.arm]),
-    el("td", { className: "metric" }, [e.label, el("span", { className: "unit", text: ` (${e.unit})` })]),
-    el("td", { className: "estimate", text: fmt3(e.estimate), title: `${e.statistic} over ${e.n} replications` }),
-    el("td", { className: "interval" }, [fmtInterval(e.ci_low, e.ci_high), el("small", { className: "interval-kind", text: ` ${e.interval}, n = ${e.n}` })]),
+    el("td", { className: "metric" }, [e.label, el("span", { className: "unit", text: unitSuffix(e.unit) })]),
+    el("td", { className: "estimate", text: fmt3(e.estimate), title: `${e.statistic} over ${count}` }),
+    el("td", { className: "interval" }, [fmtInterval(e.ci_low, e.ci_high), el("small", { className: "interval-kind", text: ` ${e.interval}, ${count}` })]),
     el("td", { className: "ensemble" }, ensemble
-      ? [fmtInterval(e.ensemble_p05, e.ensemble_p95), el("small", { text: " range over assumptions" })]
+      ? [fmtInterval(e.ensemble_p05, e.ensemble_p95), el("small", { text: ` range over assumptions (90% of ${e.draws} draws)` })]
       : ["—"]),
   ]);
 }
@@ -1107,11 +1120,11 @@ function renderIntervalPlots(results) {
     svg.setAttribute("class", "interval-plot");
     svg.setAttribute("data-metric", m.name);
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", `${m.label} (${m.unit}) by what-if`);
+    svg.setAttribute("aria-label", `${m.label} ${unitSuffix(m.unit)} by what-if`);
     const height = 34 + rows.length * 30;
     svg.setAttribute("viewBox", `0 0 640 ${height}`);
     svg.innerHTML = intervalMarkup(rows, height, chartStyle());
-    return el("figure", {}, [el("figcaption", { text: `${m.label} (${m.unit})` }), svg]);
+    return el("figure", {}, [el("figcaption", { text: `${m.label} ${unitSuffix(m.unit)}` }), svg]);
   }).filter(Boolean);
   $("#interval-plots").replaceChildren(...figures);
 }
