@@ -14,13 +14,17 @@
 //! `results/`. A sweep or sensitivity command whose `--out` is a committed
 //! folder is also run exactly as written against a copy of that folder: it
 //! resumes with every point done, which shows that the command is the one
-//! that made the folder.
+//! that made the folder. A `caasim serve` command, which serves until it is
+//! stopped, must say within a minute where its room listens; then it is
+//! stopped.
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Instant, SystemTime};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant, SystemTime};
 
 const README: &str = "README.md";
 
@@ -349,6 +353,8 @@ const SWITCHES: &[&str] = &[
     "--summary-only",
     "--fixed",
     "--calibrate",
+    "--open",
+    "--serve",
 ];
 
 /// caasim arguments as the subcommand, its positional arguments and its
@@ -381,6 +387,15 @@ impl Args {
             positional,
             flags,
         }
+    }
+
+    fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|(f, _)| f == flag)
+    }
+
+    /// Drop every occurrence of `flag`.
+    fn remove(&mut self, flag: &str) {
+        self.flags.retain(|(f, _)| f != flag);
     }
 
     fn get(&self, flag: &str) -> Option<&str> {
@@ -472,7 +487,10 @@ fn copy_dir(from: &Path, to: &Path) {
 /// - `calibrate`: `--population 8 --generations 1 --final-reps 2`;
 /// - `--set` of a `.count` or `.capacity_seats` of a million or more: a
 ///   thousandth of it (the scale run);
-/// - `bench`: `--attackers 1e3 --warmup-days 2 --days 2`;
+/// - `bench`: `--attackers 1e3 --warmup-days 2 --days 2`; `bench --serve`:
+///   `--requests 2`;
+/// - `serve`: `--port 0` (any free port, in place of any `--port` given) and
+///   no `--open` (no browser here); [`start_serve`] runs it;
 /// - `report DIR`, `merge DIR`: an earlier command's output, or a temporary
 ///   copy of the committed folder (both write into DIR);
 /// - `validate`: `--out` a temporary copy of the committed
@@ -514,10 +532,15 @@ fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> 
             };
             *dir = scratch.input_folder(dir).to_string_lossy().into_owned();
         }
+        "bench" if a.has("--serve") => a.set("--requests", "2"),
         "bench" => {
             a.set("--attackers", "1e3");
             a.set("--warmup-days", "2");
             a.set("--days", "2");
+        }
+        "serve" => {
+            a.set("--port", "0");
+            a.remove("--open");
         }
         "validate" => {
             let readme_out = a.get("--out").unwrap_or("results/validation").to_string();
@@ -602,6 +625,67 @@ fn run_caasim(args: &[String]) -> Result<(), String> {
     ))
 }
 
+/// What `caasim serve` prints on stderr once its room listens.
+const SERVE_READY: &str = "the workshop room is at http://";
+/// How long `caasim serve` may take to say so.
+const SERVE_START: Duration = Duration::from_secs(60);
+
+/// Start `caasim serve` with `args`, wait until it says on stderr where its
+/// room listens (within [`SERVE_START`]), then stop it; a description of the
+/// failure when it exits or stays silent first.
+fn start_serve(args: &[String]) -> Result<(), String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caasim"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start caasim: {e}"))?;
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let deadline = Instant::now() + SERVE_START;
+    let mut heard = Vec::new();
+    let outcome = loop {
+        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => {
+                let ready = line.contains(SERVE_READY);
+                heard.push(line);
+                if ready {
+                    break Ok(());
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                break Err(format!(
+                    "no `{SERVE_READY}` on stderr within {} s",
+                    SERVE_START.as_secs()
+                ));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                break Err(format!("it closed stderr without `{SERVE_READY}`"));
+            }
+        }
+    };
+    // It serves until stopped: stop it whether or not it started.
+    let _ = child.kill();
+    let status = child
+        .wait()
+        .map_or_else(|e| format!("unknown ({e})"), |s| s.to_string());
+    outcome.map_err(|e| {
+        format!(
+            "{e}; exit status: {status}\n--- stderr:\n{}",
+            heard.join("\n")
+        )
+    })
+}
+
 fn shown(args: &[String]) -> String {
     let quoted: Vec<String> = args
         .iter()
@@ -646,7 +730,11 @@ fn readme_commands_run_as_written() {
             }
         };
         let t = Instant::now();
-        let outcome = run_caasim(&quick);
+        let outcome = if quick[0] == "serve" {
+            start_serve(&quick)
+        } else {
+            run_caasim(&quick)
+        };
         eprintln!(
             "{at}: {:.1} s\n  as written: {}\n  run as:     {}",
             t.elapsed().as_secs_f64(),
