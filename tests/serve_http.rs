@@ -210,6 +210,15 @@ fn market_assumptions_stay_in_their_range_and_changes_come_from_the_room() {
     let place = first_problem(&answer).0;
     assert_eq!(place, json!({"market": "market.switching_cost_usd"}));
 
+    // Switching scenario keeps the lock: the new one starts from its own
+    // assumptions (generic-market's switching cost is 20, redvds-2026's 30).
+    let mut switched = current(&room);
+    switched["scenario"] = json!("redvds-2026");
+    let (status, answer) = room.post_state(&switched);
+    assert_eq!(status, 422, "{answer}");
+    let place = first_problem(&answer).0;
+    assert_eq!(place, json!({"market": "market.switching_cost_usd"}));
+
     // A cross-site form (not JSON) and another site's page are refused.
     let body = current(&room).to_string();
     let plain = room.request_with("POST", "/api/state", "text/plain", None, body.as_bytes());

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::state::RoomState;
+use super::state::{RoomState, name_outside};
 use crate::output::folder::AtomicFile;
 
 /// Longest preset name.
@@ -24,13 +24,7 @@ pub struct Presets {
 
 /// Why `name` cannot name a preset, if it cannot.
 pub fn name_problem(name: &str) -> Option<String> {
-    let allowed = |c: char| c.is_alphanumeric() || " -_".contains(c);
-    let fits = !name.trim().is_empty() && name.chars().count() <= MAX_NAME;
-    (!fits || !name.chars().all(allowed)).then(|| {
-        format!(
-            "preset name `{name}`: allowed: 1 to {MAX_NAME} letters, digits, spaces, `-` or `_`"
-        )
-    })
+    name_outside(name, MAX_NAME, "-_").map(|why| format!("the preset name {why}"))
 }
 
 impl Presets {

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::budget;
-use super::catalog::Catalog;
+use super::catalog::{Catalog, Entry};
+use super::controls::market_value;
 use super::defaults::default_state;
 use super::predictions::{Reveal, Reveals};
 use super::problem::{PageProblem, Where};
@@ -169,6 +170,10 @@ impl Room {
             ));
             return Err(problems);
         };
+        let switched = current.is_some_and(|c| c.scenario != state.scenario);
+        if switched && !state.unlocked {
+            problems.extend(locked_changes(entry, state));
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -349,4 +354,21 @@ fn results_event(results: &Value, revision: u64) -> Event {
 
 fn failed_event(revision: u64, message: &str) -> Event {
     Event::new("failed", &json!({"revision": revision, "message": message}))
+}
+
+/// The market assumptions of `state` that differ from its scenario's own
+/// values: refused while the baseline is locked (a new scenario starts
+/// from its own baseline).
+fn locked_changes(entry: &Entry, state: &RoomState) -> Vec<PageProblem> {
+    state
+        .market
+        .iter()
+        .filter(|(key, value)| market_value(&entry.model, key) != Some(**value))
+        .map(|(key, _)| {
+            PageProblem::new(
+                Where::market(key),
+                "the baseline is locked; unlock it to change the market assumptions".into(),
+            )
+        })
+        .collect()
 }

@@ -190,9 +190,19 @@ impl ArmCard {
 /// spaces, `-`, `_` or `+` (a name the baseline has already is the
 /// scenario's validation's to refuse).
 fn name_problem(name: &str) -> Option<String> {
-    let allowed = |c: char| c.is_alphanumeric() || " -_+".contains(c);
-    let fits = !name.trim().is_empty() && name.chars().count() <= MAX_NAME;
+    name_outside(name, MAX_NAME, "-_+")
+}
+
+/// Why `name` is not 1 to `max` letters, digits, spaces and `extra`
+/// characters, if it is not.
+pub fn name_outside(name: &str, max: usize, extra: &str) -> Option<String> {
+    let allowed = |c: char| c.is_alphanumeric() || c == ' ' || extra.contains(c);
+    let fits = !name.trim().is_empty() && name.chars().count() <= max;
+    let listed: Vec<String> = extra.chars().map(|c| format!("`{c}`")).collect();
     (!fits || !name.chars().all(allowed)).then(|| {
-        format!("is `{name}`; allowed: 1 to {MAX_NAME} letters, digits, spaces, `-`, `_` or `+`")
+        format!(
+            "is `{name}`; allowed: 1 to {max} letters, digits, spaces or {}",
+            listed.join(", ")
+        )
     })
 }
