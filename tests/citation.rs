@@ -67,7 +67,11 @@ fn citation_versions_and_licences_are_the_crates() {
         .iter()
         .filter_map(|l| l.trim_start().strip_prefix("version: "))
         .collect();
-    assert_eq!(versions.len(), 2, "the software's and the preferred citation's");
+    assert_eq!(
+        versions.len(),
+        2,
+        "the software's and the preferred citation's"
+    );
     for version in versions {
         assert_eq!(
             version,
@@ -82,7 +86,10 @@ fn citation_versions_and_licences_are_the_crates() {
     let lists = licence_lists(&lines);
     assert_eq!(lists.len(), 2);
     for list in lists {
-        assert_eq!(list, crate_licences, "CITATION.cff's licences are not the crate's");
+        assert_eq!(
+            list, crate_licences,
+            "CITATION.cff's licences are not the crate's"
+        );
     }
 }
 
