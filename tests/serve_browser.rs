@@ -240,12 +240,15 @@ async fn drive(client: &Client, room: &Room, scratch: &std::path::Path) {
     let first = wait_final(client, None).await;
     assert_clean(client).await;
     let before = text(client, CAMPAIGNS).await;
+    let chart = "return window.caasim.chartSvgString('campaigns');";
+    let drawn = js(client, chart).await;
 
     type_into(client, SEIZED, "0.3").await;
     let accepted = wait_state(client, "0.3").await;
     let changed = wait_final(client, Some(accepted.max(first + 1) - 1)).await;
     let after = text(client, CAMPAIGNS).await;
     assert_ne!(before, after, "the effects did not change");
+    assert_ne!(js(client, chart).await, drawn, "the charts did not change");
     let state = hash_state(client).await;
     assert_eq!(
         state["arms"][0]["interventions"][0]["capacity_seized"],
