@@ -7,7 +7,6 @@
 
 mod common;
 
-use common::bin;
 use common::room::{Room, final_results};
 use serde_json::{Value, json};
 
@@ -21,6 +20,18 @@ fn current(room: &Room) -> Value {
     let (status, state) = room.get_json("/api/state");
     assert_eq!(status, 200);
     state
+}
+
+/// Add `copies` copies of the state's first arm (named `b`, `c`, ...,
+/// in the next colours).
+fn add_copies(state: &mut Value, copies: usize) {
+    let arm = state["arms"][0].clone();
+    for i in 0..copies {
+        let mut copy = arm.clone();
+        copy["name"] = json!(char::from(b'b' + i as u8).to_string());
+        copy["colour"] = json!(i + 2);
+        state["arms"].as_array_mut().unwrap().push(copy);
+    }
 }
 
 /// The first problem's `where` and message of a refusal.
@@ -53,36 +64,19 @@ fn a_changed_what_if_streams_results_and_exports_a_scenario_that_reproduces_them
     assert!(effect["estimate"].as_f64().unwrap() < 0.0, "{effect}");
     assert_eq!(results["charts"].as_array().unwrap().len(), 4);
 
-    let (status, toml) = room.request("GET", "/api/export/scenario.toml", b"");
-    assert_eq!(status, 200);
-    let toml = String::from_utf8(toml).unwrap();
-    assert!(toml.contains("capacity_seized = 0.5"), "{toml}");
+    let dir = tempfile::tempdir().unwrap();
+    let export = room.run_export(dir.path());
     assert!(
-        toml.contains("Note: half the servers."),
+        export.scenario.contains("capacity_seized = 0.5"),
+        "{}",
+        export.scenario
+    );
+    assert!(
+        export.scenario.contains("Note: half the servers."),
         "the note is recorded"
     );
-    let (status, csv) = room.request("GET", "/api/export/effects.csv", b"");
-    assert_eq!(status, 200);
-
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("generic-market-whatif.toml");
-    std::fs::write(&file, &toml).unwrap();
-    let out = dir.path().join("run");
-    let run = bin()
-        .arg("run")
-        .arg(&file)
-        .args(["--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
     assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary = std::fs::read(out.join("summary.csv")).unwrap();
-    assert!(
-        summary == csv,
+        export.summary == export.effects,
         "caasim run of the exported scenario gives other effects than the room"
     );
 }
@@ -133,13 +127,7 @@ fn the_locked_baseline_the_budget_and_the_prediction_round() {
     assert_eq!(status, 200, "unlocked, the baseline may change: {answer}");
 
     let mut big = current(&room);
-    let arm = big["arms"][0].clone();
-    for (i, name) in ["b", "c", "d"].iter().enumerate() {
-        let mut copy = arm.clone();
-        copy["name"] = json!(name);
-        copy["colour"] = json!(i + 2);
-        big["arms"].as_array_mut().unwrap().push(copy);
-    }
+    add_copies(&mut big, 3);
     big["reps"] = json!(200);
     let events = room.events();
     let (status, answer) = room.post_state(&big);
@@ -255,13 +243,7 @@ fn a_run_over_the_time_budget_is_refused_with_the_reason() {
         &[("RAYON_NUM_THREADS", "1")],
     );
     let mut state = current(&room);
-    let arm = state["arms"][0].clone();
-    for (i, name) in ["b", "c", "d"].iter().enumerate() {
-        let mut copy = arm.clone();
-        copy["name"] = json!(name);
-        copy["colour"] = json!(i + 2);
-        state["arms"].as_array_mut().unwrap().push(copy);
-    }
+    add_copies(&mut state, 3);
     state["reps"] = json!(200);
     let (status, answer) = room.post_state(&state);
     assert_eq!(status, 422, "{answer}");

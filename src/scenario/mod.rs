@@ -23,7 +23,6 @@ use std::path::Path;
 use crate::model::params::Scenario;
 pub use error::ScenarioError;
 pub use posterior::PosteriorError;
-pub use workshop::MAX_ADJUSTABLE;
 
 use crate::model::Model;
 

@@ -8,7 +8,7 @@ use crate::check::{Checks, Seg};
 use crate::model::params::Scenario;
 
 /// Most adjustable assumptions: a short list, so that a room can read it.
-pub const MAX_ADJUSTABLE: usize = 8;
+const MAX_ADJUSTABLE: usize = 8;
 
 /// The sections whose keys count as market assumptions.
 const SECTIONS: [&str; 2] = ["market.", "entry."];

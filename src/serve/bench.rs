@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Seconds from each post to its final results, in the order posted.
 pub fn latencies(address: SocketAddr, first: &RoomState, requests: usize) -> Result<Vec<f64>> {
-    let finals = listen(address)?;
+    let events = events(address)?;
     let mut state = first.clone();
     let mut seconds = Vec::with_capacity(requests);
     for i in 0..requests {
@@ -26,11 +26,12 @@ pub fn latencies(address: SocketAddr, first: &RoomState, requests: usize) -> Res
         let posted = Instant::now();
         let revision = post(address, &state)?;
         loop {
-            let (got, at) = finals
+            let (name, data) = events
                 .recv_timeout(TIMEOUT)
                 .context("no final results within two minutes")?;
-            if got == revision {
-                seconds.push(at.duration_since(posted).as_secs_f64());
+            let last = data["final"] == Value::Bool(true) && data["revision"] == revision;
+            if name == "results" && last {
+                seconds.push(posted.elapsed().as_secs_f64());
                 break;
             }
         }
@@ -75,9 +76,9 @@ fn post(address: SocketAddr, state: &RoomState) -> Result<u64> {
         .with_context(|| format!("the room refused the state: {json}"))
 }
 
-/// Follow the event stream on a thread; the revision and arrival time of
-/// each final `results` event.
-fn listen(address: SocketAddr) -> Result<mpsc::Receiver<(u64, Instant)>> {
+/// Follow the room's event stream at `address` on a thread: each event's
+/// name and JSON data, as they come (`Null` for data that is not JSON).
+pub fn events(address: SocketAddr) -> Result<mpsc::Receiver<(String, Value)>> {
     let mut stream = TcpStream::connect(address)?;
     write!(
         stream,
@@ -90,13 +91,16 @@ fn listen(address: SocketAddr) -> Result<mpsc::Receiver<(u64, Instant)>> {
     }
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut pending = String::new();
+        let (mut pending, mut name) = (String::new(), String::new());
         while let Some(chunk) = read_chunk(&mut reader) {
             pending.push_str(&chunk);
             while let Some(end) = pending.find('\n') {
                 let line: String = pending.drain(..=end).collect();
-                if let Some(found) = final_revision(&line) {
-                    if send.send((found, Instant::now())).is_err() {
+                if let Some(event) = line.strip_prefix("event:") {
+                    name = event.trim().to_string();
+                } else if let Some(data) = line.strip_prefix("data:") {
+                    let value = serde_json::from_str(data.trim()).unwrap_or(Value::Null);
+                    if send.send((name.clone(), value)).is_err() {
                         return;
                     }
                 }
@@ -117,12 +121,6 @@ fn read_chunk(reader: &mut BufReader<TcpStream>) -> Option<String> {
     reader.read_exact(&mut bytes).ok()?;
     bytes.truncate(size);
     String::from_utf8(bytes).ok()
-}
-
-/// The revision of a `data:` line of final results.
-fn final_revision(line: &str) -> Option<u64> {
-    let data: Value = serde_json::from_str(line.strip_prefix("data:")?.trim()).ok()?;
-    (data["final"] == Value::Bool(true)).then(|| data["revision"].as_u64())?
 }
 
 /// The `q` quantile (0-1) of `values` (the nearest rank).

@@ -8,9 +8,12 @@ use crate::model::Model;
 /// seconds at most; a larger question belongs to `caasim run`.
 pub const MAX_SECONDS: f64 = 30.0;
 
-/// Attacker-days one core simulates a second, measured on the development
-/// machine (`caasim bench --serve`, README "Workshops"); a slower machine
-/// takes longer than estimated, and a faster one is refused early.
+/// Attacker-days one core simulates a second, as the room runs them: the
+/// request path of `redvds-2026` (baseline and takedown, 10 replications:
+/// [`attacker_days`] gives 10 x 2,060 x (365 + 2 x 300) = 19.9 million)
+/// answered in a median 0.84 s on 2 cores (`caasim bench --serve`), which
+/// is 11.8 million per core-second, rounded here to 12 million. A slower
+/// machine takes longer than estimated, and a faster one is refused early.
 const ATTACKER_DAYS_PER_CORE_SECOND: f64 = 12e6;
 
 /// The run's size in attacker-days: each replication simulates its

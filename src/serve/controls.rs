@@ -247,7 +247,7 @@ const HARDENING: [FieldSpec; 6] = [
 ];
 
 /// Each kind's tag, label, help and fields, in the order the page offers them.
-pub fn kinds() -> Vec<(&'static str, &'static str, &'static str, Vec<FieldSpec>)> {
+fn kinds() -> Vec<(&'static str, &'static str, &'static str, Vec<FieldSpec>)> {
     let mut sustained = TAKEDOWN.to_vec();
     sustained.insert(2, EVERY);
     vec![

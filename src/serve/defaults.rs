@@ -36,7 +36,7 @@ pub fn default_state(entry: &Entry, reps: u32) -> RoomState {
         }],
         predict: Predict {
             on: false,
-            metric: super::snapshot::HEADLINE[0].into(),
+            metric: crate::experiment::metrics::HEADLINE[0].into(),
             guesses: Default::default(),
             revealed: false,
         },

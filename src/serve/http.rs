@@ -28,7 +28,7 @@ use super::limits::{MAX_BODY, RateLimit, Streams};
 use super::presets::{self, Presets};
 use super::problem::{PageProblem, Where};
 use super::room::Room;
-use super::snapshot::{HEADLINE, unit_text};
+use super::snapshot::{shown, unit_text};
 use super::state::{REPS_RANGE, RoomState};
 use crate::experiment::metrics::METRICS;
 
@@ -171,7 +171,7 @@ fn controls(entry: &Entry, reps: u32) -> Value {
         .collect();
     let metrics: Vec<Value> = METRICS
         .iter()
-        .map(|m| json!({"name": m.name, "label": m.label, "unit": unit_text(m.unit), "headline": HEADLINE.contains(&m.name)}))
+        .map(|m| json!({"name": m.name, "label": m.label, "unit": unit_text(m.unit), "headline": shown(m.name)}))
         .collect();
     let charts: Vec<Value> = super::series::CHARTS
         .iter()

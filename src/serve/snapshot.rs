@@ -10,16 +10,15 @@ use crate::experiment::{Summary, SummaryRow};
 use crate::model::Model;
 use crate::model::interventions::Effect;
 
-/// The metrics the page's effects table shows, in its order.
-pub const HEADLINE: [&str; 7] = [
-    "campaigns_change_pct",
-    "compromises_averted",
-    "losses_averted_usd",
-    "price_index_change_peak_pct",
-    "days_to_recover",
-    "defender_cost_usd",
-    "losses_averted_per_defender_usd",
-];
+/// What an intervention costs the defender, shown after the headline
+/// effects: a workshop weighs the effect against its cost.
+const COSTS: [&str; 2] = ["defender_cost_usd", "losses_averted_per_defender_usd"];
+
+/// Whether the page's effects table shows `metric`: the report's headline
+/// metrics ([`metrics::HEADLINE`]), then [`COSTS`].
+pub fn shown(metric: &str) -> bool {
+    metrics::HEADLINE.contains(&metric) || COSTS.contains(&metric)
+}
 
 /// How much of a run is done.
 #[derive(Debug, Clone, Copy)]
@@ -109,7 +108,7 @@ fn effect_json(row: &SummaryRow) -> Value {
         "arm": row.arm, "metric": row.metric,
         "label": metric.map_or(row.metric, |m| m.label),
         "unit": unit_text(unit),
-        "headline": HEADLINE.contains(&row.metric),
+        "headline": shown(row.metric),
         "statistic": row.statistic.name(),
         "estimate": number(e.mean), "ci_low": number(e.ci_low), "ci_high": number(e.ci_high),
         "n": e.n, "interval": row.interval(),

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -138,50 +139,46 @@ impl Room {
 
     /// The room's event stream: each event's name and data, as they come.
     pub fn events(&self) -> mpsc::Receiver<(String, Value)> {
-        let mut stream = TcpStream::connect(self.address).expect("connect");
-        write!(
-            stream,
-            "GET /api/events HTTP/1.1\r\nHost: {}\r\n\r\n",
-            self.address
-        )
-        .unwrap();
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                line.clear();
-            }
-            let (mut pending, mut name) = (String::new(), String::new());
-            while let Some(chunk) = read_chunk(&mut reader) {
-                pending.push_str(&chunk);
-                while let Some(end) = pending.find('\n') {
-                    let line: String = pending.drain(..=end).collect();
-                    if let Some(n) = line.strip_prefix("event:") {
-                        name = n.trim().to_string();
-                    } else if let Some(data) = line.strip_prefix("data:") {
-                        let value = serde_json::from_str(data.trim()).unwrap_or(Value::Null);
-                        if send.send((name.clone(), value)).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        receive
+        caasim::serve::bench::events(self.address).expect("the event stream")
+    }
+
+    /// The exported scenario and effects, and `summary.csv` of `caasim run`
+    /// on that scenario (in a folder kept in `dir`).
+    pub fn run_export(&self, dir: &Path) -> Export {
+        let (_, scenario) = self.request("GET", "/api/export/scenario.toml", b"");
+        let (status, effects) = self.request("GET", "/api/export/effects.csv", b"");
+        assert_eq!(status, 200, "the effects of a finished run export");
+        let file = dir.join("whatif.toml");
+        std::fs::write(&file, &scenario).unwrap();
+        let out = dir.join("run");
+        let run = super::bin()
+            .arg("run")
+            .arg(&file)
+            .args(["--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        Export {
+            scenario: String::from_utf8(scenario).unwrap(),
+            effects,
+            summary: std::fs::read(out.join("summary.csv")).unwrap(),
+        }
     }
 }
 
-fn read_chunk(reader: &mut BufReader<TcpStream>) -> Option<String> {
-    let mut size = String::new();
-    reader.read_line(&mut size).ok()?;
-    let size = usize::from_str_radix(size.trim(), 16)
-        .ok()
-        .filter(|&n| n > 0)?;
-    let mut bytes = vec![0; size + 2];
-    reader.read_exact(&mut bytes).ok()?;
-    bytes.truncate(size);
-    String::from_utf8(bytes).ok()
+/// What the room exported, and what `caasim run` made of it.
+pub struct Export {
+    /// The exported scenario file.
+    pub scenario: String,
+    /// The exported effects (`summary.csv` of the room's run).
+    pub effects: Vec<u8>,
+    /// `summary.csv` of `caasim run` on the exported scenario.
+    pub summary: Vec<u8>,
 }
 
 /// Wait on `events` for the final results of `revision` (panics after two
