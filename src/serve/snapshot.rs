@@ -15,7 +15,8 @@ use crate::model::interventions::Effect;
 const COSTS: [&str; 2] = ["defender_cost_usd", "losses_averted_per_defender_usd"];
 
 /// Whether the page's effects table shows `metric`: the report's headline
-/// metrics ([`metrics::HEADLINE`]), then [`COSTS`].
+/// metrics ([`metrics::HEADLINE`]), then the defender's cost and the losses
+/// averted per dollar of it.
 pub fn shown(metric: &str) -> bool {
     metrics::HEADLINE.contains(&metric) || COSTS.contains(&metric)
 }
