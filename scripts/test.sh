@@ -21,7 +21,14 @@ fi
 have slurmctld || packages+=(slurm-wlm)
 have munged || packages+=(munge)
 have pgrep || packages+=(procps)
-if [ ${#packages[@]} -gt 0 ]; then
+# pdflatex (with booktabs) to compile the tables for papers, and pdftotext
+# to read the PDFs back; TeX without its recommended extras (50 MB).
+lean=()
+if [ "${CAASIM_SKIP_TEX:-}" != 1 ]; then
+  have pdflatex || lean+=(texlive-latex-base texlive-latex-recommended)
+  have pdftotext || lean+=(poppler-utils)
+fi
+if [ ${#packages[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   as_root=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
@@ -31,14 +38,18 @@ if [ ${#packages[@]} -gt 0 ]; then
     fi
   fi
   if [ "$as_root" = none ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "warning: cannot install ${packages[*]} (needs apt-get and root or sudo);" \
+    echo "warning: cannot install ${packages[*]} ${lean[*]} (needs apt-get and root or sudo);" \
       "install them yourself, or the tests that need them will fail or skip" >&2
   else
-    echo "installing ${packages[*]} (Debian packages the tests need)" >&2
+    echo "installing ${packages[*]} ${lean[*]} (Debian packages the tests need)" >&2
     # shellcheck disable=SC2086 # $as_root is empty or one word
     ($as_root apt-get update -qq &&
-      $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null) ||
-      echo "warning: could not install ${packages[*]}; the tests that need them will fail or skip" >&2
+      { [ ${#packages[@]} -eq 0 ] ||
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; } &&
+      { [ ${#lean[@]} -eq 0 ] ||
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+          "${lean[@]}" >/dev/null; }) ||
+      echo "warning: could not install ${packages[*]} ${lean[*]}; the tests that need them will fail or skip" >&2
   fi
 fi
 

@@ -255,6 +255,8 @@ pub fn analyse(
     let manifest = json!({
         "tool": "caasim",
         "kind": "sensitivity",
+        "version": env!("CARGO_PKG_VERSION"),
+        "model_version": crate::model::MODEL_VERSION,
         "method": plan.method.name(),
         "arm": plan.arm,
         "outputs": OUTPUTS,

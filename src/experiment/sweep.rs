@@ -210,6 +210,7 @@ impl Sweep {
             "tool": "caasim",
             "kind": "sweep",
             "version": env!("CARGO_PKG_VERSION"),
+            "model_version": crate::model::MODEL_VERSION,
             "scenario_name": self.base.scenario.scenario.name,
             "scenario_fingerprint": format!("{:016x}", fnv1a(resolved.as_bytes())),
             "seed": self.base.seed,

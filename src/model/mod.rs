@@ -15,6 +15,7 @@
 //! - [`posterior`]: the weighted particles of a calibration, and the pick of a draw's particle.
 //! - [`ensemble`]: the parameter draws of a run and the model of each.
 //! - [`world`]: the state of one run (one arm, one replication).
+//! - [`version`]: the model's version, recorded with every result.
 //!
 //! The day loop that calls these in order is in [`crate::engine`].
 
@@ -31,7 +32,9 @@ pub mod posterior;
 pub mod provider;
 pub mod seizure;
 pub mod uncertain;
+pub mod version;
 pub mod victims;
 pub mod world;
 
 pub use config::Model;
+pub use version::MODEL_VERSION;

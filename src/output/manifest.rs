@@ -38,6 +38,7 @@ pub fn write(dir: &Path, model: &Model, provenance: &Provenance) -> Result<()> {
     let mut manifest = json!({
         "tool": "caasim",
         "version": env!("CARGO_PKG_VERSION"),
+        "model_version": crate::model::MODEL_VERSION,
         "git_revision": git_revision(),
         "target": target_triple(),
         "scenario_file": provenance.scenario_file,

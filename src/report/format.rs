@@ -41,14 +41,70 @@ fn guessed_unit(metric: &str) -> Unit {
     }
 }
 
+/// The program and model that wrote a folder, `caasim 0.1.0, model version
+/// 1`, from its version and model version (either "unknown" or "not
+/// recorded" when the folder does not say, as in folders written before
+/// caasim recorded its model version).
+pub fn program(version: Option<&str>, model_version: Option<u32>) -> String {
+    format!(
+        "caasim {}, {}",
+        version.unwrap_or("unknown"),
+        model(model_version)
+    )
+}
+
+/// `model version 1`, or `model version not recorded`.
+pub fn model(model_version: Option<u32>) -> String {
+    match model_version {
+        Some(v) => format!("model version {v}"),
+        None => "model version not recorded".into(),
+    }
+}
+
 /// A value with its unit, for tables.
 pub fn value(v: f64, unit: Unit) -> String {
+    let number = bare(v, unit);
     match unit {
-        Unit::Percent => format!("{}%", signed(v, 1)),
-        Unit::Usd => with_sign(v, "$", &grouped(v.abs(), money_decimals(v))),
-        Unit::Share => format!("{}%", with_sign(v, "", &grouped(v.abs() * 100.0, 1))),
-        Unit::Days => format!("{} days", grouped(v, 1)),
+        Unit::Percent | Unit::Share => format!("{number}%"),
+        Unit::Usd => match number.strip_prefix('−') {
+            Some(magnitude) => format!("−${magnitude}"),
+            None => format!("${number}"),
+        },
+        Unit::Days => format!("{number} days"),
+        Unit::Plain => number,
+    }
+}
+
+/// A value as [`value`] shows it but without its unit (`%`, `$`, `days`),
+/// for tables whose header names the unit ([`unit_name`]).
+pub fn bare(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => signed(v, 1),
+        Unit::Usd => with_sign(v, "", &grouped(v.abs(), money_decimals(v))),
+        Unit::Share => with_sign(v, "", &grouped(v.abs() * 100.0, 1)),
+        Unit::Days => grouped(v, 1),
         Unit::Plain => with_sign(v, "", &grouped(v.abs(), plain_decimals(v))),
+    }
+}
+
+/// The unit of [`bare`]'s numbers, for a table's header (`None` for plain
+/// numbers).
+pub fn unit_name(unit: Unit) -> Option<&'static str> {
+    match unit {
+        Unit::Percent | Unit::Share => Some("%"),
+        Unit::Usd => Some("US$"),
+        Unit::Days => Some("days"),
+        Unit::Plain => None,
+    }
+}
+
+/// An index (a share of variance) with three decimals and a typographic minus.
+pub fn index(v: f64) -> String {
+    let text = format!("{:.3}", v.abs());
+    if v < 0.0 && text != "0.000" {
+        format!("−{text}")
+    } else {
+        text
     }
 }
 
@@ -205,6 +261,18 @@ pub fn duration(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_values_are_the_values_without_their_units() {
+        assert_eq!(bare(-17.04, Unit::Percent), "−17.0");
+        assert_eq!(bare(-9.6, Unit::Usd), "−9.60");
+        assert_eq!(bare(4_500_000.0, Unit::Usd), "4,500,000");
+        assert_eq!(bare(0.674, Unit::Share), "67.4");
+        assert_eq!(bare(12.0, Unit::Days), "12.0");
+        assert_eq!(unit_name(Unit::Usd), Some("US$"));
+        assert_eq!(index(-0.0004), "0.000");
+        assert_eq!(index(-0.012), "−0.012");
+    }
 
     #[test]
     fn formats_values() {

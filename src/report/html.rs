@@ -61,7 +61,7 @@ fn header(results: &Results) -> String {
         None => format!("{} days", results.days),
     };
     format!(
-        "<header>\n<p class=\"kicker\">caasim report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n\
+        "<header>\n<p class=\"kicker\">caasim report · {model}</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n\
          <p class=\"meta\">{} arms · {} replications · {period}</p>\n\
          <nav class=\"toc\"><a href=\"#arms\">Arms</a> <a href=\"#effects\">Effects</a> \
          {next}<a href=\"#plots\">Plots</a> <a href=\"#parameters\">Parameters</a> \
@@ -74,6 +74,7 @@ fn header(results: &Results) -> String {
             true => "<a href=\"#next\">What to measure next</a> ",
             false => "",
         },
+        model = format::model(m.model_version),
     )
 }
 
@@ -332,7 +333,10 @@ fn provenance(results: &Results) -> String {
     let text = |v: &Option<String>| v.as_deref().map_or("unknown".to_string(), html);
     let number = |v: Option<u64>| v.map_or("unknown".to_string(), |v| v.to_string());
     let items = [
-        ("Program", format!("caasim {}", text(&m.version))),
+        (
+            "Program",
+            html(&format::program(m.version.as_deref(), m.model_version)),
+        ),
         ("Git revision", text(&m.git_revision)),
         ("Target", text(&m.target)),
         ("Scenario file", text(&m.scenario_file)),

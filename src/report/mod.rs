@@ -28,6 +28,7 @@ mod figure;
 mod format;
 mod html;
 mod market;
+mod paper;
 mod params;
 mod pngenc;
 mod sensitivity;
@@ -131,6 +132,7 @@ pub fn render(dir: &Path) -> Result<Rendered> {
         &dir.join("report.html"),
         html::page(&results, &plots, &tornadoes).as_bytes(),
     )?;
+    paper::write_effects(dir, &results)?;
     Ok(Rendered::new(
         dir,
         "report.html",

@@ -201,8 +201,13 @@ pub const REPORT_PLOTS: [&str; 8] = [
 
 /// A fresh copy of the results folder `tests/fixtures/report`.
 pub fn report_fixture_copy() -> tempfile::TempDir {
+    fixture_copy("report")
+}
+
+/// A fresh copy of the files of `tests/fixtures/<name>` in a temporary folder.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let fixture = repo_path("tests/fixtures/report");
+    let fixture = repo_path(&format!("tests/fixtures/{name}"));
     for entry in std::fs::read_dir(fixture).expect("fixture folder") {
         let path = entry.expect("fixture entry").path();
         if path.is_file() {

@@ -163,6 +163,7 @@ impl Setup {
         let c = &self.config;
         Ok(json!({
             "version": env!("CARGO_PKG_VERSION"),
+            "model_version": crate::model::MODEL_VERSION,
             "scenario": self.origin,
             "scenario_fingerprint": format!("{:016x}", fnv1a(self.text.as_bytes())),
             "overrides": c.overrides,

@@ -207,6 +207,7 @@ fn identity(suite: &Suite, predicted: &[&Case]) -> Value {
         "tool": "caasim",
         "kind": "validation",
         "version": env!("CARGO_PKG_VERSION"),
+        "model_version": crate::model::MODEL_VERSION,
         "suite": suite.dir.display().to_string(),
         "interval": "90% over prediction replications, each on its own posterior draw",
         "inside": "the observation within the 90% interval of the predicted values blurred by its sd",

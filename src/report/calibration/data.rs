@@ -70,6 +70,8 @@ pub struct Inputs {
     pub final_tolerance: Option<f64>,
     /// caasim version.
     pub version: Option<String>,
+    /// Version of the model (absent in folders written before it was recorded).
+    pub model_version: Option<u32>,
 }
 
 /// Settings that may change between resumed runs.

@@ -65,7 +65,7 @@ fn header(calibration: &Calibration) -> String {
         None => String::new(),
     };
     format!(
-        "<header>\n<p class=\"kicker\">caasim calibration</p>\n<h1>Calibration of {}</h1>\n\
+        "<header>\n<p class=\"kicker\">caasim calibration · {model}</p>\n<h1>Calibration of {}</h1>\n\
          <p class=\"lead\">{lead}</p>\n{scenario}<p class=\"meta\">{} particles · {} · {} runs · \
          {elapsed} · seed {}</p>\n\
          <nav class=\"toc\"><a href=\"#calibrated\">Calibration</a> <a href=\"#reading\">Reading</a> \
@@ -76,6 +76,7 @@ fn header(calibration: &Calibration) -> String {
         count(id.generations.len(), "generation", "generations"),
         number(id.runs),
         seed(id.inputs.seed),
+        model = format::model(id.inputs.model_version),
     )
 }
 
@@ -226,7 +227,10 @@ fn facts(calibration: &Calibration) -> String {
         ("Fingerprint of the inputs", text(id.fingerprint.as_deref())),
         (
             "Program",
-            format!("caasim {}", text(inputs.version.as_deref())),
+            html(&format::program(
+                inputs.version.as_deref(),
+                inputs.model_version,
+            )),
         ),
     ];
     let list: Vec<String> = items

@@ -34,6 +34,8 @@ const MAX_DAYS: usize = 100_000;
 pub struct Manifest {
     /// Version of caasim.
     pub version: Option<String>,
+    /// Version of the model (absent in folders written before it was recorded).
+    pub model_version: Option<u32>,
     /// Git revision caasim was built from.
     pub git_revision: Option<String>,
     /// Target triple.

@@ -7,6 +7,7 @@
 mod chart;
 mod data;
 mod page;
+mod paper;
 
 pub use data::is_sensitivity_folder;
 
@@ -20,7 +21,8 @@ use std::path::Path;
 
 /// Reads the sensitivity folder `dir` and writes
 /// `dir/plots/sensitivity-<output>.svg` and `.png` for each output and
-/// `dir/sensitivity.html`, each atomically.
+/// `dir/sensitivity.html`, and the indices for a paper (`dir/indices.tex`,
+/// `dir/indices.md`), each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sensitivity = Sensitivity::load(dir)?;
     let charts: Vec<Chart> = (0..sensitivity.identity.outputs.len())
@@ -42,6 +44,7 @@ pub fn render(dir: &Path) -> Result<Rendered> {
         &dir.join("sensitivity.html"),
         page::page(&sensitivity, &plots, &charts).as_bytes(),
     )?;
+    paper::write_indices(dir, &sensitivity, &charts)?;
     Ok(Rendered::new(dir, "sensitivity.html", plots.len()))
 }
 

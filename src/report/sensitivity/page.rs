@@ -51,7 +51,7 @@ fn header(sensitivity: &Sensitivity) -> String {
         html(scenario_name(sensitivity)),
     );
     format!(
-        "<header>\n<p class=\"kicker\">caasim sensitivity</p>\n<h1>{} of {}</h1>\n\
+        "<header>\n<p class=\"kicker\">caasim sensitivity · {model}</p>\n<h1>{} of {}</h1>\n\
          <p class=\"lead\">{lead}</p>\n<p class=\"meta\">{} · {} {} · {} points · \
          {} replications · seed {}</p>\n\
          <nav class=\"toc\"><a href=\"#analysis\">Analysis</a> <a href=\"#reading\">Reading</a> \
@@ -65,6 +65,7 @@ fn header(sensitivity: &Sensitivity) -> String {
         number(sensitivity.points()),
         number(sensitivity.replications()),
         number(id.seed),
+        model = format::model(sensitivity.sweep.model_version),
     )
 }
 
@@ -268,10 +269,10 @@ fn facts(sensitivity: &Sensitivity) -> String {
         ),
         (
             "Program",
-            format!(
-                "caasim {}",
-                html(sensitivity.sweep.version.as_deref().unwrap_or("unknown"))
-            ),
+            html(&format::program(
+                sensitivity.sweep.version.as_deref(),
+                sensitivity.sweep.model_version,
+            )),
         ),
     ];
     let list: Vec<String> = items
@@ -389,7 +390,7 @@ fn index_cell(index: Index, unit: Unit, method: Method) -> String {
         return "<td class=\"num muted\" data-sort=\"\">—</td>".into();
     };
     let show = |v: f64| match method {
-        Method::Sobol => fixed(v),
+        Method::Sobol => format::index(v),
         Method::Morris => format::value(v, unit),
     };
     let interval = match index.interval {
@@ -400,14 +401,4 @@ fn index_cell(index: Index, unit: Unit, method: Method) -> String {
         "<td class=\"num\" data-sort=\"{value}\"><span class=\"est\">{}</span>{interval}</td>",
         show(value)
     )
-}
-
-/// An index with three decimals and a typographic minus.
-fn fixed(v: f64) -> String {
-    let text = format!("{:.3}", v.abs());
-    if v < 0.0 && text != "0.000" {
-        format!("−{text}")
-    } else {
-        text
-    }
 }

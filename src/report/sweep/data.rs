@@ -29,6 +29,8 @@ fn fixed_columns() -> Vec<&'static str> {
 pub struct Identity {
     /// Version of caasim.
     pub version: Option<String>,
+    /// Version of the model (absent in folders written before it was recorded).
+    pub model_version: Option<u32>,
     /// Name of the scenario.
     pub scenario_name: Option<String>,
     /// Master seed.

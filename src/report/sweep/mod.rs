@@ -6,6 +6,7 @@
 mod data;
 mod heatmap;
 mod page;
+mod paper;
 mod response;
 
 pub use data::{Identity, is_sweep_folder, missing_points, read_json};
@@ -22,8 +23,12 @@ use std::path::Path;
 /// Metrics plotted and tabulated, in page order.
 use crate::experiment::metrics::HEADLINE;
 
+/// Most points in the page's table and the paper's (`points.csv` has them all).
+const MAX_ROWS: usize = 200;
+
 /// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
-/// `dir/plots/sweep-*.png` and `dir/sweep.html`, each atomically.
+/// `dir/plots/sweep-*.png`, `dir/sweep.html` and the table of points for
+/// a paper (`dir/points.tex`, `dir/points.md`), each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sweep = Sweep::load(dir)?;
     let mut plots = response_plots(&sweep)?;
@@ -34,6 +39,7 @@ pub fn render(dir: &Path) -> Result<Rendered> {
         &dir.join("sweep.html"),
         page::page(&sweep, &plots).as_bytes(),
     )?;
+    paper::write_points(dir, &sweep)?;
     Ok(Rendered::new(dir, "sweep.html", plots.len()))
 }
 

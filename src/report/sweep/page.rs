@@ -1,14 +1,13 @@
 //! The self-contained page of a sweep folder, `sweep.html`.
 
 use super::data::{Estimate, Parameter, Sweep};
-use super::{HEADLINE, estimated, interval_text};
+use super::{HEADLINE, MAX_ROWS, estimated, interval_text};
 use crate::report::Plot;
 use crate::report::format::{self, html, metric_name, metric_unit};
 use crate::report::html::{document, figures, overrides, swatch};
 use crate::report::style;
 
 /// Most points shown in the table.
-const MAX_ROWS: usize = 200;
 /// Most values of a parameter listed one by one.
 const MAX_VALUES: usize = 12;
 
@@ -43,7 +42,7 @@ fn header(sweep: &Sweep) -> String {
         count(sweep.points, "design point"),
     );
     format!(
-        "<header>\n<p class=\"kicker\">caasim sweep</p>\n<h1>{}</h1>\n<p class=\"lead\">{lead}</p>\n\
+        "<header>\n<p class=\"kicker\">caasim sweep · {model}</p>\n<h1>{}</h1>\n<p class=\"lead\">{lead}</p>\n\
          <p class=\"meta\">{} · {} · {reps} replications · seed {}</p>\n\
          <nav class=\"toc\"><a href=\"#design\">Design</a> <a href=\"#plots\">Plots</a> \
          <a href=\"#points\">Points</a></nav>\n</header>\n",
@@ -51,6 +50,7 @@ fn header(sweep: &Sweep) -> String {
         count(sweep.points, "point"),
         count(sweep.arms.len(), "intervention arm"),
         id.seed.map_or("?".into(), |s| s.to_string()),
+        model = format::model(id.model_version),
     )
 }
 
@@ -114,10 +114,7 @@ fn facts(sweep: &Sweep) -> String {
         ("Overrides at every point", overrides(&id.overrides)),
         (
             "Program",
-            format!(
-                "caasim {}",
-                html(id.version.as_deref().unwrap_or("unknown"))
-            ),
+            html(&format::program(id.version.as_deref(), id.model_version)),
         ),
     ];
     let list: Vec<String> = items

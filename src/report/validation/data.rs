@@ -44,6 +44,8 @@ pub struct Calibrated {
 pub struct Identity {
     /// Version of caasim.
     pub version: String,
+    /// Version of the model (absent in folders written before it was recorded).
+    pub model_version: Option<u32>,
     /// What the intervals are.
     pub interval: String,
     /// The cases, in order.

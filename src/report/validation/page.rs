@@ -36,10 +36,13 @@ fn header(identity: &Identity) -> String {
          <em>fit</em> targets only; the fitted model then predicts every target. A \
          <em>check</em> target (a later window, a second wave, another measure) is never \
          fitted: whether its observation lies inside the prediction's interval is the test. \
-         Intervals: {}.</p>\n<p>caasim {}.</p>\n</header>\n",
+         Intervals: {}.</p>\n<p>{}.</p>\n</header>\n",
         identity.cases.len(),
         html(&identity.interval),
-        html(&identity.version)
+        html(&format::program(
+            Some(&identity.version),
+            identity.model_version
+        ))
     )
 }
 

@@ -1,0 +1,128 @@
+//! `effects.tex` and `effects.md`: the headline effects of a results folder,
+//! an arm a row, a headline metric a column.
+
+use super::{Cell, Column, Group, Table, label, write};
+use crate::experiment::metrics::HEADLINE;
+use crate::report::contrasts;
+use crate::report::coverage;
+use crate::report::data::{Results, SummaryRow};
+use crate::report::format::{self, metric_name, metric_unit};
+use crate::report::uncertainty::draws_text;
+use anyhow::Result;
+use std::path::Path;
+
+/// Writes `dir/effects.tex` and `dir/effects.md` for `results`.
+pub fn write_effects(dir: &Path, results: &Results) -> Result<()> {
+    write(dir, "effects", &table(results))
+}
+
+/// The arms with effects, in the report's order (the baseline has none).
+fn arms(results: &Results) -> Vec<&str> {
+    (results.arms.iter())
+        .map(String::as_str)
+        .filter(|a| results.summary.iter().any(|r| r.arm == *a))
+        .collect()
+}
+
+fn table(results: &Results) -> Table {
+    let mut columns = vec![Column::words("Arm")];
+    columns.extend(HEADLINE.iter().map(|metric| column(results, metric)));
+    let rows = (arms(results).into_iter())
+        .map(|arm| {
+            let mut row = vec![Cell::text(arm)];
+            row.extend(
+                HEADLINE
+                    .iter()
+                    .map(|metric| cell(results.summary_row(arm, metric), results.is_ensemble())),
+            );
+            row
+        })
+        .collect();
+    Table {
+        caption: caption(results),
+        label: label(&results.manifest.scenario_name, "effects"),
+        columns,
+        groups: vec![Group::all(rows)],
+    }
+}
+
+/// A metric's column: its name, its unit, and its statistic when the
+/// rows' is not a mean (days to recover is a median).
+fn column(results: &Results, metric: &str) -> Column {
+    let unit = format::unit_name(metric_unit(metric));
+    let statistic = (results.summary.iter())
+        .find(|r| r.metric == metric)
+        .map(|r| r.statistic.as_str())
+        .filter(|s| *s != "mean");
+    let under = match (unit, statistic) {
+        (Some(u), Some(s)) => Some(format!("{u}, {s}")),
+        (Some(u), None) => Some(u.to_string()),
+        (None, Some(s)) => Some(s.to_string()),
+        (None, None) => None,
+    };
+    Column::numbers(&metric_name(metric), under)
+}
+
+/// The estimate, then its 95% interval in brackets, then (in an ensemble)
+/// the 90% interval across the ensemble in braces.
+fn cell(row: Option<&SummaryRow>, ensemble: bool) -> Cell {
+    let Some(row) = row else {
+        return Cell::text("—");
+    };
+    let unit = metric_unit(&row.metric);
+    let show = |v: f64| format::bare(v, unit);
+    let Some(estimate) = row.estimate else {
+        return Cell::text(match row.statistic.as_str() {
+            "median" => "not reached",
+            _ => "not defined",
+        });
+    };
+    let mut lines = vec![show(estimate)];
+    lines.push(match (row.ci_low, row.ci_high) {
+        (Some(lo), Some(hi)) => format!("[{}, {}]", show(lo), show(hi)),
+        _ => format!("[{}]", contrasts::interval_text(row, &show)),
+    });
+    if ensemble {
+        lines.push(match row.ensemble_p05.zip(row.ensemble_p95) {
+            Some((lo, hi)) => format!("{{{}, {}}}", show(lo), show(hi)),
+            None => "{none}".into(),
+        });
+    }
+    Cell { lines }
+}
+
+/// What the table shows, how its cells are made, and what made it.
+fn caption(results: &Results) -> String {
+    let m = &results.manifest;
+    let scenario = match &m.scenario_file {
+        Some(file) => format!("scenario {} ({file})", m.scenario_name),
+        None => format!("scenario {}", m.scenario_name),
+    };
+    let cells = match results.is_ensemble() {
+        false => format!(
+            "Each cell: the mean over {} of the arm's effect against the baseline of the same \
+             replication, with its 95% interval in brackets (Student-t; Wilson for shares; \
+             for a median, the Kaplan-Meier median with a bootstrap interval; not reached: more \
+             than half the replications had not recovered by the window's end). The intervals \
+             cover the noise between replications only, the scenario's parameters fixed.",
+            coverage::replications_text(results)
+        ),
+        true => format!(
+            "Each cell: the mean over {} parameter draws ({}) of the arm's effect against the \
+             baseline of the same replication; in brackets the 95% interval of that mean \
+             over the draws; in braces the 90% interval across the ensemble (5% to 95% of \
+             the draws' means), which covers the parameters' uncertainty and noise; for a median, \
+             the Kaplan-Meier median (not reached: more than half the replications had not \
+             recovered by the window's end).",
+            draws_text(results),
+            coverage::replications_text(results)
+        ),
+    };
+    format!(
+        "Headline effects of the interventions in {scenario}, against the arm {}. {cells} \
+         Seed {}; {}.",
+        results.baseline,
+        m.seed.map_or("unknown".into(), |s| s.to_string()),
+        format::program(m.version.as_deref(), m.model_version),
+    )
+}

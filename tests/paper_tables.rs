@@ -1,0 +1,191 @@
+//! The tables for papers (`effects.tex`/`.md` of a results folder,
+//! `points.*` of a sweep, `indices.*` of a sensitivity analysis): the
+//! Markdown table holds every arm's headline estimates as `summary.csv`
+//! has them (within the rounding shown), the caption names what made the
+//! numbers, and each `.tex` compiles with pdflatex in a minimal document
+//! without running past the text width, its text holding every arm.
+//!
+//! pdflatex comes from Debian's texlive-latex-base and
+//! texlive-latex-recommended (booktabs), pdftotext from poppler-utils;
+//! scripts/test.sh installs them. Without them the compile test fails
+//! unless `CAASIM_SKIP_TEX=1`.
+
+mod common;
+
+use caasim::experiment::metrics::{self, HEADLINE, Unit};
+use caasim::report::render;
+use common::{fixture_copy, read_csv};
+use std::path::Path;
+use std::process::Command;
+
+/// The number a Markdown cell shows first, and the half-width of its
+/// rounding (half a unit of its last decimal).
+fn shown_number(cell: &str) -> Option<(f64, f64)> {
+    let first = cell.split([' ', '[', '{']).next()?;
+    let plain: String = (first.replace('−', "-").chars())
+        .filter(|c| *c != ',' && *c != '+')
+        .collect();
+    let value: f64 = plain.parse().ok()?;
+    let decimals = plain.split_once('.').map_or(0, |(_, d)| d.len());
+    Some((value, 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9))
+}
+
+/// The rows of a Markdown pipe table: the cells of each line that starts
+/// with `|`, header first.
+fn markdown_rows(text: &str) -> Vec<Vec<String>> {
+    (text.lines())
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            let inner = l.trim().trim_start_matches('|').trim_end_matches('|');
+            inner.split(" | ").map(|c| c.trim().to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_effects_table_holds_every_arm_s_headline_estimates() {
+    let dir = fixture_copy("report");
+    render(dir.path()).expect("the fixture renders");
+    let markdown = std::fs::read_to_string(dir.path().join("effects.md")).expect("effects.md");
+    let rows = markdown_rows(&markdown);
+    let summary = read_csv(&dir.path().join("summary.csv"));
+    let arms: Vec<&str> = ["takedown", "takedown-no-data"].into();
+    assert_eq!(rows.len(), 2 + arms.len(), "{markdown}");
+    for (metric, column) in HEADLINE.iter().zip(1..) {
+        let unit = metrics::find(metric).expect("a headline metric").unit;
+        assert!(rows[0][column].contains(&metrics::find(metric).unwrap().label.to_string()));
+        for (arm, row) in arms.iter().zip(&rows[2..]) {
+            assert_eq!(row[0], *arm);
+            let record = (summary.iter())
+                .find(|r| r["arm"] == *arm && r["metric"] == *metric && r["outcome"] == "all")
+                .expect("a summary row");
+            let estimate: f64 = record["estimate"].parse().expect("an estimate");
+            let expected = match unit {
+                Unit::Share => estimate * 100.0,
+                _ => estimate,
+            };
+            let (shown, half) = shown_number(&row[column])
+                .unwrap_or_else(|| panic!("{arm} {metric}: no number in {:?}", row[column]));
+            assert!(
+                (shown - expected).abs() <= half,
+                "{arm} {metric}: the table shows {shown}, summary.csv has {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_effects_caption_names_scenario_replications_seed_and_versions() {
+    let dir = fixture_copy("report");
+    render(dir.path()).expect("the fixture renders");
+    let tex = std::fs::read_to_string(dir.path().join("effects.tex")).expect("effects.tex");
+    for needle in [
+        "scenario takedown",
+        "3 replications",
+        "Seed 42",
+        "caasim 0.1.0",
+        "model version",
+        "\\usepackage{booktabs}",
+        "\\label{tab:takedown-effects}",
+    ] {
+        assert!(
+            tex.contains(needle),
+            "{needle:?} is not in effects.tex:\n{tex}"
+        );
+    }
+}
+
+#[test]
+fn the_sweep_and_sensitivity_tables_have_a_group_per_point_and_output() {
+    let sweep = fixture_copy("sweep");
+    render(sweep.path()).expect("the sweep fixture renders");
+    let points = std::fs::read_to_string(sweep.path().join("points.md")).expect("points.md");
+    let design = read_csv(&sweep.path().join("design.csv"));
+    let groups = points
+        .lines()
+        .filter(|l| l.starts_with("| **Point "))
+        .count();
+    assert_eq!(groups, design.len(), "{points}");
+    let sensitivity = fixture_copy("sensitivity");
+    render(sensitivity.path()).expect("the sensitivity fixture renders");
+    let indices =
+        std::fs::read_to_string(sensitivity.path().join("indices.md")).expect("indices.md");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sensitivity.path().join("sensitivity.json")).unwrap(),
+    )
+    .unwrap();
+    let outputs = json["outputs"].as_array().expect("outputs").len();
+    let parameters = json["parameters"].as_array().expect("parameters").len();
+    let rows = markdown_rows(&indices);
+    assert_eq!(rows.len(), 2 + outputs * (1 + parameters), "{indices}");
+}
+
+/// Compiles `table` in a minimal article with pdflatex and returns the
+/// text of the PDF (`None` when pdflatex is knowingly skipped).
+fn compile(table: &Path) -> Option<String> {
+    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
+    if !(have("pdflatex") && have("pdftotext")) {
+        if std::env::var("CAASIM_SKIP_TEX").as_deref() == Ok("1") {
+            return None;
+        }
+        panic!(
+            "pdflatex or pdftotext is missing: run scripts/test.sh (it installs Debian's \
+             texlive-latex-base, texlive-latex-recommended and poppler-utils), or set \
+             CAASIM_SKIP_TEX=1 to skip this test knowingly"
+        );
+    }
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let document = format!(
+        "\\documentclass{{article}}\n\\usepackage{{booktabs}}\n\\usepackage{{graphicx}}\n\
+         \\usepackage{{longtable}}\n\\begin{{document}}\n\\input{{{}}}\n\\end{{document}}\n",
+        table.display()
+    );
+    std::fs::write(work.path().join("paper.tex"), document).unwrap();
+    let latex = Command::new("pdflatex")
+        .args(["-interaction=nonstopmode", "-halt-on-error", "paper.tex"])
+        .current_dir(work.path())
+        .output()
+        .expect("pdflatex runs");
+    let log = std::fs::read_to_string(work.path().join("paper.log")).unwrap_or_default();
+    assert!(
+        latex.status.success(),
+        "{} does not compile:\n{log}",
+        table.display()
+    );
+    assert!(
+        !log.contains("Overfull \\hbox"),
+        "{} is wider than the text:\n{log}",
+        table.display()
+    );
+    let text = Command::new("pdftotext")
+        .args(["-layout", "paper.pdf", "-"])
+        .current_dir(work.path())
+        .output()
+        .expect("pdftotext runs");
+    Some(String::from_utf8_lossy(&text.stdout).into_owned())
+}
+
+#[test]
+fn every_table_compiles_in_a_minimal_latex_document_within_the_text_width() {
+    let report = fixture_copy("report");
+    render(report.path()).expect("the fixture renders");
+    let sweep = fixture_copy("sweep");
+    render(sweep.path()).expect("the sweep fixture renders");
+    let sensitivity = fixture_copy("sensitivity");
+    render(sensitivity.path()).expect("the sensitivity fixture renders");
+    let tables = [
+        (report.path().join("effects.tex"), "takedown-no-data"),
+        (sweep.path().join("points.tex"), "Point 0"),
+        (sensitivity.path().join("indices.tex"), "Sensitivity"),
+    ];
+    for (table, needle) in tables {
+        let Some(text) = compile(&table) else {
+            return;
+        };
+        assert!(
+            text.contains(needle),
+            "{needle:?} is not in the PDF of {}:\n{text}",
+            table.display()
+        );
+    }
+}
