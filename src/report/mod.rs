@@ -30,6 +30,7 @@ mod html;
 mod market;
 mod params;
 mod pngenc;
+mod printable;
 mod sensitivity;
 pub mod stats;
 mod style;
@@ -40,6 +41,8 @@ mod timeplot;
 mod tornado;
 mod uncertainty;
 mod validation;
+
+pub use format::value as format_value;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};
