@@ -31,9 +31,10 @@ const A4: Paper = Paper {
 };
 /// Resolution of the page images of the margin check, in dots per inch.
 const DPI: f64 = 50.0;
-/// Width of the side strips that must stay blank: inside the 12 mm side
-/// margins that report.css's `@page` sets, less 2 mm for anti-aliasing.
-const STRIP_MM: f64 = 10.0;
+/// Width of the side strips that must stay blank: the 12 mm side margins
+/// that report.css's `@page` sets, less 1 mm (two pixels) for anti-aliasing.
+/// Chromium's default margins are 10 mm.
+const STRIP_MM: f64 = 11.0;
 /// Below this in any channel, a pixel is ink (the page is pure white).
 const INK: u8 = 250;
 
