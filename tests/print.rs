@@ -20,11 +20,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The paper sizes, with their width in millimetres.
+/// US Letter, Chromium's default paper.
 const LETTER: Paper = Paper {
     name: "Letter",
     width_mm: 215.9,
 };
+/// A4, the narrower of the two.
 const A4: Paper = Paper {
     name: "A4",
     width_mm: 210.0,
@@ -38,7 +39,7 @@ const STRIP_MM: f64 = 11.0;
 /// Below this in any channel, a pixel is ink (the page is pure white).
 const INK: u8 = 250;
 
-/// A paper size of `@page { size: ... }`.
+/// A paper size of `@page { size: ... }`, with its width in millimetres.
 struct Paper {
     name: &'static str,
     width_mm: f64,

@@ -163,7 +163,7 @@ fn effects(results: &Results) -> String {
         }
     }
     let table = WideTable {
-        class: "sortable effects",
+        class: "effects",
         key_heads: vec!["<th>Metric</th>".into()],
         heads: (arms.iter())
             .map(|a| format!("<th>{}</th>", arm_label(results, a)))
@@ -315,7 +315,7 @@ fn parameter_table(p: &params::ArmParameters) -> String {
         (vec![format!("<td><code>{}</code></td>", html(key))], cells)
     });
     let table = WideTable {
-        class: "sortable",
+        class: "",
         key_heads: vec!["<th>Parameter</th>".into()],
         heads: (p.arms.iter())
             .map(|a| format!("<th>{}</th>", html(a)))

@@ -9,7 +9,8 @@
 /// columns (split between the parts). Headings are `<th>` and cells `<td>`
 /// elements (HTML).
 pub struct WideTable {
-    /// Classes of the screen table, e.g. `"sortable effects"`.
+    /// Classes of the table besides `sortable` (the screen table sorts by a
+    /// click on a column heading, the printed parts do not), e.g. `"effects"`.
     pub class: &'static str,
     /// Headings of the key columns.
     pub key_heads: Vec<String>,
@@ -24,16 +25,16 @@ impl WideTable {
     /// more than `per_part` value columns, the printed parts of at most
     /// `per_part` value columns each.
     pub fn html(&self, per_part: usize) -> String {
-        let all = self.table(self.class, 0..self.heads.len());
+        let screen = format!("sortable {}", self.class);
+        let all = self.table(screen.trim(), 0..self.heads.len());
         if self.heads.len() <= per_part {
             return format!("<div class=\"wide\">{all}</div>\n");
         }
-        let class = self.class.replace("sortable", "");
         let starts = (0..self.heads.len()).step_by(per_part.max(1));
         let parts: Vec<String> = starts
             .map(|start| {
                 let end = (start + per_part).min(self.heads.len());
-                self.table(class.trim(), start..end)
+                self.table(self.class, start..end)
             })
             .collect();
         format!(
@@ -72,7 +73,7 @@ mod tests {
     fn table(columns: usize) -> WideTable {
         let cell = |i: usize| format!("<td>v{i}</td>");
         WideTable {
-            class: "sortable effects",
+            class: "effects",
             key_heads: vec!["<th>Metric</th>".into()],
             heads: (0..columns).map(|i| format!("<th>arm{i}</th>")).collect(),
             rows: vec![(vec!["<td>m</td>".into()], (0..columns).map(cell).collect())],

@@ -176,7 +176,7 @@ fn points(sweep: &Sweep) -> String {
         }));
     }
     let table = WideTable {
-        class: "sortable",
+        class: "",
         key_heads,
         heads,
         rows: (0..shown).map(|p| point_row(sweep, p)).collect(),
