@@ -5,11 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Headless Chromium for the report's browser test, and chromedriver for the
+# Headless Chromium for the report's browser test, chromedriver for the
 # workshop room's (unless skipped knowingly or named by CAASIM_CHROMIUM and
-# CAASIM_CHROMEDRIVER); Slurm and munge for the test that runs a
-# sweep as a job array on a real one-node cluster; procps for `pgrep` and
-# `kill`, which that cluster's script and the interrupt test use.
+# CAASIM_CHROMEDRIVER), and poppler-utils (pdftotext, pdftoppm) to read the
+# pages the print test prints (unless skipped knowingly); Slurm and munge
+# for the test that runs a sweep as a job array on a real one-node cluster;
+# procps for `pgrep` and `kill`, which that cluster's script and the
+# interrupt test use.
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 packages=()
 if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] && [ -z "${CAASIM_CHROMIUM:-}" ]; then
@@ -17,6 +19,9 @@ if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] && [ -z "${CAASIM_CHROMIUM:-}" ]; then
 fi
 if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] && [ -z "${CAASIM_CHROMEDRIVER:-}" ]; then
   have chromedriver || packages+=(chromium-driver)
+fi
+if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ]; then
+  { have pdftotext && have pdftoppm; } || packages+=(poppler-utils)
 fi
 have slurmctld || packages+=(slurm-wlm)
 have munged || packages+=(munge)

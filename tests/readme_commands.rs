@@ -18,6 +18,9 @@
 //! stopped, must say within a minute where its room listens; then it is
 //! stopped.
 
+mod common;
+
+use common::copy_dir;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -461,19 +464,6 @@ impl Scratch {
         let copy = self.fresh("copy");
         copy_dir(&source, &copy);
         copy
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create a folder");
-    for entry in fs::read_dir(from).expect("read a folder") {
-        let entry = entry.expect("a folder entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy a file");
-        }
     }
 }
 

@@ -3,89 +3,36 @@
 //! message shows that they would be seen), every plot laid out with a
 //! non-zero size, and a non-blank screenshot.
 //!
-//! Chromium is looked up as `$CAASIM_CHROMIUM`, `/usr/bin/chromium`, then
-//! `chromium`, `chromium-browser`, `google-chrome` on the PATH. Without it
-//! the test fails unless `CAASIM_SKIP_BROWSER=1`.
+//! Chromium is found as `common::browser` says; without it the test fails
+//! unless `CAASIM_SKIP_BROWSER=1`.
 
 mod common;
 
 use caasim::report::render;
+use common::browser::{browser_or_skip, run_chromium};
 use common::{CALIBRATION_FILES, REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy};
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// Chromium loads the page in a few seconds here; the margin is for a cold
-/// start on a loaded CI machine.
-const TIMEOUT: Duration = Duration::from_secs(90);
 /// Browser window, and so screenshot, size in pixels.
 const WINDOW: (u32, u32) = (1400, 3000);
 /// Logged by a script added to the page, to show that console messages are
 /// seen: Chromium's log format has changed between versions.
 const PROBE: &str = "caasim-console-probe";
 
-fn find_chromium() -> Option<PathBuf> {
-    if let Some(path) = env::var_os("CAASIM_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    if fixed.is_file() {
-        return Some(fixed);
-    }
-    let dirs: Vec<PathBuf> = env::var_os("PATH")
-        .map(|p| env::split_paths(&p).collect())
-        .unwrap_or_default();
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| dirs.iter().map(move |d| d.join(name)))
-        .find(|p| p.is_file())
-}
-
-/// Runs the browser with output in files, killing it after `TIMEOUT`.
+/// Opens `url` in the browser with output in `work`: the page's DOM after
+/// its scripts ran, and Chromium's log.
 fn run_browser(browser: &Path, work: &Path, url: &str) -> (String, String) {
-    let (out, err) = (work.join("dom.html"), work.join("stderr.txt"));
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .arg(format!("--window-size={},{}", WINDOW.0, WINDOW.1))
-        .arg(format!(
-            "--user-data-dir={}",
-            work.join("profile").display()
-        ))
-        .arg(format!("--screenshot={}", work.join("shot.png").display()))
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&out).unwrap())
-        .stderr(fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for chromium") {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stderr = fs::read_to_string(&err).unwrap_or_default();
-    assert!(status.success(), "chromium failed ({status}):\n{stderr}");
-    (fs::read_to_string(&out).unwrap_or_default(), stderr)
+    let args = [
+        "--enable-logging=stderr".to_string(),
+        "--v=0".into(),
+        "--dump-dom".into(),
+        format!("--window-size={},{}", WINDOW.0, WINDOW.1),
+        format!("--screenshot={}", work.join("shot.png").display()),
+    ];
+    let stderr = run_chromium(browser, work, &args, url);
+    let dom = fs::read_to_string(work.join("stdout.txt")).unwrap_or_default();
+    (dom, stderr)
 }
 
 fn assert_non_blank_png(path: &Path) {
@@ -108,23 +55,6 @@ fn with_probe(report: &Path) -> PathBuf {
     let probed = report.with_file_name("probed.html");
     fs::write(&probed, page.replacen("</body>", &probe, 1)).expect("write probed.html");
     probed
-}
-
-/// The browser, or `None` when it is missing and `CAASIM_SKIP_BROWSER=1`.
-fn browser_or_skip() -> Option<PathBuf> {
-    let found = find_chromium();
-    if found.is_none() {
-        if env::var("CAASIM_SKIP_BROWSER").as_deref() == Ok("1") {
-            eprintln!("skipped: no Chromium and CAASIM_SKIP_BROWSER=1");
-            return None;
-        }
-        panic!(
-            "headless Chromium not found ($CAASIM_CHROMIUM, /usr/bin/chromium, or chromium, \
-             chromium-browser, google-chrome on PATH): install it with \
-             `apt-get install -y chromium`, or set CAASIM_SKIP_BROWSER=1 to skip this test"
-        );
-    }
-    found
 }
 
 /// Opens `page` (probed) in `browser` and checks the console, the layout of

@@ -6,12 +6,17 @@ use super::coverage;
 use super::data::{Results, SummaryRow};
 use super::format::{self, html, metric_name, metric_unit};
 use super::params;
+use super::printable::WideTable;
 use super::style;
 use super::uncertainty;
 use plotters::style::RGBColor;
 
 const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
+/// Arms per printed part of an arms-wide table: with the key column, three
+/// arms' cells (an estimate and its wrapped interval) fit across a portrait
+/// A4 or Letter page at the print font size of report.css.
+const PRINT_ARMS: usize = 3;
 
 /// The whole page; `tornadoes` are an ensemble's plots of what to measure
 /// next (see [`uncertainty::section`]), none without an ensemble.
@@ -158,14 +163,16 @@ fn effects(results: &Results) -> String {
             metrics.push(&row.metric);
         }
     }
-    let heads: Vec<String> = arms
-        .iter()
-        .map(|a| format!("<th>{}</th>", arm_label(results, a)))
-        .collect();
-    let body: Vec<String> = metrics
-        .iter()
-        .map(|metric| effect_row(results, &arms, metric))
-        .collect();
+    let table = WideTable {
+        class: "effects",
+        key_heads: vec!["<th>Metric</th>".into()],
+        heads: (arms.iter())
+            .map(|a| format!("<th>{}</th>", arm_label(results, a)))
+            .collect(),
+        rows: (metrics.iter())
+            .map(|metric| effect_row(results, &arms, metric))
+            .collect(),
+    };
     let intro = match results.is_ensemble() {
         true => uncertainty::effects_intro(results),
         false => format!(
@@ -183,16 +190,13 @@ fn effects(results: &Results) -> String {
         ),
     };
     format!(
-        "<section id=\"effects\">\n<h2>Headline effects</h2>\n<p>{intro}</p>\n\
-         <div class=\"wide\"><table class=\"sortable effects\">\n<thead><tr><th>Metric</th>{}</tr></thead>\n\
-         <tbody>\n{}</tbody></table></div>\n</section>\n",
-        heads.concat(),
-        body.concat()
+        "<section id=\"effects\">\n<h2>Headline effects</h2>\n<p>{intro}</p>\n{}</section>\n",
+        table.html(PRINT_ARMS)
     )
 }
 
 /// One metric's row of the effects table: its name, then a cell per arm.
-fn effect_row(results: &Results, arms: &[&str], metric: &str) -> String {
+fn effect_row(results: &Results, arms: &[&str], metric: &str) -> (Vec<String>, Vec<String>) {
     let cells: Vec<String> = arms
         .iter()
         .map(|arm| {
@@ -200,13 +204,13 @@ fn effect_row(results: &Results, arms: &[&str], metric: &str) -> String {
             effect_cell(row, results.is_ensemble())
         })
         .collect();
-    format!(
-        "<tr><td data-sort=\"{}\">{}<span class=\"id\">{}</span></td>{}</tr>\n",
+    let name = format!(
+        "<td data-sort=\"{}\">{}<span class=\"id\">{}</span></td>",
         html(metric),
         html(&metric_name(metric)),
         html(metric),
-        cells.concat()
-    )
+    );
+    (vec![name], cells)
 }
 
 /// A cell of the effects table; an ensemble's shows both intervals.
@@ -301,13 +305,7 @@ fn parameters(results: &Results) -> String {
 }
 
 fn parameter_table(p: &params::ArmParameters) -> String {
-    let heads: Vec<String> = p
-        .arms
-        .iter()
-        .map(|a| format!("<th>{}</th>", html(a)))
-        .collect();
-    let mut rows = String::new();
-    for (key, values) in &p.rows {
+    let rows = (p.rows.iter()).map(|(key, values)| {
         let cells: Vec<String> = values
             .iter()
             .map(|v| match v {
@@ -315,17 +313,17 @@ fn parameter_table(p: &params::ArmParameters) -> String {
                 None => "<td class=\"muted\" title=\"not set in this arm, or not an intervention it has\">—</td>".into(),
             })
             .collect();
-        rows.push_str(&format!(
-            "<tr><td><code>{}</code></td>{}</tr>\n",
-            html(key),
-            cells.concat()
-        ));
-    }
-    format!(
-        "<div class=\"wide\"><table class=\"sortable\">\n<thead><tr><th>Parameter</th>{}</tr></thead>\n\
-         <tbody>\n{rows}</tbody></table></div>\n",
-        heads.concat()
-    )
+        (vec![format!("<td><code>{}</code></td>", html(key))], cells)
+    });
+    let table = WideTable {
+        class: "",
+        key_heads: vec!["<th>Parameter</th>".into()],
+        heads: (p.arms.iter())
+            .map(|a| format!("<th>{}</th>", html(a)))
+            .collect(),
+        rows: rows.collect(),
+    };
+    table.html(PRINT_ARMS)
 }
 
 fn provenance(results: &Results) -> String {

@@ -31,6 +31,7 @@ mod market;
 mod paper;
 mod params;
 mod pngenc;
+mod printable;
 mod sensitivity;
 pub mod stats;
 mod style;
@@ -41,6 +42,8 @@ mod timeplot;
 mod tornado;
 mod uncertainty;
 mod validation;
+
+pub use format::value as format_value;
 
 use crate::output::folder::write_atomic;
 use anyhow::{Context, Result};

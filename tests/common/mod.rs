@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod room;
 
 use std::path::{Path, PathBuf};
@@ -231,6 +232,20 @@ pub const CALIBRATION_FILES: [&str; 9] = [
     "generation-2.csv",
     "generation-3.csv",
 ];
+
+/// Copy the folder `from`, with everything in it, to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder") {
+        let entry = entry.expect("a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
 
 /// `text` with line `n` (from 1) changed by `change`.
 pub fn edit_line(text: &str, n: usize, change: impl Fn(&str) -> String) -> String {

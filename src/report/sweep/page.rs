@@ -5,6 +5,7 @@ use super::{HEADLINE, MAX_ROWS, estimated, interval_text};
 use crate::report::Plot;
 use crate::report::format::{self, html, metric_name, metric_unit};
 use crate::report::html::{document, figures, overrides, swatch};
+use crate::report::printable::WideTable;
 use crate::report::style;
 
 /// Most points shown in the table.
@@ -156,10 +157,11 @@ fn points(sweep: &Sweep) -> String {
     } else {
         format!("All {}", count(sweep.points, "point"))
     };
-    let mut heads = vec!["<th>Point</th>".to_string()];
-    heads.extend(
+    let mut key_heads = vec!["<th>Point</th>".to_string()];
+    key_heads.extend(
         (sweep.parameters.iter()).map(|p| format!("<th><code>{}</code></th>", html(&p.path))),
     );
+    let mut heads = Vec::new();
     for (a, arm) in sweep.arms.iter().enumerate() {
         heads.extend(HEADLINE.iter().map(|metric| {
             format!(
@@ -170,24 +172,30 @@ fn points(sweep: &Sweep) -> String {
             )
         }));
     }
-    let rows: Vec<String> = (0..shown).map(|p| point_row(sweep, p)).collect();
+    let table = WideTable {
+        class: "",
+        key_heads,
+        heads,
+        rows: (0..shown).map(|p| point_row(sweep, p)).collect(),
+    };
+    // Printed, each arm's headline metrics are one part.
     format!(
         "<section id=\"points\">\n<h2>Points</h2>\n<p>{which} of <code>points.csv</code>: \
          each headline metric per intervention arm, its mean over replications{} with the {}. \
          The contrasts' rows and the per-replication effects are in <code>points.csv</code> and \
          <code>points-replications.csv</code>. Click a column heading to sort.</p>\n\
-         <div class=\"wide\"><table class=\"sortable\">\n<thead><tr>{}</tr></thead>\n\
-         <tbody>\n{}</tbody></table></div>\n</section>\n",
+         {}</section>\n",
         not_means(sweep),
         interval_text(sweep),
-        heads.concat(),
-        rows.concat()
+        table.html(HEADLINE.len()),
     )
 }
 
-fn point_row(sweep: &Sweep, p: usize) -> String {
-    let mut cells = vec![format!("<td class=\"num\">{p}</td>")];
-    cells.extend(sweep.parameters.iter().map(|parameter| {
+/// Point `p`'s key cells (its number and parameter values), then its
+/// estimates of every arm's headline metrics.
+fn point_row(sweep: &Sweep, p: usize) -> (Vec<String>, Vec<String>) {
+    let mut keys = vec![format!("<td class=\"num\">{p}</td>")];
+    keys.extend(sweep.parameters.iter().map(|parameter| {
         let level = parameter.level(p);
         let sort = if parameter.is_numeric() {
             parameter.position(level).to_string()
@@ -199,6 +207,7 @@ fn point_row(sweep: &Sweep, p: usize) -> String {
             html(&parameter.label(level))
         )
     }));
+    let mut cells = Vec::new();
     for arm in &sweep.arms {
         cells.extend(
             HEADLINE
@@ -206,7 +215,7 @@ fn point_row(sweep: &Sweep, p: usize) -> String {
                 .map(|metric| estimate_cell(sweep.estimate(arm, metric, p), metric)),
         );
     }
-    format!("<tr>{}</tr>\n", cells.concat())
+    (keys, cells)
 }
 
 fn estimate_cell(estimate: Option<Estimate>, metric: &str) -> String {
