@@ -19,7 +19,7 @@ use data::{Method, Sensitivity};
 use std::path::Path;
 
 /// Reads the sensitivity folder `dir` and writes
-/// `dir/plots/sensitivity-<output>.svg` and `.png` for each output and
+/// `dir/plots/sensitivity-<output>.svg`, `.png` and `.pdf` for each output and
 /// `dir/sensitivity.html`, each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sensitivity = Sensitivity::load(dir)?;

@@ -23,7 +23,7 @@ use std::path::Path;
 use crate::experiment::metrics::HEADLINE;
 
 /// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
-/// `dir/plots/sweep-*.png` and `dir/sweep.html`, each atomically.
+/// `.png` and `.pdf` and `dir/sweep.html`, each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sweep = Sweep::load(dir)?;
     let mut plots = response_plots(&sweep)?;
