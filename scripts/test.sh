@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Headless Chromium for the report's browser test, chromedriver for the
 # workshop room's (unless skipped knowingly or named by CAASIM_CHROMIUM and
 # CAASIM_CHROMEDRIVER), and poppler-utils (pdftotext, pdftoppm) to read the
-# pages the print test prints (unless skipped knowingly); Slurm and munge
+# pages the print test prints and the compiled tables (unless both are
+# skipped knowingly); Slurm and munge
 # for the test that runs a sweep as a job array on a real one-node cluster;
 # procps for `pgrep` and `kill`, which that cluster's script and the
 # interrupt test use.
@@ -20,18 +21,17 @@ fi
 if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] && [ -z "${CAASIM_CHROMEDRIVER:-}" ]; then
   have chromedriver || packages+=(chromium-driver)
 fi
-if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ]; then
+if [ "${CAASIM_SKIP_BROWSER:-}" != 1 ] || [ "${CAASIM_SKIP_TEX:-}" != 1 ]; then
   { have pdftotext && have pdftoppm; } || packages+=(poppler-utils)
 fi
 have slurmctld || packages+=(slurm-wlm)
 have munged || packages+=(munge)
 have pgrep || packages+=(procps)
-# pdflatex (with booktabs) to compile the tables for papers, and pdftotext
-# to read the PDFs back; TeX without its recommended extras (50 MB).
+# pdflatex (with booktabs) to compile the tables for papers (unless
+# skipped knowingly), without TeX's recommended extras (50 MB in all).
 lean=()
 if [ "${CAASIM_SKIP_TEX:-}" != 1 ]; then
   have pdflatex || lean+=(texlive-latex-base texlive-latex-recommended)
-  have pdftotext || lean+=(poppler-utils)
 fi
 if [ ${#packages[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   as_root=""

@@ -75,7 +75,7 @@ fn result_files() -> BTreeSet<PathBuf> {
     .map(PathBuf::from)
     .collect();
     for plot in common::REPORT_PLOTS {
-        for extension in ["svg", "png"] {
+        for extension in ["svg", "png", "pdf"] {
             files.insert(Path::new("plots").join(format!("{plot}.{extension}")));
         }
     }

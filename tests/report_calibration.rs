@@ -122,7 +122,7 @@ fn committed_calibration_gets_its_plots_and_page() {
     let dir = calibration_copy();
     render(dir.path()).expect("render");
     let mut files: Vec<String> = (PLOTS.iter())
-        .flat_map(|p| [format!("{p}.png"), format!("{p}.svg")])
+        .flat_map(|p| [format!("{p}.pdf"), format!("{p}.png"), format!("{p}.svg")])
         .collect();
     files.sort();
     assert_eq!(

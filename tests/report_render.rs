@@ -1,5 +1,10 @@
-//! Rendering a results folder: files written, PNGs readable, bad folders
-//! rejected with clear errors.
+//! Rendering a results folder: files written, PNGs readable, PDFs one page
+//! of the plot's size with their labels as text, bad folders rejected with
+//! clear errors.
+//!
+//! The PDFs are read with `pdfinfo` and `pdftotext` (Debian's
+//! poppler-utils); when they are missing the PDF test fails unless
+//! `CAASIM_SKIP_BROWSER=1`.
 
 mod common;
 
@@ -7,6 +12,7 @@ use caasim::report::render;
 use common::{REPORT_PLOTS as PLOTS, read_png, repo_path, report_fixture_copy as results_copy};
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 /// PNG pixels per SVG pixel (the report's `figure::PNG_SCALE`).
 const PNG_SCALE: u32 = 2;
@@ -60,6 +66,90 @@ fn renders_every_plot_and_the_page() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
+/// PDF points per SVG pixel (the report's `pdf::PT_PER_PX`: 96 pixels and
+/// 72 points to the inch).
+const PT_PER_PX: f64 = 0.75;
+
+/// The standard output of poppler-utils' `tool` on `args`, or `None` when
+/// the tool is missing and `CAASIM_SKIP_BROWSER=1`.
+fn poppler(tool: &str, args: &[&str]) -> Option<String> {
+    let output = match Command::new(tool).args(args).output() {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::env::var("CAASIM_SKIP_BROWSER").as_deref() == Ok("1") {
+                eprintln!("skipped: no {tool} and CAASIM_SKIP_BROWSER=1");
+                return None;
+            }
+            panic!(
+                "{tool} not found: install poppler-utils (`apt-get install -y poppler-utils`), \
+                 or set CAASIM_SKIP_BROWSER=1 to skip this test"
+            );
+        }
+        Err(e) => panic!("cannot run {tool}: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8(output.stdout).expect("UTF-8 output"))
+}
+
+/// The value after `key` on its line of `pdfinfo`'s output.
+fn pdfinfo_field<'a>(info: &'a str, key: &str) -> &'a str {
+    let line = (info.lines())
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no {key} in {info}"));
+    line[key.len()..].trim()
+}
+
+/// The axis labels of some plots, as their SVG draws them.
+const AXIS_LABELS: [(&str, &[&str]); 3] = [
+    ("output", &["date", "campaigns (seat-days per day)"]),
+    ("price", &["date", "price (USD per seat per 30 days)"]),
+    ("countries", &["compromises averted (baseline − arm)"]),
+];
+
+#[test]
+fn every_plot_is_a_one_page_pdf_of_its_size_with_its_labels_as_text() {
+    let dir = results_copy();
+    render(dir.path()).expect("render");
+    for name in PLOTS {
+        let path = dir.path().join(format!("plots/{name}.pdf"));
+        let file = path.to_str().unwrap();
+        let Some(info) = poppler("pdfinfo", &["-box", file]) else {
+            return;
+        };
+        assert_eq!(pdfinfo_field(&info, "Pages:"), "1", "{name}.pdf");
+        let svg = fs::read_to_string(dir.path().join(format!("plots/{name}.svg"))).unwrap();
+        let (w, h) = svg_size(&svg);
+        let (w, h) = (f64::from(w) * PT_PER_PX, f64::from(h) * PT_PER_PX);
+        let media_box: Vec<f64> = (pdfinfo_field(&info, "MediaBox:").split_whitespace())
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        assert_eq!(
+            media_box,
+            [0.0, 0.0, w, h],
+            "{name}.pdf is not the SVG's size in points"
+        );
+        let fonts = poppler("pdffonts", &[file]).unwrap();
+        assert!(
+            fonts.contains("DejaVuSans") && !fonts.contains(" no "),
+            "{name}.pdf does not embed DejaVu Sans: {fonts}"
+        );
+    }
+    for (name, labels) in AXIS_LABELS {
+        let path = dir.path().join(format!("plots/{name}.pdf"));
+        let text = poppler("pdftotext", &[path.to_str().unwrap(), "-"]).unwrap();
+        for label in labels {
+            assert!(
+                text.lines().any(|l| l.trim() == *label),
+                "{name}.pdf has no text {label:?}: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn page_is_self_contained_and_escaped() {
     let dir = results_copy();
@@ -94,6 +184,7 @@ fn renders_twice_in_place() {
     let read = |name: &str| fs::read(dir.path().join(name)).unwrap();
     let files: Vec<String> = std::iter::once("report.html".to_string())
         .chain(PLOTS.map(|p| format!("plots/{p}.png")))
+        .chain(PLOTS.map(|p| format!("plots/{p}.pdf")))
         .collect();
     render(dir.path()).expect("first render");
     let first: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect();
@@ -253,10 +344,11 @@ fn committed_results_render_to_the_committed_plots() {
         fs::copy(committed.join(name), dir.path().join(name)).unwrap();
     }
     render(dir.path()).expect("render the committed results");
-    let files = std::iter::once("report.html".to_string()).chain(
+    let pages = ["report.html", "effects.tex", "effects.md"].map(String::from);
+    let files = pages.into_iter().chain(
         PLOTS
             .iter()
-            .flat_map(|p| ["svg", "png"].map(|e| format!("plots/{p}.{e}"))),
+            .flat_map(|p| ["svg", "png", "pdf"].map(|e| format!("plots/{p}.{e}"))),
     );
     for name in files {
         let drawn = fs::read(dir.path().join(&name)).unwrap();

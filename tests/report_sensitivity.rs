@@ -115,7 +115,7 @@ fn sobol_gets_a_plot_per_output_and_a_page() {
     render(dir.path()).expect("render");
     let plots = plot_names();
     let mut files: Vec<String> = (plots.iter())
-        .flat_map(|p| [format!("{p}.png"), format!("{p}.svg")])
+        .flat_map(|p| [format!("{p}.pdf"), format!("{p}.png"), format!("{p}.svg")])
         .collect();
     files.sort();
     assert_eq!(

@@ -129,6 +129,7 @@ fn grid_gets_every_plot_heat_maps_and_a_page() {
     plots.sort();
     assert_eq!(plot_files(dir.path(), ".svg"), plots);
     assert_eq!(plot_files(dir.path(), ".png"), plots);
+    assert_eq!(plot_files(dir.path(), ".pdf"), plots);
     assert!(
         plot_files(dir.path(), ".tmp").is_empty(),
         "temporary files left"

@@ -83,7 +83,10 @@ fn a_sweep_of_an_added_arm_runs_only_the_chosen_arms_and_draws_its_plots() {
     );
     let plots = svg_count(&out);
     assert!(plots > 0);
-    let told = format!("{} and {plots} plots in", out.join("sweep.html").display());
+    let told = format!(
+        "{} and {plots} plots (SVG, PNG and PDF) in",
+        out.join("sweep.html").display()
+    );
     assert!(stderr(&output).contains(&told), "{}", stderr(&output));
 
     let sharded = tmp.path().join("sharded");
@@ -158,7 +161,7 @@ fn report_says_what_it_wrote() {
     ok(&output);
     let plots = svg_count(dir.path());
     let expected = format!(
-        "wrote {} and {plots} plots in {}\n",
+        "wrote {} and {plots} plots (SVG, PNG and PDF) in {}\n",
         dir.path().join("report.html").display(),
         dir.path().join("plots").display()
     );

@@ -274,7 +274,7 @@ const RESULT_FILES: [(&str, &str); 9] = [
     ),
     (
         "plots/",
-        "SVG and PNG plots: output, compromises, losses, price, market, effects, countries, sectors",
+        "SVG, PNG and PDF plots: output, compromises, losses, price, market, effects, countries, sectors",
     ),
     (
         "report.html",

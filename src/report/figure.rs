@@ -61,9 +61,29 @@ fn render_both<F: Figure>(figure: &F) -> Result<Image> {
     paint(figure, &root, PNG_SCALE)?;
     drop(root);
     Ok(Image {
-        svg,
+        svg: xml_safe(svg),
         png: pngenc::encode_rgb(pw, ph, &rgb),
     })
+}
+
+/// `svg` with each character XML 1.0 does not allow (the control characters
+/// but tab, line feed and carriage return, and U+FFFE, U+FFFF) replaced by
+/// U+FFFD: plotters writes labels as given, and a name with such a character
+/// (an arm named `nul\0byte`) would leave a document no XML reader (the
+/// PDF converter, a browser) accepts.
+fn xml_safe(svg: String) -> String {
+    let allowed = |c: char| match c {
+        '\t' | '\n' | '\r' => true,
+        '\u{FFFE}' | '\u{FFFF}' => false,
+        c => c >= ' ',
+    };
+    match svg.chars().all(allowed) {
+        true => svg,
+        false => svg
+            .chars()
+            .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+            .collect(),
+    }
 }
 
 fn paint<F: Figure, DB: DrawingBackend<ErrorType: 'static>>(
@@ -75,4 +95,20 @@ fn paint<F: Figure, DB: DrawingBackend<ErrorType: 'static>>(
     figure.draw(root, &Style::new(f64::from(scale)))?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_safe;
+
+    #[test]
+    fn characters_xml_forbids_are_replaced() {
+        let svg = "<text>nul\0byte\u{1}\tok\u{7F}\u{FFFF}</text>\n".to_string();
+        assert_eq!(
+            xml_safe(svg),
+            "<text>nul\u{FFFD}byte\u{FFFD}\tok\u{7F}\u{FFFD}</text>\n"
+        );
+        let plain = "<text>café − 5%</text>".to_string();
+        assert_eq!(xml_safe(plain.clone()), plain);
+    }
 }

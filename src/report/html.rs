@@ -276,7 +276,8 @@ pub fn figure(plot: &Plot) -> String {
     format!(
         "<figure id=\"plot-{name}\">\n{svg}<figcaption><strong>{}.</strong> {} \
          <span class=\"downloads\"><a href=\"plots/{name}.svg\">SVG</a> · \
-         <a href=\"plots/{name}.png\">PNG</a></span></figcaption>\n</figure>\n",
+         <a href=\"plots/{name}.png\">PNG</a> · <a href=\"plots/{name}.pdf\">PDF</a></span>\
+         </figcaption>\n</figure>\n",
         html(&plot.title),
         html(&plot.caption),
         name = html(&plot.name),

@@ -2,7 +2,8 @@
 //! calibration folder.
 //!
 //! [`render`] reads a results folder (see `docs/RESULTS.md`), writes every
-//! plot as SVG and PNG under `plots/` and a self-contained `report.html`;
+//! plot as SVG, PNG and PDF (vector, with its text in the embedded font, for
+//! LaTeX) under `plots/` and a self-contained `report.html`;
 //! given a sweep folder (see [`crate::experiment::sweep`]) it writes the
 //! sweep's plots and `sweep.html` instead, given a sensitivity folder
 //! (a sweep folder with `sensitivity.json` and `indices.csv`) the plots of
@@ -30,6 +31,7 @@ mod html;
 mod market;
 mod paper;
 mod params;
+mod pdf;
 mod pngenc;
 mod printable;
 mod sensitivity;
@@ -68,7 +70,8 @@ struct Plot {
 pub struct Rendered {
     /// The page: `report.html`, `sweep.html`, `sensitivity.html`, `calibration.html` or `validation.html`.
     pub page: PathBuf,
-    /// The plots drawn, each as an SVG and a PNG file in the folder's `plots/`.
+    /// The plots drawn, each as an SVG, a PNG and a PDF file in the folder's
+    /// `plots/`.
     pub plots: usize,
 }
 
@@ -82,14 +85,14 @@ impl Rendered {
     }
 }
 
-/// `wrote DIR/report.html and 12 plots in DIR/plots`.
+/// `wrote DIR/report.html and 12 plots (SVG, PNG and PDF) in DIR/plots`.
 impl std::fmt::Display for Rendered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let plots = self.page.with_file_name("plots");
         let plural = if self.plots == 1 { "" } else { "s" };
         write!(
             f,
-            "wrote {} and {} plot{plural} in {}",
+            "wrote {} and {} plot{plural} (SVG, PNG and PDF) in {}",
             self.page.display(),
             self.plots,
             plots.display()
@@ -98,7 +101,8 @@ impl std::fmt::Display for Rendered {
 }
 
 /// Reads the results folder `dir` and writes `dir/plots/*.svg`,
-/// `dir/plots/*.png` and `dir/report.html`, each atomically. When `dir` is a
+/// `dir/plots/*.png`, `dir/plots/*.pdf` and `dir/report.html`, each
+/// atomically. When `dir` is a
 /// sweep folder (its `sweep.json` says `"kind": "sweep"`), writes the sweep's
 /// plots and `dir/sweep.html` instead. When `dir` is a sensitivity folder
 /// (its `sensitivity.json` says `"kind": "sensitivity"`; checked first, as
@@ -143,15 +147,19 @@ pub fn render(dir: &Path) -> Result<Rendered> {
     ))
 }
 
-/// Writes each plot as `dir/plots/<name>.svg` and `.png`, atomically.
+/// Writes each plot as `dir/plots/<name>.svg`, `.png` and `.pdf` (converted
+/// from the SVG here, in parallel), atomically.
 fn write_plots(dir: &Path, plots: &[Plot]) -> Result<()> {
     let plot_dir = dir.join("plots");
     std::fs::create_dir_all(&plot_dir)
         .with_context(|| format!("cannot create {}", plot_dir.display()))?;
     plots.par_iter().try_for_each(|plot| {
         let path = |extension: &str| plot_dir.join(format!("{}.{extension}", plot.name));
+        let pdf = pdf::from_svg(&plot.image.svg)
+            .with_context(|| format!("cannot convert plot {} to PDF", plot.name))?;
         write_atomic(&path("svg"), plot.image.svg.as_bytes())?;
-        write_atomic(&path("png"), &plot.image.png)
+        write_atomic(&path("png"), &plot.image.png)?;
+        write_atomic(&path("pdf"), &pdf)
     })
 }
 

@@ -11,7 +11,7 @@ use plotters::style::{FontStyle, register_font};
 use std::sync::OnceLock;
 
 /// DejaVu Sans, embedded so that no system font or fontconfig is needed.
-const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// Family name under which the font is registered (plotters' default).
 const FAMILY: &str = "sans-serif";
 

@@ -32,8 +32,8 @@ use std::path::Path;
 /// The page of a calibration folder.
 pub const PAGE: &str = "calibration.html";
 
-/// Reads the calibration folder `dir` and writes `dir/plots/calibration-*.svg`
-/// and `.png` and `dir/calibration.html`, each atomically.
+/// Reads the calibration folder `dir` and writes `dir/plots/calibration-*.svg`,
+/// `.png` and `.pdf` and `dir/calibration.html`, each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let calibration = Calibration::load(dir)?;
     let plots = draw_all(&calibration)?;

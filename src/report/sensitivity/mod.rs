@@ -20,7 +20,7 @@ use data::{Method, Sensitivity};
 use std::path::Path;
 
 /// Reads the sensitivity folder `dir` and writes
-/// `dir/plots/sensitivity-<output>.svg` and `.png` for each output and
+/// `dir/plots/sensitivity-<output>.svg`, `.png` and `.pdf` for each output,
 /// `dir/sensitivity.html`, and the indices for a paper (`dir/indices.tex`,
 /// `dir/indices.md`), each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {

@@ -27,8 +27,8 @@ use crate::experiment::metrics::HEADLINE;
 const MAX_ROWS: usize = 200;
 
 /// Reads the sweep folder `dir` and writes `dir/plots/sweep-*.svg`,
-/// `dir/plots/sweep-*.png`, `dir/sweep.html` and the table of points for
-/// a paper (`dir/points.tex`, `dir/points.md`), each atomically.
+/// `.png` and `.pdf`, `dir/sweep.html` and the table of points for a paper
+/// (`dir/points.tex`, `dir/points.md`), each atomically.
 pub fn render(dir: &Path) -> Result<Rendered> {
     let sweep = Sweep::load(dir)?;
     let mut plots = response_plots(&sweep)?;
