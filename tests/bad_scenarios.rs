@@ -131,15 +131,15 @@ fn assert_refused(
                 fail(format!("line {line} is not named (`{place}`)"));
             }
         }
-        if let Some(key) = &expect.key {
-            if !stderr.contains(&format!("`{key}`")) {
-                fail(format!("the key `{key}` is not named"));
-            }
+        if let Some(key) = &expect.key
+            && !stderr.contains(&format!("`{key}`"))
+        {
+            fail(format!("the key `{key}` is not named"));
         }
-        if let Some(flag) = &expect.flag {
-            if !stderr.contains(&format!("--set `{flag}`")) {
-                fail(format!("the override --set `{flag}` is not named"));
-            }
+        if let Some(flag) = &expect.flag
+            && !stderr.contains(&format!("--set `{flag}`"))
+        {
+            fail(format!("the override --set `{flag}` is not named"));
         }
         if !stderr.contains("allowed") {
             fail("the message does not say what is allowed".into());

@@ -92,6 +92,16 @@ fn reference_digest() -> String {
     format!("{:016x}", fnv1a(&bytes))
 }
 
+/// Every model version CHANGELOG.md has an entry for, with its digest.
+fn changelog_entries() -> Vec<(u32, Option<String>)> {
+    let text = std::fs::read_to_string(repo_path("CHANGELOG.md")).expect("CHANGELOG.md");
+    (text.split("\n## "))
+        .filter_map(|s| s.strip_prefix("Model version "))
+        .filter_map(|s| s.split_whitespace().next()?.parse().ok())
+        .map(|version| (version, changelog_digest(version)))
+        .collect()
+}
+
 /// The digest that `CHANGELOG.md` records under `## Model version N`.
 fn changelog_digest(version: u32) -> Option<String> {
     let text = std::fs::read_to_string(repo_path("CHANGELOG.md")).expect("CHANGELOG.md");
@@ -101,6 +111,32 @@ fn changelog_digest(version: u32) -> Option<String> {
         .lines()
         .find(|l| l.starts_with("Reference results digest:"))?;
     Some(line.split('`').nth(1)?.to_string())
+}
+
+/// Every model version up to the code's has its entry, each with a digest
+/// of its own: a version whose results did not move needs no bump, so two
+/// versions with one digest mean a bump without a change, and a missing
+/// entry a change without its record.
+#[test]
+fn the_changelog_has_an_entry_with_its_own_digest_for_every_model_version() {
+    let entries = changelog_entries();
+    let versions: Vec<u32> = entries.iter().map(|(v, _)| *v).collect();
+    let expected: Vec<u32> = (1..=MODEL_VERSION).rev().collect();
+    assert_eq!(
+        versions, expected,
+        "CHANGELOG.md's model version entries, newest first"
+    );
+    let mut digests: Vec<&str> = Vec::new();
+    for (version, digest) in &entries {
+        let digest = digest
+            .as_deref()
+            .unwrap_or_else(|| panic!("model version {version} records no digest"));
+        assert!(
+            !digests.contains(&digest),
+            "model version {version} records the digest {digest} of another version"
+        );
+        digests.push(digest);
+    }
 }
 
 #[test]

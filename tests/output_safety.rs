@@ -69,6 +69,8 @@ fn result_files() -> BTreeSet<PathBuf> {
         "summary.csv",
         "summary.json",
         "report.html",
+        "effects.tex",
+        "effects.md",
         "plots",
     ]
     .iter()

@@ -13,9 +13,10 @@
 mod common;
 
 use caasim::experiment::metrics::{self, HEADLINE, Unit};
+use caasim::model::MODEL_VERSION;
 use caasim::report::render;
 use common::{fixture_copy, read_csv};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The number a Markdown cell shows first, and the half-width of its
@@ -74,25 +75,51 @@ fn the_effects_table_holds_every_arm_s_headline_estimates() {
     }
 }
 
+/// The fixture copied into a folder named `name`, its manifest recording
+/// `model_version` when given.
+fn fixture_named(name: &str, model_version: Option<u32>) -> (tempfile::TempDir, PathBuf) {
+    let copy = fixture_copy("report");
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let dir = root.path().join(name);
+    std::fs::create_dir(&dir).expect("a folder");
+    for entry in std::fs::read_dir(copy.path()).expect("the copy") {
+        let path = entry.expect("an entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("a name"))).expect("a copy");
+    }
+    if let Some(version) = model_version {
+        let path = dir.join("manifest.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        manifest["model_version"] = version.into();
+        std::fs::write(&path, manifest.to_string()).unwrap();
+    }
+    (root, dir)
+}
+
 #[test]
 fn the_effects_caption_names_scenario_replications_seed_and_versions() {
-    let dir = fixture_copy("report");
-    render(dir.path()).expect("the fixture renders");
-    let tex = std::fs::read_to_string(dir.path().join("effects.tex")).expect("effects.tex");
+    let (_root, dir) = fixture_named("Paper_Run", Some(MODEL_VERSION));
+    render(&dir).expect("the fixture renders");
+    let tex = std::fs::read_to_string(dir.join("effects.tex")).expect("effects.tex");
+    let version = format!("model version {MODEL_VERSION}.");
     for needle in [
         "scenario takedown",
-        "3 replications",
+        "of 3 replications",
         "Seed 42",
         "caasim 0.1.0",
-        "model version",
+        &version,
         "\\usepackage{booktabs}",
-        "\\label{tab:takedown-effects}",
+        "\\label{tab:paper-run-effects}",
     ] {
         assert!(
             tex.contains(needle),
             "{needle:?} is not in effects.tex:\n{tex}"
         );
     }
+    let (_root, old) = fixture_named("old", None);
+    render(&old).expect("the fixture renders");
+    let tex = std::fs::read_to_string(old.join("effects.tex")).expect("effects.tex");
+    assert!(tex.contains("model version not recorded."), "{tex}");
 }
 
 #[test]
@@ -165,6 +192,25 @@ fn compile(table: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&text.stdout).into_owned())
 }
 
+/// An arm name with every character LaTeX or Markdown treats specially
+/// (but `,` and `"`, which CSV would quote).
+const HOSTILE: &str = "no-data_&%$#{}~^\\[x]<y>|*`z";
+
+/// The fixture with its arm `takedown-no-data` renamed [`HOSTILE`].
+fn hostile_fixture() -> tempfile::TempDir {
+    let dir = fixture_copy("report");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = match path.extension().is_some_and(|e| e == "json") {
+            true => HOSTILE.replace('\\', "\\\\"),
+            false => HOSTILE.to_string(),
+        };
+        std::fs::write(&path, text.replace("takedown-no-data", &name)).unwrap();
+    }
+    dir
+}
+
 #[test]
 fn every_table_compiles_in_a_minimal_latex_document_within_the_text_width() {
     let report = fixture_copy("report");
@@ -173,8 +219,16 @@ fn every_table_compiles_in_a_minimal_latex_document_within_the_text_width() {
     render(sweep.path()).expect("the sweep fixture renders");
     let sensitivity = fixture_copy("sensitivity");
     render(sensitivity.path()).expect("the sensitivity fixture renders");
+    let hostile = hostile_fixture();
+    render(hostile.path()).expect("the fixture with a hostile arm name renders");
+    let markdown = std::fs::read_to_string(hostile.path().join("effects.md")).unwrap();
+    let escaped = "| no-data\\_&%$\\#{}~^\\\\[x]\\<y\\>\\|\\*\\`z |";
+    assert!(markdown.contains(escaped), "{markdown}");
     let tables = [
         (report.path().join("effects.tex"), "takedown-no-data"),
+        // pdflatex sets `_`, `~`, `^` and the backquote in its own glyphs.
+        (hostile.path().join("effects.tex"), "&%$#{}"),
+        (hostile.path().join("effects.tex"), "\\[x]<y>|*"),
         (sweep.path().join("points.tex"), "Point 0"),
         (sensitivity.path().join("indices.tex"), "Sensitivity"),
     ];

@@ -217,7 +217,8 @@ fn headline_values(dir: &Path) -> Vec<(String, usize)> {
     let mut values: Vec<(String, usize)> = Vec::new();
     for row in read_csv(&dir.join("summary.csv")) {
         let metric = row["metric"].as_str();
-        if !HEADLINE.contains(&metric) || row["estimate"].is_empty() {
+        let effect = row["outcome"] == "all" && row["versus"] == "baseline";
+        if !effect || !HEADLINE.contains(&metric) || row["estimate"].is_empty() {
             continue;
         }
         let unit = metrics::find(metric).expect("a headline metric").unit;

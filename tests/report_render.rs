@@ -335,15 +335,18 @@ fn committed_results_render_to_the_committed_plots() {
     // by the report when it held every row of the tables; the report that
     // streams them draws the same bytes from its tables alone.
     let committed = repo_path("results/redvds-2026");
-    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    // Named as the committed folder, whose name labels its LaTeX table.
+    let dir = root.path().join("redvds-2026");
+    fs::create_dir(&dir).unwrap();
     for name in FOLDER_FILES {
-        fs::copy(committed.join(name), dir.path().join(name)).unwrap();
+        fs::copy(committed.join(name), dir.join(name)).unwrap();
     }
     // The committed run is an ensemble: its report reads these too.
     for name in ["draws.csv", "voi.csv"] {
-        fs::copy(committed.join(name), dir.path().join(name)).unwrap();
+        fs::copy(committed.join(name), dir.join(name)).unwrap();
     }
-    render(dir.path()).expect("render the committed results");
+    render(&dir).expect("render the committed results");
     let pages = ["report.html", "effects.tex", "effects.md"].map(String::from);
     let files = pages.into_iter().chain(
         PLOTS
@@ -351,7 +354,7 @@ fn committed_results_render_to_the_committed_plots() {
             .flat_map(|p| ["svg", "png", "pdf"].map(|e| format!("plots/{p}.{e}"))),
     );
     for name in files {
-        let drawn = fs::read(dir.path().join(&name)).unwrap();
+        let drawn = fs::read(dir.join(&name)).unwrap();
         let before = fs::read(committed.join(&name)).unwrap();
         assert!(drawn == before, "{name} differs from the committed one");
     }

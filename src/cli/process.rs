@@ -31,12 +31,12 @@ pub(super) fn check_environment() -> Result<(), String> {
     ] {
         resources::gib_var(name).map_err(|e| format!("{e:#}"))?;
     }
-    if let Ok(threads) = std::env::var("RAYON_NUM_THREADS") {
-        if threads.trim().parse::<usize>().is_err() {
-            return Err(format!(
-                "RAYON_NUM_THREADS={threads:?} is not a whole number (0 means one thread per core)"
-            ));
-        }
+    if let Ok(threads) = std::env::var("RAYON_NUM_THREADS")
+        && threads.trim().parse::<usize>().is_err()
+    {
+        return Err(format!(
+            "RAYON_NUM_THREADS={threads:?} is not a whole number (0 means one thread per core)"
+        ));
     }
     Ok(())
 }

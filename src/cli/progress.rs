@@ -43,7 +43,7 @@ impl Progress {
         let step = self.total.div_ceil(10).max(1);
         if let Some(bar) = &self.bar {
             bar.set_position(done as u64);
-        } else if !self.quiet && (done % step == 0 || done == self.total) {
+        } else if !self.quiet && (done.is_multiple_of(step) || done == self.total) {
             eprintln!(
                 "caasim: {done}/{} {} done, {:.1} s elapsed",
                 self.total,

@@ -249,7 +249,7 @@ fn fitted_elsewhere(posterior: &Posterior, path: &Path, overrides: &[String]) ->
 }
 
 /// The files of a results folder and what each holds.
-const RESULT_FILES: [(&str, &str); 9] = [
+const RESULT_FILES: [(&str, &str); 11] = [
     ("timeseries.csv", "one row per arm, replication and day"),
     (
         "providers.csv",
@@ -279,6 +279,14 @@ const RESULT_FILES: [(&str, &str); 9] = [
     (
         "report.html",
         "a self-contained report page with every plot and the effects table",
+    ),
+    (
+        "effects.tex",
+        "the headline effects for a paper: a booktabs table with its caption",
+    ),
+    (
+        "effects.md",
+        "the headline effects for a paper: the same table in Markdown",
     ),
 ];
 

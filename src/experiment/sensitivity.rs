@@ -179,7 +179,7 @@ pub fn sobol_indices(
     seed: u64,
 ) -> Result<SobolIndices> {
     let stride = parameters + 2;
-    if parameters == 0 || y.is_empty() || y.len() % stride != 0 {
+    if parameters == 0 || y.is_empty() || !y.len().is_multiple_of(stride) {
         bail!(
             "{} outputs do not form base rows of {stride} (a Saltelli design of {parameters} parameters)",
             y.len()
@@ -263,7 +263,7 @@ impl MorrisPlan {
         if parameters == 0 {
             bail!("Morris screening needs at least one parameter");
         }
-        if levels < 2 || levels % 2 != 0 {
+        if levels < 2 || !levels.is_multiple_of(2) {
             bail!("the number of Morris levels must be even and at least 2, not {levels}");
         }
         let points = trajectories.checked_mul(parameters + 1);

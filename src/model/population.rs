@@ -42,7 +42,7 @@ impl Population {
         let id = self.created;
         attacker.id = id;
         self.created += 1;
-        if id as usize % CHUNK_SIZE == 0 {
+        if (id as usize).is_multiple_of(CHUNK_SIZE) {
             self.starts.push(self.attackers.len());
             self.outputs.push(ChunkOutput::default());
         }

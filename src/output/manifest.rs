@@ -134,16 +134,15 @@ fn posterior_json(posterior: &Posterior, replaced: &[&String]) -> Value {
 /// listed: the manifest's `resolved_scenario`.
 pub fn resolved_scenario(model: &Model) -> Value {
     let mut scenario = serde_json::to_value(&model.scenario).unwrap_or(Value::Null);
-    if let Some(arms) = scenario.get_mut("arms").and_then(Value::as_array_mut) {
-        if !arms
+    if let Some(arms) = scenario.get_mut("arms").and_then(Value::as_array_mut)
+        && !arms
             .iter()
             .any(|a| a.get("name") == Some(&json!("baseline")))
-        {
-            arms.insert(
-                0,
-                json!({"name": "baseline", "description": "No intervention.", "interventions": []}),
-            );
-        }
+    {
+        arms.insert(
+            0,
+            json!({"name": "baseline", "description": "No intervention.", "interventions": []}),
+        );
     }
     scenario
 }

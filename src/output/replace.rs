@@ -79,13 +79,14 @@ pub fn check(dir: &Path, run: &RunIdentity, force: bool) -> Result<Option<String
             )
         }));
     };
-    if !force && is_reference(dir) {
-        if let Some(why) = run.difference(&RunIdentity::of_manifest(&earlier)) {
-            bail!(
-                "{} is a committed reference folder (its {MANIFEST} is tracked by git) and this run is not the one that wrote it: {why}; choose another --out (without --out, a run that changes the scenario on the command line writes to results/<scenario name>+<hash>), or pass --force to replace it",
-                dir.display()
-            );
-        }
+    if !force
+        && is_reference(dir)
+        && let Some(why) = run.difference(&RunIdentity::of_manifest(&earlier))
+    {
+        bail!(
+            "{} is a committed reference folder (its {MANIFEST} is tracked by git) and this run is not the one that wrote it: {why}; choose another --out (without --out, a run that changes the scenario on the command line writes to results/<scenario name>+<hash>), or pass --force to replace it",
+            dir.display()
+        );
     }
     let text = |key: &str| {
         earlier[key]

@@ -264,12 +264,12 @@ fn describe(error: &toml::de::Error, effective: &str, locator: &Locator) -> Prob
             path.clear();
         }
         path.push(Step::Key(field.to_string()));
-    } else if let Some(table) = found.table {
-        if let Some((key, v)) = offending_entry(table, &message) {
-            path.push(Step::Key(key.to_string()));
-            at = v.span().or(at);
-            value = Some(v);
-        }
+    } else if let Some(table) = found.table
+        && let Some((key, v)) = offending_entry(table, &message)
+    {
+        path.push(Step::Key(key.to_string()));
+        at = v.span().or(at);
+        value = Some(v);
     }
     let message = plain_message(&message, value);
     // Spans of the effective text are spans of the file only without
@@ -281,25 +281,26 @@ fn describe(error: &toml::de::Error, effective: &str, locator: &Locator) -> Prob
 /// A problem for text that is not TOML: at the parser's span, with the key
 /// guessed from the lines around it.
 fn syntax_problem(text: &str, span: Option<Range<usize>>, message: &str) -> Problem {
-    if span.is_none() && message.contains("recursion limit") {
-        if let Some((start, parts)) = locate::longest_dotted_key(text) {
-            let line = &text[start..];
-            let first = line
-                .trim_start()
-                .trim_start_matches('[')
-                .split(['.', '=', ']'])
-                .next()
-                .unwrap_or("")
-                .trim();
-            return Problem::at(
-                text,
-                Some(start..start),
-                format!("{first}..."),
-                format!(
-                    "a dotted key of {parts} parts; allowed: fewer than {PARSER_DEPTH_LIMIT} (a scenario needs at most 4)"
-                ),
-            );
-        }
+    if span.is_none()
+        && message.contains("recursion limit")
+        && let Some((start, parts)) = locate::longest_dotted_key(text)
+    {
+        let line = &text[start..];
+        let first = line
+            .trim_start()
+            .trim_start_matches('[')
+            .split(['.', '=', ']'])
+            .next()
+            .unwrap_or("")
+            .trim();
+        return Problem::at(
+            text,
+            Some(start..start),
+            format!("{first}..."),
+            format!(
+                "a dotted key of {parts} parts; allowed: fewer than {PARSER_DEPTH_LIMIT} (a scenario needs at most 4)"
+            ),
+        );
     }
     let key = span
         .as_ref()

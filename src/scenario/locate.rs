@@ -247,10 +247,10 @@ pub fn context_key(text: &str, offset: usize) -> String {
             } else {
                 name
             };
-        } else if !earlier.starts_with([' ', '\t', '{', '[', ']', '}', '#']) {
-            if let Some(key) = leading_key(earlier) {
-                statement = Some(key.to_string());
-            }
+        } else if !earlier.starts_with([' ', '\t', '{', '[', ']', '}', '#'])
+            && let Some(key) = leading_key(earlier)
+        {
+            statement = Some(key.to_string());
         }
     }
     if let Some((name, array)) = header_name(line) {

@@ -94,14 +94,14 @@ fn set_market(
         if market_value(&entry.model, key) == Some(*value) {
             continue;
         }
-        if let Some((lo, hi)) = scenario.uncertain.get(key).map(|u| u.support()) {
-            if !(lo..=hi).contains(value) {
-                problems.push(PageProblem::new(
+        if let Some((lo, hi)) = scenario.uncertain.get(key).map(|u| u.support())
+            && !(lo..=hi).contains(value)
+        {
+            problems.push(PageProblem::new(
                     Where::market(key),
                     format!("is {value}; allowed: a number from {lo} to {hi} (its range in the scenario's [uncertain])"),
                 ));
-                continue;
-            }
+            continue;
         }
         let mut item = doc.as_item_mut();
         for part in key.split('.') {

@@ -332,10 +332,10 @@ fn key_at(text: &str, span: Span<usize>) -> String {
     let start = span.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let before = text[line_start..start].trim_end();
-    if let Some(lhs) = before.strip_suffix('=') {
-        if let Some(key) = lhs.split_whitespace().last() {
-            return key.to_string();
-        }
+    if let Some(lhs) = before.strip_suffix('=')
+        && let Some(key) = lhs.split_whitespace().last()
+    {
+        return key.to_string();
     }
     let token = text.get(span).unwrap_or("").trim();
     token

@@ -205,7 +205,9 @@ fn rows_with_gaps_and_odd_values_stream_to_the_held_bands() {
     let mut segments = String::from("arm,replication,country,sector,compromises\n");
     for arm in ["other", "baseline", "extra"] {
         for rep in (0..120u64).filter(|r| r % 7 != 3) {
-            let mut days: Vec<usize> = (0..30).filter(|d| (d + rep as usize) % 11 != 0).collect();
+            let mut days: Vec<usize> = (0..30)
+                .filter(|d| !(d + rep as usize).is_multiple_of(11))
+                .collect();
             if rep % 5 == 0 {
                 days.reverse();
             }

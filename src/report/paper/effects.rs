@@ -1,9 +1,8 @@
 //! `effects.tex` and `effects.md`: the headline effects of a results folder,
 //! an arm a row, a headline metric a column.
 
-use super::{Cell, Column, Group, Table, label, write};
+use super::{Cell, Column, Group, Table, write};
 use crate::experiment::metrics::HEADLINE;
-use crate::report::contrasts;
 use crate::report::coverage;
 use crate::report::data::{Results, SummaryRow};
 use crate::report::format::{self, metric_name, metric_unit};
@@ -40,7 +39,6 @@ fn table(results: &Results) -> Table {
         .collect();
     Table {
         caption: caption(results),
-        label: label(&results.manifest.scenario_name, "effects"),
         columns,
         groups: vec![Group::all(rows)],
     }
@@ -63,30 +61,32 @@ fn column(results: &Results, metric: &str) -> Column {
     Column::numbers(&metric_name(metric), under)
 }
 
-/// The estimate, then its 95% interval in brackets, then (in an ensemble)
-/// the 90% interval across the ensemble in braces.
+/// The estimate, then its 95% interval in brackets, then (in an ensemble,
+/// when it has one) the 90% interval across the ensemble in braces.
 fn cell(row: Option<&SummaryRow>, ensemble: bool) -> Cell {
     let Some(row) = row else {
         return Cell::text("—");
     };
     let unit = metric_unit(&row.metric);
-    let show = |v: f64| format::bare(v, unit);
-    let Some(estimate) = row.estimate else {
-        return Cell::text(match row.statistic.as_str() {
-            "median" => "not reached",
-            _ => "not defined",
-        });
+    let median = row.statistic == "median";
+    let show = |v: Option<f64>| match (v, median) {
+        (Some(v), _) => format::bare(v, unit),
+        (None, true) => "not reached".into(),
+        (None, false) => "not defined".into(),
     };
-    let mut lines = vec![show(estimate)];
-    lines.push(match (row.ci_low, row.ci_high) {
-        (Some(lo), Some(hi)) => format!("[{}, {}]", show(lo), show(hi)),
-        _ => format!("[{}]", contrasts::interval_text(row, &show)),
-    });
-    if ensemble {
-        lines.push(match row.ensemble_p05.zip(row.ensemble_p95) {
-            Some((lo, hi)) => format!("{{{}, {}}}", show(lo), show(hi)),
-            None => "{none}".into(),
-        });
+    let Some(estimate) = row.estimate else {
+        return Cell::text(show(None));
+    };
+    let mut lines = vec![show(Some(estimate))];
+    if row.ci_low.is_some() || row.ci_high.is_some() || median {
+        lines.push(format!("[{}, {}]", show(row.ci_low), show(row.ci_high)));
+    }
+    if let (true, Some((lo, hi))) = (ensemble, row.ensemble_p05.zip(row.ensemble_p95)) {
+        lines.push(format!(
+            "{{{}, {}}}",
+            format::bare(lo, unit),
+            format::bare(hi, unit)
+        ));
     }
     Cell { lines }
 }
@@ -98,22 +98,24 @@ fn caption(results: &Results) -> String {
         Some(file) => format!("scenario {} ({file})", m.scenario_name),
         None => format!("scenario {}", m.scenario_name),
     };
+    let median = "Days to recover: the Kaplan-Meier median over the replications, those not \
+         recovered by the window's end counted as censored (not reached: more than half had not \
+         recovered), with a bootstrap 95% interval in brackets";
     let cells = match results.is_ensemble() {
         false => format!(
-            "Each cell: the mean over {} of the arm's effect against the baseline of the same \
-             replication, with its 95% interval in brackets (Student-t; Wilson for shares; \
-             for a median, the Kaplan-Meier median with a bootstrap interval; not reached: more \
-             than half the replications had not recovered by the window's end). The intervals \
-             cover the noise between replications only, the scenario's parameters fixed.",
+            "Each cell: the mean of the arm's effect against the baseline of the same \
+             replication over the replications in which the metric is defined (of {}), with its \
+             95% Student-t interval in brackets. {median}. The intervals cover the noise between \
+             replications only, the scenario's parameters fixed.",
             coverage::replications_text(results)
         ),
         true => format!(
-            "Each cell: the mean over {} parameter draws ({}) of the arm's effect against the \
-             baseline of the same replication; in brackets the 95% interval of that mean \
-             over the draws; in braces the 90% interval across the ensemble (5% to 95% of \
-             the draws' means), which covers the parameters' uncertainty and noise; for a median, \
-             the Kaplan-Meier median (not reached: more than half the replications had not \
-             recovered by the window's end).",
+            "Each cell: the mean of the arm's effect against the baseline of the same \
+             replication over {} parameter draws ({}; per metric, those in which it is \
+             defined); in brackets the 95% interval of that mean over the draws; in braces the \
+             90% interval across the ensemble (5% to 95% of the draws' means), which covers the \
+             parameters' uncertainty and noise. {median}, resampling the draws, and no interval \
+             across the ensemble.",
             draws_text(results),
             coverage::replications_text(results)
         ),

@@ -11,43 +11,41 @@ use super::{Cell, Table};
 const FLOAT_LINES: usize = 40;
 
 /// The table, its caption and label, in the environment its length needs.
-pub fn render(table: &Table) -> String {
+pub fn render(table: &Table, label: &str) -> String {
     let align: String = (table.columns.iter())
         .map(|c| if c.numeric { 'r' } else { 'l' })
         .collect();
     let body = body(table);
     match body.lines().count() > FLOAT_LINES {
-        false => float(table, &align, &body),
-        true => long(table, &align, &body),
+        false => float(table, label, &align, &body),
+        true => long(table, label, &align, &body),
     }
 }
 
 /// A `table` float: caption and label on top, the tabular shrunk to the
 /// text width if it is wider.
-fn float(table: &Table, align: &str, body: &str) -> String {
+fn float(table: &Table, label: &str, align: &str, body: &str) -> String {
     format!(
         "% Made by caasim; needs \\usepackage{{booktabs}} and \\usepackage{{graphicx}}.\n\
-         \\begin{{table}}[htbp]\n\\centering\n\\small\n\\caption{{{}}}\n\\label{{{}}}\n\
+         \\begin{{table}}[htbp]\n\\centering\n\\small\n\\caption{{{}}}\n\\label{{{label}}}\n\
          \\resizebox{{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}}{{!}}{{%\n\
          \\begin{{tabular}}{{@{{}}{align}@{{}}}}\n\\toprule\n{}\\midrule\n{body}\
          \\bottomrule\n\\end{{tabular}}}}\n\\end{{table}}\n",
         escape(&table.caption),
-        table.label,
         header(table),
     )
 }
 
 /// A `longtable` in footnote size, its header repeated on every page.
-fn long(table: &Table, align: &str, body: &str) -> String {
+fn long(table: &Table, label: &str, align: &str, body: &str) -> String {
     let header = header(table);
     format!(
         "% Made by caasim; needs \\usepackage{{booktabs}} and \\usepackage{{longtable}}.\n\
          {{\\footnotesize\\setlength{{\\tabcolsep}}{{3pt}}\n\
-         \\begin{{longtable}}{{@{{}}{align}@{{}}}}\n\\caption{{{}}}\\label{{{}}}\\\\\n\
+         \\begin{{longtable}}{{@{{}}{align}@{{}}}}\n\\caption{{{}}}\\label{{{label}}}\\\\\n\
          \\toprule\n{header}\\midrule\n\\endfirsthead\n\\toprule\n{header}\\midrule\n\\endhead\n\
          \\bottomrule\n\\endfoot\n{body}\\end{{longtable}}}}\n",
         escape(&table.caption),
-        table.label,
     )
 }
 
@@ -119,12 +117,20 @@ fn row_lines(row: &[Cell]) -> String {
         .collect()
 }
 
-/// `text` with LaTeX's special characters escaped and the typography the
-/// pages use (minus sign, dashes, Greek letters) in LaTeX's own terms.
+/// `text` with LaTeX's special characters escaped, the typography the
+/// pages use (minus sign, dashes, Greek letters) in LaTeX's own terms, and
+/// control characters shown as `?`. Other characters pass as they are:
+/// pdflatex sets Latin-1 letters; a name in another script needs XeLaTeX
+/// or LuaLaTeX.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            c if c.is_control() => out.push('?'),
+            '<' => out.push_str("\\textless{}"),
+            '>' => out.push_str("\\textgreater{}"),
+            '|' => out.push_str("\\textbar{}"),
+            '"' => out.push_str("''"),
             '\\' => out.push_str("\\textbackslash{}"),
             '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
                 out.push('\\');
@@ -157,6 +163,10 @@ mod tests {
         assert_eq!(escape("5% of $10 & #1_a"), "5\\% of \\$10 \\& \\#1\\_a");
         assert_eq!(escape("−24.0 [−1, 2]"), "$-$24.0 {[}$-$1, 2{]}");
         assert_eq!(
+            escape("a<b>|\"\0"),
+            "a\\textless{}b\\textgreater{}\\textbar{}''?"
+        );
+        assert_eq!(
             escape("a\\b{c}~^"),
             "a\\textbackslash{}b\\{c\\}\\textasciitilde{}\\textasciicircum{}"
         );
@@ -173,7 +183,6 @@ mod tests {
         };
         Table {
             caption: "Effects of 30% off".into(),
-            label: "tab:x".into(),
             columns: vec![
                 Column::words("Arm"),
                 Column::numbers("Cost per compromise", Some("%".into())),
@@ -184,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_short_table_is_a_float_with_rules_header_units_and_interval_lines() {
-        let tex = render(&table(1));
+        let tex = render(&table(1), "tab:x");
         let expected = concat!(
             "\\caption{Effects of 30\\% off}\n\\label{tab:x}\n",
             "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n",
@@ -202,7 +211,7 @@ mod tests {
 
     #[test]
     fn a_long_table_breaks_across_pages() {
-        let tex = render(&table(FLOAT_LINES));
+        let tex = render(&table(FLOAT_LINES), "tab:x");
         assert!(tex.contains("\\begin{longtable}{@{}lr@{}}"), "{tex}");
         assert!(tex.contains("\\endhead"), "{tex}");
         assert!(!tex.contains("\\begin{table}"), "{tex}");

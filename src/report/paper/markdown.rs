@@ -10,8 +10,8 @@ pub fn render(table: &Table) -> String {
         .map(|c| {
             let name = c.heading.join(" ");
             match &c.unit {
-                Some(unit) => format!("{name} ({unit})"),
-                None => name,
+                Some(unit) => cell(&format!("{name} ({unit})")),
+                None => cell(&name),
             }
         })
         .collect();
@@ -22,12 +22,12 @@ pub fn render(table: &Table) -> String {
     out += &line(&rule);
     for group in &table.groups {
         if let Some(title) = &group.title {
-            let mut cells = vec![format!("**{title}**")];
+            let mut cells = vec![format!("**{}**", cell(title))];
             cells.resize(table.columns.len(), String::new());
             out += &line(&cells);
         }
         for row in &group.rows {
-            let cells: Vec<String> = row.iter().map(|c| c.lines.join(" ")).collect();
+            let cells: Vec<String> = row.iter().map(|c| cell(&c.lines.join(" "))).collect();
             out += &line(&cells);
         }
     }
@@ -35,14 +35,29 @@ pub fn render(table: &Table) -> String {
     out
 }
 
-/// `| a | b |` with each cell's pipes escaped.
+/// `| a | b |` of cells already escaped.
 fn line<S: AsRef<str>>(cells: &[S]) -> String {
-    let cells: Vec<String> = cells.iter().map(|c| cell(c.as_ref())).collect();
+    let cells: Vec<&str> = cells.iter().map(AsRef::as_ref).collect();
     format!("| {} |\n", cells.join(" | "))
 }
 
+/// `text` for a cell: Markdown's punctuation escaped with a backslash (so
+/// names never turn into emphasis, code, links or HTML; a bracket only
+/// where it would start a link) and line breaks as spaces.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    // Brackets stay (an interval is `[a, b]`), but never open a link.
+    out.replace("](", "]\\(")
 }
 
 #[cfg(test)]
@@ -51,10 +66,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn markdown_punctuation_is_escaped() {
+        assert_eq!(
+            cell("a_b*c `d` [e](f) <g> |h| #i"),
+            "a\\_b\\*c \\`d\\` [e]\\(f) \\<g\\> \\|h\\| \\#i"
+        );
+    }
+
+    #[test]
     fn a_pipe_table_with_units_and_caption() {
         let table = Table {
             caption: "Effects | all".into(),
-            label: "tab:x".into(),
             columns: vec![
                 Column::words("Arm"),
                 Column::numbers("Campaigns", Some("%".into())),

@@ -25,8 +25,6 @@ use std::path::Path;
 pub struct Table {
     /// What the table shows, how its cells are made, and what made it.
     pub caption: String,
-    /// Key for LaTeX's `\label` and `\ref`, e.g. `tab:redvds-2026-effects`.
-    pub label: String,
     /// The columns, left to right.
     pub columns: Vec<Column>,
     /// The rows in groups (one untitled group when the rows are not grouped).
@@ -112,11 +110,14 @@ fn wrap(name: &str) -> Vec<String> {
     lines
 }
 
-/// Writes `table` as `dir/<stem>.tex` and `dir/<stem>.md`, each atomically.
+/// Writes `table` as `dir/<stem>.tex` (labelled `tab:<folder>-<stem>`)
+/// and `dir/<stem>.md`, each atomically.
 pub fn write(dir: &Path, stem: &str, table: &Table) -> Result<()> {
+    let folder = dir.file_name().map(|n| n.to_string_lossy());
+    let label = label(folder.as_deref().unwrap_or("caasim"), stem);
     write_atomic(
         &dir.join(format!("{stem}.tex")),
-        latex::render(table).as_bytes(),
+        latex::render(table, &label).as_bytes(),
     )?;
     write_atomic(
         &dir.join(format!("{stem}.md")),
@@ -124,9 +125,9 @@ pub fn write(dir: &Path, stem: &str, table: &Table) -> Result<()> {
     )
 }
 
-/// A label's key from a folder's name: letters, digits and `-` kept, the
-/// rest turned into `-`.
-pub fn label(name: &str, what: &str) -> String {
+/// A LaTeX label from a folder's name, lower-cased, every character but
+/// ASCII letters and digits turned into `-`: `tab:redvds-2026-effects`.
+fn label(name: &str, what: &str) -> String {
     let key: String = name
         .chars()
         .map(|c| match c.is_ascii_alphanumeric() {

@@ -5,7 +5,7 @@
 use super::chart::Chart;
 use super::data::{Index, Method, Sensitivity, Stat};
 use crate::report::format::{self, Unit, metric_name, metric_unit};
-use crate::report::paper::{Cell, Column, Group, Table, label, write};
+use crate::report::paper::{Cell, Column, Group, Table, write};
 use anyhow::Result;
 use std::path::Path;
 
@@ -35,14 +35,6 @@ fn table(sensitivity: &Sensitivity, charts: &[Chart]) -> Table {
         .collect();
     Table {
         caption: caption(sensitivity),
-        label: label(
-            sensitivity
-                .sweep
-                .scenario_name
-                .as_deref()
-                .unwrap_or("sensitivity"),
-            "indices",
-        ),
         columns,
         groups,
     }
@@ -88,7 +80,8 @@ fn caption(sensitivity: &Sensitivity) -> String {
     let what = match id.method {
         Method::Sobol => {
             "Sobol indices: S1, the share of the output's variance due to the parameter \
-             alone; ST, its share including interactions; ST − S1, the interactions' share"
+             alone; ST, its share including interactions; ST − S1, the interactions' share \
+             (estimates can fall below 0 or above 1 by sampling error with few base rows)"
         }
         Method::Morris => {
             "Morris screening: μ*, the mean absolute elementary effect of moving the \

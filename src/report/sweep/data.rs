@@ -13,7 +13,7 @@ use crate::report::csvfile::{malformed, open_exact};
 use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Columns of `points.csv` before the parameters: `point`, then those of
@@ -164,6 +164,9 @@ pub struct Sweep {
     pub contrasts: Vec<String>,
     /// The statistic of each metric's effects (`mean`, `share`, `median`).
     statistics: BTreeMap<String, String>,
+    /// How the effects' intervals are made, per statistic, as
+    /// `points.csv`'s `interval` column says (`t over draws`, ...).
+    pub intervals: BTreeSet<(String, String)>,
     /// Per (arm or contrast, metric), the estimate at each point.
     estimates: Estimates,
 }
@@ -183,6 +186,7 @@ impl Sweep {
             arms: read.arms,
             contrasts: read.contrasts,
             statistics: read.statistics,
+            intervals: read.intervals,
             estimates: read.estimates,
         })
     }
@@ -257,6 +261,7 @@ struct Points {
     arms: Vec<String>,
     contrasts: Vec<String>,
     statistics: BTreeMap<String, String>,
+    intervals: BTreeSet<(String, String)>,
     estimates: Estimates,
 }
 
@@ -273,6 +278,7 @@ fn read_points(dir: &Path, parameters: &[Parameter], points: usize) -> Result<Po
         arms: Vec::new(),
         contrasts: Vec::new(),
         statistics: BTreeMap::new(),
+        intervals: BTreeSet::new(),
         estimates: Estimates::new(),
     };
     for record in reader.records() {
@@ -314,6 +320,7 @@ impl Points {
             (format!("{} − {}", row.arm, row.versus), &mut self.contrasts)
         } else {
             (self.statistics).insert(row.metric.clone(), row.statistic.clone());
+            (self.intervals).insert((row.statistic.clone(), row.interval.clone()));
             (row.arm.clone(), &mut self.arms)
         };
         if !list.contains(&series) {
@@ -353,6 +360,7 @@ struct Row {
     outcome: String,
     metric: String,
     statistic: String,
+    interval: String,
     estimate: Estimate,
 }
 
@@ -411,6 +419,7 @@ impl Row {
             outcome: cell("outcome").to_string(),
             metric: cell("metric").to_string(),
             statistic: cell("statistic").to_string(),
+            interval: cell("interval").to_string(),
             estimate: Estimate {
                 mean,
                 interval: low.zip(high),

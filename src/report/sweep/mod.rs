@@ -128,15 +128,33 @@ fn replications(sweep: &Sweep) -> String {
     }
 }
 
-/// What the 95% interval of a point covers. The sweep folder does not
-/// say whether the scenario has an `[uncertain]` table, whose parameters
-/// each point integrates over (an ensemble), so both cases are named.
+/// What the 95% interval of a point is and covers, as `points.csv`'s
+/// `interval` column records it for each statistic: over the point's
+/// replications (noise only) or over its parameter draws (a scenario with
+/// an `[uncertain]` table: the parameters' uncertainty too).
 fn interval_text(sweep: &Sweep) -> String {
+    let kinds: Vec<String> = (sweep.intervals.iter())
+        .map(|(statistic, interval)| format!("{statistic}: {interval}"))
+        .collect();
+    let any = |unit: &str| (sweep.intervals.iter()).any(|(_, i)| i.ends_with(unit));
+    let mut covers = Vec::new();
+    if any("over replications") {
+        covers.push(format!(
+            "over the point's {}, variation between replications only, the parameters fixed",
+            replications(sweep)
+        ));
+    }
+    if any("over draws") {
+        covers.push(
+            "over the point's draws of the uncertain parameters, so it covers their uncertainty \
+             as well as noise"
+                .to_string(),
+        );
+    }
     format!(
-        "95% interval of the point's estimate, made as points.csv's interval column says: over \
-         its {} (variation between replications only, the point's parameters fixed) for a \
-         scenario without an [uncertain] table; with one, over the point's parameter draws",
-        replications(sweep)
+        "95% interval of the point's estimate ({}): {}",
+        kinds.join("; "),
+        covers.join("; ")
     )
 }
 

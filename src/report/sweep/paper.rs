@@ -4,7 +4,7 @@
 use super::data::Sweep;
 use super::{HEADLINE, MAX_ROWS, interval_text, replications};
 use crate::report::format::{self, metric_name, metric_unit};
-use crate::report::paper::{Cell, Column, Group, Table, label, write};
+use crate::report::paper::{Cell, Column, Group, Table, write};
 use anyhow::Result;
 use std::path::Path;
 
@@ -32,10 +32,6 @@ fn table(sweep: &Sweep) -> Table {
         .collect();
     Table {
         caption: caption(sweep),
-        label: label(
-            sweep.identity.scenario_name.as_deref().unwrap_or("sweep"),
-            "points",
-        ),
         columns,
         groups,
     }
