@@ -358,3 +358,54 @@ fn a_posterior_fitted_on_another_scenario_text_is_applied_with_a_warning() {
         "{manifest}"
     );
 }
+
+/// A posterior whose calibration ran another model version (or recorded
+/// none) is applied with a warning that names both versions; one of this
+/// model version on the same scenario text runs without a warning.
+#[test]
+fn a_posterior_fitted_with_another_model_version_is_applied_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("generic.toml");
+    let text = short(&generic_text());
+    std::fs::write(&file, &text).unwrap();
+    let fingerprint = format!(
+        "{:016x}",
+        caasim::experiment::design::fnv1a(text.as_bytes())
+    );
+    let run = |name: &str, version: &str| {
+        let dir = folder(tmp.path(), name, TOY);
+        let log = format!(
+            r#"{{"inputs": {{"scenario": "generic.toml", "scenario_fingerprint": "{fingerprint}", "overrides": []{version}}}}}"#
+        );
+        std::fs::write(dir.join("calibration.json"), log).unwrap();
+        let output = run_bin(&[
+            "run",
+            file.to_str().unwrap(),
+            "--posterior",
+            dir.to_str().unwrap(),
+            "--reps",
+            "1",
+            "-q",
+            "--out",
+            tmp.path().join(format!("out-{name}")).to_str().unwrap(),
+        ]);
+        let message = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{message}");
+        message
+    };
+    let current = caasim::model::MODEL_VERSION;
+    let older = run("older", r#", "model_version": 0"#);
+    assert!(
+        older.contains(&format!(
+            "was fitted with model version 0, and this is model version {current}"
+        )),
+        "{older}"
+    );
+    let unrecorded = run("unrecorded", "");
+    assert!(
+        unrecorded.contains("fitted with a model version it does not record"),
+        "{unrecorded}"
+    );
+    let same = run("same", &format!(r#", "model_version": {current}"#));
+    assert!(!same.contains("warning"), "{same}");
+}

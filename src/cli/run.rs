@@ -13,8 +13,8 @@ use crate::experiment::metrics::Statistic;
 use crate::experiment::summary::parse_contrasts;
 use crate::experiment::tables::{self, Finished, Kept};
 use crate::experiment::{Contrast, Hooks, SummaryRow};
-use crate::model::Model;
 use crate::model::posterior::Posterior;
+use crate::model::{MODEL_VERSION, Model};
 use crate::output::replace::{self, RunIdentity};
 use crate::output::{folder, manifest};
 use crate::resources;
@@ -201,14 +201,37 @@ fn load(args: &RunArgs, overrides: &[String]) -> Result<Model, Failure> {
     };
     let model = scenario::load_file_with_posterior(&args.scenario, overrides, dir)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
-    if let Some(warning) = model
-        .posterior
-        .as_ref()
-        .and_then(|p| fitted_elsewhere(p, &args.scenario, overrides))
-    {
-        eprintln!("warning: {warning}");
+    if let Some(posterior) = &model.posterior {
+        let warnings = (other_model(posterior).into_iter()).chain(fitted_elsewhere(
+            posterior,
+            &args.scenario,
+            overrides,
+        ));
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
     }
     Ok(model)
+}
+
+/// Why a posterior may not fit this model: its calibration ran another
+/// model version (or did not record one), whose mechanisms its particles
+/// were fitted to.
+fn other_model(posterior: &Posterior) -> Option<String> {
+    let fitted = posterior.fitted_on.as_ref()?;
+    let version = fitted.model_version;
+    (version != Some(MODEL_VERSION)).then(|| {
+        format!(
+            "the posterior in {} was fitted with {}, and this is model version {MODEL_VERSION}: \
+             its particles are applied as they are, though the mechanisms they were fitted to \
+             may have changed (see CHANGELOG.md; calibrate again to be sure)",
+            posterior.folder,
+            match version {
+                Some(v) => format!("model version {v}"),
+                None => "a model version it does not record".into(),
+            }
+        )
+    })
 }
 
 /// Why a posterior may not fit the scenario at `path` run with `overrides`:

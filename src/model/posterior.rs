@@ -35,6 +35,8 @@ pub struct FittedOn {
     pub scenario_fingerprint: String,
     /// The `--set` overrides of the calibration.
     pub overrides: Vec<String>,
+    /// The model version the calibration ran (`None` when not recorded).
+    pub model_version: Option<u32>,
 }
 
 /// The weighted particles of a calibration, checked against a scenario.

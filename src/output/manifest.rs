@@ -117,7 +117,7 @@ fn posterior_json(posterior: &Posterior, replaced: &[&String]) -> Value {
         .map(|k| json!({"key": k.key, "integer": k.integer}))
         .collect();
     let fitted_on = posterior.fitted_on.as_ref().map(|f| {
-        json!({"scenario": f.scenario, "scenario_fingerprint": f.scenario_fingerprint, "overrides": f.overrides})
+        json!({"scenario": f.scenario, "scenario_fingerprint": f.scenario_fingerprint, "overrides": f.overrides, "model_version": f.model_version})
     });
     json!({
         "folder": posterior.folder,

@@ -240,6 +240,7 @@ fn fitted_on(dir: &Path) -> Result<Option<FittedOn>, PosteriorError> {
             scenario,
             scenario_fingerprint,
             overrides: overrides.unwrap_or_default(),
+            model_version: (inputs["model_version"].as_u64()).and_then(|v| u32::try_from(v).ok()),
         }),
         _ => None,
     })
