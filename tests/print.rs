@@ -291,6 +291,47 @@ fn the_report_of_six_arms_prints_every_arm_and_headline_value_on_letter_and_a4()
     }
 }
 
+/// The committed generic market (an ensemble) rendered by the current code
+/// prints its list of uncertain parameters, which the screen folds away.
+#[test]
+fn the_folded_list_of_uncertain_parameters_prints() {
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let copy = tempfile::tempdir().expect("temporary folder");
+    let dir = copy.path().join("generic-market");
+    copy_dir(&repo_path("results/generic-market"), &dir);
+    render(&dir).expect("the committed folder renders");
+    let pdf = print(&tools, &dir.join("report.html"), &A4);
+    assert_uncertain_parameters_printed(&dir, &pdf_text(&tools, &pdf), &A4);
+}
+
+/// The list of uncertain parameters, folded away on screen (`<details>`),
+/// prints: each distribution's name (`triangular: low ...`) as often as
+/// the manifest has it, at least.
+fn assert_uncertain_parameters_printed(dir: &Path, text: &str, paper: &Paper) {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let uncertain = manifest["parameters"]["uncertain"]
+        .as_array()
+        .expect("the generic market has uncertain parameters");
+    assert!(!uncertain.is_empty());
+    let mut names: Vec<String> = Vec::new();
+    for parameter in uncertain {
+        let name = parameter["distribution"]["dist"].as_str().expect("a name");
+        names.push(format!("{name}:"));
+    }
+    for name in &names {
+        let expected = names.iter().filter(|n| *n == name).count();
+        let found = text.matches(name.as_str()).count();
+        assert!(
+            found >= expected,
+            "{}: {name} is printed {found} times for {expected} uncertain parameters",
+            paper.name
+        );
+    }
+}
+
 #[test]
 fn the_sweep_sensitivity_calibration_and_validation_pages_print_within_the_margins() {
     let Some(tools) = tools_or_skip() else {
