@@ -322,6 +322,25 @@ fn fixed_and_zero_draws_are_refused_with_a_posterior() {
     assert!(!out.exists());
 }
 
+/// `caasim run SCENARIO --posterior DIR --reps 1 -q --out OUT`, which must
+/// succeed; returns what it printed on stderr.
+fn run_with_posterior(scenario: &Path, dir: &Path, out: &Path) -> String {
+    let output = run_bin(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--posterior",
+        dir.to_str().unwrap(),
+        "--reps",
+        "1",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let message = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{message}");
+    message
+}
+
 /// A posterior whose `calibration.json` names another scenario text is
 /// applied with a warning that says so.
 #[test]
@@ -333,19 +352,7 @@ fn a_posterior_fitted_on_another_scenario_text_is_applied_with_a_warning() {
     let log = r#"{"inputs": {"scenario": "scenarios/other.toml", "scenario_fingerprint": "0123456789abcdef", "overrides": []}}"#;
     std::fs::write(dir.join("calibration.json"), log).unwrap();
     let out = tmp.path().join("out");
-    let output = run_bin(&[
-        "run",
-        file.to_str().unwrap(),
-        "--posterior",
-        dir.to_str().unwrap(),
-        "--reps",
-        "1",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let message = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{message}");
+    let message = run_with_posterior(&file, &dir, &out);
     assert!(
         message.contains("warning: the posterior in")
             && message
@@ -378,20 +385,7 @@ fn a_posterior_fitted_with_another_model_version_is_applied_with_a_warning() {
             r#"{{"inputs": {{"scenario": "generic.toml", "scenario_fingerprint": "{fingerprint}", "overrides": []{version}}}}}"#
         );
         std::fs::write(dir.join("calibration.json"), log).unwrap();
-        let output = run_bin(&[
-            "run",
-            file.to_str().unwrap(),
-            "--posterior",
-            dir.to_str().unwrap(),
-            "--reps",
-            "1",
-            "-q",
-            "--out",
-            tmp.path().join(format!("out-{name}")).to_str().unwrap(),
-        ]);
-        let message = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "{message}");
-        message
+        run_with_posterior(&file, &dir, &tmp.path().join(format!("out-{name}")))
     };
     let current = caasim::model::MODEL_VERSION;
     let older = run("older", r#", "model_version": 0"#);
