@@ -5,7 +5,7 @@ use super::{Cell, Column, Group, Table, write};
 use crate::experiment::metrics::HEADLINE;
 use crate::report::coverage;
 use crate::report::data::{Results, SummaryRow};
-use crate::report::format::{self, metric_name, metric_unit};
+use crate::report::format::{self, metric_unit};
 use crate::report::uncertainty::draws_text;
 use anyhow::Result;
 use std::path::Path;
@@ -44,21 +44,13 @@ fn table(results: &Results) -> Table {
     }
 }
 
-/// A metric's column: its name, its unit, and its statistic when the
-/// rows' is not a mean (days to recover is a median).
+/// A metric's column, with the statistic of its rows (days to recover is a
+/// median).
 fn column(results: &Results, metric: &str) -> Column {
-    let unit = format::unit_name(metric_unit(metric));
     let statistic = (results.summary.iter())
         .find(|r| r.metric == metric)
-        .map(|r| r.statistic.as_str())
-        .filter(|s| *s != "mean");
-    let under = match (unit, statistic) {
-        (Some(u), Some(s)) => Some(format!("{u}, {s}")),
-        (Some(u), None) => Some(u.to_string()),
-        (None, Some(s)) => Some(s.to_string()),
-        (None, None) => None,
-    };
-    Column::numbers(&metric_name(metric), under)
+        .map_or("mean", |r| r.statistic.as_str());
+    Column::metric(metric, statistic)
 }
 
 /// The estimate, then its 95% interval in brackets, then (in an ensemble,

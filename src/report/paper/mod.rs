@@ -17,6 +17,7 @@ mod markdown;
 
 pub use effects::write_effects;
 
+use super::format::{self, metric_name, metric_unit};
 use crate::output::folder::write_atomic;
 use anyhow::Result;
 use std::path::Path;
@@ -73,6 +74,19 @@ impl Column {
             unit,
             numeric: true,
         }
+    }
+
+    /// The column of a metric's effects: its name, and under it its unit
+    /// and its `statistic` unless that is a mean (days to recover: `days,
+    /// median`).
+    pub fn metric(metric: &str, statistic: &str) -> Self {
+        let unit = format::unit_name(metric_unit(metric));
+        let statistic = Some(statistic).filter(|s| *s != "mean");
+        let under = match (unit, statistic) {
+            (Some(u), Some(s)) => Some(format!("{u}, {s}")),
+            (u, s) => u.or(s).map(str::to_string),
+        };
+        Column::numbers(&metric_name(metric), under)
     }
 }
 
@@ -150,6 +164,18 @@ mod tests {
             wrap("an_exceptionally_long_identifier x"),
             ["an_exceptionally_long_identifier", "x"]
         );
+    }
+
+    #[test]
+    fn a_metric_column_names_its_unit_and_a_statistic_other_than_the_mean() {
+        let under = |metric, statistic| Column::metric(metric, statistic).unit;
+        assert_eq!(
+            under("days_to_recover", "median").as_deref(),
+            Some("days, median")
+        );
+        assert_eq!(under("campaigns_change_pct", "mean").as_deref(), Some("%"));
+        assert_eq!(under("hhi_change", "mean"), None);
+        assert_eq!(under("hhi_change", "median").as_deref(), Some("median"));
     }
 
     #[test]

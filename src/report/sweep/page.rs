@@ -8,7 +8,6 @@ use crate::report::html::{document, figures, overrides, swatch};
 use crate::report::printable::WideTable;
 use crate::report::style;
 
-/// Most points shown in the table.
 /// Most values of a parameter listed one by one.
 const MAX_VALUES: usize = 12;
 

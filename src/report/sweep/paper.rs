@@ -3,7 +3,7 @@
 
 use super::data::Sweep;
 use super::{HEADLINE, MAX_ROWS, interval_text, replications};
-use crate::report::format::{self, metric_name, metric_unit};
+use crate::report::format::{self, metric_unit};
 use crate::report::paper::{Cell, Column, Group, Table, write};
 use anyhow::Result;
 use std::path::Path;
@@ -15,15 +15,7 @@ pub fn write_points(dir: &Path, sweep: &Sweep) -> Result<()> {
 
 fn table(sweep: &Sweep) -> Table {
     let mut columns = vec![Column::words("Arm")];
-    columns.extend(HEADLINE.iter().map(|metric| {
-        let unit = format::unit_name(metric_unit(metric));
-        let under = match (unit, sweep.statistic(metric)) {
-            (Some(u), "mean") => u.to_string(),
-            (Some(u), statistic) => format!("{u}, {statistic}"),
-            (None, statistic) => statistic.to_string(),
-        };
-        Column::numbers(&metric_name(metric), Some(under))
-    }));
+    columns.extend((HEADLINE.iter()).map(|metric| Column::metric(metric, sweep.statistic(metric))));
     let groups = (0..sweep.points.min(MAX_ROWS))
         .map(|p| Group {
             title: Some(point_title(sweep, p)),
@@ -84,7 +76,7 @@ fn caption(sweep: &Sweep) -> String {
     format!(
         "Headline effects of each intervention arm against the baseline at each point of a \
          sweep of scenario {} over {} ({shown}; {} at each point and arm). Each cell: the \
-         estimate and, in brackets, its {}. A median not reached: more than half the \
+         estimate and, in brackets, the {}. A median not reached: more than half the \
          replications had not recovered by the window's end. Seed {}; {}.",
         id.scenario_name.as_deref().unwrap_or("unknown"),
         paths.join(", "),
