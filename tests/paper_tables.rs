@@ -15,6 +15,7 @@ mod common;
 use caasim::experiment::metrics::{self, HEADLINE, Unit};
 use caasim::model::MODEL_VERSION;
 use caasim::report::render;
+use common::browser::on_path;
 use common::{fixture_copy, read_csv};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -150,7 +151,7 @@ fn the_sweep_and_sensitivity_tables_have_a_group_per_point_and_output() {
 /// Compiles `table` in a minimal article with pdflatex and returns the
 /// text of the PDF (`None` when pdflatex is knowingly skipped).
 fn compile(table: &Path) -> Option<String> {
-    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
+    let have = |tool: &str| on_path(&[tool]).is_some();
     if !(have("pdflatex") && have("pdftotext")) {
         if std::env::var("CAASIM_SKIP_TEX").as_deref() == Ok("1") {
             return None;
