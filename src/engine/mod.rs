@@ -23,9 +23,11 @@ use crate::model::config::{ArmPlan, Model};
 use crate::model::entry::{attackers_arrive, providers_enter};
 use crate::model::interventions::act_today;
 use crate::model::interventions::victim_hardening::update as update_hardening;
+use crate::model::jurisdiction::Siting;
 use crate::model::market::{Clearing, ClearingTally};
 use crate::model::params::AttackerSpec;
 use crate::model::provider::{ProviderBooks, ProviderStatus, seat_weighted_price};
+use crate::model::relocation::relocate_due;
 use crate::model::victims::VictimDay;
 use crate::model::world::{DayEvents, World, half_life_factor};
 use crate::rng::Purpose;
@@ -157,6 +159,7 @@ pub fn step(world: &mut World, day: u32) -> DayRecord {
     world.events = DayEvents::default();
     wake_providers(world, day);
     act_today(world, day);
+    relocate_due(world, day);
     update_hardening(world, day);
     let view = world.view(day);
     let acted = act_in_parallel(world, &view);
@@ -303,8 +306,16 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
         .filter(|p| p.is_active())
         .map(|p| p.reputation)
         .sum();
-    let mut books = ProviderBooks::default();
+    let mut books = ProviderBooks {
+        investment: world.events.relocation_cost_usd,
+        ..ProviderBooks::default()
+    };
     let mut broke = Vec::new();
+    let siting = Siting {
+        places: &world.model.jurisdictions,
+        pressure: &world.jurisdiction_pressure,
+        aversion: market.placement_risk_aversion,
+    };
     for (j, provider) in world.providers.iter_mut().enumerate() {
         let day_books = provider.settle_day(market);
         books.revenue += day_books.revenue;
@@ -316,7 +327,7 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
                 0.0
             };
             let demand = provider.seats_used as f64 + share * unmet_seats as f64;
-            books.investment += provider.plan_capacity(demand, market, day);
+            books.investment += provider.plan_capacity(demand, market, day, &siting);
             let pressure = world.pressure.get(&provider.class).copied().unwrap_or(0.0);
             provider.adjust_price(pressure, market);
             provider.grow_reputation(market);
@@ -340,6 +351,9 @@ fn update_providers(world: &mut World, unmet_seats: u64, day: u32) -> ProviderBo
 fn decay_pressure_and_risk(world: &mut World, view: &MarketView) {
     let factor = half_life_factor(world.model.market.pressure_half_life_days);
     for pressure in world.pressure.values_mut() {
+        *pressure *= factor;
+    }
+    for pressure in &mut world.jurisdiction_pressure {
         *pressure *= factor;
     }
     world.ambient_risk *= view.risk_decay;

@@ -46,7 +46,8 @@ pub struct DayRecord {
     pub attacker_profit_usd: f64,
     /// Providers' revenue minus running costs and capacity investment.
     pub provider_profit_usd: f64,
-    /// Providers' capacity investment (provisioning of seats ordered).
+    /// Providers' capacity investment (provisioning of seats ordered, and
+    /// moving seats out of jurisdictions that acted).
     pub provider_investment_usd: f64,
     /// Herfindahl-Hirschman index of seats (0-10,000).
     pub hhi: Option<f64>,

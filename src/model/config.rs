@@ -25,6 +25,8 @@ pub struct Model {
     pub entry: Entry,
     /// Initial providers, expanded (one entry per provider).
     pub providers: Vec<NamedProvider>,
+    /// The jurisdictions the scenario names.
+    pub jurisdictions: crate::model::jurisdiction::Jurisdictions,
     /// Attacker types, as written in the scenario.
     pub attacker_types: Vec<AttackerSpec>,
     /// Victim segments.

@@ -56,7 +56,10 @@ pub fn providers_enter(world: &mut World, day: u32) {
         let status = ProviderStatus::Setup {
             ready_day: day + entry.setup_days,
         };
-        world.providers.push(Provider::new(name, template, status));
+        let places = &world.model.jurisdictions;
+        let mut entrant = Provider::new(name, template, status, places);
+        entrant.located = world.siting().place(&entrant.home);
+        world.providers.push(entrant);
     }
 }
 

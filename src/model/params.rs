@@ -21,6 +21,11 @@ pub struct Scenario {
     /// How new providers enter.
     #[serde(default)]
     pub entry: Entry,
+    /// Jurisdictions with an enforcement climate or hosting of their own
+    /// (`[jurisdictions.<code>]`); a jurisdiction named only by a provider
+    /// or a coalition has the defaults.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub jurisdictions: BTreeMap<String, JurisdictionSpec>,
     /// Provider classes present at the start (each expanded to `count` providers).
     pub providers: Vec<ProviderSpec>,
     /// Attacker types present at the start.
@@ -244,6 +249,31 @@ pub struct Market {
     pub deterred_return_per_day: Option<f64>,
     /// Share of compromises that MFA prevents when not bypassed.
     pub mfa_efficacy: f64,
+    /// Share of its capacity in the jurisdictions that acted that a
+    /// provider of a struck class moves elsewhere after a coalition
+    /// operation (0: none moves).
+    pub relocation_share: f64,
+    /// Days from a coalition operation to the move of the capacity relocated.
+    pub relocation_lag_days: u32,
+    /// Cost of moving one seat of capacity to another jurisdiction, in dollars.
+    pub relocation_cost_usd_per_seat: f64,
+    /// How strongly enforcement risk steers where providers place new and
+    /// moved capacity (exponential rate per unit of risk; 0: risk is ignored).
+    pub placement_risk_aversion: f64,
+}
+
+/// One jurisdiction's enforcement climate and hosting (`[jurisdictions.<code>]`,
+/// MODEL.md 7.13).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JurisdictionSpec {
+    /// Standing enforcement risk providers see there, in the units of the
+    /// pressure one coalition operation acting there adds (1).
+    pub enforcement_risk: f64,
+    /// Weight of the hosting any provider can buy there for new or moved
+    /// capacity, beside its own locations (0: only providers located
+    /// there place capacity there).
+    pub hosting_weight: f64,
 }
 
 /// Entry of new providers.
@@ -272,9 +302,23 @@ pub struct Entry {
 pub struct ProviderTemplate {
     /// Class, e.g. `vds`, `phaas`, `bulletproof`.
     pub class: String,
-    /// Jurisdiction label.
+    /// Jurisdiction label: where it is registered and, by default, where
+    /// its servers, storefront and operators are.
     #[serde(default = "defaults::jurisdiction")]
     pub jurisdiction: String,
+    /// Where its capacity (servers) is: a weight per jurisdiction, made
+    /// into shares (default: all in `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub located: BTreeMap<String, f64>,
+    /// Where its storefront and domains are, as civil courts reach them: a
+    /// weight per jurisdiction, made into shares (default: all in
+    /// `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storefront: BTreeMap<String, f64>,
+    /// Where its operators live (default: `jurisdiction`): only a police
+    /// action there can arrest them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operators_in: Option<String>,
     /// Seats at the start.
     pub capacity_seats: f64,
     /// List price per seat per subscription period, in dollars.
@@ -308,9 +352,23 @@ pub struct ProviderSpec {
     pub count: u32,
     /// Class, e.g. `vds`, `phaas`, `bulletproof`.
     pub class: String,
-    /// Jurisdiction label.
+    /// Jurisdiction label: where it is registered and, by default, where
+    /// its servers, storefront and operators are.
     #[serde(default = "defaults::jurisdiction")]
     pub jurisdiction: String,
+    /// Where its capacity (servers) is: a weight per jurisdiction, made
+    /// into shares (default: all in `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub located: BTreeMap<String, f64>,
+    /// Where its storefront and domains are, as civil courts reach them: a
+    /// weight per jurisdiction, made into shares (default: all in
+    /// `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storefront: BTreeMap<String, f64>,
+    /// Where its operators live (default: `jurisdiction`): only a police
+    /// action there can arrest them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operators_in: Option<String>,
     /// Seats at the start.
     pub capacity_seats: f64,
     /// List price per seat per subscription period, in dollars.
@@ -339,6 +397,9 @@ impl ProviderSpec {
         ProviderTemplate {
             class: self.class.clone(),
             jurisdiction: self.jurisdiction.clone(),
+            located: self.located.clone(),
+            storefront: self.storefront.clone(),
+            operators_in: self.operators_in.clone(),
             capacity_seats: self.capacity_seats,
             price_usd: self.price_usd,
             unit_cost_usd_per_seat_day: self.unit_cost_usd_per_seat_day,
@@ -598,6 +659,10 @@ impl Default for Market {
             deterred_desist_share: 0.0,
             deterred_return_per_day: None,
             mfa_efficacy: 0.99,
+            relocation_share: 0.0,
+            relocation_lag_days: 14,
+            relocation_cost_usd_per_seat: 20.0,
+            placement_risk_aversion: 0.0,
         }
     }
 }
@@ -614,6 +679,9 @@ impl Default for Entry {
             template: ProviderTemplate {
                 class: "vds".to_string(),
                 jurisdiction: defaults::jurisdiction(),
+                located: BTreeMap::new(),
+                storefront: BTreeMap::new(),
+                operators_in: None,
                 capacity_seats: 40.0,
                 price_usd: 30.0,
                 unit_cost_usd_per_seat_day: 0.45,

@@ -1,5 +1,6 @@
 //! Providers: sellers of criminal infrastructure, and their daily update.
 
+use crate::model::jurisdiction::{Jurisdictions, Siting, mix};
 use crate::model::params::{Market, ProviderTemplate};
 
 /// Whether a provider is selling.
@@ -59,15 +60,26 @@ pub struct Provider {
     pub revenue_today: f64,
     /// Capacity paid for and not yet installed, oldest first.
     pub orders: Vec<Order>,
+    /// Share of its capacity in each jurisdiction (sums to 1).
+    pub located: Vec<f64>,
+    /// Where its template placed its capacity: the locations it knows and
+    /// places new capacity in (with the market's hosting elsewhere).
+    pub home: Vec<f64>,
+    /// Share of its storefront and domains in each jurisdiction (sums to 1).
+    pub storefront: Vec<f64>,
+    /// The jurisdiction its operators live in.
+    pub operators_in: usize,
 }
 
 /// Capacity a provider has paid for, installed on `arrival_day`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// Internal day the seats are installed.
     pub arrival_day: u32,
     /// Seats ordered.
     pub seats: f64,
+    /// Share of the seats placed in each jurisdiction.
+    pub placement: Vec<f64>,
 }
 
 /// Seat-weighted mean price of the providers selling (unweighted when no seat
@@ -101,8 +113,15 @@ pub struct ProviderBooks {
 }
 
 impl Provider {
-    /// A provider from its economic parameters.
-    pub fn new(name: String, economics: &ProviderTemplate, status: ProviderStatus) -> Self {
+    /// A provider from its economic parameters, located in `places`.
+    pub fn new(
+        name: String,
+        economics: &ProviderTemplate,
+        status: ProviderStatus,
+        places: &Jurisdictions,
+    ) -> Self {
+        let registered = &economics.jurisdiction;
+        let home = places.shares(&economics.located, registered);
         Provider {
             name,
             class: economics.class.clone(),
@@ -121,6 +140,10 @@ impl Provider {
             cash: economics.cash_usd,
             revenue_today: 0.0,
             orders: Vec::new(),
+            located: home.clone(),
+            home,
+            storefront: places.shares(&economics.storefront, registered),
+            operators_in: places.index(economics.operators_in.as_ref().unwrap_or(registered)),
         }
     }
 
@@ -173,12 +196,19 @@ impl Provider {
     /// Plan capacity against the demand it sees (MODEL.md 7.8): order seats
     /// when the target exceeds capacity installed and on order and a seat
     /// pays for its provisioning, or retire idle seats at a bounded rate.
-    /// Returns the investment paid today.
-    pub fn plan_capacity(&mut self, demand_seats: f64, market: &Market, day: u32) -> f64 {
+    /// New seats are placed as `siting` says. Returns the investment paid
+    /// today.
+    pub fn plan_capacity(
+        &mut self,
+        demand_seats: f64,
+        market: &Market,
+        day: u32,
+        siting: &Siting,
+    ) -> f64 {
         let target = demand_seats / market.target_utilisation;
         let planned = self.capacity + self.seats_on_order();
         if target > planned {
-            return self.invest(target - planned, market, day);
+            return self.invest(target - planned, market, day, siting);
         }
         if target < self.capacity {
             let step =
@@ -193,8 +223,9 @@ impl Provider {
     /// (`capacity_growth_per_day` of its capacity, floored at
     /// `capacity_min_step_seats`) nor than its cash pays for beyond a reserve
     /// of one subscription period of running costs; paid now, installed
-    /// `investment_lead_days` later. Returns the amount paid.
-    fn invest(&mut self, gap: f64, market: &Market, day: u32) -> f64 {
+    /// `investment_lead_days` later, where `siting` places them. Returns
+    /// the amount paid.
+    fn invest(&mut self, gap: f64, market: &Market, day: u32, siting: &Siting) -> f64 {
         let cost = market.provisioning_cost_usd_per_seat;
         if self.seat_margin(market) <= cost {
             return 0.0;
@@ -213,6 +244,7 @@ impl Provider {
         self.orders.push(Order {
             arrival_day: day + market.investment_lead_days,
             seats,
+            placement: siting.place(&self.home),
         });
         let paid = seats * cost;
         self.cash -= paid;
@@ -227,7 +259,8 @@ impl Provider {
         f64::from(market.subscription_days) * (seats * self.unit_cost(market) + self.fixed_cost)
     }
 
-    /// Install the seats whose order arrives by internal `day`.
+    /// Install the seats whose order arrives by internal `day`, where each
+    /// order placed them.
     pub fn receive_orders(&mut self, day: u32) {
         let arrived: f64 = self
             .orders
@@ -236,6 +269,11 @@ impl Provider {
             .map(|o| o.seats)
             .sum();
         if arrived > 0.0 {
+            let mut installed = self.capacity;
+            for order in self.orders.iter().filter(|o| o.arrival_day <= day) {
+                mix(&mut self.located, installed, &order.placement, order.seats);
+                installed += order.seats;
+            }
             self.capacity += arrived;
             self.orders.retain(|o| o.arrival_day > day);
         }

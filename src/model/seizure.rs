@@ -17,6 +17,9 @@ pub struct StrikeRecord {
     pub action: usize,
     /// The provider's resilience at the start of the strike's day.
     pub resilience: f64,
+    /// Share of its capacity asked for: `capacity_seized`, or what a
+    /// coalition's police reach of where its servers are.
+    pub capacity_asked: f64,
     /// Share of its capacity seized: `capacity_seized x (1 - resilience)`.
     pub capacity_seized: f64,
     /// Days down: `round(downtime_days x (1 - resilience))`.
@@ -83,10 +86,15 @@ pub struct Central {
 /// What one takedown action asked for and what its strikes seized.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seized {
-    /// Share of capacity asked for (`capacity_seized`).
-    pub capacity_asked: f64,
-    /// Days down asked for (`downtime_days`).
+    /// Share of capacity asked for (`capacity_seized`; `None` with a
+    /// coalition, which asks of each target what its police reach of
+    /// where the target's servers are: see `asked`).
+    pub capacity_asked: Option<f64>,
+    /// Days down asked for (`downtime_days`; with a coalition, when its
+    /// courts reach the whole storefront).
     pub downtime_asked: u32,
+    /// The share of capacity asked of each strike recorded.
+    pub asked: Span,
     /// What its strike does at the central values, when that is known
     /// before the run: it strikes once, in the arm's first operation (no
     /// target has learned resilience yet), on targets that all start with
@@ -102,10 +110,10 @@ pub struct Seized {
 }
 
 impl Seized {
-    fn new(capacity_asked: f64, downtime_asked: u32, central: Option<f64>) -> Self {
-        let central = central.map(|resilience| {
+    fn new(capacity_asked: Option<f64>, downtime_asked: u32, central: Option<f64>) -> Self {
+        let central = capacity_asked.zip(central).map(|(capacity, resilience)| {
             let (capacity_seized, downtime_days) =
-                resisted(capacity_asked, downtime_asked, resilience);
+                resisted(capacity, f64::from(downtime_asked), resilience);
             Central {
                 resilience,
                 capacity_seized,
@@ -116,6 +124,7 @@ impl Seized {
             capacity_asked,
             downtime_asked,
             central,
+            asked: Span::new(),
             resilience: Span::new(),
             capacity: Span::new(),
             downtime: Span::new(),
@@ -123,6 +132,7 @@ impl Seized {
     }
 
     fn add(&mut self, strike: &StrikeRecord) {
+        self.asked.add(strike.capacity_asked);
         self.resilience.add(strike.resilience);
         self.capacity.add(strike.capacity_seized);
         self.downtime.add(f64::from(strike.downtime_days));
@@ -133,7 +143,11 @@ impl Seized {
     /// the strikes differ, the value at the central values (or the mean)
     /// and the range over the strikes.
     pub fn phrase(&self) -> String {
-        let (asked, days) = (percent(self.capacity_asked), self.downtime_asked);
+        let days = self.downtime_asked;
+        let asked = match self.capacity_asked {
+            Some(share) => percent(share),
+            None => self.asked_by_coalition(),
+        };
         let (r, c, d) = (&self.resilience, &self.capacity, &self.downtime);
         let Some(mean) = c.mean() else {
             return format!("no provider struck ({asked} of capacity and {days} days down asked)");
@@ -168,16 +182,30 @@ impl Seized {
     }
 }
 
+impl Seized {
+    /// What a coalition asked, in words: e.g. "90% (where its police act)"
+    /// or "40-90% (where its police act)" when the targets' locations differ.
+    fn asked_by_coalition(&self) -> String {
+        let a = &self.asked;
+        let share = match a.mean() {
+            None => "a share".to_string(),
+            Some(mean) if a.constant() => percent(mean),
+            Some(_) => format!("{:.0}-{}", 100.0 * a.min, percent(a.max)),
+        };
+        format!("{share} located where its police act")
+    }
+}
+
 /// A share as a whole percentage, e.g. "81%".
 fn percent(share: f64) -> String {
     format!("{:.0}%", 100.0 * share)
 }
 
 /// The share of capacity seized and the days down of a strike asking for
-/// `capacity` and `downtime` on a provider of resilience `resilience`.
-pub fn resisted(capacity: f64, downtime: u32, resilience: f64) -> (f64, u32) {
+/// `capacity` and `downtime` days on a provider of resilience `resilience`.
+pub fn resisted(capacity: f64, downtime: f64, resilience: f64) -> (f64, u32) {
     let kept = 1.0 - resilience;
-    (capacity * kept, (f64::from(downtime) * kept).round() as u32)
+    (capacity * kept, (downtime * kept).round() as u32)
 }
 
 /// What the takedown actions of every arm seized over the replications of
@@ -205,11 +233,8 @@ impl Seizures {
                     .then(|| plan.starting_resilience(model))
                     .flatten();
                 let strike = &plan.strike;
-                Some(Seized::new(
-                    strike.capacity_seized,
-                    strike.downtime_days,
-                    central,
-                ))
+                let by_hand = strike.coalition.is_none().then_some(strike.capacity_seized);
+                Some(Seized::new(by_hand, strike.downtime_days, central))
             });
             actions.collect()
         });

@@ -11,6 +11,7 @@ use super::attacker::{
     search_days,
 };
 use super::config::{ArmPlan, Model};
+use super::jurisdiction::Siting;
 use super::market::choose;
 use super::population::Population;
 use super::provider::{Provider, ProviderStatus, seat_weighted_price};
@@ -72,6 +73,8 @@ pub struct DayEvents {
     pub defender_cost_usd: f64,
     /// Whether perceived risk jumped.
     pub risk_shock: bool,
+    /// What providers paid to move capacity out of acting jurisdictions.
+    pub relocation_cost_usd: f64,
 }
 
 /// Everything that changes during a run.
@@ -91,6 +94,13 @@ pub struct World<'a> {
     pub victims: Victims,
     /// Enforcement pressure per provider class (decays with a half-life).
     pub pressure: BTreeMap<String, f64>,
+    /// Enforcement pressure per jurisdiction from coalition operations
+    /// acting there (decays with the same half-life).
+    pub jurisdiction_pressure: Vec<f64>,
+    /// Relocations decided after coalition operations, still to come.
+    pub relocations: Vec<crate::model::relocation::PendingRelocation>,
+    /// Seats of capacity moved out of acting jurisdictions so far.
+    pub seats_relocated: f64,
     /// Rebrands of struck providers still to come, in the order decided.
     pub rebrands: Vec<PendingRebrand>,
     /// For each provider created by a rebrand, the first brand of its
@@ -140,7 +150,10 @@ impl<'a> World<'a> {
         let providers = model
             .providers
             .iter()
-            .map(|p| Provider::new(p.name.clone(), &p.economics, ProviderStatus::Active))
+            .map(|p| {
+                let status = ProviderStatus::Active;
+                Provider::new(p.name.clone(), &p.economics, status, &model.jurisdictions)
+            })
             .collect();
         let mut world = World {
             model,
@@ -150,6 +163,9 @@ impl<'a> World<'a> {
             population: Population::default(),
             victims: Victims::new(model.segments.clone(), model.market.mfa_efficacy),
             pressure: BTreeMap::new(),
+            jurisdiction_pressure: vec![0.0; model.jurisdictions.len()],
+            relocations: Vec::new(),
+            seats_relocated: 0.0,
             rebrands: Vec::new(),
             operators: BTreeMap::new(),
             ambient_risk: 0.0,
@@ -176,6 +192,15 @@ impl<'a> World<'a> {
             .map(|t| world.typical_profit(t, &world.view(0)))
             .collect();
         world
+    }
+
+    /// Where providers place new capacity today.
+    pub fn siting(&self) -> Siting<'_> {
+        Siting {
+            places: &self.model.jurisdictions,
+            pressure: &self.jurisdiction_pressure,
+            aversion: self.model.market.placement_risk_aversion,
+        }
     }
 
     /// Create the initial attackers and place them with providers up to target utilisation.

@@ -196,6 +196,7 @@ fn seized_json(seized: &Seized) -> Value {
     });
     json!({
         "capacity_seized_asked": seized.capacity_asked,
+        "capacity_asked_at_strikes": span(&seized.asked),
         "downtime_days_asked": seized.downtime_asked,
         "at_central_values": central,
         "strikes": seized.capacity.count,

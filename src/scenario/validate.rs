@@ -2,7 +2,7 @@
 //! run, and the resolved [`Model`] built. Problems are collected (not just the
 //! first) and each is located at the line of its key.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -18,6 +18,7 @@ use crate::model::ensemble::Ensemble;
 use crate::model::entry::MAX_PROVIDERS_EVER;
 use crate::model::interventions::Context;
 use crate::model::interventions::takedown::TargetNames;
+use crate::model::jurisdiction::Jurisdictions;
 use crate::model::params::{Arm, AttackerSpec, Dist, ProviderTemplate, Scenario, Uncertain};
 use crate::model::uncertain::{UncertainParameter, normal_mass};
 use crate::resources::WAVE_PER_THREAD;
@@ -299,6 +300,7 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         ("dormant_return_per_day", m.dormant_return_per_day),
         ("deterred_desist_share", m.deterred_desist_share),
         ("mfa_efficacy", m.mfa_efficacy),
+        ("relocation_share", m.relocation_share),
     ] {
         check.probability(&p(key), value);
     }
@@ -325,6 +327,24 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         1e9,
     );
     check.days(&p("investment_lead_days"), m.investment_lead_days, 0);
+    check.days(&p("relocation_lag_days"), m.relocation_lag_days, 0);
+    check.range(
+        &p("relocation_cost_usd_per_seat"),
+        m.relocation_cost_usd_per_seat,
+        0.0,
+        1e9,
+    );
+    check.range(
+        &p("placement_risk_aversion"),
+        m.placement_risk_aversion,
+        0.0,
+        100.0,
+    );
+    for (name, spec) in &s.jurisdictions {
+        let at = |key| [K("jurisdictions"), K(name), K(key)];
+        check.range(&at("enforcement_risk"), spec.enforcement_risk, 0.0, 1e3);
+        check.range(&at("hosting_weight"), spec.hosting_weight, 0.0, 1e9);
+    }
     check.range(
         &p("investment_horizon_days"),
         m.investment_horizon_days,
@@ -378,10 +398,40 @@ fn check_economics(check: &mut Checker, at: &[Seg], e: &ProviderTemplate) {
     }
     check.probability(&p("resilience"), e.resilience);
     check.range(&p("cash_usd"), e.cash_usd, 0.0, 1e15);
+    check_weights(check, &p("located"), &e.located);
+    check_weights(check, &p("storefront"), &e.storefront);
+    let named = |name: &String| name.trim().is_empty();
+    if named(&e.jurisdiction) || e.operators_in.as_ref().is_some_and(named) {
+        check.fail(
+            &p("jurisdiction"),
+            "a jurisdiction is empty; allowed: a name such as \"DE\"",
+        );
+    }
     if e.class.is_empty() {
         check.fail(
             &p("class"),
             "is empty; allowed: a class name such as \"vds\"",
+        );
+    }
+}
+
+/// Weights per jurisdiction (`located`, `storefront`): each from 0 to 1e9
+/// under a non-empty name, with a positive sum (none at all: the default).
+fn check_weights(check: &mut Checker, at: &[Seg], weights: &BTreeMap<String, f64>) {
+    for (name, weight) in weights {
+        let at = [at, &[K(name)]].concat();
+        if name.trim().is_empty() {
+            check.fail(
+                &at,
+                "an empty jurisdiction name; allowed: a name such as \"DE\"",
+            );
+        }
+        check.range(&at, *weight, 0.0, 1e9);
+    }
+    if !weights.is_empty() && !(weights.values().sum::<f64>() > 0.0) {
+        check.fail(
+            at,
+            "has no positive weight; allowed: a weight per jurisdiction (made into shares), at least one above 0",
         );
     }
 }
@@ -626,6 +676,7 @@ fn check_arms(
 ) -> Option<Vec<ArmPlan>> {
     let before = check.problems.len();
     let names_of_targets = TargetNames::new(s);
+    let places = Jurisdictions::of(s);
     let mut names = BTreeSet::new();
     let mut plans = Vec::new();
     let mut strikes: u64 = 0;
@@ -650,6 +701,7 @@ fn check_arms(
             start,
             segments,
             targets: &names_of_targets,
+            places: &places,
         };
         let plan = resolve_arm(check, &context, i, arm);
         strikes += plan
@@ -788,6 +840,7 @@ fn build(
         market: scenario.market.clone(),
         entry: scenario.entry.clone(),
         providers,
+        jurisdictions: Jurisdictions::of(&scenario),
         attacker_types,
         segments,
         arms,

@@ -1,7 +1,7 @@
 //! A provider's daily rules (MODEL.md 7.8-7.10, 7.12), each against its formula.
 
 use caasim::model::Model;
-use caasim::model::params::Market;
+use caasim::model::jurisdiction::Siting;
 use caasim::model::provider::{Provider, ProviderStatus, seat_weighted_price};
 
 use crate::small::{self, close};
@@ -9,7 +9,13 @@ use crate::small::{self, close};
 /// The entrant template of the small world: 30 seats at $30, $0.45 per
 /// seat-day, $5 per day, reputation 0.2, resilience 0.2, $5,000.
 fn entrant(model: &Model, seats_used: u64) -> Provider {
-    let mut p = Provider::new("p".into(), &model.entry.template, ProviderStatus::Active);
+    let status = ProviderStatus::Active;
+    let mut p = Provider::new(
+        "p".into(),
+        &model.entry.template,
+        status,
+        &model.jurisdictions,
+    );
     p.seats_used = seats_used;
     p
 }
@@ -36,9 +42,20 @@ fn settling_books_revenue_less_capacity_times_unit_cost_and_fixed_cost() {
     assert_eq!(p.cash, cash);
 }
 
+/// Plan capacity on internal `day` in the small world's one jurisdiction.
+fn plan(p: &mut Provider, demand: f64, model: &Model, day: u32) -> f64 {
+    let pressure = vec![0.0; model.jurisdictions.len()];
+    let siting = Siting {
+        places: &model.jurisdictions,
+        pressure: &pressure,
+        aversion: model.market.placement_risk_aversion,
+    };
+    p.plan_capacity(demand, &model.market, day, &siting)
+}
+
 /// Plan capacity on internal day 0 and install what arrives that day.
-fn plan_now(p: &mut Provider, demand: f64, m: &Market) -> f64 {
-    let paid = p.plan_capacity(demand, m, 0);
+fn plan_now(p: &mut Provider, demand: f64, model: &Model) -> f64 {
+    let paid = plan(p, demand, model, 0);
     p.receive_orders(0);
     paid
 }
@@ -47,49 +64,48 @@ fn plan_now(p: &mut Provider, demand: f64, m: &Market) -> f64 {
 fn capacity_orders_at_most_the_size_class_ceiling_and_shrinks_at_most_its_shrink_share() {
     // Lead time 0: orders are installed the day they are placed.
     let model = small::model(&["market.investment_lead_days=0"]);
-    let m = &model.market; // growth 0.02, shrink 0.005, min step base 5, target 0.85, $20 a seat
+    // growth 0.02, shrink 0.005, min step base 5, target 0.85, $20 a seat
     // Demand far above: one ceiling's worth, 0.02 x 30 seats, paid $20 each.
     let mut p = entrant(&model, 20);
-    assert!(close(plan_now(&mut p, 1000.0, m), 20.0 * 0.6));
+    assert!(close(plan_now(&mut p, 1000.0, &model), 20.0 * 0.6));
     assert!(close(p.capacity, 30.0 * 1.02));
     assert!(close(p.cash, 5000.0 - 20.0 * 0.6));
     // Demand just above: straight to demand / 0.85.
     let mut p = entrant(&model, 20);
-    plan_now(&mut p, 25.8, m);
+    plan_now(&mut p, 25.8, &model);
     assert!(close(p.capacity, 25.8 / 0.85));
     // Small capacity: the ceiling is a share of max(capacity, 5).
     let mut p = entrant(&model, 0);
     p.capacity = 1.0;
-    plan_now(&mut p, 1000.0, m);
+    plan_now(&mut p, 1000.0, &model);
     assert!(close(p.capacity, 1.0 + 0.02 * 5.0));
     // Demand far below: one shrink step of 0.005 x 30, nothing paid.
     let mut p = entrant(&model, 0);
-    assert_eq!(plan_now(&mut p, 0.0, m), 0.0);
+    assert_eq!(plan_now(&mut p, 0.0, &model), 0.0);
     assert!(close(p.capacity, 30.0 * 0.995));
     // Demand just below: straight to demand / 0.85.
     let mut p = entrant(&model, 0);
-    plan_now(&mut p, 0.85 * 29.9, m);
+    plan_now(&mut p, 0.85 * 29.9, &model);
     assert!(close(p.capacity, 29.9));
     // Never below the seats rented.
     let mut p = entrant(&model, 29);
     p.capacity = 29.05;
-    plan_now(&mut p, 0.0, m);
+    plan_now(&mut p, 0.0, &model);
     assert_eq!(p.capacity, 29.0);
 }
 
 #[test]
 fn ordered_seats_arrive_after_the_lead_time_and_count_towards_the_target_meanwhile() {
     let model = small::model(&["market.investment_lead_days=7"]);
-    let m = &model.market;
     let mut p = entrant(&model, 20);
     // Day 0: 0.6 seats ordered (the ceiling), nothing installed yet.
-    p.plan_capacity(1000.0, m, 0);
+    plan(&mut p, 1000.0, &model, 0);
     p.receive_orders(0);
     assert_eq!(p.capacity, 30.0);
     assert!(close(p.seats_on_order(), 0.6));
     // Day 1: demand now met by what is installed and on order: no new order.
     let target = 30.6 * 0.85;
-    assert_eq!(p.plan_capacity(target, m, 1), 0.0);
+    assert_eq!(plan(&mut p, target, &model, 1), 0.0);
     assert_eq!(p.orders.len(), 1);
     // Installed on day 7, not before.
     p.receive_orders(6);
@@ -112,23 +128,23 @@ fn a_provider_orders_only_when_a_seat_earns_back_its_provisioning_and_only_what_
     let model = at(36.0);
     let mut p = entrant(&model, 20);
     assert!(close(p.seat_margin(&model.market), 36.0));
-    assert_eq!(plan_now(&mut p, 1000.0, &model.market), 0.0);
+    assert_eq!(plan_now(&mut p, 1000.0, &model), 0.0);
     assert_eq!(p.capacity, 30.0);
     let model = at(35.9);
     let mut p = entrant(&model, 20);
-    assert!(plan_now(&mut p, 1000.0, &model.market) > 0.0);
+    assert!(plan_now(&mut p, 1000.0, &model) > 0.0);
     assert!(close(p.capacity, 30.6));
     // Cash is kept for 30 days of running costs, 30 x (30 x $0.45 + $5) =
     // $555: cash for 0.1 seat beyond it buys 0.1 seat; none beyond it, none.
     let mut p = entrant(&model, 20);
     assert!(close(p.reserve(&model.market), 555.0));
     p.cash = 555.0 + 3.59;
-    plan_now(&mut p, 1000.0, &model.market);
+    plan_now(&mut p, 1000.0, &model);
     assert!(close(p.capacity, 30.1));
     assert!(close(p.cash, 555.0));
     let mut p = entrant(&model, 20);
     p.cash = 555.0;
-    assert_eq!(plan_now(&mut p, 1000.0, &model.market), 0.0);
+    assert_eq!(plan_now(&mut p, 1000.0, &model), 0.0);
     assert_eq!(p.capacity, 30.0);
 }
 

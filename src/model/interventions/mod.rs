@@ -8,6 +8,7 @@
 //! Adding a kind: see "Adding an intervention kind" in the README's
 //! architecture section.
 
+pub mod coalition;
 pub mod deterrence_messaging;
 pub mod payment_disruption;
 pub mod takedown;
@@ -78,7 +79,7 @@ impl Intervention {
     /// The defender's cost of one action, in dollars.
     pub fn cost_usd(&self) -> f64 {
         match self {
-            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.cost_usd,
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.cost_usd(),
             Intervention::PaymentDisruption(p) => p.cost_usd,
             Intervention::DeterrenceMessaging(d) => d.cost_usd,
             Intervention::VictimHardening(h) => h.cost_usd,
@@ -138,6 +139,8 @@ pub struct Context<'s> {
     pub segments: Option<&'s [SegmentSpec]>,
     /// Names a takedown's target can match.
     pub targets: &'s takedown::TargetNames,
+    /// The jurisdictions the scenario names.
+    pub places: &'s crate::model::jurisdiction::Jurisdictions,
 }
 
 impl Context<'_> {

@@ -31,8 +31,12 @@ use crate::check::{Checks, MAX_TOTAL_DAYS, Seg, key, listed};
 use crate::model::attacker::Status;
 use crate::model::config::{Model, expanded_names};
 use crate::model::entry::MAX_PROVIDERS_EVER;
+use crate::model::interventions::coalition::{self, Asked, Coalition, Partner};
+use crate::model::jurisdiction::normalise;
 use crate::model::params::{Scenario, When};
+use crate::model::provider::Provider;
 use crate::model::provider::ProviderStatus;
+use crate::model::relocation::after_operation;
 use crate::model::seizure::{Seized, StrikeRecord, resisted};
 use crate::model::world::{PendingRebrand, World, half_life_factor};
 use crate::rng::Purpose;
@@ -52,10 +56,18 @@ pub struct Takedown {
     /// Last day a repeated strike may happen (default: the end).
     #[serde(default)]
     pub until: Option<When>,
-    /// Share of capacity seized (resilience protects part of it).
-    pub capacity_seized: f64,
-    /// Days the domains and portal are down (resilience shortens it).
+    /// Share of capacity seized (resilience protects part of it), given by
+    /// hand for a case whose location is unknown; with a `coalition` it is
+    /// derived from where the servers are and must be left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_seized: Option<f64>,
+    /// Days the domains and portal are down (resilience shortens it); with
+    /// a `coalition`, when its courts reach the whole storefront.
     pub downtime_days: u32,
+    /// Who acts, where (MODEL.md 7.12): police seize the servers located
+    /// where they act, courts the storefront and domains they reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coalition: Option<Vec<Partner>>,
     /// Probability that the operators are arrested (the provider is gone).
     #[serde(default)]
     pub arrest_probability: f64,
@@ -63,7 +75,8 @@ pub struct Takedown {
     /// market's `risk_shock_customers` and `risk_shock_all`).
     #[serde(default)]
     pub customer_data_seized: bool,
-    /// Cost to the defender of each strike, in dollars.
+    /// Cost to the defender of each strike, in dollars (with a
+    /// `coalition`, its partners' `cost_usd` instead).
     #[serde(default)]
     pub cost_usd: f64,
     /// Whether operators not arrested come back under a new brand (none:
@@ -117,10 +130,12 @@ pub struct Plan {
 }
 
 /// What a takedown does to each provider it hits.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Strike {
-    /// Share of capacity seized before resilience.
+    /// Share of capacity seized before resilience (by hand; 0 with a coalition).
     pub capacity_seized: f64,
+    /// Who acts: what it asks of a provider is derived from its location.
+    pub coalition: Option<Coalition>,
     /// Days down before resilience.
     pub downtime_days: u32,
     /// Probability the operators are arrested.
@@ -178,10 +193,21 @@ impl TargetNames {
 }
 
 impl Takedown {
+    /// The defender's cost of each strike: `cost_usd`, or its coalition's.
+    pub fn cost_usd(&self) -> f64 {
+        match &self.coalition {
+            Some(partners) => coalition::cost_usd(partners),
+            None => self.cost_usd,
+        }
+    }
+
     /// Check the fields and resolve them.
     pub fn resolve(&self, check: &mut dyn Checks, at: &[Seg], context: &Context) -> Plan {
         check_target(check, context.targets, &key(at, "target"), &self.target);
-        check.probability(&key(at, "capacity_seized"), self.capacity_seized);
+        let coalition = self.resolve_coalition(check, at, context);
+        if let Some(share) = self.capacity_seized {
+            check.probability(&key(at, "capacity_seized"), share);
+        }
         check.days(&key(at, "downtime_days"), self.downtime_days, 0);
         check.probability(&key(at, "arrest_probability"), self.arrest_probability);
         if let Some(rebrand) = &self.rebrand {
@@ -192,13 +218,48 @@ impl Takedown {
         Plan {
             target: self.target.clone(),
             strike: Strike {
-                capacity_seized: self.capacity_seized,
+                capacity_seized: self.capacity_seized.unwrap_or(0.0),
+                coalition,
                 downtime_days: self.downtime_days,
                 arrest_probability: self.arrest_probability,
                 customer_data_seized: self.customer_data_seized,
                 rebrand: self.rebrand,
             },
         }
+    }
+
+    /// Check that exactly one of `capacity_seized` and `coalition` is
+    /// given (and no `cost_usd` beside a coalition), and resolve the coalition.
+    fn resolve_coalition(
+        &self,
+        check: &mut dyn Checks,
+        at: &[Seg],
+        context: &Context,
+    ) -> Option<Coalition> {
+        let Some(partners) = &self.coalition else {
+            if self.capacity_seized.is_none() {
+                check.fail(
+                    &key(at, "capacity_seized"),
+                    "is missing; allowed: a share from 0 to 1, or a `coalition` of partners from which it is derived".into(),
+                );
+            }
+            return None;
+        };
+        if self.capacity_seized.is_some() {
+            check.fail(
+                &key(at, "capacity_seized"),
+                "is given beside a `coalition`; allowed: one of them (the coalition derives the share seized from where the servers are)".into(),
+            );
+        }
+        if self.cost_usd != 0.0 {
+            check.fail(
+                &key(at, "cost_usd"),
+                "is given beside a `coalition`; allowed: 0 (give each partner its `cost_usd`)"
+                    .into(),
+            );
+        }
+        let at = key(at, "coalition");
+        Some(Coalition::resolve(check, &at, partners, context.places))
     }
 
     /// Recorded days it strikes on after `first` (`every_days` is required
@@ -398,6 +459,10 @@ struct Hit {
     removed: f64,
     /// Whether it seizes customer data.
     data: bool,
+    /// With a coalition, the share of the provider's servers in each
+    /// jurisdiction that its police seize (their combined effectiveness
+    /// there, times `1 - resilience`).
+    police: Option<Vec<f64>>,
 }
 
 /// Every takedown strike of the arm on internal `day`, as one operation
@@ -432,22 +497,72 @@ pub fn operate(world: &mut World, plans: &[(usize, &Plan)], day: u32) {
         strike_provider(world, hit, day, mean_search);
     }
     learn_from_operation(world, &hits, &shares);
+    push_away(world, plans, &hits, day);
     rebrand_due(world, day, Some(mean_search));
+}
+
+/// After an operation with a coalition: the jurisdictions where its
+/// partners acted see more pressure, and providers of the classes it
+/// struck will move capacity out of them (MODEL.md 7.13).
+fn push_away(world: &mut World, plans: &[(usize, &Plan)], hits: &[Hit], day: u32) {
+    let mut acting = vec![false; world.model.jurisdictions.len()];
+    for (_, plan) in plans {
+        for k in plan.strike.coalition.iter().flat_map(|c| c.acting()) {
+            acting[k] = true;
+        }
+    }
+    if !acting.contains(&true) {
+        return;
+    }
+    let classes = (hits.iter())
+        .map(|h| world.providers[h.j].class.clone())
+        .collect();
+    after_operation(world, acting, classes, day);
 }
 
 /// Record each strike (action, provider, strike) with what it seizes of
 /// the provider as it stands.
 fn record_strikes(world: &mut World, strikes: &[(usize, usize, &Strike)]) {
     for &(action, j, strike) in strikes {
-        let resilience = world.providers[j].resilience;
-        let (capacity_seized, downtime_days) =
-            resisted(strike.capacity_seized, strike.downtime_days, resilience);
+        let provider = &world.providers[j];
+        let asked = strike.asked(provider);
+        let (capacity_seized, downtime_days) = strike.resisted(&asked, provider.resilience);
         world.strikes.push(StrikeRecord {
             action,
-            resilience,
+            resilience: provider.resilience,
+            capacity_asked: asked.capacity,
             capacity_seized,
             downtime_days,
         });
+    }
+}
+
+impl Strike {
+    /// What it asks of `provider` before resilience: by hand, or what its
+    /// coalition reaches of where the provider is.
+    fn asked(&self, provider: &Provider) -> Asked {
+        match &self.coalition {
+            Some(coalition) => coalition.asked(provider),
+            None => Asked {
+                capacity: self.capacity_seized,
+                downtime_share: 1.0,
+                arrest_possible: true,
+            },
+        }
+    }
+
+    /// The share of capacity seized and the days down of what it `asked`
+    /// of a provider of `resilience`.
+    fn resisted(&self, asked: &Asked, resilience: f64) -> (f64, u32) {
+        let downtime = f64::from(self.downtime_days) * asked.downtime_share;
+        resisted(asked.capacity, downtime, resilience)
+    }
+
+    /// Whether it seizes the provider's customer data when it seizes `seized`
+    /// of its capacity: as the takedown says, and with a coalition only
+    /// where its police seize servers.
+    fn seizes_data(&self, seized: f64) -> bool {
+        self.customer_data_seized && (self.coalition.is_none() || seized > 0.0)
     }
 }
 
@@ -456,16 +571,14 @@ fn record_strikes(world: &mut World, strikes: &[(usize, usize, &Strike)]) {
 /// seizes no data).
 fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
     let provider = &world.providers[j];
-    let (seized, downtime) = resisted(
-        strike.capacity_seized,
-        strike.downtime_days,
-        provider.resilience,
-    );
-    let arrested = strike.arrest_probability > 0.0 && {
+    let asked = strike.asked(provider);
+    let (seized, downtime) = strike.resisted(&asked, provider.resilience);
+    let arrested = asked.arrest_possible && strike.arrest_probability > 0.0 && {
         let mut rng = world.key.provider(Purpose::Enforcement, day, j);
         rng.random::<f64>() < strike.arrest_probability
     };
-    if seized <= 0.0 && downtime == 0 && !arrested && !strike.customer_data_seized {
+    let data = strike.seizes_data(seized);
+    if seized <= 0.0 && downtime == 0 && !arrested && !data {
         return None;
     }
     // A provider already off sale (down, setting up) is not taken off it
@@ -478,7 +591,13 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
         arrested,
         rebrand: strike.rebrand,
         removed: provider.capacity * if off_sale { 1.0 } else { seized },
-        data: strike.customer_data_seized,
+        data,
+        police: (strike.coalition.as_ref()).map(|c| {
+            c.police
+                .iter()
+                .map(|e| e * (1.0 - provider.resilience))
+                .collect()
+        }),
     })
 }
 
@@ -518,6 +637,13 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
         return; // arrested by an earlier strike of the same operation
     }
     world.providers[j].capacity *= 1.0 - hit.seized;
+    if let Some(taken) = &hit.police {
+        let located = &mut world.providers[j].located;
+        for (share, taken) in located.iter_mut().zip(taken) {
+            *share *= 1.0 - taken;
+        }
+        normalise(located);
+    }
     if hit.arrested {
         world.arrests += 1;
         world.remove_provider_searching(j, day, mean_search);

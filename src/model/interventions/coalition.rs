@@ -1,0 +1,147 @@
+//! Who carries out a takedown (MODEL.md 7.11-7.13): a coalition of partners,
+//! each a police force or a court acting in one jurisdiction. What a strike
+//! asks of a provider is derived from where the provider's servers,
+//! storefront and operators are and from who acts:
+//!
+//! - police partners seize the servers located where they act: a share
+//!   `sum_k located_k x police_k` of capacity, `police_k` the combined
+//!   effectiveness of the police acting in k (`1 - prod(1 - e)`);
+//! - civil partners take down the storefront and domains their courts
+//!   reach: the downtime asked is `downtime_days x sum_k storefront_k x
+//!   civil_k`;
+//! - the operators can be arrested (`arrest_probability`) only by police
+//!   acting where they live;
+//! - customer data is seized (when the takedown says so) only with servers.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::check::{Checks, Seg, key};
+use crate::model::jurisdiction::Jurisdictions;
+use crate::model::provider::Provider;
+
+/// One partner of a coalition, as written in a scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    /// Its name, unique in the coalition, e.g. `"DE police"` (the unit
+    /// whose value `caasim coalition` reports).
+    pub name: String,
+    /// Where it acts.
+    pub jurisdiction: String,
+    /// What it does there.
+    pub acts: Acts,
+    /// Share of what it reaches there that it takes: of the servers
+    /// located there (police) or of the storefront there (civil).
+    #[serde(default = "whole")]
+    pub effectiveness: f64,
+    /// Its cost of each strike, in dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+fn whole() -> f64 {
+    1.0
+}
+
+/// What a partner does.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Acts {
+    /// Police and prosecutors: seize servers, data and operators.
+    Police,
+    /// Civil courts: seize domains and the storefront.
+    Civil,
+}
+
+/// A coalition resolved: each jurisdiction's combined effectiveness of
+/// its police and of its courts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coalition {
+    /// Combined effectiveness of the police acting in each jurisdiction.
+    pub police: Vec<f64>,
+    /// Combined effectiveness of the courts acting in each jurisdiction.
+    pub civil: Vec<f64>,
+}
+
+/// What a coalition's strike asks of one provider, before its resilience.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Asked {
+    /// Share of capacity seized.
+    pub capacity: f64,
+    /// Share of the full downtime (`downtime_days`) its courts reach.
+    pub downtime_share: f64,
+    /// Whether police act where the operators live.
+    pub arrest_possible: bool,
+}
+
+impl Coalition {
+    /// Check the partners and combine them by jurisdiction.
+    pub fn resolve(
+        check: &mut dyn Checks,
+        at: &[Seg],
+        partners: &[Partner],
+        places: &Jurisdictions,
+    ) -> Coalition {
+        let mut coalition = Coalition {
+            police: vec![0.0; places.len()],
+            civil: vec![0.0; places.len()],
+        };
+        for (i, partner) in partners.iter().enumerate() {
+            let at = [at, &[Seg::Index(i)]].concat();
+            if partner.name.trim().is_empty() {
+                check.fail(
+                    &key(&at, "name"),
+                    "is empty; allowed: a name such as \"DE police\"".into(),
+                );
+            }
+            if partners[..i].iter().any(|p| p.name == partner.name) {
+                check.fail(
+                    &key(&at, "name"),
+                    format!(
+                        "partner {:?} is named twice; allowed: unique names",
+                        partner.name
+                    ),
+                );
+            }
+            if partner.jurisdiction.trim().is_empty() {
+                check.fail(
+                    &key(&at, "jurisdiction"),
+                    "is empty; allowed: a name such as \"DE\"".into(),
+                );
+            }
+            check.probability(&key(&at, "effectiveness"), partner.effectiveness);
+            check.range(&key(&at, "cost_usd"), partner.cost_usd, 0.0, 1e12);
+            let k = places.index(&partner.jurisdiction);
+            let combined = match partner.acts {
+                Acts::Police => &mut coalition.police[k],
+                Acts::Civil => &mut coalition.civil[k],
+            };
+            // 1 - (1 - c)(1 - e), written so that one partner gives e exactly.
+            *combined += partner.effectiveness * (1.0 - *combined);
+        }
+        coalition
+    }
+
+    /// The jurisdictions in which some partner acts.
+    pub fn acting(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.police.len()).filter(|&k| self.police[k] > 0.0 || self.civil[k] > 0.0)
+    }
+
+    /// What a strike asks of `provider`, from where it is and who acts.
+    pub fn asked(&self, provider: &Provider) -> Asked {
+        let reach = |shares: &[f64], acting: &[f64]| -> f64 {
+            shares.iter().zip(acting).map(|(s, e)| s * e).sum()
+        };
+        Asked {
+            capacity: reach(&provider.located, &self.police),
+            downtime_share: reach(&provider.storefront, &self.civil),
+            arrest_possible: self.police[provider.operators_in] > 0.0,
+        }
+    }
+}
+
+/// The defender's cost of one strike of a coalition: its partners' costs.
+pub fn cost_usd(partners: &[Partner]) -> f64 {
+    partners.iter().map(|p| p.cost_usd).sum()
+}
