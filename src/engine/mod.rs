@@ -129,6 +129,9 @@ fn advance(
         let record = step(world, day);
         if day >= burn_in_days {
             output.provider_days.push(snapshot(world));
+            if world.model.jurisdictions.len() > 1 {
+                output.jurisdiction_capacity.push(capacity_by_place(world));
+            }
             output.days.push(record);
         }
     }
@@ -146,7 +149,22 @@ fn finish(world: World, mut output: RunOutput) -> RunOutput {
     output.segment_losses = world.segment_losses;
     output.arrests = world.arrests;
     output.strikes = world.strikes;
+    output.seats_relocated = world.seats_relocated;
     output
+}
+
+/// The capacity of the providers not gone in each jurisdiction.
+fn capacity_by_place(world: &World) -> Vec<f64> {
+    let mut capacity = vec![0.0; world.model.jurisdictions.len()];
+    for provider in &world.providers {
+        if provider.status == ProviderStatus::Gone {
+            continue;
+        }
+        for (seats, share) in capacity.iter_mut().zip(&provider.located) {
+            *seats += provider.capacity * share;
+        }
+    }
+    capacity
 }
 
 /// Advance the world by one internal day and return that day's record.

@@ -330,4 +330,10 @@ pub struct RunOutput {
     pub arrests: u32,
     /// Every takedown strike of the run, in order.
     pub strikes: Vec<StrikeRecord>,
+    /// Per recorded day, the market's capacity (providers not gone) in
+    /// each jurisdiction; empty in a model with one jurisdiction.
+    pub jurisdiction_capacity: Vec<Vec<f64>>,
+    /// Seats of capacity moved out of jurisdictions that acted against
+    /// the market, over the run (MODEL.md 7.17).
+    pub seats_relocated: f64,
 }

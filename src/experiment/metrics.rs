@@ -377,6 +377,16 @@ pub const METRICS: &[Metric] = &[
         value: |i| ratio(losses_averted(i), total(i.hit, |d| d.defender_cost_usd)),
     },
     Metric {
+        name: "capacity_relocated_share",
+        label: "Capacity moved out of the jurisdictions that acted (share of the market's capacity)",
+        unit: Unit::Share,
+        statistic: Statistic::Mean,
+        value: |i| {
+            let before = i.baseline.get(i.first_day)?.capacity_seats;
+            ratio(i.arm_run.seats_relocated, before)
+        },
+    },
+    Metric {
         name: "attacker_profit_change_pct",
         label: "Change in attacker profit",
         unit: Unit::Percent,

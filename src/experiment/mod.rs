@@ -22,6 +22,7 @@ pub mod effects;
 pub mod effects_table;
 pub mod ensemble_tables;
 pub mod gsa;
+pub mod jurisdiction_table;
 pub mod metrics;
 pub mod outcome;
 pub mod parameter;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use super::jurisdiction_table::JurisdictionSums;
 use super::{
     self as experiment, Contrast, Hooks, Summary, SummaryRow, effects_table, ensemble_tables,
 };
@@ -305,6 +306,9 @@ pub struct TablesWriter<'m> {
     segments: Vec<Spool>,
     /// Per arm and day, sums over replications of each provider.
     provider_sums: Vec<Vec<BTreeMap<(usize, String), ProviderSums>>>,
+    /// Per arm and day, sums over replications of the capacity in each
+    /// jurisdiction (a model with more than one).
+    places: Option<JurisdictionSums>,
     /// Replications added.
     replications: u32,
 }
@@ -323,6 +327,7 @@ impl<'m> TablesWriter<'m> {
             timeseries: spools("timeseries.csv")?,
             segments: spools("segments.csv")?,
             provider_sums: vec![vec![BTreeMap::new(); model.days as usize]; model.arms.len()],
+            places: JurisdictionSums::of(model),
             replications: 0,
         })
     }
@@ -346,6 +351,9 @@ impl<'m> TablesWriter<'m> {
                 .append(&segments)
                 .with_context(|| cannot("segments.csv"))?;
             self.add_providers(arm, run);
+            if let Some(places) = &mut self.places {
+                places.add(arm, run);
+            }
         }
         self.replications += 1;
         Ok(())
@@ -415,7 +423,7 @@ impl<'m> TablesWriter<'m> {
         }
     }
 
-    /// Write the three tables, each atomically.
+    /// Write the tables, each atomically.
     pub fn finish(self) -> Result<()> {
         join_spools(
             &self.dir.join("timeseries.csv"),
@@ -425,7 +433,11 @@ impl<'m> TablesWriter<'m> {
         let header: Vec<&str> = table::header(&segment_columns()).collect();
         join_spools(&self.dir.join("segments.csv"), &header, self.segments)?;
         let rows = provider_rows(self.model, &self.provider_sums, self.replications);
-        write_csv(&self.dir.join("providers.csv"), PROVIDER_COLUMNS, &rows)
+        write_csv(&self.dir.join("providers.csv"), PROVIDER_COLUMNS, &rows)?;
+        match &self.places {
+            Some(places) => places.write(&self.dir, self.model, self.replications),
+            None => Ok(()),
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Jurisdictions (MODEL.md 7.13): the places a scenario names, each with
+//! Jurisdictions (MODEL.md 7.17): the places a scenario names, each with
 //! its standing enforcement risk and the hosting any provider can buy
 //! there, and the rule by which a provider places new or moved capacity
 //! among them. A provider's servers and storefront are spread over them as
@@ -88,7 +88,7 @@ impl Jurisdictions {
     }
 
     /// Where a provider whose own locations are `home` places new or moved
-    /// capacity (MODEL.md 7.13): jurisdiction k gets a share proportional to
+    /// capacity (MODEL.md 7.17): jurisdiction k gets a share proportional to
     /// `(home_k + hosting_weight_k) x exp(-aversion x (enforcement_risk_k +
     /// pressure_k))`, none in the `excluded` ones; `None` when no
     /// jurisdiction is left with a positive weight.

@@ -263,7 +263,7 @@ pub struct Market {
 }
 
 /// One jurisdiction's enforcement climate and hosting (`[jurisdictions.<code>]`,
-/// MODEL.md 7.13).
+/// MODEL.md 7.17).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct JurisdictionSpec {

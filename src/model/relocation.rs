@@ -1,4 +1,4 @@
-//! Relocation after a coalition operation (MODEL.md 7.13). The operation
+//! Relocation after a coalition operation (MODEL.md 7.17). The operation
 //! adds one unit of enforcement pressure to each jurisdiction in which a
 //! partner acted (it fades with `market.pressure_half_life_days`), which
 //! steers where every provider places new capacity from then on

@@ -233,7 +233,7 @@ impl Seizures {
                     .then(|| plan.starting_resilience(model))
                     .flatten();
                 let strike = &plan.strike;
-                let by_hand = strike.coalition.is_none().then_some(strike.capacity_seized);
+                let by_hand = strike.capacity_by_hand();
                 Some(Seized::new(by_hand, strike.downtime_days, central))
             });
             actions.collect()

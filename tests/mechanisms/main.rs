@@ -11,6 +11,7 @@ mod config;
 mod entry;
 mod intervention;
 mod investment;
+mod jurisdictions;
 mod market;
 mod provider;
 mod renewal;

@@ -1,4 +1,4 @@
-//! Who carries out a takedown (MODEL.md 7.11-7.13): a coalition of partners,
+//! Who carries out a takedown (MODEL.md 7.11 and 7.17): a coalition of partners,
 //! each a police force or a court acting in one jurisdiction. What a strike
 //! asks of a provider is derived from where the provider's servers,
 //! storefront and operators are and from who acts:
@@ -40,6 +40,22 @@ pub struct Partner {
     pub cost_usd: f64,
 }
 
+impl Partner {
+    /// The partner in words, e.g. `DE police (police in DE, 100%)`.
+    fn phrase(&self) -> String {
+        let acts = match self.acts {
+            Acts::Police => "police",
+            Acts::Civil => "courts",
+        };
+        format!(
+            "{} ({acts} in {}, {:.0}%)",
+            self.name,
+            self.jurisdiction,
+            100.0 * self.effectiveness
+        )
+    }
+}
+
 fn whole() -> f64 {
     1.0
 }
@@ -58,10 +74,16 @@ pub enum Acts {
 /// its police and of its courts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coalition {
+    /// Its partners in words, e.g. `DE police (police in DE, 100%)`.
+    pub partners: Vec<String>,
     /// Combined effectiveness of the police acting in each jurisdiction.
     pub police: Vec<f64>,
     /// Combined effectiveness of the courts acting in each jurisdiction.
     pub civil: Vec<f64>,
+    /// Whether police act in each jurisdiction (whatever their effectiveness).
+    pub police_in: Vec<bool>,
+    /// Whether any partner acts in each jurisdiction.
+    pub acting_in: Vec<bool>,
 }
 
 /// What a coalition's strike asks of one provider, before its resilience.
@@ -84,8 +106,11 @@ impl Coalition {
         places: &Jurisdictions,
     ) -> Coalition {
         let mut coalition = Coalition {
+            partners: partners.iter().map(Partner::phrase).collect(),
             police: vec![0.0; places.len()],
             civil: vec![0.0; places.len()],
+            police_in: vec![false; places.len()],
+            acting_in: vec![false; places.len()],
         };
         for (i, partner) in partners.iter().enumerate() {
             let at = [at, &[Seg::Index(i)]].concat();
@@ -113,6 +138,8 @@ impl Coalition {
             check.probability(&key(&at, "effectiveness"), partner.effectiveness);
             check.range(&key(&at, "cost_usd"), partner.cost_usd, 0.0, 1e12);
             let k = places.index(&partner.jurisdiction);
+            coalition.acting_in[k] = true;
+            coalition.police_in[k] |= partner.acts == Acts::Police;
             let combined = match partner.acts {
                 Acts::Police => &mut coalition.police[k],
                 Acts::Civil => &mut coalition.civil[k],
@@ -123,9 +150,14 @@ impl Coalition {
         coalition
     }
 
+    /// Whether some police partner acts (only police seize servers).
+    pub fn has_police(&self) -> bool {
+        self.police_in.contains(&true)
+    }
+
     /// The jurisdictions in which some partner acts.
     pub fn acting(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.police.len()).filter(|&k| self.police[k] > 0.0 || self.civil[k] > 0.0)
+        (0..self.acting_in.len()).filter(|&k| self.acting_in[k])
     }
 
     /// What a strike asks of `provider`, from where it is and who acts.
@@ -136,7 +168,7 @@ impl Coalition {
         Asked {
             capacity: reach(&provider.located, &self.police),
             downtime_share: reach(&provider.storefront, &self.civil),
-            arrest_possible: self.police[provider.operators_in] > 0.0,
+            arrest_possible: self.police_in[provider.operators_in],
         }
     }
 }

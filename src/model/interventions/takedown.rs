@@ -57,14 +57,15 @@ pub struct Takedown {
     #[serde(default)]
     pub until: Option<When>,
     /// Share of capacity seized (resilience protects part of it), given by
-    /// hand for a case whose location is unknown; with a `coalition` it is
-    /// derived from where the servers are and must be left out.
+    /// hand for a case whose location is unknown. With a `coalition` it is
+    /// derived from where the servers are; given beside one, it replaces
+    /// that share whenever the coalition has police (courts seize no servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_seized: Option<f64>,
     /// Days the domains and portal are down (resilience shortens it); with
     /// a `coalition`, when its courts reach the whole storefront.
     pub downtime_days: u32,
-    /// Who acts, where (MODEL.md 7.12): police seize the servers located
+    /// Who acts, where (MODEL.md 7.17): police seize the servers located
     /// where they act, courts the storefront and domains they reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coalition: Option<Vec<Partner>>,
@@ -132,8 +133,8 @@ pub struct Plan {
 /// What a takedown does to each provider it hits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strike {
-    /// Share of capacity seized before resilience (by hand; 0 with a coalition).
-    pub capacity_seized: f64,
+    /// Share of capacity seized before resilience, when given by hand.
+    pub capacity_seized: Option<f64>,
     /// Who acts: what it asks of a provider is derived from its location.
     pub coalition: Option<Coalition>,
     /// Days down before resilience.
@@ -218,7 +219,7 @@ impl Takedown {
         Plan {
             target: self.target.clone(),
             strike: Strike {
-                capacity_seized: self.capacity_seized.unwrap_or(0.0),
+                capacity_seized: self.capacity_seized,
                 coalition,
                 downtime_days: self.downtime_days,
                 arrest_probability: self.arrest_probability,
@@ -228,8 +229,8 @@ impl Takedown {
         }
     }
 
-    /// Check that exactly one of `capacity_seized` and `coalition` is
-    /// given (and no `cost_usd` beside a coalition), and resolve the coalition.
+    /// Check that `capacity_seized` or a `coalition` is given (and no
+    /// `cost_usd` beside a coalition), and resolve the coalition.
     fn resolve_coalition(
         &self,
         check: &mut dyn Checks,
@@ -245,12 +246,6 @@ impl Takedown {
             }
             return None;
         };
-        if self.capacity_seized.is_some() {
-            check.fail(
-                &key(at, "capacity_seized"),
-                "is given beside a `coalition`; allowed: one of them (the coalition derives the share seized from where the servers are)".into(),
-            );
-        }
         if self.cost_usd != 0.0 {
             check.fail(
                 &key(at, "cost_usd"),
@@ -388,16 +383,25 @@ impl Plan {
             ),
             None => String::new(),
         };
-        let seizure = match seized {
-            Some(seized) => seized.phrase(),
-            None => format!(
+        let seizure = match (seized, strike.capacity_by_hand()) {
+            (Some(seized), _) => seized.phrase(),
+            (None, Some(share)) => format!(
                 "{:.0}% of capacity and {} days down asked (before resilience)",
-                100.0 * strike.capacity_seized,
+                100.0 * share,
+                strike.downtime_days
+            ),
+            (None, None) => format!(
+                "the capacity located where its police act and {} days down asked (before resilience)",
                 strike.downtime_days
             ),
         };
+        let by = match &strike.coalition {
+            Some(c) if c.partners.is_empty() => " by an empty coalition (no one acts)".to_string(),
+            Some(c) => format!(" by {}", c.partners.join(", ")),
+            None => String::new(),
+        };
         format!(
-            "takedown of {target}{again}: {seizure}, arrest probability {:.0}%, customer data {}{comeback}",
+            "takedown of {target}{by}{again}: {seizure}, arrest probability {:.0}%, customer data {}{comeback}",
             100.0 * strike.arrest_probability,
             if strike.customer_data_seized {
                 "seized"
@@ -503,7 +507,7 @@ pub fn operate(world: &mut World, plans: &[(usize, &Plan)], day: u32) {
 
 /// After an operation with a coalition: the jurisdictions where its
 /// partners acted see more pressure, and providers of the classes it
-/// struck will move capacity out of them (MODEL.md 7.13).
+/// struck will move capacity out of them (MODEL.md 7.17).
 fn push_away(world: &mut World, plans: &[(usize, &Plan)], hits: &[Hit], day: u32) {
     let mut acting = vec![false; world.model.jurisdictions.len()];
     for (_, plan) in plans {
@@ -542,12 +546,35 @@ impl Strike {
     /// coalition reaches of where the provider is.
     fn asked(&self, provider: &Provider) -> Asked {
         match &self.coalition {
-            Some(coalition) => coalition.asked(provider),
+            Some(coalition) => {
+                let asked = coalition.asked(provider);
+                match self.capacity_seized {
+                    Some(share) if coalition.has_police() => Asked {
+                        capacity: share,
+                        ..asked
+                    },
+                    Some(_) => Asked {
+                        capacity: 0.0,
+                        ..asked
+                    },
+                    None => asked,
+                }
+            }
             None => Asked {
-                capacity: self.capacity_seized,
+                capacity: self.capacity_seized.unwrap_or(0.0),
                 downtime_share: 1.0,
                 arrest_possible: true,
             },
+        }
+    }
+
+    /// The share of capacity it asks of every target, when given by hand
+    /// (`None` when its coalition derives it from each target's location).
+    pub fn capacity_by_hand(&self) -> Option<f64> {
+        let share = self.capacity_seized?;
+        match &self.coalition {
+            Some(coalition) if !coalition.has_police() => Some(0.0),
+            _ => Some(share),
         }
     }
 
