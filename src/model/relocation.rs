@@ -79,7 +79,7 @@ fn relocate(world: &mut World, j: usize, acting: &[bool]) -> f64 {
         .map(|(share, _)| share)
         .sum();
     let moved = market.relocation_share * in_acting;
-    if !(moved > 0.0) || provider.capacity <= 0.0 {
+    if moved <= 0.0 || provider.capacity <= 0.0 {
         return 0.0;
     }
     let Some(target) = world.model.jurisdictions.placement(

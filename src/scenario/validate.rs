@@ -428,7 +428,7 @@ fn check_weights(check: &mut Checker, at: &[Seg], weights: &BTreeMap<String, f64
         }
         check.range(&at, *weight, 0.0, 1e9);
     }
-    if !weights.is_empty() && !(weights.values().sum::<f64>() > 0.0) {
+    if !weights.is_empty() && weights.values().sum::<f64>() <= 0.0 {
         check.fail(
             at,
             "has no positive weight; allowed: a weight per jurisdiction (made into shares), at least one above 0",
