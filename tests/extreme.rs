@@ -791,6 +791,10 @@ fn column_rules(file: &str) -> (&'static [&'static str], &'static [&'static str]
             ],
         ),
         "effects.csv" => (&["draw", "value"], &["arm", "outcome", "metric"]),
+        "jurisdictions.csv" => (
+            &["date", "capacity_share"],
+            &["arm", "date", "jurisdiction"],
+        ),
         other => panic!("unexpected CSV file {other}"),
     }
 }
@@ -888,8 +892,8 @@ fn the_binary_writes_no_nan_or_infinity() {
         );
         assert_eq!(
             check_csv_folder(&out),
-            5,
-            "{}: the five CSV files",
+            6,
+            "{}: the six CSV files (jurisdictions.csv too: RedVDS's servers are in several)",
             case.name
         );
         let summary = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");

@@ -65,6 +65,7 @@ fn result_files() -> BTreeSet<PathBuf> {
         "effects.csv",
         "timeseries.csv",
         "providers.csv",
+        "jurisdictions.csv",
         "segments.csv",
         "summary.csv",
         "summary.json",

@@ -378,7 +378,7 @@ pub const METRICS: &[Metric] = &[
     },
     Metric {
         name: "capacity_relocated_share",
-        label: "Capacity moved out of the jurisdictions that acted (share of the market's capacity)",
+        label: "Capacity moved out of acting jurisdictions",
         unit: Unit::Share,
         statistic: Statistic::Mean,
         value: |i| {

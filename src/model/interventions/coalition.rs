@@ -61,13 +61,57 @@ fn whole() -> f64 {
 }
 
 /// What a partner does.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Acts {
     /// Police and prosecutors: seize servers, data and operators.
     Police,
     /// Civil courts: seize domains and the storefront.
     Civil,
+}
+
+/// Read by hand so that a value of the wrong type is named with what is
+/// allowed (the derived reader says only "wanted string or table").
+impl<'de> Deserialize<'de> for Acts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected, Visitor};
+
+        struct ActsVisitor;
+
+        impl Visitor<'_> for ActsVisitor {
+            type Value = Acts;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"police\" or \"civil\"")
+            }
+
+            fn visit_str<E: Error>(self, v: &str) -> Result<Acts, E> {
+                match v {
+                    "police" => Ok(Acts::Police),
+                    "civil" => Ok(Acts::Civil),
+                    other => Err(E::unknown_variant(other, &["police", "civil"])),
+                }
+            }
+
+            fn visit_bool<E: Error>(self, v: bool) -> Result<Acts, E> {
+                Err(E::invalid_type(Unexpected::Bool(v), &self))
+            }
+
+            fn visit_i64<E: Error>(self, v: i64) -> Result<Acts, E> {
+                Err(E::invalid_type(Unexpected::Signed(v), &self))
+            }
+
+            fn visit_u64<E: Error>(self, v: u64) -> Result<Acts, E> {
+                Err(E::invalid_type(Unexpected::Unsigned(v), &self))
+            }
+
+            fn visit_f64<E: Error>(self, v: f64) -> Result<Acts, E> {
+                Err(E::invalid_type(Unexpected::Float(v), &self))
+            }
+        }
+
+        deserializer.deserialize_any(ActsVisitor)
+    }
 }
 
 /// A coalition resolved: each jurisdiction's combined effectiveness of
