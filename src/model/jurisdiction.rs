@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::interventions::Intervention;
 use super::params::{ProviderTemplate, Scenario};
 
 /// The jurisdictions of a scenario, in name order (index = identity).
@@ -33,11 +32,8 @@ impl Jurisdictions {
         }
         for arm in &scenario.arms {
             for intervention in &arm.interventions {
-                if let Intervention::Takedown(t) | Intervention::SustainedPressure(t) = intervention
-                {
-                    let partners = t.coalition.iter().flatten();
-                    names.extend(partners.map(|p| p.jurisdiction.clone()));
-                }
+                let partners = intervention.coalition().into_iter().flatten();
+                names.extend(partners.map(|p| p.jurisdiction.clone()));
             }
         }
         let spec = |name: &String| {
@@ -146,6 +142,7 @@ pub fn places_of(template: &ProviderTemplate) -> impl Iterator<Item = String> + 
         .chain(template.located.keys().cloned())
         .chain(template.storefront.keys().cloned())
         .chain(template.operators_in.iter().cloned())
+        .chain(template.payments.keys().cloned())
 }
 
 /// Divide each value by their sum (a single positive value becomes exactly

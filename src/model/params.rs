@@ -319,6 +319,11 @@ pub struct ProviderTemplate {
     /// action there can arrest them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operators_in: Option<String>,
+    /// Where its payment channels are (processors, exchanges, accounts), as
+    /// a coalition's payment disruption reaches them: a weight per
+    /// jurisdiction, made into shares (default: all in `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub payments: BTreeMap<String, f64>,
     /// Seats at the start.
     pub capacity_seats: f64,
     /// List price per seat per subscription period, in dollars.
@@ -369,6 +374,11 @@ pub struct ProviderSpec {
     /// action there can arrest them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operators_in: Option<String>,
+    /// Where its payment channels are (processors, exchanges, accounts), as
+    /// a coalition's payment disruption reaches them: a weight per
+    /// jurisdiction, made into shares (default: all in `jurisdiction`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub payments: BTreeMap<String, f64>,
     /// Seats at the start.
     pub capacity_seats: f64,
     /// List price per seat per subscription period, in dollars.
@@ -400,6 +410,7 @@ impl ProviderSpec {
             located: self.located.clone(),
             storefront: self.storefront.clone(),
             operators_in: self.operators_in.clone(),
+            payments: self.payments.clone(),
             capacity_seats: self.capacity_seats,
             price_usd: self.price_usd,
             unit_cost_usd_per_seat_day: self.unit_cost_usd_per_seat_day,
@@ -682,6 +693,7 @@ impl Default for Entry {
                 located: BTreeMap::new(),
                 storefront: BTreeMap::new(),
                 operators_in: None,
+                payments: BTreeMap::new(),
                 capacity_seats: 40.0,
                 price_usd: 30.0,
                 unit_cost_usd_per_seat_day: 0.45,

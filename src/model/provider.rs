@@ -69,6 +69,8 @@ pub struct Provider {
     pub storefront: Vec<f64>,
     /// The jurisdiction its operators live in.
     pub operators_in: usize,
+    /// Share of its payment channels in each jurisdiction (sums to 1).
+    pub payments: Vec<f64>,
 }
 
 /// Capacity a provider has paid for, installed on `arrival_day`.
@@ -144,6 +146,7 @@ impl Provider {
             home,
             storefront: places.shares(&economics.storefront, registered),
             operators_in: places.index(economics.operators_in.as_ref().unwrap_or(registered)),
+            payments: places.shares(&economics.payments, registered),
         }
     }
 

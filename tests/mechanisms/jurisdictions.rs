@@ -188,3 +188,26 @@ fn new_capacity_goes_away_from_the_jurisdictions_that_acted_and_not_toward_them(
     let ratio = |p: &[f64]| p[a] / (1.0 - p[a]);
     assert!(close(ratio(&after), ratio(&calm) * (-1.0f64).exp()));
 }
+
+#[test]
+fn a_payment_disruption_by_a_coalition_reaches_the_payment_channels_located_where_it_acts() {
+    let partners = r#"{name="A regulator", jurisdiction="A", acts="civil", cost_usd=7}"#;
+    let arm = format!(
+        r#"arms=[{{name="payments", interventions=[{{kind="payment_disruption", start=5, duration_days=10, conversion_factor=0.3, fee_share=0.2, coalition=[{partners}]}}]}}]"#
+    );
+    let model = small::model(&["providers.Alpha.payments={A=1, C=1}", &arm]);
+    assert_eq!(model.arms[1].actions[0].cost_usd, 7.0);
+    let (before, world) = struck(&model);
+    // Half of Alpha's channels are in A; Beta's and Gamma's are in B.
+    let capacity: f64 = before.providers.iter().map(|p| p.capacity).sum();
+    let reach = 0.5 * before.providers[0].capacity / capacity;
+    let window = world.payment_windows.last().unwrap();
+    assert!(close(window.factor, 0.3 + (1.0 - reach) * 0.7));
+    assert!(close(window.fee_share, reach * 0.2));
+    // Nobody where the channels are: nothing changes.
+    let nowhere = arm.replace("jurisdiction=\"A\"", "jurisdiction=\"Z\"");
+    let model = small::model(&["providers.Alpha.payments={A=1, C=1}", &nowhere]);
+    let (_, world) = struck(&model);
+    let window = world.payment_windows.last().unwrap();
+    assert_eq!((window.factor, window.fee_share), (1.0, 0.0));
+}

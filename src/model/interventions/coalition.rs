@@ -204,6 +204,15 @@ impl Coalition {
         (0..self.acting_in.len()).filter(|&k| self.acting_in[k])
     }
 
+    /// The share of `shares` (a provider's payment channels by
+    /// jurisdiction) that the coalition reaches: in each jurisdiction, its
+    /// partners of either kind together (`1 - (1 - police)(1 - civil)`).
+    pub fn reach(&self, shares: &[f64]) -> f64 {
+        (shares.iter().enumerate())
+            .map(|(k, s)| s * (self.police[k] + self.civil[k] * (1.0 - self.police[k])))
+            .sum()
+    }
+
     /// What a strike asks of `provider`, from where it is and who acts.
     pub fn asked(&self, provider: &Provider) -> Asked {
         let reach = |shares: &[f64], acting: &[f64]| -> f64 {

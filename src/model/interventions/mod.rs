@@ -76,11 +76,21 @@ impl Intervention {
         }
     }
 
+    /// Who carries it out, when it names a coalition (takedowns and payment
+    /// disruptions may).
+    pub fn coalition(&self) -> Option<&Vec<coalition::Partner>> {
+        match self {
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.coalition.as_ref(),
+            Intervention::PaymentDisruption(p) => p.coalition.as_ref(),
+            Intervention::DeterrenceMessaging(_) | Intervention::VictimHardening(_) => None,
+        }
+    }
+
     /// The defender's cost of one action, in dollars.
     pub fn cost_usd(&self) -> f64 {
         match self {
             Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.cost_usd(),
-            Intervention::PaymentDisruption(p) => p.cost_usd,
+            Intervention::PaymentDisruption(p) => p.cost_usd(),
             Intervention::DeterrenceMessaging(d) => d.cost_usd,
             Intervention::VictimHardening(h) => h.cost_usd,
         }

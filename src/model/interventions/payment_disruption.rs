@@ -1,12 +1,21 @@
 //! Payment disruption (`kind = "payment_disruption"`): for a while, fewer
 //! sign-ups convert (`conversion_factor`) and every payment costs a share
 //! `fee_share` more. Its fields, checks, effect and description.
+//!
+//! With a `coalition` (MODEL.md 7.17) it reaches only the payment channels
+//! located where its partners act: on its first day, the reach `R` is the
+//! capacity-weighted share of the providers' payment channels (providers
+//! not gone) in those jurisdictions, and the window's factor is
+//! `conversion_factor + (1 - R) x (1 - conversion_factor)` and its fee
+//! share `R x fee_share` (a full reach is the disruption as written).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::coalition::{self, Coalition, Partner};
 use crate::check::{Checks, Seg, key};
+use crate::model::provider::ProviderStatus;
 use crate::model::params::When;
 use crate::model::world::{Window, World};
 
@@ -22,9 +31,13 @@ pub struct PaymentDisruption {
     pub conversion_factor: f64,
     /// Extra cost of a payment as a share of its value.
     pub fee_share: f64,
-    /// Cost to the defender, in dollars.
+    /// Cost to the defender, in dollars (with a `coalition`, its partners'
+    /// `cost_usd` instead).
     #[serde(default)]
     pub cost_usd: f64,
+    /// Who acts, where: only the payment channels located there are reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coalition: Option<Vec<Partner>>,
 }
 
 /// Payment disruption resolved: until `end_day` (exclusive).
@@ -36,15 +49,36 @@ pub struct Plan {
     pub conversion_factor: f64,
     /// Extra cost of a payment as a share of its value.
     pub fee_share: f64,
+    /// Who acts, when a coalition does.
+    pub coalition: Option<Coalition>,
 }
 
 impl PaymentDisruption {
+    /// The defender's cost: `cost_usd`, or its coalition's.
+    pub fn cost_usd(&self) -> f64 {
+        match &self.coalition {
+            Some(partners) => coalition::cost_usd(partners),
+            None => self.cost_usd,
+        }
+    }
+
     /// Check the fields and resolve them (it starts on recorded `day`).
     pub fn resolve(&self, check: &mut dyn Checks, at: &[Seg], context: &Context, day: u32) -> Plan {
         check.days(&key(at, "duration_days"), self.duration_days, 0);
         check.probability(&key(at, "conversion_factor"), self.conversion_factor);
         check.range(&key(at, "fee_share"), self.fee_share, 0.0, 100.0);
+        let coalition = self.coalition.as_ref().map(|partners| {
+            if self.cost_usd != 0.0 {
+                check.fail(
+                    &key(at, "cost_usd"),
+                    "is given beside a `coalition`; allowed: 0 (give each partner its `cost_usd`)"
+                        .into(),
+                );
+            }
+            Coalition::resolve(check, &key(at, "coalition"), partners, context.places)
+        });
         Plan {
+            coalition,
             end_day: context.internal(day).saturating_add(self.duration_days),
             conversion_factor: self.conversion_factor,
             fee_share: self.fee_share,
@@ -56,20 +90,42 @@ impl Plan {
     /// Open its window on internal `day`: [`World::conversion`] and
     /// [`World::fee_share`] read the windows open on a day.
     pub fn apply(&self, world: &mut World, day: u32) {
+        let reach = self.coalition.as_ref().map_or(1.0, |c| reach(world, c));
         world.payment_windows.push(Window {
             start_day: day,
             end_day: self.end_day,
-            factor: self.conversion_factor,
-            fee_share: self.fee_share,
+            factor: self.conversion_factor + (1.0 - reach) * (1.0 - self.conversion_factor),
+            fee_share: reach * self.fee_share,
         });
     }
 
     /// What it does, for people (it lasts `days`).
     pub fn describe(&self, days: u32) -> String {
+        let by = match &self.coalition {
+            Some(c) if c.partners.is_empty() => " by an empty coalition (no one acts)".to_string(),
+            Some(c) => format!(
+                " by {} (on the payment channels located where they act)",
+                c.partners.join(", ")
+            ),
+            None => String::new(),
+        };
         format!(
-            "payment disruption for {days} days: sign-ups convert x{}, payments cost {:.0}% more",
+            "payment disruption{by} for {days} days: sign-ups convert x{}, payments cost {:.0}% more",
             self.conversion_factor,
             100.0 * self.fee_share
         )
     }
+}
+
+/// The share of the market's payment channels the coalition reaches:
+/// each provider not gone weighs by its capacity (equally when the market
+/// has none).
+fn reach(world: &World, coalition: &Coalition) -> f64 {
+    let alive = || (world.providers.iter()).filter(|p| p.status != ProviderStatus::Gone);
+    let capacity: f64 = alive().map(|p| p.capacity).sum();
+    let count = alive().count() as f64;
+    let weight = |c: f64| if capacity > 0.0 { c / capacity } else { 1.0 / count };
+    alive()
+        .map(|p| weight(p.capacity) * coalition.reach(&p.payments))
+        .sum()
 }
