@@ -6,13 +6,15 @@
 //! Each command family has its file, with its flags and what it does: `run`
 //! (a results folder), `sweep` (sweeps, merging shards), `sensitivity`
 //! (sensitivity analyses and screenings, run as sweeps), `calibrate`,
-//! `validate`, `serve` (the workshop room) and `bench`; `progress` shows the progress of long
+//! `validate`, `serve` (the workshop room), `bench` and `coalition` (the
+//! value of each partner of a takedown coalition); `progress` shows the progress of long
 //! jobs and `process` handles Ctrl-C, SIGTERM and the environment variables
 //! that size runs. This file holds the command list, the dispatch, failures
 //! and their exit codes, and the short commands (`check`, `schema`, `report`).
 
 mod bench;
 mod calibrate;
+mod coalition;
 mod process;
 mod progress;
 mod run;
@@ -28,6 +30,7 @@ use clap::{Parser, Subcommand};
 
 use self::bench::{BenchArgs, bench};
 use self::calibrate::{CalibrateArgs, calibrate};
+use self::coalition::{CoalitionArgs, coalition};
 use self::process::{check_environment, configure_threads, install_interrupt_handler};
 use self::run::{RunArgs, run};
 use self::sensitivity::{SensitivityArgs, sensitivity};
@@ -75,6 +78,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of an arm's headline effects (Sobol indices, Morris, or a Morris-then-Sobol screening).
     Sensitivity(SensitivityArgs),
+    /// The value of each partner of an arm's takedown coalition (Shapley values over the subsets of partners).
+    Coalition(CoalitionArgs),
     /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
     Calibrate(CalibrateArgs),
     /// Fit and predict every case of a validation suite (real takedowns) and check the predictions.
@@ -88,7 +93,7 @@ enum Command {
         /// Sweep folder holding `part-i-of-n.csv` files.
         dir: PathBuf,
     },
-    /// Redraw the plots and page of a results, sweep, sensitivity, calibration or validation folder.
+    /// Redraw the plots and page of a results, sweep, sensitivity, coalition, calibration or validation folder.
     Report {
         /// Folder written by `caasim run` or `caasim sweep`.
         dir: PathBuf,
@@ -141,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
         Command::Sensitivity(args) => sensitivity(args),
+        Command::Coalition(args) => coalition(args),
         Command::Calibrate(args) => calibrate(args),
         Command::Validate(args) => validate(args),
         Command::Bench(args) => bench(&args),

@@ -15,8 +15,13 @@
 //! replications on its parameter draw's model, [`Model::model_of`]); its
 //! summary adds the spread across draws, [`voi`] the value of knowing each
 //! parameter, and [`ensemble_tables`] writes both with the draws.
+//!
+//! [`coalition`] shares a takedown arm's effect out among the partners of
+//! its coalition: every subset of them runs as an arm of one model, and
+//! [`shapley`] gives each partner's Shapley value from the subsets' effects.
 
 pub mod calibrate;
+pub mod coalition;
 pub mod design;
 pub mod effects;
 pub mod effects_table;
@@ -27,6 +32,7 @@ pub mod metrics;
 pub mod outcome;
 pub mod parameter;
 pub mod sensitivity;
+pub mod shapley;
 pub mod summary;
 pub mod sweep;
 pub mod tables;

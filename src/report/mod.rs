@@ -9,7 +9,9 @@
 //! (a sweep folder with `sensitivity.json` and `indices.csv`) the plots of
 //! the indices and `sensitivity.html`, and given a calibration folder (see
 //! [`crate::experiment::calibrate`]) the plots of the fit, the posterior
-//! and the generations and `calibration.html`. It learns everything from
+//! and the generations and `calibration.html`, and given a coalition
+//! folder (see [`crate::experiment::coalition`]) the partners' Shapley
+//! values and `coalition.html`. It learns everything from
 //! the files, not from the model; of the rest of caasim it uses only
 //! [`crate::output`]'s atomic writes and manifest file name, the Student-t
 //! estimate of [`crate::stats`] and its draws' means of an ensemble, and [`crate::experiment`]'s sweep file
@@ -20,6 +22,7 @@
 mod averted;
 mod bars;
 mod calibration;
+mod coalition;
 mod contrasts;
 mod coverage;
 mod csvfile;
@@ -68,7 +71,7 @@ struct Plot {
 /// What [`render`] wrote: a page and plots under `plots/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// The page: `report.html`, `sweep.html`, `sensitivity.html`, `calibration.html` or `validation.html`.
+    /// The page: `report.html`, `sweep.html`, `sensitivity.html`, `coalition.html`, `calibration.html` or `validation.html`.
     pub page: PathBuf,
     /// The plots drawn, each as an SVG, a PNG and a PDF file in the folder's
     /// `plots/`.
@@ -112,12 +115,17 @@ impl std::fmt::Display for Rendered {
 /// sits next to a `fit.csv`), writes `dir/plots/calibration-*` and
 /// `dir/calibration.html` instead. When `dir` is a validation folder (its
 /// `validation.json` says `"kind": "validation"`), writes
-/// `dir/plots/validation-*` and `dir/validation.html`.
+/// `dir/plots/validation-*` and `dir/validation.html`. When `dir` is a
+/// coalition folder (its `coalition.json` says `"kind": "coalition"`),
+/// writes `dir/plots/coalition-*`, `dir/coalition.html` and `dir/shapley.*`.
 ///
 /// Fails with a message naming the file (and line) when the folder is not a
 /// complete caasim results, sweep, sensitivity or calibration folder.
 /// Returns what it wrote.
 pub fn render(dir: &Path) -> Result<Rendered> {
+    if coalition::is_coalition_folder(dir)? {
+        return coalition::render(dir);
+    }
     if validation::is_validation_folder(dir)? {
         return validation::render(dir);
     }
