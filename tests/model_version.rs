@@ -19,12 +19,13 @@ const HOW: &str = "when the committed results change, bump MODEL_VERSION in \
      this test prints and the model change that moved the results";
 
 /// The file in each kind of folder that records its model version.
-const IDENTITIES: [&str; 5] = [
+const IDENTITIES: [&str; 6] = [
     "manifest.json",
     "sweep.json",
     "sensitivity.json",
     "calibration.json",
     "validation.json",
+    "coalition.json",
 ];
 
 /// Every file under `dir` (recursively), sorted by path.

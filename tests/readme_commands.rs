@@ -505,7 +505,7 @@ fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> 
         }
     }
     match a.sub.as_str() {
-        "run" | "sweep" | "sensitivity" | "calibrate" => {
+        "run" | "sweep" | "sensitivity" | "calibrate" | "coalition" => {
             let reps = a.get("--reps").and_then(|n| n.parse::<u32>().ok());
             a.set("--reps", &reps.map_or(2, |n| n.min(2)).to_string());
             let out = scratch.fresh(&a.sub);
@@ -564,6 +564,11 @@ fn quick(args: &[String], scratch: &mut Scratch) -> Result<Vec<String>, String> 
             a.set("--samples", samples);
             if a.get("--method") == Some("screen") {
                 a.set("--trajectories", "2");
+            }
+        }
+        "coalition" => {
+            if let Some(m) = a.get("--permutations").and_then(|m| m.parse::<u32>().ok()) {
+                a.set("--permutations", &m.min(2).to_string());
             }
         }
         "calibrate" => {

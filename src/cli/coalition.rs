@@ -1,5 +1,5 @@
-//! `caasim coalition`: the value of each partner of an arm's takedown
-//! coalition (Shapley values), every subset of the partners run as an arm
+//! `caasim coalition`: the value of each partner of an arm's coalition
+//! (Shapley values), every subset of the partners run as an arm
 //! of one model; writes the folder, draws its page and prints each
 //! partner's value on the chosen metric.
 
@@ -31,7 +31,7 @@ const OTHER_KINDS: [&str; 5] = [
 pub(super) struct CoalitionArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
-    /// The intervention arm whose takedown coalition is analysed.
+    /// The intervention arm whose coalition is analysed.
     #[arg(long)]
     arm: String,
     /// Replications of every subset's arm (overrides `scenario.replications`).

@@ -7,7 +7,7 @@
 //! (a results folder), `sweep` (sweeps, merging shards), `sensitivity`
 //! (sensitivity analyses and screenings, run as sweeps), `calibrate`,
 //! `validate`, `serve` (the workshop room), `bench` and `coalition` (the
-//! value of each partner of a takedown coalition); `progress` shows the progress of long
+//! value of each partner of a coalition); `progress` shows the progress of long
 //! jobs and `process` handles Ctrl-C, SIGTERM and the environment variables
 //! that size runs. This file holds the command list, the dispatch, failures
 //! and their exit codes, and the short commands (`check`, `schema`, `report`).
@@ -78,7 +78,7 @@ enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of an arm's headline effects (Sobol indices, Morris, or a Morris-then-Sobol screening).
     Sensitivity(SensitivityArgs),
-    /// The value of each partner of an arm's takedown coalition (Shapley values over the subsets of partners).
+    /// The value of each partner of an arm's coalition (Shapley values over the subsets of partners).
     Coalition(CoalitionArgs),
     /// Fit parameters to observations by ABC-SMC (approximate Bayesian computation).
     Calibrate(CalibrateArgs),

@@ -16,7 +16,7 @@
 //! summary adds the spread across draws, [`voi`] the value of knowing each
 //! parameter, and [`ensemble_tables`] writes both with the draws.
 //!
-//! [`coalition`] shares a takedown arm's effect out among the partners of
+//! [`coalition`] shares an arm's effect out among the partners of
 //! its coalition: every subset of them runs as an arm of one model, and
 //! [`shapley`] gives each partner's Shapley value from the subsets' effects.
 

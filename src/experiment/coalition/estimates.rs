@@ -172,7 +172,6 @@ impl Columns {
     fn new(game: &Game, summary: &Summary, m: usize) -> Self {
         let k = game.partners.len();
         let replications = summary.values(1, m).len();
-        let all = game.everyone();
         let mut columns = Columns {
             shapley: vec![vec![None; replications]; k],
             alone: vec![vec![None; replications]; k],
@@ -187,29 +186,33 @@ impl Columns {
             let v = |set: Players| -> Option<f64> {
                 summary.values(game.arm_of(set), m)[r].filter(|v| v.is_finite())
             };
-            if !game.subsets.iter().all(|&set| v(set).is_some()) {
-                continue;
-            }
-            let Some(phi) = game.estimator.values(v) else {
-                continue;
-            };
-            let value = |set: Players| v(set).unwrap_or_default();
-            let total = value(all) - value(0);
-            columns.total[r] = Some(total);
-            columns.gaps.push((phi.iter().sum::<f64>() - total).abs());
-            for (i, phi) in phi.into_iter().enumerate() {
-                columns.shapley[i][r] = Some(phi);
-                columns.alone[i][r] = Some(value(1 << i) - value(0));
-                columns.added_last[i][r] = Some(value(all) - value(all & !(1 << i)));
-                for (sum, term) in columns.contributions[i]
-                    .iter_mut()
-                    .zip(&game.estimator.terms[i])
-                {
-                    *sum += value(term.before | 1 << i) - value(term.before);
-                }
+            let defined: Option<Vec<f64>> = game.subsets.iter().map(|&set| v(set)).collect();
+            if let Some(values) = defined {
+                columns.add(game, r, |set| values[game.arm_of(set) - 1]);
             }
         }
         columns
+    }
+
+    /// Replication `r`, in which the value of every subset run is `v(S)`.
+    fn add(&mut self, game: &Game, r: usize, v: impl Fn(Players) -> f64) {
+        let all = game.everyone();
+        let phi = (game.estimator.values(|set| Some(v(set))))
+            .expect("every value of a used replication is defined");
+        let total = v(all) - v(0);
+        self.total[r] = Some(total);
+        self.gaps.push((phi.iter().sum::<f64>() - total).abs());
+        for (i, phi) in phi.into_iter().enumerate() {
+            self.shapley[i][r] = Some(phi);
+            self.alone[i][r] = Some(v(1 << i) - v(0));
+            self.added_last[i][r] = Some(v(all) - v(all & !(1 << i)));
+            let terms = self.contributions[i]
+                .iter_mut()
+                .zip(&game.estimator.terms[i]);
+            for (sum, term) in terms {
+                *sum += v(term.before | 1 << i) - v(term.before);
+            }
+        }
     }
 
     /// The number of replications used.

@@ -185,8 +185,8 @@ fn write_table<R>(path: &Path, columns: &[Column<R>], records: &[R]) -> Result<(
 fn identity(game: &Game, analysis: &Analysis, provenance: &Provenance) -> Json {
     let model = &game.model;
     let per_draw = (model.ensemble.as_ref()).map(|e| e.replications_per_draw);
-    let takedowns: Vec<Json> = (game.takedowns.iter())
-        .map(|t| json!({"intervention": t.intervention, "kind": t.kind, "coalition": t.partners}))
+    let acting: Vec<Json> = (game.acting.iter())
+        .map(|a| json!({"intervention": a.intervention, "kind": a.kind, "coalition": a.partners}))
         .collect();
     json!({
         "tool": "caasim",
@@ -198,7 +198,7 @@ fn identity(game: &Game, analysis: &Analysis, provenance: &Provenance) -> Json {
         "overrides": provenance.overrides,
         "arm": game.arm,
         "partners": game.partners,
-        "takedowns": takedowns,
+        "interventions": acting,
         "method": game.method.name(),
         "permutations": game.method.permutations(),
         "subsets": game.subsets.len(),

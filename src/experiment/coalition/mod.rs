@@ -1,7 +1,8 @@
-//! `caasim coalition`: the value of each partner of a takedown coalition,
+//! `caasim coalition`: the value of each partner of an arm's coalition,
 //! as its Shapley value ([`super::shapley`]) in the game whose value of a
 //! subset S of the partners is the effect, against the baseline, of the
-//! arm with every coalition restricted to S ([`partners`]).
+//! arm with every coalition (of its takedowns and payment disruptions)
+//! restricted to S ([`partners`]).
 //!
 //! Every subset's arm runs in one model with the baseline, so the arms of
 //! one replication share their random numbers (and, in an ensemble, their
@@ -28,7 +29,7 @@ use crate::model::Model;
 use crate::model::params::{Arm, Uncertain};
 use crate::rng::{Purpose, RunKey};
 use crate::scenario;
-use partners::Takedown;
+use partners::Acting;
 use std::collections::BTreeMap;
 
 /// Most partners analysed exhaustively (`2^k` subsets); beyond, orders are sampled.
@@ -37,12 +38,13 @@ pub const EXHAUSTIVE_LIMIT: usize = 6;
 /// Most subsets (arms besides the baseline) one analysis runs.
 pub const MAX_SUBSETS: usize = 4096;
 
-/// Whether a larger value of a metric is better for the defenders.
+/// Which direction of a metric is better for the defenders (what the best
+/// partner to add is judged by).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {
     /// More is better (compromises averted).
     Higher,
-    /// Less is better (campaigns, defender cost).
+    /// Less is better (campaigns, defender cost, capacity moved away).
     Lower,
 }
 
@@ -65,6 +67,7 @@ pub const GAME_METRICS: &[(&str, Better)] = &[
     ("losses_averted_usd", Better::Higher),
     ("cost_per_compromise_change_pct", Better::Higher),
     ("defender_cost_usd", Better::Lower),
+    ("capacity_relocated_share", Better::Lower),
 ];
 
 /// The metric named `name` among [`GAME_METRICS`]: its index there.
@@ -103,8 +106,8 @@ impl Method {
 pub struct Game {
     /// The arm analysed.
     pub arm: String,
-    /// Its takedowns that name a coalition, as written.
-    pub takedowns: Vec<Takedown>,
+    /// Its interventions that name a coalition, as written.
+    pub acting: Vec<Acting>,
     /// The partners, in order of first appearance.
     pub partners: Vec<String>,
     /// How the values are computed.
@@ -152,7 +155,7 @@ impl Game {
         let model = subset_model(model, origin, written, &partners, &subsets)?;
         Ok(Game {
             arm: arm.to_string(),
-            takedowns: partners::takedowns(written),
+            acting: partners::acting(written),
             partners,
             method,
             estimator,

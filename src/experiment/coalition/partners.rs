@@ -1,11 +1,13 @@
 //! The partners of an arm's coalitions and the arms of their subsets.
 //!
-//! The partners of an arm are the union of its takedowns' coalitions, in the
-//! order each name first appears (a name in several takedowns of the arm is
-//! one partner). The arm of a subset S of them is the arm with every
-//! coalition restricted to the partners in S: a takedown keeps its days,
-//! target and other fields, and acts with fewer partners (with none, on no
-//! one); the arm's other interventions are kept as they are.
+//! The partners of an arm are the union of the coalitions of its
+//! interventions (takedowns, sustained pressure and payment disruptions may
+//! name one), in the order each name first appears (a name in several
+//! interventions of the arm is one partner). The arm of a subset S of them
+//! is the arm with every coalition restricted to the partners in S: an
+//! intervention keeps its days, target and other fields, and acts with
+//! fewer partners (with none, on no one); the arm's interventions without a
+//! coalition are kept as they are.
 
 use crate::experiment::shapley::{MAX_PLAYERS, Players, holds};
 use crate::model::Model;
@@ -17,33 +19,49 @@ use crate::model::params::Arm;
 /// `ARM{A+B}`, so these would make two subsets' names ambiguous.
 const RESERVED: [char; 3] = ['+', '{', '}'];
 
-/// One takedown of the arm that names a coalition.
+/// One intervention of the arm that names a coalition.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Takedown {
+pub struct Acting {
     /// Its index among the arm's interventions.
     pub intervention: usize,
-    /// `takedown` or `sustained_pressure`.
+    /// Its kind, as a scenario writes it (`takedown`, ...).
     pub kind: &'static str,
     /// Its coalition as written.
     pub partners: Vec<Partner>,
 }
 
-/// The takedowns of the arm that name a coalition.
-pub fn takedowns(arm: &Arm) -> Vec<Takedown> {
+/// The kind of an intervention, as a scenario writes it.
+fn kind(intervention: &Intervention) -> &'static str {
+    match intervention {
+        Intervention::Takedown(_) => "takedown",
+        Intervention::SustainedPressure(_) => "sustained_pressure",
+        Intervention::PaymentDisruption(_) => "payment_disruption",
+        Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
+        Intervention::VictimHardening(_) => "victim_hardening",
+    }
+}
+
+/// The interventions of the arm that name a coalition.
+pub fn acting(arm: &Arm) -> Vec<Acting> {
     (arm.interventions.iter().enumerate())
-        .filter_map(|(intervention, i)| {
-            let (kind, takedown) = match i {
-                Intervention::Takedown(t) => ("takedown", t),
-                Intervention::SustainedPressure(t) => ("sustained_pressure", t),
-                _ => return None,
-            };
-            Some(Takedown {
-                intervention,
-                kind,
-                partners: takedown.coalition.clone()?,
+        .filter_map(|(index, intervention)| {
+            Some(Acting {
+                intervention: index,
+                kind: kind(intervention),
+                partners: intervention.coalition()?.clone(),
             })
         })
         .collect()
+}
+
+/// The coalition of an intervention, to be changed (`None` for a kind
+/// without one, or when it names none).
+fn coalition_mut(intervention: &mut Intervention) -> Option<&mut Vec<Partner>> {
+    match intervention {
+        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.coalition.as_mut(),
+        Intervention::PaymentDisruption(p) => p.coalition.as_mut(),
+        Intervention::DeterrenceMessaging(_) | Intervention::VictimHardening(_) => None,
+    }
 }
 
 /// The intervention arm `name` of `model`, with its partners in order of
@@ -61,8 +79,8 @@ pub fn arm_and_partners<'m>(
         ));
     };
     let mut partners: Vec<String> = Vec::new();
-    for takedown in takedowns(arm) {
-        for partner in takedown.partners {
+    for acting in acting(arm) {
+        for partner in acting.partners {
             if !partners.contains(&partner.name) {
                 partners.push(partner.name);
             }
@@ -70,7 +88,7 @@ pub fn arm_and_partners<'m>(
     }
     if partners.is_empty() {
         return Err(format!(
-            "--arm {name}: its takedowns name no coalition partner (no `coalition = [...]` with a partner); allowed: {}",
+            "--arm {name}: its interventions name no coalition partner (no `coalition = [...]` with a partner); allowed: {}",
             allowed(model)
         ));
     }
@@ -91,12 +109,12 @@ pub fn arm_and_partners<'m>(
 /// The arms that can be analysed, for messages.
 fn allowed(model: &Model) -> String {
     let with: Vec<&str> = (model.scenario.arms.iter())
-        .filter(|a| takedowns(a).iter().any(|t| !t.partners.is_empty()))
+        .filter(|a| acting(a).iter().any(|t| !t.partners.is_empty()))
         .map(|a| a.name.as_str())
         .collect();
     match with.is_empty() {
-        true => "an arm whose takedowns name a coalition (`coalition = [{ name = ..., jurisdiction = ..., acts = ... }]`); this scenario has none".into(),
-        false => format!("an arm whose takedowns name a coalition: {}", with.join(", ")),
+        true => "an arm whose takedowns or payment disruptions name a coalition (`coalition = [{ name = ..., jurisdiction = ..., acts = ... }]`); this scenario has none".into(),
+        false => format!("an arm whose interventions name a coalition: {}", with.join(", ")),
     }
 }
 
@@ -123,12 +141,8 @@ pub fn restricted(arm: &Arm, partners: &[String], set: Players) -> Arm {
         true => format!("{} with no coalition partner acting", arm.name),
         false => format!("{} with only {} acting", arm.name, names.join(", ")),
     };
-    for intervention in &mut subset.interventions {
-        if let Intervention::Takedown(t) | Intervention::SustainedPressure(t) = intervention
-            && let Some(coalition) = &mut t.coalition
-        {
-            coalition.retain(|p| names.contains(&p.name.as_str()));
-        }
+    for coalition in subset.interventions.iter_mut().filter_map(coalition_mut) {
+        coalition.retain(|p| names.contains(&p.name.as_str()));
     }
     subset
 }
@@ -145,7 +159,9 @@ interventions = [
   { kind = "takedown", start = 5, target = { provider = "P" }, downtime_days = 10, coalition = [
       { name = "DE police", jurisdiction = "DE", acts = "police" },
       { name = "US civil", jurisdiction = "US", acts = "civil", cost_usd = 5 } ] },
-  { kind = "payment_disruption", start = 5, duration_days = 10, conversion_factor = 0.5, fee_share = 0.1 },
+  { kind = "payment_disruption", start = 5, duration_days = 10, conversion_factor = 0.5, fee_share = 0.1, coalition = [
+      { name = "NL police", jurisdiction = "NL", acts = "police" } ] },
+  { kind = "deterrence_messaging", start = 5, duration_days = 10, arrival_factor = 0.5, risk_shock = 0.01 },
   { kind = "sustained_pressure", start = 9, every_days = 3, downtime_days = 1, coalition = [
       { name = "GB civil", jurisdiction = "GB", acts = "civil" },
       { name = "DE police", jurisdiction = "DE", acts = "police", effectiveness = 0.5 } ] },
@@ -157,15 +173,19 @@ interventions = [
     #[test]
     fn partners_are_named_once_in_order_of_first_appearance() {
         let arm = arm();
-        let found = takedowns(&arm);
+        let found = acting(&arm);
         assert_eq!(
             (found.iter())
                 .map(|t| (t.intervention, t.kind))
                 .collect::<Vec<_>>(),
-            [(0, "takedown"), (2, "sustained_pressure")]
+            [
+                (0, "takedown"),
+                (1, "payment_disruption"),
+                (3, "sustained_pressure")
+            ]
         );
-        assert_eq!(found[1].partners[1].acts, Acts::Police);
-        let partners: Vec<String> = ["DE police", "US civil", "GB civil"]
+        assert_eq!(found[2].partners[1].acts, Acts::Police);
+        let partners: Vec<String> = ["DE police", "US civil", "NL police", "GB civil"]
             .map(String::from)
             .to_vec();
         assert_eq!(
@@ -178,24 +198,26 @@ interventions = [
     #[test]
     fn a_subset_keeps_only_its_partners_and_every_other_field() {
         let arm = arm();
-        let partners: Vec<String> = ["DE police", "US civil", "GB civil"]
+        let partners: Vec<String> = ["DE police", "US civil", "NL police", "GB civil"]
             .map(String::from)
             .to_vec();
-        let subset = restricted(&arm, &partners, 0b001);
-        assert_eq!(subset.name, "op{DE police}");
-        let coalition = |a: &Arm, k: usize| match &a.interventions[k] {
-            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => {
-                let names = t.coalition.iter().flatten().map(|p| p.name.clone());
-                names.collect::<Vec<_>>()
-            }
-            _ => Vec::new(),
+        let subset = restricted(&arm, &partners, 0b0101);
+        assert_eq!(subset.name, "op{DE police+NL police}");
+        let coalition = |a: &Arm, k: usize| {
+            let partners = a.interventions[k].coalition().into_iter().flatten();
+            partners.map(|p| p.name.clone()).collect::<Vec<_>>()
         };
         assert_eq!(coalition(&subset, 0), ["DE police"]);
-        assert_eq!(coalition(&subset, 2), ["DE police"]);
-        assert_eq!(subset.interventions[1], arm.interventions[1]);
+        assert_eq!(coalition(&subset, 1), ["NL police"]);
+        assert_eq!(coalition(&subset, 3), ["DE police"]);
+        assert_eq!(subset.interventions[2], arm.interventions[2]);
         let none = restricted(&arm, &partners, 0);
-        assert!(coalition(&none, 0).is_empty() && coalition(&none, 2).is_empty());
-        let all = restricted(&arm, &partners, 0b111);
+        assert!((0..4).all(|k| coalition(&none, k).is_empty()));
+        assert!(
+            none.interventions[1].coalition().is_some(),
+            "an empty coalition, not none"
+        );
+        let all = restricted(&arm, &partners, 0b1111);
         assert_eq!(all.interventions, arm.interventions);
     }
 }

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::Context;
 use super::coalition::{self, Coalition, Partner};
 use crate::check::{Checks, Seg, key};
-use crate::model::provider::ProviderStatus;
 use crate::model::params::When;
+use crate::model::provider::ProviderStatus;
 use crate::model::world::{Window, World};
 
 /// Payment disruption, as written in a scenario.
@@ -124,7 +124,13 @@ fn reach(world: &World, coalition: &Coalition) -> f64 {
     let alive = || (world.providers.iter()).filter(|p| p.status != ProviderStatus::Gone);
     let capacity: f64 = alive().map(|p| p.capacity).sum();
     let count = alive().count() as f64;
-    let weight = |c: f64| if capacity > 0.0 { c / capacity } else { 1.0 / count };
+    let weight = |c: f64| {
+        if capacity > 0.0 {
+            c / capacity
+        } else {
+            1.0 / count
+        }
+    };
     alive()
         .map(|p| weight(p.capacity) * coalition.reach(&p.payments))
         .sum()

@@ -50,7 +50,7 @@ impl Written {
     }
 }
 
-/// A partner of a takedown's coalition, as the scenario wrote it.
+/// A partner of an intervention's coalition, as the scenario wrote it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Partner {
     /// Name.
@@ -65,12 +65,12 @@ pub struct Partner {
     pub cost_usd: f64,
 }
 
-/// A takedown of the arm with a coalition.
+/// An intervention of the arm with a coalition.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Takedown {
+pub struct Acting {
     /// Its index among the arm's interventions.
     pub intervention: usize,
-    /// `takedown` or `sustained_pressure`.
+    /// Its kind: `takedown`, `sustained_pressure` or `payment_disruption`.
     pub kind: String,
     /// Its partners.
     pub coalition: Vec<Partner>,
@@ -124,8 +124,8 @@ pub struct Identity {
     pub arm: String,
     /// Its partners, in order.
     pub partners: Vec<String>,
-    /// Its takedowns with a coalition.
-    pub takedowns: Vec<Takedown>,
+    /// Its interventions with a coalition.
+    pub interventions: Vec<Acting>,
     /// `exhaustive` or `sampled`.
     pub method: String,
     /// Orders drawn, when sampled.

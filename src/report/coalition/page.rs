@@ -32,7 +32,7 @@ pub fn page(coalition: &Coalition, plots: &[Plot]) -> String {
 fn header(coalition: &Coalition) -> String {
     let id = &coalition.identity;
     let lead = format!(
-        "What each of the {} partners of the takedown coalition of the arm {} adds to its \
+        "What each of the {} partners of the coalition of the arm {} adds to its \
          effects against the baseline in {}: its Shapley value, its contribution averaged \
          over every order in which the partners could join, beside its value alone and \
          added last.",
@@ -74,9 +74,11 @@ fn run(coalition: &Coalition) -> String {
         .collect();
     format!(
         "<section id=\"run\">\n<h2>What was run</h2>\n<p>The partners are those of the arm's \
-         takedowns with a coalition, a name in several takedowns being one partner. For every \
+         interventions with a coalition (takedowns, payment disruptions), a name in several \
+         of them being one partner. For every \
          subset S of them the arm ran with each coalition cut down to the partners in S (the \
-         empty subset: the takedowns act on no one; the arm's other interventions stay), all \
+         empty subset: those interventions act on no one; the arm's other interventions \
+         stay), all \
          in one model with the baseline, so that the arms of a replication share their \
          random numbers.</p>\n<div class=\"wide\"><table>\n<thead><tr><th>Partner</th>\
          <th>Acts</th><th>Where</th><th>Effectiveness</th><th>Cost per strike</th>\
@@ -87,9 +89,9 @@ fn run(coalition: &Coalition) -> String {
     )
 }
 
-/// A partner's row: what it does where, in each takedown it is part of.
+/// A partner's row: what it does where, in each intervention it is part of.
 fn partner_row(coalition: &Coalition, name: &str) -> String {
-    let appearances: Vec<(usize, &str, &Partner)> = (coalition.identity.takedowns.iter())
+    let appearances: Vec<(usize, &str, &Partner)> = (coalition.identity.interventions.iter())
         .flat_map(|t| {
             (t.coalition.iter())
                 .filter(|p| p.name == name)

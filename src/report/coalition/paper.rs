@@ -91,7 +91,7 @@ fn caption(coalition: &Coalition) -> String {
         ),
     };
     format!(
-        "The value of each partner of the takedown coalition of arm {} in scenario {} ({}). \
+        "The value of each partner of the coalition of arm {} in scenario {} ({}). \
          Shapley value: the partner's contribution to the arm's effect against the baseline, \
          averaged over every order in which the partners could join ({method}); alone: the \
          effect with only this partner acting less the effect with none; added last: the \
