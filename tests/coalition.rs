@@ -276,3 +276,46 @@ fn a_folder_caasim_did_not_write_is_refused() {
         "mine"
     );
 }
+
+#[test]
+fn report_refuses_a_damaged_or_unfinished_folder_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = scenario_file(tmp.path(), ARM);
+    let out = tmp.path().join("out");
+    let output = coalition(&scenario, &out, &["--arm", "op"], "1");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = || bin().arg("report").arg(&out).output().unwrap();
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = out.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from:?} in {file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        text
+    };
+    let shapley = edit("shapley.csv", "\nB police,", "\nC police,");
+    refused(
+        &report(),
+        &["shapley.csv", "line", "\"C police\"", "A police, B police"],
+    );
+    std::fs::write(out.join("shapley.csv"), shapley).unwrap();
+    let subsets = edit(
+        "subsets.csv",
+        "op{A police},A police,1,",
+        "op{A police},A police,2,",
+    );
+    refused(&report(), &["subsets.csv", "size 2"]);
+    std::fs::write(out.join("subsets.csv"), subsets).unwrap();
+    let identity = edit(
+        "coalition.json",
+        "\"runner_up\": \"B police\"",
+        "\"runner_up\": \"X\"",
+    );
+    refused(&report(), &["coalition.json", "\"X\""]);
+    std::fs::write(out.join("coalition.json"), identity).unwrap();
+    std::fs::remove_file(out.join("shapley.csv")).unwrap();
+    refused(&report(), &["shapley.csv", "has not finished"]);
+}

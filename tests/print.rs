@@ -3,8 +3,9 @@
 //! and every headline value of `summary.csv` (as the report formats it) in
 //! the text of its effects section, and no ink in the side margins of any
 //! page; the sweep, sensitivity, calibration and validation pages, rendered
-//! by the current code from copies of the committed folders, print on A4
-//! with no ink in the side margins either.
+//! by the current code from copies of the committed folders, and the page
+//! of a four-partner coalition analysis print on A4 with no ink in the side
+//! margins either.
 //!
 //! The PDF is read with poppler's `pdftotext -layout` and `pdftoppm`
 //! (Debian's poppler-utils). Without Chromium or them the test fails unless
@@ -15,7 +16,7 @@ mod common;
 use caasim::experiment::metrics::{self, HEADLINE};
 use caasim::report::{format_value, render};
 use common::browser::{browser_or_skip, on_path, run_chromium, skipping};
-use common::{bin, copy_dir, read_csv, read_png, repo_path, short_generic_text};
+use common::{bin, copy_dir, generic_with_arms, read_csv, read_png, repo_path, short_generic_text};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -351,4 +352,52 @@ fn the_sweep_sensitivity_calibration_and_validation_pages_print_within_the_margi
         let pdf = print(&tools, &copy.path().join(page), &A4);
         assert_side_margins_blank(&tools, &pdf, &A4);
     }
+}
+
+/// A takedown of the generic market's leader by four partners: its
+/// coalition page has a subsets table of six metrics (printed in parts).
+const FOUR_PARTNERS: &str = r#"
+[[arms]]
+name = "op"
+interventions = [
+  { kind = "takedown", start = 20, target = { provider = "Alpha" }, downtime_days = 30, customer_data_seized = true, coalition = [
+      { name = "A police", jurisdiction = "A", acts = "police", effectiveness = 0.9, cost_usd = 100000 },
+      { name = "A civil courts", jurisdiction = "A", acts = "civil", cost_usd = 50000 },
+      { name = "B police", jurisdiction = "B", acts = "police" },
+      { name = "B civil courts", jurisdiction = "B", acts = "civil" } ] },
+]
+"#;
+
+#[test]
+fn the_coalition_page_prints_within_the_margins() {
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let scenario = dir.path().join("four-partners.toml");
+    fs::write(&scenario, generic_with_arms(FOUR_PARTNERS)).expect("write the scenario");
+    let out = dir.path().join("coalition");
+    let status = bin()
+        .args([
+            "coalition",
+            &scenario.to_string_lossy(),
+            "--arm",
+            "op",
+            "--reps",
+            "2",
+        ])
+        .args([
+            "--set",
+            "scenario.days=90",
+            "--set",
+            "scenario.burn_in_days=30",
+            "-q",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("caasim runs");
+    assert!(status.success(), "caasim coalition failed");
+    let pdf = print(&tools, &out.join("coalition.html"), &A4);
+    assert_side_margins_blank(&tools, &pdf, &A4);
 }

@@ -303,7 +303,8 @@ fn read_identity(dir: &Path) -> Result<Identity> {
         for partner in partners {
             ensure!(
                 identity.partners.contains(partner),
-                "{name}: the best partner {partner:?} is not one of its partners"
+                "{name}: the best partner or runner-up {partner:?} of {} is not one of its partners",
+                best.metric
             );
         }
     }
