@@ -1,5 +1,6 @@
 //! The tables for papers (`effects.tex`/`.md` of a results folder,
-//! `points.*` of a sweep, `indices.*` of a sensitivity analysis): the
+//! `points.*` of a sweep, `indices.*` of a sensitivity analysis,
+//! `shapley.*` of a coalition analysis): the
 //! Markdown table holds every arm's headline estimates as `summary.csv`
 //! has them (within the rounding shown), the caption names what made the
 //! numbers, and each `.tex` compiles with pdflatex in a minimal document
@@ -16,7 +17,7 @@ use caasim::experiment::metrics::{self, HEADLINE, Unit};
 use caasim::model::MODEL_VERSION;
 use caasim::report::render;
 use common::browser::on_path;
-use common::{fixture_copy, read_csv};
+use common::{bin, fixture_copy, generic_with_arms, read_csv};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -241,6 +242,65 @@ fn every_table_compiles_in_a_minimal_latex_document_within_the_text_width() {
             text.contains(needle),
             "{needle:?} is not in the PDF of {}:\n{text}",
             table.display()
+        );
+    }
+}
+
+/// A takedown of the generic market's leader by three partners, one of
+/// them named with characters LaTeX treats specially.
+const COALITION: &str = r#"
+[[arms]]
+name = "op"
+interventions = [
+  { kind = "takedown", start = 20, target = { provider = "Alpha" }, downtime_days = 30, coalition = [
+      { name = "A police", jurisdiction = "A", acts = "police", effectiveness = 0.9 },
+      { name = "A courts & co_#1", jurisdiction = "A", acts = "civil" },
+      { name = "B police", jurisdiction = "B", acts = "police" } ] },
+]
+"#;
+
+#[test]
+fn the_coalition_table_has_a_group_per_metric_and_compiles() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let scenario = dir.path().join("coalition.toml");
+    std::fs::write(&scenario, generic_with_arms(COALITION)).unwrap();
+    let out = dir.path().join("out");
+    let status = bin()
+        .args([
+            "coalition",
+            &scenario.to_string_lossy(),
+            "--arm",
+            "op",
+            "--reps",
+            "2",
+        ])
+        .args([
+            "--set",
+            "scenario.days=90",
+            "--set",
+            "scenario.burn_in_days=30",
+            "-q",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("caasim runs");
+    assert!(status.success(), "caasim coalition failed");
+    let markdown = std::fs::read_to_string(out.join("shapley.md")).unwrap();
+    let rows = markdown_rows(&markdown);
+    let groups = rows.iter().filter(|r| r[0].starts_with("**")).count();
+    assert_eq!(
+        groups,
+        caasim::experiment::coalition::GAME_METRICS.len(),
+        "{markdown}"
+    );
+    assert_eq!(rows.len(), 2 + groups * 4, "{markdown}");
+    assert!(markdown.contains(&format!("model version {MODEL_VERSION}")));
+    if let Some(text) = compile(&out.join("shapley.tex")) {
+        // pdflatex sets `_` in its own glyph.
+        assert!(
+            text.contains("A courts & co") && text.contains("#1"),
+            "{text}"
         );
     }
 }
