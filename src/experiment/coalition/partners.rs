@@ -78,14 +78,7 @@ pub fn arm_and_partners<'m>(
             allowed(model)
         ));
     };
-    let mut partners: Vec<String> = Vec::new();
-    for acting in acting(arm) {
-        for partner in acting.partners {
-            if !partners.contains(&partner.name) {
-                partners.push(partner.name);
-            }
-        }
-    }
+    let partners = union(arm);
     if partners.is_empty() {
         return Err(format!(
             "--arm {name}: its interventions name no coalition partner (no `coalition = [...]` with a partner); allowed: {}",
@@ -104,6 +97,20 @@ pub fn arm_and_partners<'m>(
         ));
     }
     Ok((arm, partners))
+}
+
+/// The partners of the arm's coalitions, each name once, in order of
+/// first appearance.
+fn union(arm: &Arm) -> Vec<String> {
+    let mut partners: Vec<String> = Vec::new();
+    for acting in acting(arm) {
+        for partner in acting.partners {
+            if !partners.contains(&partner.name) {
+                partners.push(partner.name);
+            }
+        }
+    }
+    partners
 }
 
 /// The arms that can be analysed, for messages.
@@ -185,11 +192,10 @@ interventions = [
             ]
         );
         assert_eq!(found[2].partners[1].acts, Acts::Police);
-        let partners: Vec<String> = ["DE police", "US civil", "NL police", "GB civil"]
-            .map(String::from)
-            .to_vec();
+        let partners = union(&arm);
+        assert_eq!(partners, ["DE police", "US civil", "NL police", "GB civil"]);
         assert_eq!(
-            subset_name("op", &partners, 0b101),
+            subset_name("op", &partners, 0b1001),
             "op{DE police+GB civil}"
         );
         assert_eq!(subset_name("op", &partners, 0), "op{}");
