@@ -40,6 +40,7 @@ rm -rf results/lumma-2025-calibration
   --params market.investment_lead_days=1:30 \
   --population 100 --generations 4 --reps 3 --out results/lumma-2025-calibration --quiet
 "$caasim" validate --calibrate --quiet
+"$caasim" coalition scenarios/redvds-2026.toml --arm takedown --out results/redvds-2026-coalition --force --quiet
 
 for dir in results/redvds-2026-sweep results/redvds-2026-sensitivity results/lumma-2025-calibration; do
   "$caasim" report "$dir"

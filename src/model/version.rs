@@ -17,4 +17,4 @@
 
 /// The version of the model; see the module's documentation for when it
 /// changes and `CHANGELOG.md` for what each version changed.
-pub const MODEL_VERSION: u32 = 1;
+pub const MODEL_VERSION: u32 = 2;
