@@ -18,6 +18,11 @@ pub struct Jurisdictions {
     pub enforcement_risk: Vec<f64>,
     /// Weight of the hosting any provider can buy in each (`hosting_weight`).
     pub hosting_weight: Vec<f64>,
+    /// Cost of a seat provisioned in each, relative to the market's (`cost_factor`).
+    pub cost_factor: Vec<f64>,
+    /// Whether a provider, the entrants or `[jurisdictions]` name each (a
+    /// coalition may act only in such a place).
+    pub in_market: Vec<bool>,
 }
 
 impl Jurisdictions {
@@ -30,6 +35,7 @@ impl Jurisdictions {
         for template in templates {
             names.extend(places_of(&template));
         }
+        let market = names.clone();
         for arm in &scenario.arms {
             for intervention in &arm.interventions {
                 let partners = intervention.coalition().into_iter().flatten();
@@ -46,6 +52,8 @@ impl Jurisdictions {
         Jurisdictions {
             enforcement_risk: names.iter().map(|n| spec(n).enforcement_risk).collect(),
             hosting_weight: names.iter().map(|n| spec(n).hosting_weight).collect(),
+            cost_factor: names.iter().map(|n| spec(n).cost_factor).collect(),
+            in_market: names.iter().map(|n| market.contains(n)).collect(),
             names: names.into_iter().collect(),
         }
     }
@@ -86,8 +94,8 @@ impl Jurisdictions {
     /// Where a provider whose own locations are `home` places new or moved
     /// capacity (MODEL.md 7.17): jurisdiction k gets a share proportional to
     /// `(home_k + hosting_weight_k) x exp(-aversion x (enforcement_risk_k +
-    /// pressure_k))`, none in the `excluded` ones; `None` when no
-    /// jurisdiction is left with a positive weight.
+    /// pressure_k)) / cost_factor_k`, none in the `excluded` ones; `None`
+    /// when no jurisdiction is left with a positive weight.
     pub fn placement(
         &self,
         home: &[f64],
@@ -95,13 +103,21 @@ impl Jurisdictions {
         aversion: f64,
         excluded: &[bool],
     ) -> Option<Vec<f64>> {
+        let open = |k: &usize| !excluded.get(*k).copied().unwrap_or(false);
+        let risk = |k: usize| self.enforcement_risk[k] + pressure[k];
+        // Risk counted from the least risky open jurisdiction: the same
+        // shares, and no weight underflows to 0 however high the risks.
+        let least = (0..self.len())
+            .filter(open)
+            .map(risk)
+            .fold(f64::INFINITY, f64::min);
         let mut weights: Vec<f64> = (0..self.len())
             .map(|k| {
-                if excluded.get(k).copied().unwrap_or(false) {
+                if !open(&k) {
                     return 0.0;
                 }
-                let risk = self.enforcement_risk[k] + pressure[k];
-                (home[k] + self.hosting_weight[k]) * (-aversion * risk).exp()
+                let extra = risk(k) - least;
+                (home[k] + self.hosting_weight[k]) * (-aversion * extra).exp() / self.cost_factor[k]
             })
             .collect();
         let total: f64 = weights.iter().sum();
@@ -136,12 +152,28 @@ impl Siting<'_> {
     }
 }
 
+impl Jurisdictions {
+    /// The cost of a seat placed by `placement`, relative to the market's:
+    /// the placement's mean `cost_factor` (exactly 1 when every factor is 1).
+    pub fn cost_factor(&self, placement: &[f64]) -> f64 {
+        if self.cost_factor.iter().all(|&c| c == 1.0) {
+            return 1.0;
+        }
+        placement
+            .iter()
+            .zip(&self.cost_factor)
+            .map(|(s, c)| s * c)
+            .sum()
+    }
+}
+
 /// Every jurisdiction a provider template names.
 pub fn places_of(template: &ProviderTemplate) -> impl Iterator<Item = String> + '_ {
     (std::iter::once(template.jurisdiction.clone()))
         .chain(template.located.keys().cloned())
         .chain(template.storefront.keys().cloned())
         .chain(template.operators_in.iter().cloned())
+        .chain(template.data_in.iter().cloned())
         .chain(template.payments.keys().cloned())
 }
 
@@ -177,6 +209,8 @@ mod tests {
             names: vec!["DE".into(), "XX".into()],
             enforcement_risk: vec![0.0, 0.0],
             hosting_weight: vec![0.0, 1.0],
+            cost_factor: vec![1.0, 1.0],
+            in_market: vec![true, true],
         }
     }
 
@@ -207,5 +241,15 @@ mod tests {
             j.placement(&[1.0, 0.0], &[0.0, 0.0], 0.0, &[true, true]),
             None
         );
+    }
+
+    #[test]
+    fn a_dearer_jurisdiction_gets_less_of_the_new_capacity_and_charges_more_for_it() {
+        let mut j = two();
+        assert_eq!(j.cost_factor(&[0.3, 0.7]), 1.0);
+        j.cost_factor = vec![1.0, 3.0];
+        let placement = j.placement(&[1.0, 0.0], &[0.0, 0.0], 0.0, &[]).unwrap();
+        assert!((placement[0] - 0.75).abs() < 1e-15, "{placement:?}");
+        assert!((j.cost_factor(&placement) - (0.75 + 0.25 * 3.0)).abs() < 1e-15);
     }
 }

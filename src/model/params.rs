@@ -264,7 +264,7 @@ pub struct Market {
 
 /// One jurisdiction's enforcement climate and hosting (`[jurisdictions.<code>]`,
 /// MODEL.md 7.17).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct JurisdictionSpec {
     /// Standing enforcement risk providers see there, in the units of the
@@ -274,6 +274,19 @@ pub struct JurisdictionSpec {
     /// capacity, beside its own locations (0: only providers located
     /// there place capacity there).
     pub hosting_weight: f64,
+    /// Cost of provisioning (or moving) a seat there, relative to the
+    /// market's `provisioning_cost_usd_per_seat` (1: the same).
+    pub cost_factor: f64,
+}
+
+impl Default for JurisdictionSpec {
+    fn default() -> Self {
+        JurisdictionSpec {
+            enforcement_risk: 0.0,
+            hosting_weight: 0.0,
+            cost_factor: 1.0,
+        }
+    }
 }
 
 /// Entry of new providers.
@@ -319,6 +332,10 @@ pub struct ProviderTemplate {
     /// action there can arrest them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operators_in: Option<String>,
+    /// Where its customer data is kept (default: `jurisdiction`): only a
+    /// police action there can seize it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_in: Option<String>,
     /// Where its payment channels are (processors, exchanges, accounts), as
     /// a coalition's payment disruption reaches them: a weight per
     /// jurisdiction, made into shares (default: all in `jurisdiction`).
@@ -374,6 +391,10 @@ pub struct ProviderSpec {
     /// action there can arrest them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operators_in: Option<String>,
+    /// Where its customer data is kept (default: `jurisdiction`): only a
+    /// police action there can seize it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_in: Option<String>,
     /// Where its payment channels are (processors, exchanges, accounts), as
     /// a coalition's payment disruption reaches them: a weight per
     /// jurisdiction, made into shares (default: all in `jurisdiction`).
@@ -410,6 +431,7 @@ impl ProviderSpec {
             located: self.located.clone(),
             storefront: self.storefront.clone(),
             operators_in: self.operators_in.clone(),
+            data_in: self.data_in.clone(),
             payments: self.payments.clone(),
             capacity_seats: self.capacity_seats,
             price_usd: self.price_usd,
@@ -693,6 +715,7 @@ impl Default for Entry {
                 located: BTreeMap::new(),
                 storefront: BTreeMap::new(),
                 operators_in: None,
+                data_in: None,
                 payments: BTreeMap::new(),
                 capacity_seats: 40.0,
                 price_usd: 30.0,

@@ -71,6 +71,8 @@ pub struct Provider {
     pub operators_in: usize,
     /// Share of its payment channels in each jurisdiction (sums to 1).
     pub payments: Vec<f64>,
+    /// The jurisdiction its customer data is kept in.
+    pub data_in: usize,
 }
 
 /// Capacity a provider has paid for, installed on `arrival_day`.
@@ -147,6 +149,7 @@ impl Provider {
             storefront: places.shares(&economics.storefront, registered),
             operators_in: places.index(economics.operators_in.as_ref().unwrap_or(registered)),
             payments: places.shares(&economics.payments, registered),
+            data_in: places.index(economics.data_in.as_ref().unwrap_or(registered)),
         }
     }
 
@@ -222,14 +225,16 @@ impl Provider {
     }
 
     /// Order up to `gap` seats if a seat's margin over the horizon exceeds
-    /// its provisioning cost: no more than the size-class ceiling
+    /// its provisioning cost (where `siting` places it: `cost_factor` of each
+    /// jurisdiction): no more than the size-class ceiling
     /// (`capacity_growth_per_day` of its capacity, floored at
     /// `capacity_min_step_seats`) nor than its cash pays for beyond a reserve
     /// of one subscription period of running costs; paid now, installed
     /// `investment_lead_days` later, where `siting` places them. Returns
     /// the amount paid.
     fn invest(&mut self, gap: f64, market: &Market, day: u32, siting: &Siting) -> f64 {
-        let cost = market.provisioning_cost_usd_per_seat;
+        let placement = siting.place(&self.home);
+        let cost = market.provisioning_cost_usd_per_seat * siting.places.cost_factor(&placement);
         if self.seat_margin(market) <= cost {
             return 0.0;
         }
@@ -247,7 +252,7 @@ impl Provider {
         self.orders.push(Order {
             arrival_day: day + market.investment_lead_days,
             seats,
-            placement: siting.place(&self.home),
+            placement,
         });
         let paid = seats * cost;
         self.cash -= paid;

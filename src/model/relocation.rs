@@ -6,9 +6,10 @@
 //! later, every provider of a struck class that is not gone (the struck
 //! ones that came back, and their rivals, who learned) moves a share
 //! `relocation_share` of the capacity it still has in those jurisdictions
-//! to the others, placed as it would place new capacity there, paying
-//! `relocation_cost_usd_per_seat` for each seat moved (recorded as
-//! provider investment). A provider with nowhere else to go moves nothing.
+//! to the jurisdictions where no partner has acted so far in the run,
+//! placed as it would place new capacity there, paying
+//! `relocation_cost_usd_per_seat` for each seat moved, times the
+//! `cost_factor` of where it goes (recorded as provider investment). A provider with nowhere else to go moves nothing.
 
 use std::collections::BTreeSet;
 
@@ -32,9 +33,14 @@ pub struct PendingRelocation {
 /// each acting jurisdiction rises by one and, when providers relocate at
 /// all, their move is scheduled.
 pub fn after_operation(world: &mut World, acting: Vec<bool>, classes: BTreeSet<String>, day: u32) {
-    for (pressure, acted) in world.jurisdiction_pressure.iter_mut().zip(&acting) {
+    let places = world
+        .jurisdiction_pressure
+        .iter_mut()
+        .zip(&mut world.acted_in);
+    for ((pressure, acted_before), acted) in places.zip(&acting) {
         if *acted {
             *pressure += 1.0;
+            *acted_before = true;
         }
     }
     let market = &world.model.market;
@@ -70,7 +76,9 @@ pub fn relocate_due(world: &mut World, day: u32) {
 }
 
 /// Provider `j` moves `relocation_share` of its capacity in the `acting`
-/// jurisdictions to the others; returns what it paid.
+/// jurisdictions to those where no partner has acted in the run; returns
+/// what it paid (from cash, which may leave it broke: it then leaves at
+/// the day's settlement, 7.12).
 fn relocate(world: &mut World, j: usize, acting: &[bool]) -> f64 {
     let market = &world.model.market;
     let provider = &world.providers[j];
@@ -86,12 +94,13 @@ fn relocate(world: &mut World, j: usize, acting: &[bool]) -> f64 {
         &provider.home,
         &world.jurisdiction_pressure,
         market.placement_risk_aversion,
-        acting,
+        &world.acted_in,
     ) else {
         return 0.0;
     };
     let seats = moved * provider.capacity;
-    let cost = seats * market.relocation_cost_usd_per_seat;
+    let factor = world.model.jurisdictions.cost_factor(&target);
+    let cost = seats * market.relocation_cost_usd_per_seat * factor;
     let provider = &mut world.providers[j];
     for (k, share) in provider.located.iter_mut().enumerate() {
         if acting[k] {

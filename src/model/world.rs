@@ -97,6 +97,9 @@ pub struct World<'a> {
     /// Enforcement pressure per jurisdiction from coalition operations
     /// acting there (decays with the same half-life).
     pub jurisdiction_pressure: Vec<f64>,
+    /// Whether a coalition partner has acted in each jurisdiction so far:
+    /// relocated capacity goes to none of them.
+    pub acted_in: Vec<bool>,
     /// Relocations decided after coalition operations, still to come.
     pub relocations: Vec<crate::model::relocation::PendingRelocation>,
     /// Seats of capacity moved out of acting jurisdictions so far.
@@ -164,6 +167,7 @@ impl<'a> World<'a> {
             victims: Victims::new(model.segments.clone(), model.market.mfa_efficacy),
             pressure: BTreeMap::new(),
             jurisdiction_pressure: vec![0.0; model.jurisdictions.len()],
+            acted_in: vec![false; model.jurisdictions.len()],
             relocations: Vec::new(),
             seats_relocated: 0.0,
             rebrands: Vec::new(),

@@ -344,6 +344,7 @@ fn check_market(check: &mut Checker, s: &Scenario) {
         let at = |key| [K("jurisdictions"), K(name), K(key)];
         check.range(&at("enforcement_risk"), spec.enforcement_risk, 0.0, 1e3);
         check.range(&at("hosting_weight"), spec.hosting_weight, 0.0, 1e9);
+        check.range(&at("cost_factor"), spec.cost_factor, 1e-3, 1e3);
     }
     check.range(
         &p("investment_horizon_days"),
@@ -400,8 +401,10 @@ fn check_economics(check: &mut Checker, at: &[Seg], e: &ProviderTemplate) {
     check.range(&p("cash_usd"), e.cash_usd, 0.0, 1e15);
     check_weights(check, &p("located"), &e.located);
     check_weights(check, &p("storefront"), &e.storefront);
+    check_weights(check, &p("payments"), &e.payments);
     let named = |name: &String| name.trim().is_empty();
-    if named(&e.jurisdiction) || e.operators_in.as_ref().is_some_and(named) {
+    let places = [&e.operators_in, &e.data_in];
+    if named(&e.jurisdiction) || places.iter().any(|p| p.as_ref().is_some_and(named)) {
         check.fail(
             &p("jurisdiction"),
             "a jurisdiction is empty; allowed: a name such as \"DE\"",

@@ -206,8 +206,61 @@ fn a_payment_disruption_by_a_coalition_reaches_the_payment_channels_located_wher
     assert!(close(window.fee_share, reach * 0.2));
     // Nobody where the channels are: nothing changes.
     let nowhere = arm.replace("jurisdiction=\"A\"", "jurisdiction=\"Z\"");
-    let model = small::model(&["providers.Alpha.payments={A=1, C=1}", &nowhere]);
+    let declared = "jurisdictions={Z={}}";
+    let model = small::model(&["providers.Alpha.payments={A=1, C=1}", declared, &nowhere]);
     let (_, world) = struck(&model);
     let window = world.payment_windows.last().unwrap();
     assert_eq!((window.factor, window.fee_share), (1.0, 0.0));
+}
+
+#[test]
+fn customer_data_is_seized_only_by_police_where_it_is_kept() {
+    // Alpha's data in C: the police of A seize servers but no data.
+    let model = located(A_POLICE, &["providers.Alpha.data_in=\"C\""]);
+    let (_, world) = struck(&model);
+    assert!(world.providers[0].capacity > 0.0);
+    assert!(!world.events.risk_shock && world.ambient_risk == 0.0);
+    // The police of C (no server of Alpha's is seized there) take the data.
+    let c_police = r#"{name="C police", jurisdiction="C", acts="police", effectiveness=0}"#;
+    let model = located(c_police, &["providers.Alpha.data_in=\"C\""]);
+    let (_, world) = struck(&model);
+    assert!(world.events.risk_shock && world.ambient_risk > 0.0);
+}
+
+#[test]
+fn a_share_given_by_hand_beside_a_coalition_is_taken_evenly_from_every_location() {
+    let model = located(
+        A_POLICE,
+        &["arms.coalition.interventions.0.capacity_seized=0.3"],
+    );
+    let (before, world) = struck(&model);
+    let (alpha, was) = (&world.providers[0], &before.providers[0]);
+    let kept = 1.0 - was.resilience;
+    assert!(close(alpha.capacity, was.capacity * (1.0 - 0.3 * kept)));
+    assert_eq!(alpha.located, was.located);
+    // Without police the coalition seizes no server, whatever the share.
+    let model = located(
+        C_COURTS,
+        &["arms.coalition.interventions.0.capacity_seized=0.3"],
+    );
+    let (before, world) = struck(&model);
+    assert_eq!(world.providers[0].capacity, before.providers[0].capacity);
+}
+
+#[test]
+fn a_partner_acting_where_the_market_is_not_is_refused_with_the_places_there_are() {
+    let typo = r#"{name="UK courts", jurisdiction="UK", acts="civil"}"#;
+    let arm = format!(
+        r#"arms=[{{name="typo", interventions=[{{kind="takedown", start=5, target={{provider="Alpha"}}, downtime_days=10, coalition=[{typo}]}}]}}]"#
+    );
+    let overrides = vec![arm];
+    let error = caasim::scenario::load_text(small::TEXT, "small-world.toml", &overrides)
+        .expect_err("an unknown jurisdiction is refused");
+    let message = error.to_string();
+    assert!(message.contains("coalition[0].jurisdiction"), "{message}");
+    assert!(
+        message.contains("\"UK\" is not where any provider"),
+        "{message}"
+    );
+    assert!(message.contains("allowed: one of"), "{message}");
 }

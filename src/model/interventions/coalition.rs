@@ -11,7 +11,8 @@
 //!   civil_k`;
 //! - the operators can be arrested (`arrest_probability`) only by police
 //!   acting where they live;
-//! - customer data is seized (when the takedown says so) only with servers.
+//! - customer data is seized (when the takedown says so) only by police
+//!   acting where it is kept (`data_in`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,8 @@ pub struct Asked {
     pub downtime_share: f64,
     /// Whether police act where the operators live.
     pub arrest_possible: bool,
+    /// Whether police act where the customer data is kept.
+    pub data_reached: bool,
 }
 
 impl Coalition {
@@ -182,6 +185,20 @@ impl Coalition {
             check.probability(&key(&at, "effectiveness"), partner.effectiveness);
             check.range(&key(&at, "cost_usd"), partner.cost_usd, 0.0, 1e12);
             let k = places.index(&partner.jurisdiction);
+            if !places.in_market[k] {
+                let known: Vec<String> = (places.names.iter().zip(&places.in_market))
+                    .filter_map(|(name, used)| used.then(|| name.clone()))
+                    .collect();
+                check.fail(
+                    &key(&at, "jurisdiction"),
+                    format!(
+                        "{:?} is not where any provider has servers, storefront, payments, operators or data, nor in [jurisdictions]; allowed: one of {} (or declare `[jurisdictions.{}]` to act there anyway)",
+                        partner.jurisdiction,
+                        crate::check::listed(&known),
+                        partner.jurisdiction
+                    ),
+                );
+            }
             coalition.acting_in[k] = true;
             coalition.police_in[k] |= partner.acts == Acts::Police;
             let combined = match partner.acts {
@@ -222,6 +239,7 @@ impl Coalition {
             capacity: reach(&provider.located, &self.police),
             downtime_share: reach(&provider.storefront, &self.civil),
             arrest_possible: self.police_in[provider.operators_in],
+            data_reached: self.police_in[provider.data_in],
         }
     }
 }

@@ -564,6 +564,7 @@ impl Strike {
                 capacity: self.capacity_seized.unwrap_or(0.0),
                 downtime_share: 1.0,
                 arrest_possible: true,
+                data_reached: true,
             },
         }
     }
@@ -585,11 +586,11 @@ impl Strike {
         resisted(asked.capacity, downtime, resilience)
     }
 
-    /// Whether it seizes the provider's customer data when it seizes `seized`
-    /// of its capacity: as the takedown says, and with a coalition only
-    /// where its police seize servers.
-    fn seizes_data(&self, seized: f64) -> bool {
-        self.customer_data_seized && (self.coalition.is_none() || seized > 0.0)
+    /// Whether it seizes the customer data of a provider of which it
+    /// `asked` this: as the takedown says, and with a coalition only when
+    /// its police act where the data is kept.
+    fn seizes_data(&self, asked: &Asked) -> bool {
+        self.customer_data_seized && asked.data_reached
     }
 }
 
@@ -604,7 +605,7 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
         let mut rng = world.key.provider(Purpose::Enforcement, day, j);
         rng.random::<f64>() < strike.arrest_probability
     };
-    let data = strike.seizes_data(seized);
+    let data = strike.seizes_data(&asked);
     if seized <= 0.0 && downtime == 0 && !arrested && !data {
         return None;
     }
@@ -619,12 +620,15 @@ fn decide(world: &World, j: usize, strike: &Strike, day: u32) -> Option<Hit> {
         rebrand: strike.rebrand,
         removed: provider.capacity * if off_sale { 1.0 } else { seized },
         data,
-        police: (strike.coalition.as_ref()).map(|c| {
-            c.police
-                .iter()
-                .map(|e| e * (1.0 - provider.resilience))
-                .collect()
-        }),
+        // A share given by hand is taken evenly from every location.
+        police: (strike.coalition.as_ref())
+            .filter(|_| strike.capacity_seized.is_none())
+            .map(|c| {
+                c.police
+                    .iter()
+                    .map(|e| e * (1.0 - provider.resilience))
+                    .collect()
+            }),
     })
 }
 
@@ -666,10 +670,15 @@ fn strike_provider(world: &mut World, hit: &Hit, day: u32, mean_search: f64) {
     world.providers[j].capacity *= 1.0 - hit.seized;
     if let Some(taken) = &hit.police {
         let located = &mut world.providers[j].located;
-        for (share, taken) in located.iter_mut().zip(taken) {
-            *share *= 1.0 - taken;
+        let left: Vec<f64> = (located.iter().zip(taken))
+            .map(|(share, taken)| share * (1.0 - taken))
+            .collect();
+        // Everything seized: no capacity is left to place, and the
+        // provider's locations stay where they were.
+        if left.iter().sum::<f64>() > 0.0 {
+            *located = left;
+            normalise(located);
         }
-        normalise(located);
     }
     if hit.arrested {
         world.arrests += 1;

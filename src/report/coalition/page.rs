@@ -180,9 +180,11 @@ fn reading(coalition: &Coalition) -> String {
          the effect out. <strong>Alone</strong> is v({{i}}) − v(∅), what the partner would \
          achieve by itself; <strong>added last</strong> is v(N) − v(N − i), what the \
          coalition loses without it. A partner whose police or courts act where the targets \
-         have nothing to take adds 0 to every effect but the defender's cost (its own); \
-         partners that complement each other have a value alone below their value added \
-         last, partners that do the same work twice one above it. The days to recover are not shared out: a censored median is not \
+         have nothing to take adds 0 to every effect but the defender's cost (its own), \
+         unless providers relocate or place capacity by risk (its action still closes its \
+         jurisdiction to them). In the metric's better direction, partners that complement \
+         each other have a value alone smaller than their value added last, partners that \
+         do the same work twice a larger one. The days to recover are not shared out: a censored median is not \
          additive.</p>\n<p>Each value is computed replication by replication from the \
          subsets' effects in that replication (paired: the arms share their random numbers), \
          over the replications where every subset's effect is defined; the estimate is its \
