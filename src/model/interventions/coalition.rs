@@ -187,7 +187,8 @@ impl Coalition {
             let k = places.index(&partner.jurisdiction);
             if !places.in_market[k] {
                 let known: Vec<String> = (places.names.iter().zip(&places.in_market))
-                    .filter_map(|(name, used)| used.then(|| name.clone()))
+                    .filter(|(_, used)| **used)
+                    .map(|(name, _)| name.clone())
                     .collect();
                 check.fail(
                     &key(&at, "jurisdiction"),
