@@ -112,7 +112,8 @@ pub struct ProviderBooks {
     pub revenue: f64,
     /// Running costs paid.
     pub costs: f64,
-    /// Capacity investment paid (provisioning of seats ordered).
+    /// Capacity investment paid (provisioning of seats ordered, and moving
+    /// seats out of jurisdictions that acted).
     pub investment: f64,
 }
 

@@ -30,38 +30,17 @@ pub struct Acting {
     pub partners: Vec<Partner>,
 }
 
-/// The kind of an intervention, as a scenario writes it.
-fn kind(intervention: &Intervention) -> &'static str {
-    match intervention {
-        Intervention::Takedown(_) => "takedown",
-        Intervention::SustainedPressure(_) => "sustained_pressure",
-        Intervention::PaymentDisruption(_) => "payment_disruption",
-        Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
-        Intervention::VictimHardening(_) => "victim_hardening",
-    }
-}
-
 /// The interventions of the arm that name a coalition.
 pub fn acting(arm: &Arm) -> Vec<Acting> {
     (arm.interventions.iter().enumerate())
         .filter_map(|(index, intervention)| {
             Some(Acting {
                 intervention: index,
-                kind: kind(intervention),
+                kind: intervention.kind(),
                 partners: intervention.coalition()?.clone(),
             })
         })
         .collect()
-}
-
-/// The coalition of an intervention, to be changed (`None` for a kind
-/// without one, or when it names none).
-fn coalition_mut(intervention: &mut Intervention) -> Option<&mut Vec<Partner>> {
-    match intervention {
-        Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.coalition.as_mut(),
-        Intervention::PaymentDisruption(p) => p.coalition.as_mut(),
-        Intervention::DeterrenceMessaging(_) | Intervention::VictimHardening(_) => None,
-    }
 }
 
 /// The intervention arm `name` of `model`, with its partners in order of
@@ -148,7 +127,11 @@ pub fn restricted(arm: &Arm, partners: &[String], set: Players) -> Arm {
         true => format!("{} with no coalition partner acting", arm.name),
         false => format!("{} with only {} acting", arm.name, names.join(", ")),
     };
-    for coalition in subset.interventions.iter_mut().filter_map(coalition_mut) {
+    for coalition in subset
+        .interventions
+        .iter_mut()
+        .filter_map(Intervention::coalition_mut)
+    {
         coalition.retain(|p| names.contains(&p.name.as_str()));
     }
     subset

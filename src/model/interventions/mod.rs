@@ -86,6 +86,26 @@ impl Intervention {
         }
     }
 
+    /// Its coalition, to change (see [`Intervention::coalition`]).
+    pub fn coalition_mut(&mut self) -> Option<&mut Vec<coalition::Partner>> {
+        match self {
+            Intervention::Takedown(t) | Intervention::SustainedPressure(t) => t.coalition.as_mut(),
+            Intervention::PaymentDisruption(p) => p.coalition.as_mut(),
+            Intervention::DeterrenceMessaging(_) | Intervention::VictimHardening(_) => None,
+        }
+    }
+
+    /// Its `kind` tag, as written in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Intervention::Takedown(_) => "takedown",
+            Intervention::SustainedPressure(_) => "sustained_pressure",
+            Intervention::PaymentDisruption(_) => "payment_disruption",
+            Intervention::DeterrenceMessaging(_) => "deterrence_messaging",
+            Intervention::VictimHardening(_) => "victim_hardening",
+        }
+    }
+
     /// The defender's cost of one action, in dollars.
     pub fn cost_usd(&self) -> f64 {
         match self {
