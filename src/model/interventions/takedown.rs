@@ -400,13 +400,21 @@ impl Plan {
             Some(c) => format!(" by {}", c.partners.join(", ")),
             None => String::new(),
         };
+        // With a coalition, arrests and data depend on where they are.
+        let (arrest_where, data_where) = match strike.coalition {
+            Some(_) => (
+                " if its police act where the operators live",
+                " if its police act where it is kept",
+            ),
+            None => ("", ""),
+        };
         format!(
-            "takedown of {target}{by}{again}: {seizure}, arrest probability {:.0}%, customer data {}{comeback}",
+            "takedown of {target}{by}{again}: {seizure}, arrest probability {:.0}%{arrest_where}, customer data {}{comeback}",
             100.0 * strike.arrest_probability,
             if strike.customer_data_seized {
-                "seized"
+                format!("seized{data_where}")
             } else {
-                "not seized"
+                "not seized".to_string()
             }
         )
     }
