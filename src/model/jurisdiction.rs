@@ -223,6 +223,8 @@ mod tests {
         }
     }
 
+    // Tolerances of 1e-15: a few float operations on values near 1 (their
+    // rounding is a few units of f64's 2.2e-16).
     #[test]
     fn risk_steers_placement_away_and_exclusion_is_total() {
         let j = two();

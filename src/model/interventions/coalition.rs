@@ -245,7 +245,47 @@ impl Coalition {
     }
 }
 
-/// The defender's cost of one strike of a coalition: its partners' costs.
-pub fn cost_usd(partners: &[Partner]) -> f64 {
-    partners.iter().map(|p| p.cost_usd).sum()
+/// The defender's cost of one action: its coalition's partners' costs,
+/// or `own` (the intervention's `cost_usd`) without a coalition.
+pub fn cost_usd(partners: Option<&Vec<Partner>>, own: f64) -> f64 {
+    match partners {
+        Some(partners) => partners.iter().map(|p| p.cost_usd).sum(),
+        None => own,
+    }
+}
+
+/// Check an intervention's `coalition` (under `at`) and resolve it; the
+/// intervention's own `cost_usd` must be 0 beside one (each partner has
+/// its cost).
+pub fn resolve_for(
+    check: &mut dyn Checks,
+    at: &[Seg],
+    partners: Option<&Vec<Partner>>,
+    own_cost_usd: f64,
+    places: &Jurisdictions,
+) -> Option<Coalition> {
+    let partners = partners?;
+    if own_cost_usd != 0.0 {
+        check.fail(
+            &key(at, "cost_usd"),
+            "is given beside a `coalition`; allowed: 0 (give each partner its `cost_usd`)".into(),
+        );
+    }
+    Some(Coalition::resolve(
+        check,
+        &key(at, "coalition"),
+        partners,
+        places,
+    ))
+}
+
+impl Coalition {
+    /// Who acts, for an intervention's description: e.g. " by DE police
+    /// (police in DE, 100%)", or that no one does.
+    pub fn by(&self) -> String {
+        match self.partners.is_empty() {
+            true => " by an empty coalition (no one acts)".to_string(),
+            false => format!(" by {}", self.partners.join(", ")),
+        }
+    }
 }

@@ -56,10 +56,7 @@ pub struct Plan {
 impl PaymentDisruption {
     /// The defender's cost: `cost_usd`, or its coalition's.
     pub fn cost_usd(&self) -> f64 {
-        match &self.coalition {
-            Some(partners) => coalition::cost_usd(partners),
-            None => self.cost_usd,
-        }
+        coalition::cost_usd(self.coalition.as_ref(), self.cost_usd)
     }
 
     /// Check the fields and resolve them (it starts on recorded `day`).
@@ -67,16 +64,8 @@ impl PaymentDisruption {
         check.days(&key(at, "duration_days"), self.duration_days, 0);
         check.probability(&key(at, "conversion_factor"), self.conversion_factor);
         check.range(&key(at, "fee_share"), self.fee_share, 0.0, 100.0);
-        let coalition = self.coalition.as_ref().map(|partners| {
-            if self.cost_usd != 0.0 {
-                check.fail(
-                    &key(at, "cost_usd"),
-                    "is given beside a `coalition`; allowed: 0 (give each partner its `cost_usd`)"
-                        .into(),
-                );
-            }
-            Coalition::resolve(check, &key(at, "coalition"), partners, context.places)
-        });
+        let partners = self.coalition.as_ref();
+        let coalition = coalition::resolve_for(check, at, partners, self.cost_usd, context.places);
         Plan {
             coalition,
             end_day: context.internal(day).saturating_add(self.duration_days),
@@ -102,11 +91,13 @@ impl Plan {
     /// What it does, for people (it lasts `days`).
     pub fn describe(&self, days: u32) -> String {
         let by = match &self.coalition {
-            Some(c) if c.partners.is_empty() => " by an empty coalition (no one acts)".to_string(),
-            Some(c) => format!(
-                " by {} (on the payment channels located where they act)",
-                c.partners.join(", ")
-            ),
+            Some(c) if !c.partners.is_empty() => {
+                format!(
+                    "{} (on the payment channels located where they act)",
+                    c.by()
+                )
+            }
+            Some(c) => c.by(),
             None => String::new(),
         };
         format!(

@@ -196,10 +196,7 @@ impl TargetNames {
 impl Takedown {
     /// The defender's cost of each strike: `cost_usd`, or its coalition's.
     pub fn cost_usd(&self) -> f64 {
-        match &self.coalition {
-            Some(partners) => coalition::cost_usd(partners),
-            None => self.cost_usd,
-        }
+        coalition::cost_usd(self.coalition.as_ref(), self.cost_usd)
     }
 
     /// Check the fields and resolve them.
@@ -237,24 +234,14 @@ impl Takedown {
         at: &[Seg],
         context: &Context,
     ) -> Option<Coalition> {
-        let Some(partners) = &self.coalition else {
-            if self.capacity_seized.is_none() {
-                check.fail(
-                    &key(at, "capacity_seized"),
-                    "is missing; allowed: a share from 0 to 1, or a `coalition` of partners from which it is derived".into(),
-                );
-            }
-            return None;
-        };
-        if self.cost_usd != 0.0 {
+        if self.coalition.is_none() && self.capacity_seized.is_none() {
             check.fail(
-                &key(at, "cost_usd"),
-                "is given beside a `coalition`; allowed: 0 (give each partner its `cost_usd`)"
-                    .into(),
+                &key(at, "capacity_seized"),
+                "is missing; allowed: a share from 0 to 1, or a `coalition` of partners from which it is derived".into(),
             );
         }
-        let at = key(at, "coalition");
-        Some(Coalition::resolve(check, &at, partners, context.places))
+        let partners = self.coalition.as_ref();
+        coalition::resolve_for(check, at, partners, self.cost_usd, context.places)
     }
 
     /// Recorded days it strikes on after `first` (`every_days` is required
@@ -395,11 +382,10 @@ impl Plan {
                 strike.downtime_days
             ),
         };
-        let by = match &strike.coalition {
-            Some(c) if c.partners.is_empty() => " by an empty coalition (no one acts)".to_string(),
-            Some(c) => format!(" by {}", c.partners.join(", ")),
-            None => String::new(),
-        };
+        let by = strike
+            .coalition
+            .as_ref()
+            .map_or(String::new(), Coalition::by);
         // With a coalition, arrests and data depend on where they are.
         let (arrest_where, data_where) = match strike.coalition {
             Some(_) => (
